@@ -1,1 +1,75 @@
-fn main() {}
+//! `ttx`: tabletop exercises as code. This binary parses arguments, calls the engine and
+//! prints; everything else lives in the `ttx-engine` crate.
+
+mod exit;
+mod output;
+mod schema_cmd;
+mod show_cmd;
+mod validate_cmd;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Tabletop exercises as code: author, validate and preview incident scenarios.
+#[derive(Parser)]
+#[command(name = "ttx", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check scenario, architecture, roster, program and decisions files; every problem
+    /// at once, as `file:line:col`.
+    Validate {
+        /// Files or folders; without any, everything ttx.yaml names.
+        paths: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Treat warnings as errors (exit 1 when there are any).
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+    /// Preview a scenario for the facilitator: the MSEL timeline, decisions,
+    /// expectations and questions.
+    Show {
+        /// The scenario file.
+        scenario: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Print the JSON Schema of a file kind, for editors and other tools.
+    Schema {
+        /// program, architecture, roster, scenario or decisions.
+        #[arg(value_parser = ["program", "architecture", "roster", "scenario", "decisions"])]
+        kind: String,
+    },
+}
+
+/// How to print results.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// For people.
+    Text,
+    /// For tools.
+    Json,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Validate {
+            paths,
+            format,
+            deny_warnings,
+        } => validate_cmd::run(&paths, format, deny_warnings),
+        Command::Show { scenario, format } => show_cmd::run(&scenario, format),
+        Command::Schema { kind } => schema_cmd::run(&kind),
+    };
+    code.into()
+}

@@ -2,11 +2,18 @@
 //! loading and validation. The command-line front end in `src/` only parses arguments,
 //! calls this library and prints.
 
+pub mod attack;
+pub mod check;
 pub mod diagnostic;
 pub mod duration;
+pub mod load;
 pub mod model;
+pub mod msel;
+pub mod project;
 pub mod schema;
+pub mod script;
 pub mod source;
 pub mod spanned;
 pub mod suggest;
+pub mod validate;
 pub mod yaml;

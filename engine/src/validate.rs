@@ -1,0 +1,336 @@
+//! `ttx validate`: loads files of every kind, checks each alone and against the program's
+//! architecture and roster, and gathers every diagnostic, sorted, in one report.
+
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
+
+use crate::check;
+use crate::diagnostic::{self, Code, Diagnostic, Severity};
+use crate::load::{self, Failed, Loaded};
+use crate::model::architecture::Architecture;
+use crate::model::roster::Roster;
+use crate::model::scenario::Scenario;
+use crate::model::sheet::DecisionsSheet;
+use crate::project::{self, ProgramDir};
+use crate::schema::FileKind;
+use crate::source::{DEFAULT_MAX_FILE_BYTES, SourceFile};
+use crate::yaml;
+
+/// The outcome of a validation run.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Every problem, sorted by file and position.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The text of every file read, to render snippets.
+    pub sources: HashMap<PathBuf, SourceFile>,
+    /// How many files were checked.
+    pub files: usize,
+}
+
+impl Report {
+    /// Number of errors.
+    pub fn errors(&self) -> usize {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count()
+    }
+
+    /// Number of warnings.
+    pub fn warnings(&self) -> usize {
+        self.diagnostics.len() - self.errors()
+    }
+}
+
+/// The architecture and roster scenarios are checked against.
+#[derive(Default)]
+struct Context {
+    architecture: Option<Loaded<Architecture>>,
+    roster: Option<Loaded<Roster>>,
+}
+
+/// Validates `targets` (files or folders; the whole program when empty). `program` is the
+/// program found upward from the working folder, if any.
+pub fn validate(targets: &[PathBuf], program: Option<&ProgramDir>) -> Report {
+    let mut report = Report::default();
+    let max_bytes = program.map_or(DEFAULT_MAX_FILE_BYTES, ProgramDir::max_file_bytes);
+    let files = expand_targets(targets, program);
+    let ctx = load_context(program, max_bytes, &files, &mut report);
+    report.files = files.len();
+
+    let results = run_parallel(&files, |path, engine| {
+        check_file(path, max_bytes, &ctx, program, engine)
+    });
+    for (diags, source) in results {
+        report.diagnostics.extend(diags);
+        if let Some(source) = source {
+            report.sources.insert(source.path.clone(), source);
+        }
+    }
+    for d in &mut report.diagnostics {
+        d.file = display_path(&d.file);
+    }
+    report.sources = report
+        .sources
+        .into_values()
+        .map(|mut s| {
+            s.path = display_path(&s.path);
+            (s.path.clone(), s)
+        })
+        .collect();
+    diagnostic::sort(&mut report.diagnostics);
+    report.diagnostics.dedup();
+    report
+}
+
+fn expand_targets(targets: &[PathBuf], program: Option<&ProgramDir>) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    if targets.is_empty() {
+        if let Some(p) = program {
+            files.push(p.program.source.path.clone());
+            files.push(p.architecture_path());
+            files.push(p.roster_path());
+            files.extend(p.scenario_paths());
+        }
+    }
+    for t in targets {
+        if t.is_dir() {
+            files.extend(project::yaml_files(t));
+        } else {
+            files.push(t.clone());
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    files.retain(|f| seen.insert(normalize(f)));
+    files
+}
+
+fn load_context(
+    program: Option<&ProgramDir>,
+    max_bytes: u64,
+    files: &[PathBuf],
+    report: &mut Report,
+) -> Context {
+    let Some(p) = program else {
+        return Context::default();
+    };
+    let targeted = |path: &Path| files.iter().any(|f| normalize(f) == normalize(path));
+    let mut note_failure = |what: &str, path: &Path, failed: &Failed| {
+        if !targeted(path) {
+            report.diagnostics.push(
+                Diagnostic::error(
+                    &p.program.source.path,
+                    p.program
+                        .node
+                        .get(what)
+                        .map_or(crate::source::Pos::START, |n| n.pos),
+                    Code::Program,
+                    format!(
+                        "the {what} file `{}` has {} problem(s); files were checked without it",
+                        display_path(path).display(),
+                        failed.diagnostics.len()
+                    ),
+                )
+                .with_help(format!(
+                    "run `ttx validate {}`",
+                    display_path(path).display()
+                )),
+            );
+        }
+    };
+    let architecture = match load::load_file::<Architecture>(
+        FileKind::Architecture,
+        &p.architecture_path(),
+        max_bytes,
+    ) {
+        Ok(a) => Some(a),
+        Err(f) => {
+            note_failure("architecture", &p.architecture_path(), &f);
+            None
+        }
+    };
+    let roster = match load::load_file::<Roster>(FileKind::Roster, &p.roster_path(), max_bytes) {
+        Ok(r) => Some(r),
+        Err(f) => {
+            note_failure("roster", &p.roster_path(), &f);
+            None
+        }
+    };
+    Context {
+        architecture,
+        roster,
+    }
+}
+
+/// Runs `work` over `files` on all cores, one sandbox engine per thread, keeping the order.
+fn run_parallel<T: Send>(
+    files: &[PathBuf],
+    work: impl Fn(&Path, &rhai::Engine) -> T + Sync,
+) -> Vec<T> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(files.len().max(1));
+    let chunk = files.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| {
+                let work = &work;
+                scope.spawn(move || {
+                    let engine = crate::script::sandbox();
+                    part.iter().map(|f| work(f, &engine)).collect::<Vec<T>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
+}
+
+fn check_file(
+    path: &Path,
+    max_bytes: u64,
+    ctx: &Context,
+    program: Option<&ProgramDir>,
+    engine: &rhai::Engine,
+) -> (Vec<Diagnostic>, Option<SourceFile>) {
+    let source = match SourceFile::read(path, max_bytes) {
+        Ok(s) => s,
+        Err(d) => return (vec![d], None),
+    };
+    let node = match yaml::parse(&source) {
+        Ok(node) => node,
+        Err(d) => return (vec![d], Some(source)),
+    };
+    let Some(kind) = load::detect_kind(path, Some(&node)) else {
+        return match &node.value {
+            _ => {
+                let d = Diagnostic::error(
+                    &source.path,
+                    crate::source::Pos::START,
+                    Code::WrongRoot,
+                    "cannot tell what kind of ttx file this is",
+                )
+                .with_help("a scenario has `id` and `injects`, an architecture `components`, a roster `teams`, a decisions sheet `entries`, a program `org`");
+                (vec![d], Some(source))
+            }
+        };
+    };
+    let arch = ctx.architecture.as_ref().map(|a| &a.value);
+    let roster = ctx.roster.as_ref().map(|r| &r.value);
+    macro_rules! loaded {
+        ($t:ty) => {
+            match load::load_tree::<$t>(kind, source, node) {
+                Ok(l) => l,
+                Err(f) => return (f.diagnostics, f.source),
+            }
+        };
+    }
+    match kind {
+        FileKind::Scenario => {
+            let l = loaded!(Scenario);
+            let d = check::scenario::check(
+                &l,
+                check::scenario::Context {
+                    architecture: arch,
+                    roster,
+                },
+                engine,
+            );
+            (d, Some(l.source))
+        }
+        FileKind::Architecture => {
+            let l = loaded!(Architecture);
+            (check::architecture::check(&l, roster), Some(l.source))
+        }
+        FileKind::Roster => {
+            let l = loaded!(crate::model::roster::Roster);
+            (check::roster::check(&l), Some(l.source))
+        }
+        FileKind::Program => {
+            let l = loaded!(crate::model::program::Program);
+            (check::program::check(&l), Some(l.source))
+        }
+        FileKind::Decisions => {
+            let l = loaded!(DecisionsSheet);
+            let (scenario, mut diags) = resolve_sheet_scenario(&l, program, max_bytes);
+            diags.extend(check::sheet::check(&l, scenario.as_ref(), roster));
+            (diags, Some(l.source))
+        }
+    }
+}
+
+/// Finds the scenario a decisions sheet names: a path relative to the sheet, or the id of
+/// a scenario in the program's library.
+pub fn resolve_sheet_scenario(
+    sheet: &Loaded<DecisionsSheet>,
+    program: Option<&ProgramDir>,
+    max_bytes: u64,
+) -> (Option<Scenario>, Vec<Diagnostic>) {
+    let named = &sheet.value.scenario;
+    let base = sheet.source.path.parent().unwrap_or(Path::new("."));
+    let by_path = base.join(named.as_str());
+    let candidates: Vec<PathBuf> = if by_path.is_file() {
+        vec![by_path]
+    } else {
+        program.map(ProgramDir::scenario_paths).unwrap_or_default()
+    };
+    for path in candidates {
+        if let Ok(l) = load::load_file::<Scenario>(FileKind::Scenario, &path, max_bytes)
+            && (normalize(&path) == normalize(&base.join(named.as_str()))
+                || l.value.id.as_str() == named.as_str())
+        {
+            return (Some(l.value), Vec::new());
+        }
+    }
+    let d = Diagnostic::error(
+        &sheet.source.path,
+        named.pos,
+        Code::UndefinedReference,
+        format!("cannot find scenario `{}`, or it does not load", named.as_str()),
+    )
+    .with_help("name a scenario file relative to this sheet, or the id of a scenario in the program's library; run `ttx validate` on it");
+    (None, vec![d])
+}
+
+/// Lexically normalises a path (`a/b/../c` to `a/c`), made absolute from the working folder.
+pub fn normalize(path: &Path) -> PathBuf {
+    let abs = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(path)
+    };
+    let mut out = PathBuf::new();
+    for c in abs.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// The path as a user would type it from the working folder (`../../scenarios/x.yaml`).
+pub fn display_path(path: &Path) -> PathBuf {
+    let target = normalize(path);
+    let cwd = normalize(&std::env::current_dir().unwrap_or_default());
+    let t: Vec<_> = target.components().collect();
+    let c: Vec<_> = cwd.components().collect();
+    let common = t.iter().zip(&c).take_while(|(a, b)| a == b).count();
+    if common <= 1 {
+        return target;
+    }
+    let mut out = PathBuf::new();
+    for _ in common..c.len() {
+        out.push("..");
+    }
+    for part in &t[common..] {
+        out.push(part);
+    }
+    out
+}

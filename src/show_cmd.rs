@@ -1,0 +1,194 @@
+//! `ttx show SCENARIO`: the facilitator's preview.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use ttx_engine::msel::{self, Msel};
+use ttx_engine::project::{self, ProgramDir};
+use ttx_engine::validate;
+
+use crate::Format;
+use crate::exit::Exit;
+use crate::output;
+
+/// Validates the scenario, then prints its MSEL and catalog.
+pub fn run(path: &Path, format: Format) -> Exit {
+    if !path.is_file() {
+        eprintln!("error: `{}` is not a file", path.display());
+        return Exit::Usage;
+    }
+    let start = path
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."));
+    let program = project::find_program(&start).and_then(|p| ProgramDir::load(&p).ok());
+    let report = validate::validate(&[path.to_path_buf()], program.as_ref());
+    if report.errors() > 0 {
+        output::print_diagnostics(&report.diagnostics, &report.sources);
+        eprintln!("the scenario has errors; fix them to preview it");
+        return Exit::Problems;
+    }
+    let loaded = match ttx_engine::load::load_file::<ttx_engine::model::scenario::Scenario>(
+        ttx_engine::schema::FileKind::Scenario,
+        path,
+        program.as_ref().map_or(
+            ttx_engine::source::DEFAULT_MAX_FILE_BYTES,
+            ProgramDir::max_file_bytes,
+        ),
+    ) {
+        Ok(l) => l,
+        Err(f) => {
+            let sources = f.source.into_iter().map(|s| (s.path.clone(), s)).collect();
+            output::print_diagnostics(&f.diagnostics, &sources);
+            return Exit::Problems;
+        }
+    };
+    let msel = msel::build(&loaded.value);
+    match format {
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&msel).unwrap_or_default()
+        ),
+        Format::Text => print!("{}", render(&msel)),
+    }
+    Exit::Ok
+}
+
+/// Pads columns to the widest cell.
+fn table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
+    let widths: Vec<usize> = (0..header.len())
+        .map(|i| {
+            rows.iter()
+                .map(|r| r[i].chars().count())
+                .chain([header[i].len()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let line = |out: &mut String, cells: &[String]| {
+        let mut text = String::new();
+        for (i, cell) in cells.iter().enumerate() {
+            if i + 1 == cells.len() {
+                text.push_str(cell);
+            } else {
+                let _ = write!(text, "{cell:<w$}  ", w = widths[i]);
+            }
+        }
+        let _ = writeln!(out, "{}", text.trim_end());
+    };
+    line(
+        out,
+        &header.iter().map(|h| h.to_string()).collect::<Vec<_>>(),
+    );
+    for r in rows {
+        line(out, r);
+    }
+}
+
+/// The text preview.
+fn render(m: &Msel) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} {}: {} ({})\n",
+        m.id, m.version, m.title, m.duration
+    );
+    let _ = writeln!(out, "MSEL");
+    let rows: Vec<Vec<String>> = m
+        .injects
+        .iter()
+        .map(|i| {
+            vec![
+                i.timing.clone(),
+                i.id.clone(),
+                i.to.join(", "),
+                i.via.clone(),
+                match (&i.source, &i.reliability) {
+                    (Some(s), Some(r)) => format!("{s} ({r})"),
+                    _ => "-".into(),
+                },
+                i.flags.join("; "),
+            ]
+        })
+        .collect();
+    table(
+        &mut out,
+        &[
+            "TIME",
+            "INJECT",
+            "TO",
+            "VIA",
+            "SOURCE (RELIABILITY)",
+            "FLAGS",
+        ],
+        &rows,
+    );
+    let _ = writeln!(out, "\nINJECT TEXT");
+    for i in &m.injects {
+        let _ = writeln!(out, "  {}: {}", i.id, i.text.replace('\n', " "));
+        if let Some(n) = &i.notes {
+            let _ = writeln!(out, "    facilitator: {}", n.replace('\n', " "));
+        }
+    }
+    let _ = writeln!(out, "\nDECISIONS");
+    let rows: Vec<Vec<String>> = m
+        .decisions
+        .iter()
+        .map(|d| {
+            vec![
+                d.id.clone(),
+                d.by.join(", "),
+                if d.reveals.is_empty() {
+                    "-".into()
+                } else {
+                    d.reveals.join(", ")
+                },
+                d.requires_handoff.clone().unwrap_or_else(|| "-".into()),
+            ]
+        })
+        .collect();
+    table(
+        &mut out,
+        &["DECISION", "BY", "REVEALS", "REQUIRES HANDOFF"],
+        &rows,
+    );
+    let _ = writeln!(out, "\nEXPECTATIONS");
+    let rows: Vec<Vec<String>> = m
+        .expectations
+        .iter()
+        .map(|e| {
+            vec![
+                e.deadline.clone(),
+                e.id.clone(),
+                e.role.clone(),
+                e.decision.clone(),
+                e.objective.clone(),
+                format!("{}/{}", e.element, e.priority),
+                e.when
+                    .clone()
+                    .map(|w| format!("if {w}"))
+                    .unwrap_or_default(),
+            ]
+        })
+        .collect();
+    table(
+        &mut out,
+        &[
+            "BY",
+            "EXPECTATION",
+            "ROLE",
+            "DECISION",
+            "OBJECTIVE",
+            "ELEMENT/PRIORITY",
+            "CONDITION",
+        ],
+        &rows,
+    );
+    if !m.questions.is_empty() {
+        let _ = writeln!(out, "\nQUESTIONS");
+        for q in &m.questions {
+            let _ = writeln!(out, "  [{}] {}", q.when, q.ask);
+        }
+    }
+    out
+}

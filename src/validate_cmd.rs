@@ -1,0 +1,83 @@
+//! `ttx validate [PATH...]`.
+
+use std::path::{Path, PathBuf};
+
+use ttx_engine::project::{self, ProgramDir};
+use ttx_engine::validate;
+
+use crate::Format;
+use crate::exit::Exit;
+use crate::output;
+
+/// Validates the given files or folders (or the whole program) and prints every problem.
+pub fn run(paths: &[PathBuf], format: Format, deny_warnings: bool) -> Exit {
+    for p in paths {
+        if !p.exists() {
+            eprintln!("error: `{}` does not exist", p.display());
+            return Exit::Usage;
+        }
+    }
+    let start = paths
+        .first()
+        .map(|p| {
+            if p.is_dir() {
+                p.clone()
+            } else {
+                p.parent().map(Path::to_path_buf).unwrap_or_default()
+            }
+        })
+        .unwrap_or_else(|| PathBuf::from("."));
+    let found = project::find_program(&start).or_else(|| project::find_program(Path::new(".")));
+    let program = found.as_deref().and_then(|p| ProgramDir::load(p).ok());
+    if paths.is_empty() && program.is_none() {
+        match found {
+            Some(path) => {
+                // ttx.yaml itself is broken: validate it alone so its problems are shown.
+                return run(&[path], format, deny_warnings);
+            }
+            None => {
+                eprintln!(
+                    "error: no ttx.yaml in this folder or above it\n\
+                     help: run ttx inside a program folder, or name files: `ttx validate scenario.yaml`"
+                );
+                return Exit::Usage;
+            }
+        }
+    }
+    let report = validate::validate(paths, program.as_ref());
+    match format {
+        Format::Json => {
+            let json = serde_json::json!({
+                "files": report.files,
+                "errors": report.errors(),
+                "warnings": report.warnings(),
+                "diagnostics": report.diagnostics.iter().map(|d| d.to_json()).collect::<Vec<_>>(),
+            });
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&json).unwrap_or_default()
+            );
+        }
+        Format::Text => {
+            output::print_diagnostics(&report.diagnostics, &report.sources);
+            eprintln!(
+                "checked {} file{}: {} error{}, {} warning{}",
+                report.files,
+                plural(report.files),
+                report.errors(),
+                plural(report.errors()),
+                report.warnings(),
+                plural(report.warnings())
+            );
+        }
+    }
+    if report.errors() > 0 || (deny_warnings && report.warnings() > 0) {
+        Exit::Problems
+    } else {
+        Exit::Ok
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
