@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use ttx_engine::schema::FileKind;
 
 /// Tabletop exercises as code: author, validate and preview incident scenarios.
 #[derive(Parser)]
@@ -33,6 +34,9 @@ enum Command {
         /// Treat warnings as errors (exit 1 when there are any).
         #[arg(long)]
         deny_warnings: bool,
+        /// Read every file as this kind instead of telling it from the file's keys.
+        #[arg(long, value_parser = ["program", "architecture", "roster", "scenario", "decisions"])]
+        kind: Option<String>,
     },
     /// Preview a scenario for the facilitator: the MSEL timeline, decisions,
     /// expectations and questions.
@@ -67,7 +71,13 @@ fn main() -> ExitCode {
             paths,
             format,
             deny_warnings,
-        } => validate_cmd::run(&paths, format, deny_warnings),
+            kind,
+        } => validate_cmd::run(
+            &paths,
+            format,
+            deny_warnings,
+            kind.as_deref().and_then(FileKind::from_name),
+        ),
         Command::Show { scenario, format } => show_cmd::run(&scenario, format),
         Command::Schema { kind } => schema_cmd::run(&kind),
     };

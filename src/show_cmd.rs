@@ -22,7 +22,11 @@ pub fn run(path: &Path, format: Format) -> Exit {
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("."));
     let program = project::find_program(&start).and_then(|p| ProgramDir::load(&p).ok());
-    let report = validate::validate(&[path.to_path_buf()], program.as_ref());
+    let report = validate::validate(
+        &[path.to_path_buf()],
+        program.as_ref(),
+        Some(ttx_engine::schema::FileKind::Scenario),
+    );
     if report.errors() > 0 {
         output::print_diagnostics(&report.diagnostics, &report.sources);
         eprintln!("the scenario has errors; fix them to preview it");

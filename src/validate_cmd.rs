@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use ttx_engine::project::{self, ProgramDir};
+use ttx_engine::schema::FileKind;
 use ttx_engine::validate;
 
 use crate::Format;
@@ -10,7 +11,7 @@ use crate::exit::Exit;
 use crate::output;
 
 /// Validates the given files or folders (or the whole program) and prints every problem.
-pub fn run(paths: &[PathBuf], format: Format, deny_warnings: bool) -> Exit {
+pub fn run(paths: &[PathBuf], format: Format, deny_warnings: bool, kind: Option<FileKind>) -> Exit {
     for p in paths {
         if !p.exists() {
             eprintln!("error: `{}` does not exist", p.display());
@@ -33,7 +34,7 @@ pub fn run(paths: &[PathBuf], format: Format, deny_warnings: bool) -> Exit {
         match found {
             Some(path) => {
                 // ttx.yaml itself is broken: validate it alone so its problems are shown.
-                return run(&[path], format, deny_warnings);
+                return run(&[path], format, deny_warnings, kind);
             }
             None => {
                 eprintln!(
@@ -44,7 +45,7 @@ pub fn run(paths: &[PathBuf], format: Format, deny_warnings: bool) -> Exit {
             }
         }
     }
-    let report = validate::validate(paths, program.as_ref());
+    let report = validate::validate(paths, program.as_ref(), kind);
     match format {
         Format::Json => {
             let json = serde_json::json!({

@@ -20,6 +20,9 @@ pub struct Loaded<T> {
     pub node: Node,
     /// The typed model.
     pub value: T,
+    /// Problems of form (a malformed id or version) that still let the model be built;
+    /// they are errors all the same.
+    pub diagnostics: Vec<Diagnostic>,
 }
 
 /// Reads and loads a file of a known kind.
@@ -65,7 +68,7 @@ pub fn load_tree<T: DeserializeOwned>(
     node: Node,
 ) -> Result<Loaded<T>, Failed> {
     let diagnostics = schema::check(kind, &source, &node);
-    if !diagnostics.is_empty() {
+    if !diagnostics.iter().all(schema::is_leaf_problem) {
         return Err(Failed {
             source: Some(source),
             diagnostics,
@@ -76,6 +79,11 @@ pub fn load_tree<T: DeserializeOwned>(
             source,
             node,
             value,
+            diagnostics,
+        }),
+        Err(_) if !diagnostics.is_empty() => Err(Failed {
+            source: Some(source),
+            diagnostics,
         }),
         Err(e) => {
             let pos = e.pos.unwrap_or(node.pos);

@@ -33,7 +33,8 @@ pub struct Msel {
 pub struct MselInject {
     /// Earliest delivery time; `None` when it waits for a decision that may never come.
     pub earliest: Option<SimDuration>,
-    /// How its time is set, e.g. `0:15:00` or `5m after decision investigate_ci`.
+    /// How its time is set, e.g. `0:15:00`, `0:25:00 (spike +25m)` or
+    /// `decision investigate_ci +5m`.
     pub timing: String,
     /// Inject id.
     pub id: String,
@@ -116,9 +117,10 @@ pub fn build(s: &Scenario) -> Msel {
                 (Some(at), _) => at.value.clock(),
                 (None, Some(after)) => {
                     let delay = after.delay.as_ref().map_or(SimDuration::ZERO, |d| d.value);
-                    match (&after.inject, &after.decision) {
-                        (Some(i), _) => format!("{delay} after inject {}", i.as_str()),
-                        (_, Some(d)) => format!("{delay} after decision {}", d.as_str()),
+                    match (&after.inject, &after.decision, earliest) {
+                        (Some(i), _, Some(t)) => format!("{} ({} +{delay})", t.clock(), i.as_str()),
+                        (Some(i), _, None) => format!("{} +{delay}", i.as_str()),
+                        (_, Some(d), _) => format!("decision {} +{delay}", d.as_str()),
                         _ => delay.clock(),
                     }
                 }

@@ -213,8 +213,14 @@ impl Ctx<'_> {
                     .and_then(Json::as_object)
                     .map(|p| p.keys().map(String::as_str).collect())
                     .unwrap_or_default();
+                let keyed_by_id = parent.is_some_and(|s| s.get("patternProperties").is_some());
                 for key in unexpected {
                     let at = node.key_node(key).unwrap_or(node);
+                    if keyed_by_id {
+                        // A map of ids (roles, decisions, facts): a key that does not match is a bad id.
+                        out.push(pattern_diagnostic(file, at, key, ID_PATTERN, &place));
+                        continue;
+                    }
                     let help = match did_you_mean(key, allowed.iter().copied()) {
                         Some(s) => format!("did you mean `{s}`?"),
                         None => format!("the keys allowed here are: {}", allowed.join(", ")),
@@ -295,27 +301,17 @@ impl Ctx<'_> {
                             .collect()
                     })
                     .unwrap_or_default();
-                let found = node
-                    .raw(&self.source.text)
-                    .map(str::to_string)
-                    .unwrap_or_else(|| node.value.kind_name().to_string());
-                let help = match did_you_mean(&found, choices.iter().map(String::as_str)) {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None => format!("use one of: {}", choices.join(", ")),
-                };
-                out.push(
-                    Diagnostic::error(
-                        file,
-                        node.pos,
-                        Code::InvalidValue,
-                        format!("`{}` is not allowed {place}", found.trim()),
-                    )
-                    .with_help(help),
-                );
+                out.push(self.not_one_of(node, &choices, &place));
             }
             ValidationErrorKind::Pattern { pattern } => {
                 let text = node.as_str().unwrap_or_default();
                 out.push(pattern_diagnostic(file, node, text, pattern, &place));
+            }
+            ValidationErrorKind::AnyOf { .. } | ValidationErrorKind::OneOfNotValid { .. }
+                if !constant_choices(schema_at(self.schema, &schema_path)).is_empty() =>
+            {
+                let choices = constant_choices(schema_at(self.schema, &schema_path));
+                out.push(self.not_one_of(node, &choices, &place));
             }
             ValidationErrorKind::AnyOf { context }
             | ValidationErrorKind::OneOfNotValid { context } => {
@@ -364,6 +360,24 @@ impl Ctx<'_> {
                 format!("{place}: {error}"),
             )),
         }
+    }
+
+    fn not_one_of(&self, node: &Node, choices: &[String], place: &str) -> Diagnostic {
+        let found = node
+            .raw(&self.source.text)
+            .map(|r| r.trim().trim_matches(['"', '\'']).to_string())
+            .unwrap_or_else(|| node.value.kind_name().to_string());
+        let help = match did_you_mean(&found, choices.iter().map(String::as_str)) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => format!("use one of: {}", choices.join(", ")),
+        };
+        Diagnostic::error(
+            &self.source.path,
+            node.pos,
+            Code::InvalidValue,
+            format!("`{found}` is not allowed {place}"),
+        )
+        .with_help(help)
     }
 
     fn check_coerced_scalar(
@@ -428,12 +442,6 @@ fn pattern_diagnostic(
             format!("`{text}` is not a semantic version"),
             "write the version as MAJOR.MINOR.PATCH, e.g. `1.2.0` (quote it if YAML reads it as a number)".to_string(),
         )
-    } else if pattern.starts_with("^T[0-9]") {
-        (
-            Code::UnknownTechnique,
-            format!("`{text}` is not an ATT&CK technique id"),
-            "write technique ids like `T1078` or `T1078.004`".to_string(),
-        )
     } else {
         (
             Code::InvalidValue,
@@ -442,6 +450,35 @@ fn pattern_diagnostic(
         )
     };
     Diagnostic::error(file, node.pos, code, message).with_help(help)
+}
+
+/// The allowed values of a `oneOf`/`anyOf` whose branches are all constants, as schemars
+/// writes documented enums.
+fn constant_choices(keyword: Option<&Json>) -> Vec<String> {
+    let Some(branches) = keyword.and_then(Json::as_array) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for b in branches {
+        if let Some(c) = b.get("const").and_then(Json::as_str) {
+            out.push(c.to_string());
+        } else if let Some(values) = b.get("enum").and_then(Json::as_array) {
+            out.extend(values.iter().filter_map(|v| v.as_str().map(str::to_string)));
+        } else if b.get("type").and_then(Json::as_str) == Some("null") {
+            continue;
+        } else {
+            return Vec::new();
+        }
+    }
+    out
+}
+
+/// Whether a structural problem leaves the typed model buildable (a string of the wrong
+/// form), so the semantic checks can still run and report everything at once.
+pub fn is_leaf_problem(d: &Diagnostic) -> bool {
+    matches!(d.code, Code::BadVersion | Code::InvalidValue)
+        && d.message.contains("is not a valid id")
+        || d.code == Code::BadVersion
 }
 
 fn suggest_id(text: &str) -> String {

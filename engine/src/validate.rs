@@ -50,8 +50,13 @@ struct Context {
 }
 
 /// Validates `targets` (files or folders; the whole program when empty). `program` is the
-/// program found upward from the working folder, if any.
-pub fn validate(targets: &[PathBuf], program: Option<&ProgramDir>) -> Report {
+/// program found upward from the working folder, if any. `kind` forces the file kind
+/// instead of telling it from each file's keys.
+pub fn validate(
+    targets: &[PathBuf],
+    program: Option<&ProgramDir>,
+    kind: Option<FileKind>,
+) -> Report {
     let mut report = Report::default();
     let max_bytes = program.map_or(DEFAULT_MAX_FILE_BYTES, ProgramDir::max_file_bytes);
     let files = expand_targets(targets, program);
@@ -59,7 +64,7 @@ pub fn validate(targets: &[PathBuf], program: Option<&ProgramDir>) -> Report {
     report.files = files.len();
 
     let results = run_parallel(&files, |path, engine| {
-        check_file(path, max_bytes, &ctx, program, engine)
+        check_file(path, kind, max_bytes, &ctx, program, engine)
     });
     for (diags, source) in results {
         report.diagnostics.extend(diags);
@@ -191,6 +196,7 @@ fn run_parallel<T: Send>(
 
 fn check_file(
     path: &Path,
+    forced: Option<FileKind>,
     max_bytes: u64,
     ctx: &Context,
     program: Option<&ProgramDir>,
@@ -204,19 +210,20 @@ fn check_file(
         Ok(node) => node,
         Err(d) => return (vec![d], Some(source)),
     };
-    let Some(kind) = load::detect_kind(path, Some(&node)) else {
-        return match &node.value {
-            _ => {
-                let d = Diagnostic::error(
-                    &source.path,
-                    crate::source::Pos::START,
-                    Code::WrongRoot,
-                    "cannot tell what kind of ttx file this is",
-                )
-                .with_help("a scenario has `id` and `injects`, an architecture `components`, a roster `teams`, a decisions sheet `entries`, a program `org`");
-                (vec![d], Some(source))
-            }
+    let Some(kind) = forced.or_else(|| load::detect_kind(path, Some(&node))) else {
+        let d = if matches!(node.value, yaml::Value::Map(_)) {
+            Diagnostic::error(&source.path, node.pos, Code::WrongRoot, "cannot tell what kind of ttx file this is")
+                .with_help("a scenario has `id` and `injects`, an architecture `components`, a roster `teams`, a decisions sheet `entries`, a program `org`; or pass `--kind`")
+        } else {
+            Diagnostic::error(
+                &source.path,
+                node.pos,
+                Code::WrongRoot,
+                format!("a ttx file must be a mapping of keys, but this file is {}", node.value.kind_name()),
+            )
+            .with_help("start the file with its keys, e.g. `id:` for a scenario; run `ttx schema KIND` for all of them")
         };
+        return (vec![d], Some(source));
     };
     let arch = ctx.architecture.as_ref().map(|a| &a.value);
     let roster = ctx.roster.as_ref().map(|r| &r.value);
@@ -228,38 +235,44 @@ fn check_file(
             }
         };
     }
+    // Problems of form that still let the model load come first; the checks follow.
     match kind {
         FileKind::Scenario => {
             let l = loaded!(Scenario);
-            let d = check::scenario::check(
-                &l,
-                check::scenario::Context {
-                    architecture: arch,
-                    roster,
-                },
-                engine,
-            );
-            (d, Some(l.source))
+            let context = check::scenario::Context {
+                architecture: arch,
+                roster,
+            };
+            let checks = check::scenario::check(&l, context, engine);
+            (concat(l.diagnostics, checks), Some(l.source))
         }
         FileKind::Architecture => {
             let l = loaded!(Architecture);
-            (check::architecture::check(&l, roster), Some(l.source))
+            let checks = check::architecture::check(&l, roster);
+            (concat(l.diagnostics, checks), Some(l.source))
         }
         FileKind::Roster => {
-            let l = loaded!(crate::model::roster::Roster);
-            (check::roster::check(&l), Some(l.source))
+            let l = loaded!(Roster);
+            let checks = check::roster::check(&l);
+            (concat(l.diagnostics, checks), Some(l.source))
         }
         FileKind::Program => {
             let l = loaded!(crate::model::program::Program);
-            (check::program::check(&l), Some(l.source))
+            let checks = check::program::check(&l);
+            (concat(l.diagnostics, checks), Some(l.source))
         }
         FileKind::Decisions => {
             let l = loaded!(DecisionsSheet);
-            let (scenario, mut diags) = resolve_sheet_scenario(&l, program, max_bytes);
-            diags.extend(check::sheet::check(&l, scenario.as_ref(), roster));
-            (diags, Some(l.source))
+            let (scenario, mut checks) = resolve_sheet_scenario(&l, program, max_bytes);
+            checks.extend(check::sheet::check(&l, scenario.as_ref(), roster));
+            (concat(l.diagnostics, checks), Some(l.source))
         }
     }
+}
+
+fn concat(mut first: Vec<Diagnostic>, rest: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    first.extend(rest);
+    first
 }
 
 /// Finds the scenario a decisions sheet names: a path relative to the sheet, or the id of

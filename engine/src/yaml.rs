@@ -120,7 +120,7 @@ impl Node {
 
     /// Follows a JSON-pointer-like path of keys and indexes, returning the deepest node
     /// reached (so an error inside a missing part still points somewhere useful).
-    pub fn at_path<'a, I, S>(&'a self, segments: I) -> &'a Node
+    pub fn at_path<I, S>(&self, segments: I) -> &Node
     where
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
@@ -175,7 +175,6 @@ pub fn parse(source: &SourceFile) -> Result<Node, Diagnostic> {
             max_nodes: MAX_NODES,
             max_aliases: MAX_ALIASES,
             max_documents: 1,
-            max_total_scalar_bytes: source.text.len() + 1,
         },
         duplicate_keys: DuplicateKeyPolicy::Error,
         strict_booleans: true,
@@ -242,8 +241,21 @@ fn syntax_error(source: &SourceFile, error: &serde_saphyr::Error) -> Diagnostic 
         .unwrap_or("invalid YAML")
         .trim()
         .to_string();
-    if message.contains("budget breached") {
+    if message.contains("budget breached")
+        || message.contains("recursion limit")
+        || message.contains("alias replay limit")
+    {
         return budget_error(source, pos, &message);
+    }
+    if let Some(key) = message.split("duplicate mapping key: ").nth(1) {
+        let key = key.split(',').next().unwrap_or(key).trim();
+        return Diagnostic::error(
+            &source.path,
+            pos,
+            Code::DuplicateKey,
+            format!("the key `{key}` appears twice in this mapping"),
+        )
+        .with_help("each key may appear once in a mapping; remove or rename one of them");
     }
     let lower = message.to_lowercase();
     let (code, help) = if lower.contains("duplicate") {
@@ -285,16 +297,23 @@ fn syntax_error(source: &SourceFile, error: &serde_saphyr::Error) -> Diagnostic 
 fn budget_error(source: &SourceFile, pos: Pos, message: &str) -> Diagnostic {
     let what = if message.contains("Documents") {
         return multiple_documents(source);
-    } else if message.contains("Depth") {
+    } else if message.contains("Depth") || message.contains("recursion limit") {
         format!("the YAML is nested more than {MAX_DEPTH} levels deep")
-    } else if message.contains("Alias") || message.contains("RecordedAnchor") {
+    } else if message.contains("Alias")
+        || message.contains("alias")
+        || message.contains("RecordedAnchor")
+    {
         format!(
             "the YAML expands aliases (`*name`) more than ttx allows ({MAX_ALIASES} aliases, 100000 replayed nodes); this is how \"billion laughs\" files exhaust memory"
         )
     } else if message.contains("Nodes") || message.contains("Events") {
         format!("the YAML has more than {MAX_NODES} values")
     } else if message.contains("ScalarBytes") || message.contains("InputBytes") {
-        "the YAML text is larger than ttx allows".to_string()
+        if source.text.contains('*') {
+            "the YAML expands to more text than ttx allows; aliases (`*name`) repeat their anchor's text each time, which is how \"billion laughs\" files exhaust memory".to_string()
+        } else {
+            "the YAML text is larger than ttx allows".to_string()
+        }
     } else {
         format!(
             "the YAML exceeds a limit ({})",

@@ -106,16 +106,4 @@ impl<'a> Sink<'a> {
             }
         }
     }
-
-    /// Checks the shape of ids that are mapping keys (the schema checks list ids).
-    pub fn well_formed<'i>(&mut self, ids: impl Iterator<Item = &'i Sp<Id>>) {
-        for id in ids.filter(|id| !id.is_well_formed()) {
-            self.error(
-                id.pos,
-                Code::InvalidValue,
-                format!("`{}` is not a valid id", id.as_str()),
-                "ids use lower-case letters, digits, `-`, `_` and `.`".to_string(),
-            );
-        }
-    }
 }

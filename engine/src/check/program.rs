@@ -34,11 +34,11 @@ pub fn check(loaded: &Loaded<Program>) -> Vec<Diagnostic> {
     for s in &p.scenarios {
         must_exist("scenario path", s, true);
     }
-    if let Err(e) = cadence_months(&p.cadence) {
+    if cadence_months(&p.cadence).is_err() {
         sink.error(
             p.cadence.pos,
             Code::InvalidValue,
-            format!("`{}` is not a cadence: {e}", p.cadence.as_str()),
+            format!("`{}` is not a cadence", p.cadence.as_str()),
             "write the cadence as a span such as `6mo`, `3mo` or `1y`".to_string(),
         );
     }

@@ -12,7 +12,6 @@ pub fn check(loaded: &Loaded<Roster>) -> Vec<Diagnostic> {
     let mut sink = Sink::new(&loaded.source.path);
     sink.duplicates("team", r.teams.iter().map(|t| &t.id));
     sink.duplicates("person", r.people.iter().map(|p| &p.id));
-    sink.well_formed(r.roles.keys());
     let team_ids = || r.teams.iter().map(|t| t.id.as_str());
     let person_ids = || r.people.iter().map(|p| p.id.as_str());
     for t in &r.teams {

@@ -62,10 +62,6 @@ fn decision_ids(s: &Scenario) -> impl Iterator<Item = &str> + Clone {
 }
 
 fn ids(s: &Scenario, sink: &mut Sink) {
-    sink.well_formed(s.roles.keys());
-    sink.well_formed(s.facts.keys());
-    sink.well_formed(s.decisions.keys());
-    sink.well_formed(s.architecture.requires.keys());
     sink.duplicates("objective", s.objectives.iter().map(|o| &o.id));
     sink.duplicates("inject", s.injects.iter().map(|i| &i.id));
     sink.duplicates("expectation", s.expectations.iter().map(|e| &e.id));
@@ -549,6 +545,11 @@ fn scripts(s: &Scenario, source: &SourceFile, engine: &Engine, sink: &mut Sink) 
                 (
                     Code::ScriptUndefinedVariable,
                     "scripts see one variable, `state`; declare others with `let` first",
+                )
+            } else if e.message.contains("terminate this statement") {
+                (
+                    Code::ScriptSyntax,
+                    "the statement before this point needs a `;` at its end",
                 )
             } else {
                 (

@@ -62,7 +62,6 @@ pub struct Scenario {
 pub struct Threats {
     /// MITRE ATT&CK enterprise technique ids, e.g. `T1078.004`.
     #[serde(default)]
-    #[schemars(inner(regex(pattern = r"^T[0-9]{4}(\.[0-9]{3})?$")))]
     pub attack: Vec<Sp<String>>,
     /// Other references: threat briefs, incident reports, advisories.
     #[serde(default)]

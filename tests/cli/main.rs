@@ -1,0 +1,9 @@
+//! Integration tests of the `ttx` command line: one binary, a small builder, golden
+//! snapshots of diagnostics and previews.
+
+mod bad_inputs;
+mod schema;
+mod shipped;
+mod show;
+mod support;
+mod validate;
