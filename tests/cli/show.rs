@@ -10,7 +10,9 @@ fn shows_the_msel_decisions_expectations_and_questions() {
         .cwd("examples/acme")
         .args(["show", SCENARIO])
         .run();
-    out.code(0);
+    out.code(0)
+        .stdout_has("0:04:00                      cdn-noise")
+        .stdout_has("red herring");
     insta::assert_snapshot!(out.stdout);
 }
 
