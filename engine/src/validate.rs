@@ -90,16 +90,25 @@ pub fn validate(
 
 fn expand_targets(targets: &[PathBuf], program: Option<&ProgramDir>) -> Vec<PathBuf> {
     let mut files = Vec::new();
-    if targets.is_empty() {
-        if let Some(p) = program {
-            files.push(p.program.source.path.clone());
-            files.push(p.architecture_path());
-            files.push(p.roster_path());
-            files.extend(p.scenario_paths());
-        }
+    let program_files = |files: &mut Vec<PathBuf>, p: &ProgramDir| {
+        files.push(p.program.source.path.clone());
+        files.push(p.architecture_path());
+        files.push(p.roster_path());
+        files.extend(p.scenario_paths());
+    };
+    if targets.is_empty()
+        && let Some(p) = program
+    {
+        program_files(&mut files, p);
     }
     for t in targets {
         if t.is_dir() {
+            // A program folder means the program: what ttx.yaml names, wherever it lives,
+            // and every other YAML file in the folder (recorded sessions, say).
+            let is_program_root = program.is_some_and(|p| normalize(&p.root) == normalize(t));
+            if let (true, Some(p)) = (is_program_root, program) {
+                program_files(&mut files, p);
+            }
             files.extend(project::yaml_files(t));
         } else {
             files.push(t.clone());
@@ -225,6 +234,22 @@ fn check_file(
         };
         return (vec![d], Some(source));
     };
+    let placeholders = check::placeholders(&source.path, &node);
+    let (mut diagnostics, source) = check_kind(kind, source, node, ctx, program, max_bytes, engine);
+    diagnostics.extend(placeholders);
+    (diagnostics, source)
+}
+
+/// Loads a parsed file as its kind and runs that kind's checks.
+fn check_kind(
+    kind: FileKind,
+    source: SourceFile,
+    node: yaml::Node,
+    ctx: &Context,
+    program: Option<&ProgramDir>,
+    max_bytes: u64,
+    engine: &rhai::Engine,
+) -> (Vec<Diagnostic>, Option<SourceFile>) {
     let arch = ctx.architecture.as_ref().map(|a| &a.value);
     let roster = ctx.roster.as_ref().map(|r| &r.value);
     macro_rules! loaded {

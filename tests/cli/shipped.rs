@@ -13,6 +13,17 @@ fn the_acme_program_and_every_shipped_scenario_validate_without_warnings() {
 }
 
 #[test]
+fn the_readme_main_command_validates_the_whole_example_program() {
+    // `cargo run -- validate examples/acme`: the program folder means everything it names
+    // (architecture, roster, the scenario library) and the sessions recorded in it.
+    Ttx::new()
+        .args(["validate", "--deny-warnings", "examples/acme"])
+        .run()
+        .code(0)
+        .stderr_has("checked 5 files: 0 errors, 0 warnings");
+}
+
+#[test]
 fn every_recorded_session_validates_against_its_scenario() {
     Ttx::new()
         .cwd("examples/acme")
@@ -30,4 +41,16 @@ fn the_scenario_library_validates_from_the_repository_root_too() {
         .args(["validate", "--deny-warnings", "scenarios"])
         .run()
         .code(0);
+}
+
+#[test]
+fn the_format_reference_documents_every_diagnostic_code() {
+    let docs = std::fs::read_to_string(crate::support::root().join("docs/format.md")).unwrap();
+    for code in ttx_engine::diagnostic::Code::ALL {
+        assert!(
+            docs.contains(&format!("| `{}` |", code.as_str())),
+            "docs/format.md does not document `{}`",
+            code.as_str()
+        );
+    }
 }

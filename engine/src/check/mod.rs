@@ -107,3 +107,22 @@ impl<'a> Sink<'a> {
         }
     }
 }
+
+/// Warns about placeholders (`TODO`) left in any text of a file, so that an unfinished
+/// file fails `--deny-warnings`.
+pub fn placeholders(file: &Path, node: &crate::yaml::Node) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        match &n.value {
+            crate::yaml::Value::Str(s) if s.contains("TODO") => out.push(
+                Diagnostic::warning(file, n.pos, Code::Placeholder, "a placeholder is left here")
+                    .with_help("replace the TODO with the real text"),
+            ),
+            crate::yaml::Value::Seq(items) => stack.extend(items.iter()),
+            crate::yaml::Value::Map(entries) => stack.extend(entries.iter().map(|(_, v)| v)),
+            _ => {}
+        }
+    }
+    out
+}

@@ -1,0 +1,205 @@
+//! Benchmark of `ttx validate` over a library of 1,000 scenarios made from the shipped
+//! ones, against the floor: parsing the same files into a generic value with the same
+//! YAML parser (serde-saphyr) and nothing else. Prints both and their ratio.
+//!
+//!     cargo bench --bench validate
+//!
+//! Not a test: it never fails on a slow machine, it only prints figures.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const COPIES: usize = 1_000;
+const RUNS: usize = 5;
+
+fn main() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let lib = Path::new(env!("CARGO_TARGET_TMPDIR")).join("bench-library");
+    let files = generate(&root, &lib);
+    let bytes: u64 = files
+        .iter()
+        .map(|f| std::fs::metadata(f).map_or(0, |m| m.len()))
+        .sum();
+    println!(
+        "library: {} scenarios, {:.1} MiB, in {}",
+        files.len(),
+        bytes as f64 / (1024.0 * 1024.0),
+        lib.display()
+    );
+
+    let ttx = env!("CARGO_BIN_EXE_ttx");
+    let validate = best_of(|| {
+        let out = Command::new(ttx)
+            .args(["validate", "--deny-warnings", "scenarios"])
+            .current_dir(&lib)
+            .output()
+            .expect("ttx runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    });
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let floor = best_of(|| parse_only(&files, threads));
+    let floor_one = best_of(|| parse_only(&files, 1));
+    println!(
+        "ttx validate (whole process, {threads} threads): {:>8.1} ms",
+        ms(validate)
+    );
+    println!(
+        "floor: parse only, {threads} threads:              {:>8.1} ms",
+        ms(floor)
+    );
+    println!(
+        "floor: parse only, 1 thread:                {:>8.1} ms",
+        ms(floor_one)
+    );
+    println!(
+        "ratio validate / floor:                     {:>8.2}",
+        ms(validate) / ms(floor)
+    );
+    phases(&files);
+}
+
+/// Where the time goes, on one thread, in process: the parse into the spanned tree, the
+/// schema check, the typed model, and the semantic checks (rhai compiles included).
+fn phases(files: &[PathBuf]) {
+    use ttx_engine::{check, load, schema, script, source::SourceFile, spanned, yaml};
+    let sources: Vec<SourceFile> = files
+        .iter()
+        .map(|f| SourceFile::read(f, 4 << 20).unwrap())
+        .collect();
+    let time = |f: &mut dyn FnMut()| {
+        let start = Instant::now();
+        f();
+        start.elapsed()
+    };
+    let mut nodes = Vec::new();
+    let parse = time(&mut || nodes = sources.iter().map(|s| yaml::parse(s).unwrap()).collect());
+    let schema_check = time(&mut || {
+        for (s, n) in sources.iter().zip(&nodes) {
+            assert!(schema::check(schema::FileKind::Scenario, s, n).is_empty());
+        }
+    });
+    let mut typed = Vec::new();
+    let typed_time = time(&mut || {
+        typed = sources
+            .iter()
+            .zip(&nodes)
+            .map(|(s, n)| {
+                spanned::from_node::<ttx_engine::model::scenario::Scenario>(n, &s.text).unwrap()
+            })
+            .collect()
+    });
+    let engine = script::sandbox();
+    let loaded: Vec<_> = sources
+        .into_iter()
+        .zip(nodes)
+        .zip(typed)
+        .map(|((source, node), value)| load::Loaded {
+            source,
+            node,
+            value,
+            diagnostics: Vec::new(),
+        })
+        .collect();
+    let checks = time(&mut || {
+        for l in &loaded {
+            std::hint::black_box(check::scenario::check(l, Default::default(), &engine));
+        }
+    });
+    println!(
+        "phases on 1 thread: parse into spanned tree {:.0} ms, schema check {:.0} ms, typed model {:.0} ms, semantic checks and scripts {:.0} ms",
+        ms(parse),
+        ms(schema_check),
+        ms(typed_time),
+        ms(checks)
+    );
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn best_of(mut f: impl FnMut()) -> Duration {
+    f(); // warm the page cache
+    (0..RUNS)
+        .map(|_| {
+            let start = Instant::now();
+            f();
+            start.elapsed()
+        })
+        .min()
+        .unwrap_or_default()
+}
+
+/// Reads and parses every file into a generic value, with the same thread count as
+/// `ttx validate` uses.
+fn parse_only(files: &[PathBuf], threads: usize) {
+    let chunk = files.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        for part in files.chunks(chunk) {
+            s.spawn(move || {
+                for f in part {
+                    let text = std::fs::read_to_string(f).unwrap();
+                    let value: serde_json::Value = serde_saphyr::from_str(&text).unwrap();
+                    std::hint::black_box(value);
+                }
+            });
+        }
+    });
+}
+
+/// Writes a program folder with acme's architecture and roster and 1,000 scenarios, each a
+/// shipped scenario under a new id.
+fn generate(root: &Path, lib: &Path) -> Vec<PathBuf> {
+    let scenarios = lib.join("scenarios");
+    let _ = std::fs::remove_dir_all(lib);
+    std::fs::create_dir_all(&scenarios).unwrap();
+    for f in ["architecture.yaml", "roster.yaml"] {
+        std::fs::copy(root.join("examples/acme").join(f), lib.join(f)).unwrap();
+    }
+    std::fs::create_dir_all(lib.join("runbooks")).unwrap();
+    for entry in std::fs::read_dir(root.join("examples/acme/runbooks"))
+        .unwrap()
+        .flatten()
+    {
+        std::fs::copy(entry.path(), lib.join("runbooks").join(entry.file_name())).unwrap();
+    }
+    std::fs::write(
+        lib.join("ttx.yaml"),
+        "org: Bench\narchitecture: architecture.yaml\nroster: roster.yaml\nscenarios: [scenarios]\n",
+    )
+    .unwrap();
+    let shipped: Vec<(String, String)> = std::fs::read_dir(root.join("scenarios"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .map(|p| {
+            let text = std::fs::read_to_string(&p).unwrap();
+            let id = text
+                .lines()
+                .find_map(|l| l.strip_prefix("id: "))
+                .unwrap()
+                .trim()
+                .to_string();
+            (id, text)
+        })
+        .collect();
+    (0..COPIES)
+        .map(|i| {
+            let (id, text) = &shipped[i % shipped.len()];
+            let new_id = format!("{id}-{i:04}");
+            let path = scenarios.join(format!("{new_id}.yaml"));
+            std::fs::write(
+                &path,
+                text.replacen(&format!("id: {id}"), &format!("id: {new_id}"), 1),
+            )
+            .unwrap();
+            path
+        })
+        .collect()
+}
