@@ -175,11 +175,12 @@ pub fn state_properties(text: &str) -> (Vec<(String, usize)>, Vec<String>) {
             || !(bytes[i - 1].is_ascii_alphanumeric()
                 || bytes[i - 1] == b'_'
                 || bytes[i - 1] == b'.');
-        if boundary && text[i..].starts_with("state.") {
+        if boundary && bytes[i..].starts_with(b"state.") {
             let start = i + STATE.len() + 1;
-            let end = text[start..]
-                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                .map_or(text.len(), |n| start + n);
+            let end = bytes[start..]
+                .iter()
+                .position(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
+                .map_or(bytes.len(), |n| start + n);
             if end > start {
                 let name = text[start..end].to_string();
                 let rest = text[end..].trim_start();
@@ -235,6 +236,13 @@ mod tests {
         let pipe = src.text.find('|').unwrap();
         let pos = position_in_file(&src, src.pos_at(pipe, 1), 2, 11);
         assert_eq!((pos.line, pos.col), (4, 13));
+    }
+
+    #[test]
+    fn non_ascii_text_outside_strings_is_no_problem() {
+        // Regression: the scanner once sliced the text at a byte inside `é`.
+        let (reads, _) = state_properties("// café\nstate.é = 1; state.a == 2");
+        assert_eq!(reads.len(), 1);
     }
 
     #[test]

@@ -1,12 +1,8 @@
 //! YAML reading: one bounded parse of a file into a [`Node`] tree that remembers where every
-//! value came from. Everything after (schema checks, typed model, semantic checks) works
-//! from this tree, so a file is parsed once.
+//! value came from, built from granit-parser's events. Everything after (schema checks,
+//! typed model, semantic checks) works from this tree, so a file is parsed once.
 
-use std::fmt;
-
-use serde::Deserialize;
-use serde::de::{self, MapAccess, SeqAccess, Visitor};
-use serde_saphyr::options::DuplicateKeyPolicy;
+use std::collections::HashMap;
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{Pos, SourceFile};
@@ -159,6 +155,9 @@ pub fn key_text(key: &Node) -> String {
 
 /// Parses a file into a tree, with ttx's limits on depth, size and aliases, and with
 /// duplicate keys refused. Returns a diagnostic pointing at the problem otherwise.
+///
+/// The tree is built straight from the events of granit-parser (the YAML parser under
+/// serde-saphyr), which gives every node its exact span at no extra cost.
 pub fn parse(source: &SourceFile) -> Result<Node, Diagnostic> {
     if source.text.trim().is_empty() {
         return Err(Diagnostic::error(
@@ -169,262 +168,345 @@ pub fn parse(source: &SourceFile) -> Result<Node, Diagnostic> {
         )
         .with_help("a ttx file is a YAML mapping; see docs/format.md for the keys of each kind"));
     }
-    let options = serde_saphyr::options! {
-        budget: serde_saphyr::budget! {
-            max_depth: MAX_DEPTH,
-            max_nodes: MAX_NODES,
-            max_aliases: MAX_ALIASES,
-            max_documents: 1,
-        },
-        duplicate_keys: DuplicateKeyPolicy::Error,
-        strict_booleans: true,
-        with_snippet: false,
-        alias_limits: serde_saphyr::alias_limits! {
-            max_total_replayed_events: 100_000,
-            max_replay_stack_depth: 16,
-        },
+    let mut options = granit_parser::Options::default();
+    options.flow_nesting_limit = MAX_DEPTH;
+    options.block_nesting_limit = MAX_DEPTH + 1;
+    let parser = granit_parser::Parser::new_from_str_with_options(&source.text, options);
+    let mut builder = TreeBuilder {
+        source,
+        stack: Vec::new(),
+        anchors: HashMap::new(),
+        root: None,
+        documents: 0,
+        nodes: 0,
+        aliases: 0,
+        replayed: 0,
     };
-    let docs: Result<Vec<Node>, _> =
-        serde_saphyr::from_multiple_with_options(&source.text, options);
-    match docs {
-        Ok(mut docs) if docs.len() == 1 => Ok(docs.remove(0)),
-        Ok(docs) if docs.is_empty() => Err(Diagnostic::error(
+    for event in parser {
+        let (event, span) = event.map_err(|e| scan_error(source, &e))?;
+        builder.event(event, span)?;
+    }
+    builder.root.ok_or_else(|| {
+        Diagnostic::error(
             &source.path,
             Pos::START,
             Code::EmptyFile,
             "the file holds no YAML document",
-        )),
-        Ok(_) => Err(multiple_documents(source)),
-        Err(e) => Err(syntax_error(source, &e)),
+        )
+    })
+}
+
+/// Most alias expansions, counted in replayed nodes, in one file.
+pub const MAX_REPLAYED_NODES: usize = 100_000;
+
+enum Frame {
+    Seq(Node, Vec<Node>, usize),
+    Map(
+        Node,
+        Vec<(Node, Node)>,
+        Option<Node>,
+        HashMap<String, Pos>,
+        usize,
+    ),
+}
+
+struct TreeBuilder<'a> {
+    source: &'a SourceFile,
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, (Node, usize)>,
+    root: Option<Node>,
+    documents: usize,
+    nodes: usize,
+    aliases: usize,
+    replayed: usize,
+}
+
+impl TreeBuilder<'_> {
+    fn pos(&self, span: &granit_parser::Span) -> Pos {
+        let start = span.start.byte_offset().unwrap_or(0);
+        let end = span.end.byte_offset().unwrap_or(start);
+        Pos {
+            line: span.start.line() as u32,
+            col: span.start.col() as u32 + 1,
+            offset: start,
+            len: end.saturating_sub(start),
+        }
+    }
+
+    fn limit(&self, pos: Pos, message: String) -> Diagnostic {
+        Diagnostic::error(&self.source.path, pos, Code::YamlLimit, message).with_help(
+            "ttx refuses YAML this deep, large or alias-heavy; write the file out plainly",
+        )
+    }
+
+    fn event(
+        &mut self,
+        event: granit_parser::Event<'_>,
+        span: granit_parser::Span,
+    ) -> Result<(), Diagnostic> {
+        use granit_parser::Event;
+        let pos = self.pos(&span);
+        match event {
+            Event::DocumentStart(..) => {
+                self.documents += 1;
+                if self.documents > 1 {
+                    return Err(multiple_documents(self.source, pos));
+                }
+            }
+            Event::Scalar(text, style, anchor, tag) => {
+                self.count(pos)?;
+                let tagged_str = tag.as_ref().is_some_and(|t| t.to_string().ends_with("str"));
+                let value = if style == granit_parser::ScalarStyle::Plain && !tagged_str {
+                    resolve_plain(&text)
+                } else {
+                    Value::Str(text.into_owned())
+                };
+                self.complete(Node { value, pos }, anchor, 1)?;
+            }
+            Event::SequenceStart(_, anchor, _) => {
+                self.count(pos)?;
+                self.open(pos)?;
+                self.stack.push(Frame::Seq(
+                    Node {
+                        value: Value::Null,
+                        pos,
+                    },
+                    Vec::new(),
+                    anchor,
+                ));
+            }
+            Event::MappingStart(_, anchor, _) => {
+                self.count(pos)?;
+                self.open(pos)?;
+                self.stack.push(Frame::Map(
+                    Node {
+                        value: Value::Null,
+                        pos,
+                    },
+                    Vec::new(),
+                    None,
+                    HashMap::new(),
+                    anchor,
+                ));
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let (node, anchor) = match self.stack.pop() {
+                    Some(Frame::Seq(mut node, items, anchor)) => {
+                        node.value = Value::Seq(items);
+                        (node, anchor)
+                    }
+                    Some(Frame::Map(mut node, entries, _, _, anchor)) => {
+                        node.value = Value::Map(entries);
+                        (node, anchor)
+                    }
+                    None => return Ok(()),
+                };
+                let size = count_nodes(&node);
+                self.complete(node, anchor, size)?;
+            }
+            Event::Alias(id) => {
+                self.aliases += 1;
+                if self.aliases > MAX_ALIASES {
+                    return Err(self.limit(
+                        pos,
+                        format!("the YAML uses more than {MAX_ALIASES} aliases (`*name`)"),
+                    ));
+                }
+                let Some((node, size)) = self.anchors.get(&id).cloned() else {
+                    return Err(Diagnostic::error(
+                        &self.source.path,
+                        pos,
+                        Code::YamlSyntax,
+                        "an alias refers to an anchor that is not defined before it",
+                    ));
+                };
+                self.replayed += size;
+                if self.replayed > MAX_REPLAYED_NODES {
+                    return Err(self.limit(pos, format!("the YAML expands aliases (`*name`) to more than {MAX_REPLAYED_NODES} values; this is how \"billion laughs\" files exhaust memory")));
+                }
+                self.complete(Node { pos, ..node }, 0, size)?;
+            }
+            Event::UnresolvedAlias(name) => {
+                return Err(Diagnostic::error(
+                    &self.source.path,
+                    pos,
+                    Code::YamlSyntax,
+                    format!("the alias `*{name}` refers to no anchor `&{name}` defined before it"),
+                ));
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn count(&mut self, pos: Pos) -> Result<(), Diagnostic> {
+        self.nodes += 1;
+        if self.nodes > MAX_NODES {
+            return Err(self.limit(pos, format!("the YAML has more than {MAX_NODES} values")));
+        }
+        Ok(())
+    }
+
+    fn open(&self, pos: Pos) -> Result<(), Diagnostic> {
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(self.limit(
+                pos,
+                format!("the YAML is nested more than {MAX_DEPTH} levels deep"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Places a finished node in its parent (or as the root), registering its anchor.
+    fn complete(&mut self, node: Node, anchor: usize, size: usize) -> Result<(), Diagnostic> {
+        if anchor != 0 {
+            self.anchors.insert(anchor, (node.clone(), size));
+        }
+        match self.stack.last_mut() {
+            None => self.root = Some(node),
+            Some(Frame::Seq(_, items, _)) => items.push(node),
+            Some(Frame::Map(_, entries, pending, seen, _)) => match pending.take() {
+                Some(key) => entries.push((key, node)),
+                None => {
+                    let text = key_text(&node);
+                    if let Some(first) = seen.insert(text.clone(), node.pos) {
+                        return Err(Diagnostic::error(
+                            &self.source.path,
+                            node.pos,
+                            Code::DuplicateKey,
+                            format!("the key `{text}` appears twice in this mapping"),
+                        )
+                        .with_help(format!(
+                            "it is already on line {}; each key may appear once in a mapping",
+                            first.line
+                        )));
+                    }
+                    *pending = Some(node);
+                }
+            },
+        }
+        Ok(())
     }
 }
 
-fn multiple_documents(source: &SourceFile) -> Diagnostic {
-    let at = source
-        .text
-        .match_indices("\n---")
-        .nth(usize::from(source.text.starts_with("---")))
-        .map(|(i, _)| i + 1)
-        .unwrap_or(0);
+fn count_nodes(node: &Node) -> usize {
+    1 + match &node.value {
+        Value::Seq(items) => items.iter().map(count_nodes).sum(),
+        Value::Map(entries) => entries
+            .iter()
+            .map(|(k, v)| count_nodes(k) + count_nodes(v))
+            .sum(),
+        _ => 0,
+    }
+}
+
+/// Resolves a plain scalar with YAML 1.2's core schema.
+fn resolve_plain(text: &str) -> Value {
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
+        "true" | "True" | "TRUE" => return Value::Bool(true),
+        "false" | "False" | "FALSE" => return Value::Bool(false),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
+            return Value::Float(f64::INFINITY);
+        }
+        "-.inf" | "-.Inf" | "-.INF" => return Value::Float(f64::NEG_INFINITY),
+        ".nan" | ".NaN" | ".NAN" => return Value::Float(f64::NAN),
+        _ => {}
+    }
+    let first = text.as_bytes()[0];
+    if !(first.is_ascii_digit() || matches!(first, b'-' | b'+' | b'.')) {
+        return Value::Str(text.to_string());
+    }
+    if let Some(hex) = text.strip_prefix("0x") {
+        if let Ok(i) = i64::from_str_radix(hex, 16) {
+            return Value::Int(i);
+        }
+    } else if let Some(oct) = text.strip_prefix("0o") {
+        if let Ok(i) = i64::from_str_radix(oct, 8) {
+            return Value::Int(i);
+        }
+    } else if text
+        .bytes()
+        .skip(usize::from(matches!(first, b'-' | b'+')))
+        .all(|b| b.is_ascii_digit())
+    {
+        return text.parse::<i64>().map_or_else(
+            |_| {
+                text.parse::<f64>()
+                    .map_or(Value::Str(text.to_string()), Value::Float)
+            },
+            Value::Int,
+        );
+    } else if is_core_float(text) {
+        if let Ok(f) = text.parse::<f64>() {
+            return Value::Float(f);
+        }
+    }
+    Value::Str(text.to_string())
+}
+
+/// `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`
+fn is_core_float(text: &str) -> bool {
+    let t = text.strip_prefix(['-', '+']).unwrap_or(text);
+    let (mantissa, exponent) = match t.find(['e', 'E']) {
+        Some(i) => (&t[..i], Some(&t[i + 1..])),
+        None => (t, None),
+    };
+    let mantissa_ok = match mantissa.split_once('.') {
+        Some((int, frac)) => {
+            (!int.is_empty() || !frac.is_empty())
+                && int.bytes().all(|b| b.is_ascii_digit())
+                && frac.bytes().all(|b| b.is_ascii_digit())
+                && !(int.is_empty() && frac.is_empty())
+        }
+        None => !mantissa.is_empty() && mantissa.bytes().all(|b| b.is_ascii_digit()),
+    };
+    let exponent_ok = exponent.is_none_or(|e| {
+        let e = e.strip_prefix(['-', '+']).unwrap_or(e);
+        !e.is_empty() && e.bytes().all(|b| b.is_ascii_digit())
+    });
+    mantissa_ok && exponent_ok
+}
+
+fn multiple_documents(source: &SourceFile, pos: Pos) -> Diagnostic {
     Diagnostic::error(
         &source.path,
-        source.pos_at(at, 3),
+        pos,
         Code::MultipleDocuments,
         "the file holds more than one YAML document",
     )
     .with_help("put each scenario, architecture or roster in a file of its own")
 }
 
-fn syntax_error(source: &SourceFile, error: &serde_saphyr::Error) -> Diagnostic {
-    let pos = error
-        .location()
-        .map(|loc| {
-            let line = loc.line() as u32;
-            let col = loc.column() as u32;
-            let offset = loc
-                .span()
-                .byte_offset()
-                .map(|o| o as usize)
-                .unwrap_or_else(|| offset_of(source, line, col));
-            Pos {
-                line: line.max(1),
-                col: col.max(1),
-                offset,
-                len: 1,
-            }
-        })
-        .unwrap_or(Pos::START);
-    let text = error.without_snippet().to_string();
-    let message = text
-        .lines()
-        .next()
-        .unwrap_or("invalid YAML")
-        .trim()
-        .to_string();
-    if message.contains("budget breached")
-        || message.contains("recursion limit")
-        || message.contains("alias replay limit")
-    {
-        return budget_error(source, pos, &message);
-    }
-    if let Some(key) = message.split("duplicate mapping key: ").nth(1) {
-        let key = key.split(',').next().unwrap_or(key).trim();
+fn scan_error(source: &SourceFile, error: &granit_parser::ScanError) -> Diagnostic {
+    let mark = error.marker();
+    let offset = mark.byte_offset().unwrap_or(0);
+    let pos = Pos {
+        line: mark.line().max(1) as u32,
+        col: mark.col() as u32 + 1,
+        offset,
+        len: 1,
+    };
+    let info = error.info();
+    let lower = info.to_lowercase();
+    if lower.contains("nesting") || lower.contains("recursion") {
         return Diagnostic::error(
             &source.path,
             pos,
-            Code::DuplicateKey,
-            format!("the key `{key}` appears twice in this mapping"),
-        )
-        .with_help("each key may appear once in a mapping; remove or rename one of them");
-    }
-    let lower = message.to_lowercase();
-    let (code, help) = if lower.contains("duplicate") {
-        (
-            Code::DuplicateKey,
-            "each key may appear once in a mapping; remove or rename one of them",
-        )
-    } else if lower.contains("budget")
-        || lower.contains("limit")
-        || lower.contains("alias")
-        || lower.contains("depth")
-        || lower.contains("nesting")
-    {
-        (
             Code::YamlLimit,
-            "ttx refuses YAML this deep, large or alias-heavy; write the file out plainly",
+            format!("the YAML is nested more than {MAX_DEPTH} levels deep"),
         )
-    } else if lower.contains("multiple documents") || lower.contains("more than one document") {
-        (
-            Code::MultipleDocuments,
-            "put each scenario, architecture or roster in a file of its own",
-        )
-    } else {
-        (
-            Code::YamlSyntax,
-            "check indentation and quoting near this position; strings with `: ` or `#` need quotes",
-        )
-    };
+        .with_help("ttx refuses YAML this deep, large or alias-heavy; write the file out plainly");
+    }
     Diagnostic::error(
         &source.path,
         pos,
-        code,
-        format!("invalid YAML: {}", strip_location_suffix(&message)),
+        Code::YamlSyntax,
+        format!("invalid YAML: {info}"),
     )
-    .with_help(help)
-}
-
-/// Explains which of ttx's YAML limits a file broke, in the author's terms.
-fn budget_error(source: &SourceFile, pos: Pos, message: &str) -> Diagnostic {
-    let what = if message.contains("Documents") {
-        return multiple_documents(source);
-    } else if message.contains("Depth") || message.contains("recursion limit") {
-        format!("the YAML is nested more than {MAX_DEPTH} levels deep")
-    } else if message.contains("Alias")
-        || message.contains("alias")
-        || message.contains("RecordedAnchor")
-    {
-        format!(
-            "the YAML expands aliases (`*name`) more than ttx allows ({MAX_ALIASES} aliases, 100000 replayed nodes); this is how \"billion laughs\" files exhaust memory"
-        )
-    } else if message.contains("Nodes") || message.contains("Events") {
-        format!("the YAML has more than {MAX_NODES} values")
-    } else if message.contains("ScalarBytes") || message.contains("InputBytes") {
-        if source.text.contains('*') {
-            "the YAML expands to more text than ttx allows; aliases (`*name`) repeat their anchor's text each time, which is how \"billion laughs\" files exhaust memory".to_string()
-        } else {
-            "the YAML text is larger than ttx allows".to_string()
-        }
-    } else {
-        format!(
-            "the YAML exceeds a limit ({})",
-            message.trim_start_matches("budget breached: ")
-        )
-    };
-    Diagnostic::error(&source.path, pos, Code::YamlLimit, what)
-        .with_help("ttx refuses YAML this deep, large or alias-heavy; write the file out plainly")
-}
-
-/// serde-saphyr appends "at line X column Y"; the header already carries the position.
-fn strip_location_suffix(message: &str) -> &str {
-    match message.rfind(" at line ") {
-        Some(i) => &message[..i],
-        None => message,
-    }
-}
-
-fn offset_of(source: &SourceFile, line: u32, col: u32) -> usize {
-    let start = source.line_start(line);
-    let line_text = source.line_text(line);
-    start
-        + line_text
-            .char_indices()
-            .nth(col.saturating_sub(1) as usize)
-            .map(|(i, _)| i)
-            .unwrap_or(line_text.len())
-}
-
-impl<'de> Deserialize<'de> for Node {
-    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let spanned = serde_saphyr::Spanned::<Value>::deserialize(deserializer)?;
-        let loc = spanned.referenced;
-        let span = loc.span();
-        Ok(Node {
-            value: spanned.value,
-            pos: Pos {
-                line: loc.line() as u32,
-                col: loc.column() as u32,
-                offset: span.byte_offset().unwrap_or(0) as usize,
-                len: span.byte_len().unwrap_or(0) as usize,
-            },
-        })
-    }
-}
-
-impl<'de> Deserialize<'de> for Value {
-    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(ValueVisitor)
-    }
-}
-
-struct ValueVisitor;
-
-impl<'de> Visitor<'de> for ValueVisitor {
-    type Value = Value;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("any YAML value")
-    }
-    fn visit_unit<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-    fn visit_none<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-    fn visit_some<D: de::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
-        Value::deserialize(d)
-    }
-    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
-        Ok(Value::Bool(v))
-    }
-    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
-        Ok(Value::Int(v))
-    }
-    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
-        Ok(i64::try_from(v).map_or(Value::Float(v as f64), Value::Int))
-    }
-    fn visit_i128<E>(self, v: i128) -> Result<Value, E> {
-        Ok(i64::try_from(v).map_or(Value::Float(v as f64), Value::Int))
-    }
-    fn visit_u128<E>(self, v: u128) -> Result<Value, E> {
-        Ok(i64::try_from(v).map_or(Value::Float(v as f64), Value::Int))
-    }
-    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
-        Ok(Value::Float(v))
-    }
-    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::Str(v.to_string()))
-    }
-    fn visit_string<E>(self, v: String) -> Result<Value, E> {
-        Ok(Value::Str(v))
-    }
-    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Value, E> {
-        Ok(Value::Str(String::from_utf8_lossy(v).into_owned()))
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let mut items = Vec::new();
-        while let Some(item) = seq.next_element::<Node>()? {
-            items.push(item);
-        }
-        Ok(Value::Seq(items))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut entries = Vec::new();
-        while let Some(key) = map.next_key::<Node>()? {
-            let value = map.next_value::<Node>()?;
-            entries.push((key, value));
-        }
-        Ok(Value::Map(entries))
-    }
+    .with_help(
+        "check indentation and quoting near this position; strings with `: ` or `#` need quotes",
+    )
 }
 
 #[cfg(test)]
@@ -443,6 +525,45 @@ mod tests {
         assert_eq!((title.pos.line, title.pos.col), (3, 15));
         let key = node.key_node("roles").unwrap();
         assert_eq!((key.pos.line, key.pos.col), (2, 1));
+    }
+
+    #[test]
+    fn plain_scalars_follow_the_core_schema() {
+        for (text, expected) in [
+            ("~", Value::Null),
+            ("null", Value::Null),
+            ("true", Value::Bool(true)),
+            ("False", Value::Bool(false)),
+            ("yes", Value::Str("yes".into())),
+            ("42", Value::Int(42)),
+            ("-7", Value::Int(-7)),
+            ("0x1F", Value::Int(31)),
+            ("0o17", Value::Int(15)),
+            ("0.7", Value::Float(0.7)),
+            ("1e3", Value::Float(1000.0)),
+            ("1.2.0", Value::Str("1.2.0".into())),
+            ("15m", Value::Str("15m".into())),
+            ("T1078.004", Value::Str("T1078.004".into())),
+            ("-", Value::Str("-".into())),
+        ] {
+            assert_eq!(resolve_plain(text), expected, "{text}");
+        }
+        let node = parse_str("a: '42'\nb: !!str 42\nc: 42\n").unwrap();
+        assert_eq!(node.get("a").unwrap().value, Value::Str("42".into()));
+        assert_eq!(node.get("b").unwrap().value, Value::Str("42".into()));
+        assert_eq!(node.get("c").unwrap().value, Value::Int(42));
+    }
+
+    #[test]
+    fn anchors_and_aliases_are_expanded() {
+        let node = parse_str("base: &b {x: 1}\ncopy: *b\n").unwrap();
+        assert_eq!(
+            node.get("copy").unwrap().get("x").unwrap().value,
+            Value::Int(1)
+        );
+        assert_eq!(node.get("copy").unwrap().pos.line, 2);
+        let err = parse_str("a: *nothing\n").unwrap_err();
+        assert_eq!(err.code, Code::YamlSyntax, "{err:?}");
     }
 
     #[test]
