@@ -67,22 +67,17 @@ impl Node {
 
     /// Looks up `key` in a mapping node.
     pub fn get(&self, key: &str) -> Option<&Node> {
-        match &self.value {
-            Value::Map(entries) => entries
-                .iter()
-                .find(|(k, _)| k.as_str() == Some(key))
-                .map(|(_, v)| v),
-            _ => None,
-        }
+        self.entry(key).map(|(_, v)| v)
     }
 
     /// The key node of `key` in a mapping node (to point at the key rather than its value).
     pub fn key_node(&self, key: &str) -> Option<&Node> {
+        self.entry(key).map(|(k, _)| k)
+    }
+
+    fn entry(&self, key: &str) -> Option<&(Node, Node)> {
         match &self.value {
-            Value::Map(entries) => entries
-                .iter()
-                .find(|(k, _)| k.as_str() == Some(key))
-                .map(|(k, _)| k),
+            Value::Map(entries) => entries.iter().find(|(k, _)| k.as_str() == Some(key)),
             _ => None,
         }
     }

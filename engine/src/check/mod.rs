@@ -10,7 +10,7 @@ pub mod sheet;
 use std::collections::HashMap;
 use std::path::Path;
 
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::model::Id;
 use crate::source::Pos;
 use crate::spanned::Sp;
@@ -40,8 +40,7 @@ impl<'a> Sink<'a> {
         message: impl Into<String>,
         help: impl Into<Option<String>>,
     ) {
-        self.out
-            .push(Diagnostic::error(self.file, pos, code, message).with_help_opt(help.into()));
+        self.push(Severity::Error, pos, code, message.into(), help.into());
     }
 
     /// Records a warning.
@@ -52,8 +51,19 @@ impl<'a> Sink<'a> {
         message: impl Into<String>,
         help: impl Into<Option<String>>,
     ) {
-        self.out
-            .push(Diagnostic::warning(self.file, pos, code, message).with_help_opt(help.into()));
+        self.push(Severity::Warning, pos, code, message.into(), help.into());
+    }
+
+    fn push(
+        &mut self,
+        severity: Severity,
+        pos: Pos,
+        code: Code,
+        message: String,
+        help: Option<String>,
+    ) {
+        let d = Diagnostic::error(self.file, pos, code, message).with_help_opt(help);
+        self.out.push(Diagnostic { severity, ..d });
     }
 
     /// Checks that `id` names one of `defined`; `what` is the kind ("role", "inject").

@@ -171,39 +171,30 @@ fn requirements(s: &Scenario, arch: Option<&Architecture>, sink: &mut Sink) {
 }
 
 fn unmatched_help(req: &Requirement, arch: &Architecture) -> String {
-    let tags: HashSet<&str> = arch
-        .components
-        .iter()
-        .flat_map(|c| c.tags.iter().map(|t| t.as_str()))
-        .collect();
-    let data: HashSet<&str> = arch
-        .components
-        .iter()
-        .flat_map(|c| c.data.iter().map(|t| t.as_str()))
-        .collect();
-    for t in &req.tags {
-        if !tags.contains(t.as_str()) {
-            return match did_you_mean(t, tags.iter().copied()) {
-                Some(s) => format!(
-                    "no component is tagged `{}`; did you mean `{s}`?",
-                    t.as_str()
-                ),
-                None => format!("no component is tagged `{}`", t.as_str()),
-            };
-        }
-    }
-    for d in &req.data {
-        if !data.contains(d.as_str()) {
-            return match did_you_mean(d, data.iter().copied()) {
-                Some(s) => format!(
-                    "no component holds data class `{}`; did you mean `{s}`?",
-                    d.as_str()
-                ),
-                None => format!("no component holds data class `{}`", d.as_str()),
-            };
-        }
-    }
-    "no single component has this kind, all these tags and all these data classes; loosen the selector or tag a component".into()
+    let tags = arch.components.iter().flat_map(|c| c.tags.iter());
+    let data = arch.components.iter().flat_map(|c| c.data.iter());
+    missing_value("is tagged", &req.tags, tags)
+        .or_else(|| missing_value("holds data class", &req.data, data))
+        .unwrap_or_else(|| {
+            "no single component has this kind, all these tags and all these data classes; loosen the selector or tag a component".into()
+        })
+}
+
+/// Explains the first of `wanted` that no component has, with a suggestion.
+fn missing_value<'a>(
+    what: &str,
+    wanted: &[Sp<String>],
+    present: impl Iterator<Item = &'a Sp<String>>,
+) -> Option<String> {
+    let present: HashSet<&str> = present.map(|v| v.as_str()).collect();
+    let missing = wanted.iter().find(|w| !present.contains(w.as_str()))?;
+    Some(match did_you_mean(missing, present.iter().copied()) {
+        Some(s) => format!(
+            "no component {what} `{}`; did you mean `{s}`?",
+            missing.as_str()
+        ),
+        None => format!("no component {what} `{}`", missing.as_str()),
+    })
 }
 
 fn injects(s: &Scenario, sink: &mut Sink) {
