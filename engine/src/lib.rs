@@ -5,6 +5,7 @@
 pub mod attack;
 pub mod check;
 pub mod diagnostic;
+pub mod draw;
 pub mod duration;
 pub mod load;
 pub mod model;

@@ -1,9 +1,15 @@
-//! Scenario scripts and conditions (rhai): the sandboxed engine, and compiling every
-//! script at load time so a typo is a load error with its position in the YAML file.
+//! Scenario scripts and conditions (rhai): the sandboxed engine, compiling every script at
+//! load time so a typo is a load error with its position in the YAML file, and running
+//! them against the exercise state with seeded draws and a deadline.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::time::{Duration, Instant};
 
 use rhai::packages::Package;
-use rhai::{AST, Engine, Scope};
+use rhai::{AST, Dynamic, Engine, EvalAltResult, Scope};
 
+use crate::draw::Dice;
 use crate::source::{Pos, SourceFile};
 
 /// The variable every script and condition sees: the exercise's mutable state.
@@ -27,6 +33,8 @@ pub mod limits {
     pub const MAX_ARRAY_SIZE: usize = 1_000;
     /// Entries in one map.
     pub const MAX_MAP_SIZE: usize = 1_000;
+    /// Wall-clock time one call may take, whatever its operation count.
+    pub const DEADLINE: std::time::Duration = std::time::Duration::from_millis(250);
 }
 
 /// Builds the hardened engine: no packages but those scenarios need, no `eval`, no
@@ -199,6 +207,195 @@ pub fn state_properties(text: &str) -> (Vec<(String, usize)>, Vec<String>) {
     (reads, writes)
 }
 
+/// A random draw a script made, for the journal.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Draw {
+    /// What was drawn: `pick of 3`, `chance 0.7`, `roll 6`.
+    pub what: String,
+    /// The outcome, as text.
+    pub result: String,
+}
+
+/// A script that failed while running, with its position inside the script.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunError {
+    /// What went wrong, e.g. `too many operations`.
+    pub message: String,
+    /// 1-based line inside the script (1 when unknown).
+    pub line: usize,
+    /// 1-based column inside the script (1 when unknown).
+    pub col: usize,
+}
+
+/// What running scripts shares with the functions registered in the engine.
+struct Shared {
+    dice: RefCell<Dice>,
+    draws: RefCell<Vec<Draw>>,
+    prints: RefCell<Vec<String>>,
+    deadline: Cell<Instant>,
+    budget: Duration,
+}
+
+/// Runs compiled scripts and conditions of one exercise: the sandbox plus `pick`,
+/// `chance` and `roll` drawing from the exercise's seeded generator, `print` captured for
+/// the journal, and a wall-clock deadline per call.
+pub struct ScriptHost {
+    engine: Engine,
+    shared: Rc<Shared>,
+}
+
+fn runtime_error(message: impl Into<String>) -> Box<EvalAltResult> {
+    Box::new(EvalAltResult::ErrorRuntime(
+        Dynamic::from(message.into()),
+        rhai::Position::NONE,
+    ))
+}
+
+impl ScriptHost {
+    /// A host whose draws come from a generator seeded with `seed`.
+    pub fn new(seed: u64) -> Self {
+        Self::with_deadline(seed, limits::DEADLINE)
+    }
+
+    /// A host with a custom wall-clock deadline per call.
+    pub fn with_deadline(seed: u64, budget: Duration) -> Self {
+        let shared = Rc::new(Shared {
+            dice: RefCell::new(Dice::new(seed)),
+            draws: RefCell::new(Vec::new()),
+            prints: RefCell::new(Vec::new()),
+            deadline: Cell::new(Instant::now()),
+            budget,
+        });
+        let mut engine = sandbox();
+        let s = Rc::clone(&shared);
+        engine.register_fn(
+            "pick",
+            move |list: rhai::Array| -> Result<Dynamic, Box<EvalAltResult>> {
+                if list.is_empty() {
+                    return Err(runtime_error("pick() needs a non-empty list"));
+                }
+                let i = s.dice.borrow_mut().index(list.len());
+                let chosen = list[i].clone();
+                s.draws.borrow_mut().push(Draw {
+                    what: format!("pick of {}", list.len()),
+                    result: chosen.to_string(),
+                });
+                Ok(chosen)
+            },
+        );
+        let s = Rc::clone(&shared);
+        let chance = move |p: f64| -> bool {
+            let hit = s.dice.borrow_mut().chance(p);
+            s.draws.borrow_mut().push(Draw {
+                what: format!("chance {p}"),
+                result: hit.to_string(),
+            });
+            hit
+        };
+        let chance_int = chance.clone();
+        engine.register_fn("chance", chance);
+        engine.register_fn("chance", move |p: i64| chance_int(p as f64));
+        let s = Rc::clone(&shared);
+        engine.register_fn(
+            "roll",
+            move |sides: i64| -> Result<i64, Box<EvalAltResult>> {
+                if sides < 1 {
+                    return Err(runtime_error("roll() needs at least one side"));
+                }
+                let n = s.dice.borrow_mut().roll(sides as u64) as i64;
+                s.draws.borrow_mut().push(Draw {
+                    what: format!("roll {sides}"),
+                    result: n.to_string(),
+                });
+                Ok(n)
+            },
+        );
+        let s = Rc::clone(&shared);
+        engine.on_print(move |text| s.prints.borrow_mut().push(text.to_string()));
+        let s = Rc::clone(&shared);
+        engine.on_debug(move |text, _, _| s.prints.borrow_mut().push(text.to_string()));
+        let s = Rc::clone(&shared);
+        engine.on_progress(move |ops| {
+            // Reading the clock on every operation would cost more than the script.
+            (ops % 256 == 0 && Instant::now() > s.deadline.get())
+                .then(|| Dynamic::from("the script ran past its deadline"))
+        });
+        ScriptHost { engine, shared }
+    }
+
+    /// The generator, for draws the engine makes itself (reveal chances, jitter).
+    pub fn dice(&self) -> std::cell::RefMut<'_, Dice> {
+        self.shared.dice.borrow_mut()
+    }
+
+    /// Runs a script (setup or effect) against `state`, which it may change.
+    pub fn run(&self, ast: &AST, state: &mut rhai::Map) -> Result<(), RunError> {
+        let mut scope = Scope::new();
+        scope.push(STATE, std::mem::take(state));
+        self.shared
+            .deadline
+            .set(Instant::now() + self.shared.budget);
+        let result = self.engine.run_ast_with_scope(&mut scope, ast);
+        *state = scope.get_value::<rhai::Map>(STATE).unwrap_or_default();
+        result.map_err(|e| run_error(&e))
+    }
+
+    /// Evaluates a condition against `state`; anything but `true` or `false` is an error.
+    pub fn condition(&self, ast: &AST, state: &rhai::Map) -> Result<bool, RunError> {
+        let mut scope = Scope::new();
+        scope.push_constant(STATE, state.clone());
+        self.shared
+            .deadline
+            .set(Instant::now() + self.shared.budget);
+        let value = self
+            .engine
+            .eval_ast_with_scope::<Dynamic>(&mut scope, ast)
+            .map_err(|e| run_error(&e))?;
+        value.as_bool().map_err(|kind| RunError {
+            message: format!("a condition must be true or false, but this one is {kind}"),
+            line: 1,
+            col: 1,
+        })
+    }
+
+    /// The draws scripts made since the last call, in order.
+    pub fn take_draws(&self) -> Vec<Draw> {
+        std::mem::take(&mut self.shared.draws.borrow_mut())
+    }
+
+    /// What scripts printed since the last call, in order.
+    pub fn take_prints(&self) -> Vec<String> {
+        std::mem::take(&mut self.shared.prints.borrow_mut())
+    }
+}
+
+fn run_error(e: &EvalAltResult) -> RunError {
+    let pos = e.position();
+    let message = match e {
+        EvalAltResult::ErrorTooManyOperations(_) => {
+            format!(
+                "the script ran more than {} operations",
+                limits::MAX_OPERATIONS
+            )
+        }
+        EvalAltResult::ErrorStackOverflow(_) => {
+            format!(
+                "the script nested calls deeper than {}",
+                limits::MAX_CALL_LEVELS
+            )
+        }
+        EvalAltResult::ErrorDataTooLarge(what, _) => format!("{what} grew past the sandbox limit"),
+        EvalAltResult::ErrorTerminated(reason, _) => reason.to_string(),
+        EvalAltResult::ErrorRuntime(value, _) => value.to_string(),
+        other => other.to_string(),
+    };
+    RunError {
+        message,
+        line: pos.line().unwrap_or(1),
+        col: pos.position().unwrap_or(1),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -251,5 +448,119 @@ mod tests {
         let names: Vec<_> = reads.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(names, ["b", "d"]);
         assert_eq!(writes, ["a"]);
+    }
+}
+
+#[cfg(test)]
+mod sandbox_tests {
+    use super::*;
+
+    fn run(host: &ScriptHost, text: &str) -> Result<rhai::Map, RunError> {
+        let ast = compile(&host.engine, text, ScriptKind::Script).map_err(|e| RunError {
+            message: e.message,
+            line: e.line,
+            col: e.col,
+        })?;
+        let mut state = rhai::Map::new();
+        host.run(&ast, &mut state).map(|_| state)
+    }
+
+    #[test]
+    fn setup_draws_are_seeded_and_recorded() {
+        let script = "state.truth = pick([\"a\", \"b\", \"c\"]); state.lucky = chance(0.5); state.d = roll(6);";
+        let draw = |seed| {
+            let host = ScriptHost::new(seed);
+            let state = run(&host, script).unwrap();
+            (state.get("truth").unwrap().to_string(), host.take_draws())
+        };
+        let (truth, draws) = draw(7);
+        assert_eq!(draw(7), (truth.clone(), draws.clone()));
+        assert_eq!(draws.len(), 3);
+        assert_eq!(draws[0].what, "pick of 3");
+        assert_eq!(draws[0].result, truth);
+        let truths: std::collections::HashSet<String> = (0..40).map(|s| draw(s).0).collect();
+        assert_eq!(truths.len(), 3, "every variant is drawn for some seed");
+    }
+
+    #[test]
+    fn state_changes_persist_and_print_is_captured() {
+        let host = ScriptHost::new(1);
+        let mut state = rhai::Map::new();
+        let ast = compile(
+            &host.engine,
+            "state.blocked = true; print(\"blocked\");",
+            ScriptKind::Script,
+        )
+        .unwrap();
+        host.run(&ast, &mut state).unwrap();
+        assert_eq!(state.get("blocked").unwrap().as_bool(), Ok(true));
+        assert_eq!(host.take_prints(), ["blocked"]);
+        let cond = compile(&host.engine, "state.blocked", ScriptKind::Condition).unwrap();
+        assert_eq!(host.condition(&cond, &state), Ok(true));
+    }
+
+    #[test]
+    fn an_endless_loop_is_stopped_by_the_operation_limit() {
+        let err = run(&ScriptHost::new(1), "loop { }").unwrap_err();
+        assert!(err.message.contains("operations"), "{err:?}");
+    }
+
+    #[test]
+    fn deep_recursion_is_stopped_by_the_call_depth_limit() {
+        let err = run(&ScriptHost::new(1), "fn down(n) { down(n + 1) }\ndown(0);").unwrap_err();
+        assert!(
+            err.message.contains("nested calls") || err.message.contains("deep"),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn a_string_that_doubles_forever_hits_the_size_limit() {
+        let err = run(&ScriptHost::new(1), "let s = \"ab\"; loop { s += s; }").unwrap_err();
+        assert!(
+            err.message.contains("grew past the sandbox limit"),
+            "{err:?}"
+        );
+        let err = run(&ScriptHost::new(1), "let a = [1]; loop { a += a; }").unwrap_err();
+        assert!(
+            err.message.contains("grew past the sandbox limit"),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn eval_and_import_do_not_compile() {
+        let host = ScriptHost::new(1);
+        assert!(
+            run(&host, "eval(\"state.x = 1\");")
+                .unwrap_err()
+                .message
+                .contains("eval")
+        );
+        assert!(run(&host, "import \"os\" as os;").is_err());
+    }
+
+    #[test]
+    fn a_slow_script_is_stopped_by_the_deadline() {
+        let host = ScriptHost::with_deadline(1, Duration::ZERO);
+        let err = run(&host, "let n = 0; while n < 50000 { n += 1; }").unwrap_err();
+        assert!(err.message.contains("deadline"), "{err:?}");
+    }
+
+    #[test]
+    fn wrong_argument_types_are_errors_with_a_position() {
+        let err = run(&ScriptHost::new(1), "state.a = 1;\nstate.b = pick(3);").unwrap_err();
+        assert!(err.message.contains("pick"), "{err:?}");
+        assert_eq!(err.line, 2);
+        let err = run(&ScriptHost::new(1), "state.c = pick([]);").unwrap_err();
+        assert!(err.message.contains("non-empty"), "{err:?}");
+    }
+
+    #[test]
+    fn a_condition_must_be_boolean() {
+        let host = ScriptHost::new(1);
+        let cond = compile(&host.engine, "42", ScriptKind::Condition).unwrap();
+        let err = host.condition(&cond, &rhai::Map::new()).unwrap_err();
+        assert!(err.message.contains("true or false"), "{err:?}");
     }
 }
