@@ -4,9 +4,12 @@
 
 pub mod attack;
 pub mod check;
+pub mod clock;
 pub mod diagnostic;
 pub mod draw;
 pub mod duration;
+pub mod event;
+pub mod journal;
 pub mod load;
 pub mod model;
 pub mod msel;
