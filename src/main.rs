@@ -1,8 +1,11 @@
 //! `ttx`: tabletop exercises as code. This binary parses arguments, calls the engine and
 //! prints; everything else lives in the `ttx-engine` crate.
 
+mod console;
 mod exit;
+mod journal_cmd;
 mod output;
+mod run_cmd;
 mod schema_cmd;
 mod show_cmd;
 mod validate_cmd;
@@ -47,6 +50,41 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Run an exercise into a journal: the console on a terminal, commands on a pipe, or a
+    /// recorded decisions sheet.
+    Run {
+        /// The scenario (optional with --decisions or --resume).
+        scenario: Option<PathBuf>,
+        /// Seed of every random draw (random when omitted; always journaled).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Pin the wall clock to this start time (RFC 3339), e.g. to enter a paper exercise
+        /// afterwards; makes the journal byte-identical for the same inputs.
+        #[arg(long)]
+        now: Option<String>,
+        /// Journal file (default: journals/DATE-SCENARIO.jsonl in the program folder).
+        #[arg(long)]
+        journal: Option<PathBuf>,
+        /// Play a scribe's decisions sheet through the engine.
+        #[arg(long, conflicts_with = "resume")]
+        decisions: Option<PathBuf>,
+        /// Continue an exercise from its journal after a crash or a quit.
+        #[arg(long)]
+        resume: Option<PathBuf>,
+        /// Do not fsync each event (faster, not crash-safe; for benchmarks).
+        #[arg(long, hide = true)]
+        no_fsync: bool,
+    },
+    /// Check a journal: its hash chain, and that replaying its inputs reproduces it.
+    Verify {
+        /// The journal.
+        journal: PathBuf,
+    },
+    /// Rebuild an exercise from its journal and print where it ended.
+    Replay {
+        /// The journal.
+        journal: PathBuf,
+    },
     /// Print the JSON Schema of a file kind, for editors and other tools.
     Schema {
         /// program, architecture, roster, scenario or decisions.
@@ -80,6 +118,25 @@ fn main() -> ExitCode {
         ),
         Command::Show { scenario, format } => show_cmd::run(&scenario, format),
         Command::Schema { kind } => schema_cmd::run(&kind),
+        Command::Run {
+            scenario,
+            seed,
+            now,
+            journal,
+            decisions,
+            resume,
+            no_fsync,
+        } => run_cmd::run(run_cmd::RunArgs {
+            scenario,
+            seed,
+            now,
+            journal,
+            decisions,
+            resume,
+            no_fsync,
+        }),
+        Command::Verify { journal } => journal_cmd::verify(&journal),
+        Command::Replay { journal } => journal_cmd::replay(&journal),
     };
     code.into()
 }

@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 use crate::duration::SimDuration;
 
 /// A point in scenario time, in whole seconds from the start of the exercise.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(transparent)]
 pub struct SimTime(u64);
 

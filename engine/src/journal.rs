@@ -66,7 +66,9 @@ pub enum JournalError {
         message: String,
     },
     /// A line from a newer ttx.
-    #[error("{path}:{line}: written by a newer ttx (journal format {found}; this ttx reads {SCHEMA_VERSION})")]
+    #[error(
+        "{path}:{line}: written by a newer ttx (journal format {found}; this ttx reads {SCHEMA_VERSION})"
+    )]
     NewerVersion {
         /// The journal.
         path: PathBuf,
@@ -76,7 +78,9 @@ pub enum JournalError {
         found: u32,
     },
     /// The chain is broken: a line was edited, removed or reordered.
-    #[error("{path}:{line}: the hash chain is broken ({message}); the journal was edited, reordered or cut")]
+    #[error(
+        "{path}:{line}: the hash chain is broken ({message}); the journal was edited, reordered or cut"
+    )]
     BrokenChain {
         /// The journal.
         path: PathBuf,
@@ -131,7 +135,9 @@ pub fn read(path: &Path) -> Result<Contents, JournalError> {
         };
         let parsed = std::str::from_utf8(raw)
             .map_err(|e| e.to_string())
-            .and_then(|text| serde_json::from_str::<serde_json::Value>(text).map_err(|e| e.to_string()));
+            .and_then(|text| {
+                serde_json::from_str::<serde_json::Value>(text).map_err(|e| e.to_string())
+            });
         let is_last = offset + raw.len() + usize::from(complete) >= bytes.len();
         let value = match parsed {
             Ok(v) if complete => v,
@@ -148,7 +154,10 @@ pub fn read(path: &Path) -> Result<Contents, JournalError> {
                 });
             }
         };
-        let version = value.get("v").and_then(serde_json::Value::as_u64).unwrap_or(0) as u32;
+        let version = value
+            .get("v")
+            .and_then(serde_json::Value::as_u64)
+            .unwrap_or(0) as u32;
         if version > SCHEMA_VERSION {
             return Err(JournalError::NewerVersion {
                 path: path.to_path_buf(),
@@ -167,10 +176,17 @@ pub fn read(path: &Path) -> Result<Contents, JournalError> {
             message,
         };
         if line.prev != prev {
-            return Err(broken(format!("its `prev` does not match the hash of line {}", number - 1)));
+            return Err(broken(format!(
+                "its `prev` does not match the hash of line {}",
+                number - 1
+            )));
         }
         if line.seq != lines.len() as u64 {
-            return Err(broken(format!("expected seq {}, found {}", lines.len(), line.seq)));
+            return Err(broken(format!(
+                "expected seq {}, found {}",
+                lines.len(),
+                line.seq
+            )));
         }
         prev = sha256_hex(raw);
         lines.push(line);
@@ -326,7 +342,9 @@ impl Writer {
         let contents = read(path)?;
         let mut warnings = Vec::new();
         if let Some(pid) = stale {
-            warnings.push(format!("took over the lock of a writer that is gone (process {pid})"));
+            warnings.push(format!(
+                "took over the lock of a writer that is gone (process {pid})"
+            ));
         }
         if let Some(torn) = &contents.torn {
             let mut name = path.file_name().unwrap_or_default().to_os_string();
@@ -345,7 +363,10 @@ impl Writer {
                 aside.display()
             ));
         }
-        let file = OpenOptions::new().write(true).open(path).map_err(io_error(path))?;
+        let file = OpenOptions::new()
+            .write(true)
+            .open(path)
+            .map_err(io_error(path))?;
         file.set_len(contents.good_len).map_err(io_error(path))?;
         let mut file = file;
         use std::io::Seek;
@@ -381,7 +402,9 @@ impl Writer {
         })?;
         let hash = sha256_hex(text.as_bytes());
         text.push('\n');
-        self.file.write_all(text.as_bytes()).map_err(io_error(&self.path))?;
+        self.file
+            .write_all(text.as_bytes())
+            .map_err(io_error(&self.path))?;
         if self.fsync {
             self.file.sync_data().map_err(io_error(&self.path))?;
         }
@@ -441,10 +464,15 @@ mod tests {
             w.append(&note(i, "alpha")).unwrap();
         }
         drop(w);
-        let text = std::fs::read_to_string(&path).unwrap().replacen("alpha", "alphb", 1);
+        let text = std::fs::read_to_string(&path)
+            .unwrap()
+            .replacen("alpha", "alphb", 1);
         std::fs::write(&path, text).unwrap();
         let err = read(&path).unwrap_err();
-        assert!(matches!(err, JournalError::BrokenChain { line: 2, .. }), "{err}");
+        assert!(
+            matches!(err, JournalError::BrokenChain { line: 2, .. }),
+            "{err}"
+        );
     }
 
     #[test]
@@ -458,7 +486,11 @@ mod tests {
         drop(f);
         let opened = Writer::resume(&path, true, pinned()).unwrap();
         assert_eq!(opened.lines.len(), 1);
-        assert!(opened.warnings[0].contains("cut short"), "{:?}", opened.warnings);
+        assert!(
+            opened.warnings[0].contains("cut short"),
+            "{:?}",
+            opened.warnings
+        );
         let mut writer = opened.writer;
         writer.append(&note(10, "after")).unwrap();
         drop(writer);
@@ -479,6 +511,9 @@ mod tests {
     fn newer_versions_are_refused() {
         let path = tmp("newer");
         std::fs::write(&path, "{\"v\":99,\"seq\":0}\n").unwrap();
-        assert!(matches!(read(&path).unwrap_err(), JournalError::NewerVersion { found: 99, .. }));
+        assert!(matches!(
+            read(&path).unwrap_err(),
+            JournalError::NewerVersion { found: 99, .. }
+        ));
     }
 }

@@ -9,6 +9,7 @@ pub mod diagnostic;
 pub mod draw;
 pub mod duration;
 pub mod event;
+pub mod exercise;
 pub mod journal;
 pub mod load;
 pub mod model;
@@ -16,8 +17,12 @@ pub mod msel;
 pub mod project;
 pub mod schema;
 pub mod script;
+pub mod session;
 pub mod source;
 pub mod spanned;
 pub mod suggest;
 pub mod validate;
 pub mod yaml;
+
+/// The date and time crate the engine uses, for front ends that parse `--now`.
+pub use jiff;

@@ -36,6 +36,12 @@ impl<T> std::ops::Deref for Sp<T> {
     }
 }
 
+impl<T: fmt::Display> fmt::Display for Sp<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.value.fmt(f)
+    }
+}
+
 impl<T: PartialEq> PartialEq for Sp<T> {
     fn eq(&self, other: &Self) -> bool {
         self.value == other.value

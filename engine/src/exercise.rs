@@ -1,0 +1,585 @@
+//! The exercise: a state machine over a compiled scenario, a simulated clock and one
+//! seeded generator. Inputs (decisions, notifications, notes, clock moves) go in; events
+//! come out. It never sleeps and never reads the wall clock, so the same scenario, seed and
+//! inputs always give the same events.
+
+use std::collections::{HashMap, HashSet};
+
+use rhai::AST;
+
+use crate::clock::SimTime;
+use crate::diagnostic::Diagnostic;
+use crate::duration::SimDuration;
+use crate::event::{Event, FileRef, Timed};
+use crate::load::Loaded;
+use crate::model::scenario::{Inject, Scenario};
+use crate::script::{self, RunError, ScriptHost, ScriptKind};
+use crate::source::Pos;
+use crate::spanned::Sp;
+
+/// A scenario with every script compiled once, ready to play any number of times.
+pub struct Compiled {
+    /// The loaded scenario.
+    pub loaded: Loaded<Scenario>,
+    setup: Option<AST>,
+    inject_when: Vec<Option<AST>>,
+    effects: HashMap<String, AST>,
+    reveal_when: HashMap<(String, usize), AST>,
+    modifiers: HashMap<(String, usize, usize), AST>,
+}
+
+impl Compiled {
+    /// Compiles every script of a (validated) scenario.
+    pub fn new(loaded: Loaded<Scenario>) -> Result<Compiled, Vec<Diagnostic>> {
+        let engine = script::sandbox();
+        let mut errors = Vec::new();
+        let mut compile = |text: &Sp<String>, kind: ScriptKind| -> Option<AST> {
+            match script::compile(&engine, text, kind) {
+                Ok(ast) => Some(ast),
+                Err(e) => {
+                    let pos = script::position_in_file(&loaded.source, text.pos, e.line, e.col);
+                    errors.push(Diagnostic::error(
+                        &loaded.source.path,
+                        pos,
+                        crate::diagnostic::Code::ScriptSyntax,
+                        format!("script error: {}", e.message),
+                    ));
+                    None
+                }
+            }
+        };
+        let s = &loaded.value;
+        let setup = s
+            .setup
+            .as_ref()
+            .and_then(|t| compile(t, ScriptKind::Script));
+        let inject_when = s
+            .injects
+            .iter()
+            .map(|i| {
+                i.when
+                    .as_ref()
+                    .and_then(|w| compile(w, ScriptKind::Condition))
+            })
+            .collect();
+        let mut effects = HashMap::new();
+        let mut reveal_when = HashMap::new();
+        let mut modifiers = HashMap::new();
+        for (id, d) in &s.decisions {
+            if let Some(ast) = d
+                .effect
+                .as_ref()
+                .and_then(|e| compile(e, ScriptKind::Script))
+            {
+                effects.insert(id.to_string(), ast);
+            }
+            for (r, reveal) in d.reveals.iter().enumerate() {
+                if let Some(ast) = reveal
+                    .when
+                    .as_ref()
+                    .and_then(|w| compile(w, ScriptKind::Condition))
+                {
+                    reveal_when.insert((id.to_string(), r), ast);
+                }
+                for (m, modifier) in reveal.modifiers.iter().enumerate() {
+                    if let Some(ast) = compile(&modifier.when, ScriptKind::Condition) {
+                        modifiers.insert((id.to_string(), r, m), ast);
+                    }
+                }
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(Compiled {
+            loaded,
+            setup,
+            inject_when,
+            effects,
+            reveal_when,
+            modifiers,
+        })
+    }
+
+    /// The scenario.
+    pub fn scenario(&self) -> &Scenario {
+        &self.loaded.value
+    }
+}
+
+/// The files an exercise is played against, pinned by hash in the first event.
+#[derive(Clone, Debug)]
+pub struct Files {
+    /// The scenario file.
+    pub scenario: FileRef,
+    /// The architecture file.
+    pub architecture: Option<FileRef>,
+    /// The roster file.
+    pub roster: Option<FileRef>,
+}
+
+/// An exercise in progress.
+pub struct Exercise<'c> {
+    c: &'c Compiled,
+    host: ScriptHost,
+    state: rhai::Map,
+    now: SimTime,
+    paused: bool,
+    ended: bool,
+    due: Vec<Option<SimTime>>,
+    delivered: Vec<Option<SimTime>>,
+    taken: HashMap<String, SimTime>,
+    handoffs: HashSet<(String, String)>,
+    revealed: HashSet<String>,
+    log: Vec<Timed>,
+}
+
+/// Why the engine refused an input; nothing was recorded.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Refusal(pub String);
+
+fn refuse<T>(message: impl Into<String>) -> Result<T, Refusal> {
+    Err(Refusal(message.into()))
+}
+
+impl<'c> Exercise<'c> {
+    /// Starts an exercise: the start event, the setup script, jitter for timed injects,
+    /// and the injects due at the start. Returns the exercise and its first events.
+    pub fn start(c: &'c Compiled, seed: u64, files: Files) -> (Exercise<'c>, Vec<Timed>) {
+        let s = c.scenario();
+        let mut ex = Exercise {
+            c,
+            host: ScriptHost::new(seed),
+            state: rhai::Map::new(),
+            now: SimTime::START,
+            paused: false,
+            ended: false,
+            due: vec![None; s.injects.len()],
+            delivered: vec![None; s.injects.len()],
+            taken: HashMap::new(),
+            handoffs: HashSet::new(),
+            revealed: HashSet::new(),
+            log: Vec::new(),
+        };
+        let mut out = vec![ex.timed(Event::Start {
+            scenario: files.scenario,
+            architecture: files.architecture,
+            roster: files.roster,
+            scenario_id: s.id.to_string(),
+            scenario_version: s.version.value.clone(),
+            seed,
+            ttx: env!("CARGO_PKG_VERSION").to_string(),
+        })];
+        if let (Some(ast), Some(text)) = (&c.setup, &s.setup) {
+            ex.run_script(ast, text, "setup", &mut out);
+        }
+        for (i, inject) in s.injects.iter().enumerate() {
+            if let Some(at) = &inject.at {
+                let due = SimTime::from_offset(at.value);
+                ex.schedule(i, due, &mut out);
+            }
+        }
+        ex.deliver_due(SimTime::START, &mut out);
+        ex.log.extend(out.iter().cloned());
+        (ex, out)
+    }
+
+    fn timed(&self, event: Event) -> Timed {
+        Timed {
+            at: self.now,
+            event,
+        }
+    }
+
+    /// Current scenario time.
+    pub fn now(&self) -> SimTime {
+        self.now
+    }
+
+    /// Whether the exercise is paused.
+    pub fn paused(&self) -> bool {
+        self.paused
+    }
+
+    /// Whether the exercise has ended.
+    pub fn ended(&self) -> bool {
+        self.ended
+    }
+
+    /// The compiled scenario.
+    pub fn compiled(&self) -> &Compiled {
+        self.c
+    }
+
+    /// Every event so far.
+    pub fn log(&self) -> &[Timed] {
+        &self.log
+    }
+
+    /// When the next scheduled inject falls due after now, if any.
+    pub fn next_due(&self) -> Option<SimTime> {
+        self.due
+            .iter()
+            .zip(&self.delivered)
+            .filter_map(|(d, delivered)| d.filter(|t| delivered.is_none() && *t > self.now))
+            .min()
+    }
+
+    /// Expectations not yet met whose deadline is still ahead, soonest first:
+    /// (expectation id, role, deadline).
+    pub fn open_expectations(&self) -> Vec<(String, String, SimTime)> {
+        let mut out: Vec<_> = self
+            .c
+            .scenario()
+            .expectations
+            .iter()
+            .filter(|e| !self.taken.contains_key(e.decision.as_str()))
+            .filter_map(|e| {
+                let start = match &e.after {
+                    Some(i) => self.delivered_at(i.as_str())?,
+                    None => SimTime::START,
+                };
+                let deadline = start.after(e.within.value);
+                (deadline >= self.now).then(|| (e.id.to_string(), e.role.to_string(), deadline))
+            })
+            .collect();
+        out.sort_by_key(|(_, _, t)| *t);
+        out
+    }
+
+    fn delivered_at(&self, inject: &str) -> Option<SimTime> {
+        let i = self
+            .c
+            .scenario()
+            .injects
+            .iter()
+            .position(|x| x.id.as_str() == inject)?;
+        self.delivered[i]
+    }
+
+    /// Applies one input event and returns it with everything that follows from it.
+    pub fn apply(&mut self, input: Event) -> Result<Vec<Timed>, Refusal> {
+        if self.ended {
+            return refuse("the exercise has ended");
+        }
+        let s = self.c.scenario();
+        let role_known = |r: &str| s.roles.contains_key(r);
+        let mut out = Vec::new();
+        match &input {
+            Event::Advance { to } => {
+                if self.paused {
+                    return refuse("the exercise is paused; resume it first");
+                }
+                if *to < self.now {
+                    return refuse(format!(
+                        "the clock is at {}; it cannot go back to {to}",
+                        self.now
+                    ));
+                }
+                out.push(self.timed(input.clone()));
+                self.deliver_due(*to, &mut out);
+                self.now = *to;
+            }
+            Event::Decision {
+                by,
+                decision,
+                action,
+                ..
+            } => {
+                if !role_known(by) {
+                    return refuse(format!("no role `{by}` in this scenario"));
+                }
+                match (decision, action) {
+                    (Some(d), None) => {
+                        let Some(entry) = s.decisions.get(d.as_str()) else {
+                            return refuse(format!(
+                                "no decision `{d}` in the catalog; record it as an action instead"
+                            ));
+                        };
+                        if !entry.by.iter().any(|r| r.as_str() == by) {
+                            let allowed: Vec<&str> = entry.by.iter().map(|r| r.as_str()).collect();
+                            return refuse(format!(
+                                "role `{by}` may not take `{d}` (the scenario allows: {})",
+                                allowed.join(", ")
+                            ));
+                        }
+                        out.push(self.timed(input.clone()));
+                        self.decide(d, by, &mut out);
+                    }
+                    (None, Some(_)) => out.push(self.timed(input.clone())),
+                    _ => {
+                        return refuse(
+                            "a decision is either a catalog decision or a free-text action",
+                        );
+                    }
+                }
+            }
+            Event::Notify { from, to, .. } => {
+                for r in [from, to] {
+                    if !role_known(r) {
+                        return refuse(format!("no role `{r}` in this scenario"));
+                    }
+                }
+                out.push(self.timed(input.clone()));
+                self.handoffs.insert((from.clone(), to.clone()));
+            }
+            Event::AdHocInject { to, .. } => {
+                if let Some(r) = to.iter().find(|r| !role_known(r)) {
+                    return refuse(format!("no role `{r}` in this scenario"));
+                }
+                out.push(self.timed(input.clone()));
+            }
+            Event::Note { .. } => out.push(self.timed(input.clone())),
+            Event::Pause { .. } => {
+                if self.paused {
+                    return refuse("the exercise is already paused");
+                }
+                self.paused = true;
+                out.push(self.timed(input.clone()));
+            }
+            Event::Resume { .. } => {
+                if !self.paused {
+                    return refuse("the exercise is not paused");
+                }
+                self.paused = false;
+                out.push(self.timed(input.clone()));
+            }
+            Event::End { .. } => {
+                self.ended = true;
+                out.push(self.timed(input.clone()));
+            }
+            other => return refuse(format!("`{}` is not an input", event_name(other))),
+        }
+        self.log.extend(out.iter().cloned());
+        Ok(out)
+    }
+
+    /// Whether the handoff `from → to` has happened.
+    pub fn handed_off(&self, from: &str, to: &str) -> bool {
+        self.handoffs.contains(&(from.to_string(), to.to_string()))
+    }
+
+    fn decide(&mut self, id: &str, by: &str, out: &mut Vec<Timed>) {
+        let s = self.c.scenario();
+        let first_time = !self.taken.contains_key(id);
+        if first_time {
+            self.taken.insert(id.to_string(), self.now);
+            for (i, inject) in s.injects.iter().enumerate() {
+                let follows = inject
+                    .after
+                    .as_ref()
+                    .and_then(|a| a.decision.as_ref())
+                    .is_some_and(|d| d.as_str() == id);
+                if follows && self.due[i].is_none() {
+                    let delay = inject
+                        .after
+                        .as_ref()
+                        .and_then(|a| a.delay.as_ref())
+                        .map_or(SimDuration::ZERO, |d| d.value);
+                    self.schedule(i, self.now.after(delay), out);
+                }
+            }
+        }
+        let decision = &s.decisions[id];
+        if let (Some(ast), Some(text)) = (self.c.effects.get(id), &decision.effect) {
+            self.run_script(ast, text, &format!("effect:{id}"), out);
+        }
+        for (r, reveal) in decision.reveals.iter().enumerate() {
+            let fact = reveal.fact.as_str();
+            if self.revealed.contains(fact) {
+                continue;
+            }
+            let cause = format!("reveal:{fact}");
+            if let (Some(ast), Some(text)) =
+                (self.c.reveal_when.get(&(id.to_string(), r)), &reveal.when)
+                && !self.condition(ast, text, &cause, out)
+            {
+                continue;
+            }
+            let mut chance = reveal.chance;
+            for (m, modifier) in reveal.modifiers.iter().enumerate() {
+                if let Some(ast) = self.c.modifiers.get(&(id.to_string(), r, m))
+                    && self.condition(ast, &modifier.when, &cause, out)
+                {
+                    chance += modifier.add;
+                }
+            }
+            let chance = chance.clamp(0.0, 1.0);
+            let hit = self.host.dice().chance(chance);
+            out.push(self.timed(Event::Draw {
+                cause: cause.clone(),
+                what: format!("chance {chance:.2}"),
+                result: hit.to_string(),
+            }));
+            if hit {
+                self.revealed.insert(fact.to_string());
+                let text = s
+                    .facts
+                    .get(fact)
+                    .map(|f| f.text.clone())
+                    .unwrap_or_default();
+                out.push(self.timed(Event::Reveal {
+                    fact: fact.to_string(),
+                    decision: id.to_string(),
+                    to: by.to_string(),
+                    text,
+                }));
+            }
+        }
+        // State may have changed: injects whose condition now holds are delivered.
+        self.deliver_due(self.now, out);
+    }
+
+    /// Sets an inject's due time, adding its jitter (a seeded draw).
+    fn schedule(&mut self, i: usize, base: SimTime, out: &mut Vec<Timed>) {
+        let inject = &self.c.scenario().injects[i];
+        let mut due = base;
+        if let Some(jitter) = &inject.jitter {
+            let extra = self.host.dice().jitter(jitter.value);
+            out.push(Timed {
+                at: self.now,
+                event: Event::Draw {
+                    cause: format!("jitter:{}", inject.id.as_str()),
+                    what: format!("jitter up to {}", jitter.value),
+                    result: extra.to_string(),
+                },
+            });
+            due = due.after(extra);
+        }
+        self.due[i] = Some(due);
+    }
+
+    /// Delivers, in time order, every scheduled inject due by `until` whose condition
+    /// holds, moving the clock to each delivery.
+    fn deliver_due(&mut self, until: SimTime, out: &mut Vec<Timed>) {
+        let mut held: HashSet<usize> = HashSet::new();
+        loop {
+            let next = (0..self.due.len())
+                .filter(|i| self.delivered[*i].is_none() && !held.contains(i))
+                .filter_map(|i| {
+                    self.due[i]
+                        .filter(|t| *t <= until)
+                        .map(|t| (t.max(self.now), i))
+                })
+                .min();
+            let Some((at, i)) = next else { break };
+            let inject: &Inject = &self.c.scenario().injects[i];
+            self.now = at;
+            if let (Some(ast), Some(text)) = (&self.c.inject_when[i], &inject.when)
+                && !self.condition(ast, text, &format!("when:{}", inject.id.as_str()), out)
+            {
+                held.insert(i);
+                continue;
+            }
+            self.delivered[i] = Some(at);
+            out.push(
+                self.timed(Event::Deliver {
+                    inject: inject.id.to_string(),
+                    to: inject.to.iter().map(|r| r.to_string()).collect(),
+                    via: inject.via.as_str().to_string(),
+                    source: inject.source.as_ref().map(|s| s.name.clone()),
+                    reliability: inject
+                        .source
+                        .as_ref()
+                        .map(|s| s.reliability.as_str().to_string()),
+                    red_herring: inject.red_herring,
+                    conflicts_with: inject
+                        .conflicts_with
+                        .iter()
+                        .map(|c| c.to_string())
+                        .collect(),
+                    text: inject.text.trim().to_string(),
+                }),
+            );
+            let id = inject.id.as_str().to_string();
+            for (j, follower) in self.c.scenario().injects.iter().enumerate() {
+                let follows = follower
+                    .after
+                    .as_ref()
+                    .and_then(|a| a.inject.as_ref())
+                    .is_some_and(|x| x.as_str() == id);
+                if follows && self.due[j].is_none() {
+                    let delay = follower
+                        .after
+                        .as_ref()
+                        .and_then(|a| a.delay.as_ref())
+                        .map_or(SimDuration::ZERO, |d| d.value);
+                    self.schedule(j, at.after(delay), out);
+                }
+            }
+        }
+    }
+
+    fn run_script(&mut self, ast: &AST, text: &Sp<String>, cause: &str, out: &mut Vec<Timed>) {
+        let result = self.host.run(ast, &mut self.state);
+        self.collect(cause, out);
+        if let Err(e) = result {
+            out.push(self.script_error(cause, text, &e));
+        }
+    }
+
+    fn condition(
+        &mut self,
+        ast: &AST,
+        text: &Sp<String>,
+        cause: &str,
+        out: &mut Vec<Timed>,
+    ) -> bool {
+        let result = self.host.condition(ast, &self.state);
+        self.collect(cause, out);
+        match result {
+            Ok(b) => b,
+            Err(e) => {
+                out.push(self.script_error(cause, text, &e));
+                false
+            }
+        }
+    }
+
+    fn collect(&mut self, cause: &str, out: &mut Vec<Timed>) {
+        for d in self.host.take_draws() {
+            out.push(self.timed(Event::Draw {
+                cause: cause.to_string(),
+                what: d.what,
+                result: d.result,
+            }));
+        }
+        for text in self.host.take_prints() {
+            out.push(self.timed(Event::Print {
+                cause: cause.to_string(),
+                text,
+            }));
+        }
+    }
+
+    fn script_error(&self, cause: &str, text: &Sp<String>, e: &RunError) -> Timed {
+        let source = &self.c.loaded.source;
+        let pos: Pos = script::position_in_file(source, text.pos, e.line, e.col);
+        self.timed(Event::ScriptError {
+            cause: cause.to_string(),
+            at: format!("{}:{}:{}", source.path.display(), pos.line, pos.col),
+            message: e.message.clone(),
+        })
+    }
+}
+
+/// The `type` name of an event, as in the journal.
+pub fn event_name(e: &Event) -> &'static str {
+    match e {
+        Event::Start { .. } => "start",
+        Event::Draw { .. } => "draw",
+        Event::Print { .. } => "print",
+        Event::ScriptError { .. } => "script_error",
+        Event::Deliver { .. } => "deliver",
+        Event::Decision { .. } => "decision",
+        Event::Notify { .. } => "notify",
+        Event::Reveal { .. } => "reveal",
+        Event::Note { .. } => "note",
+        Event::AdHocInject { .. } => "ad_hoc_inject",
+        Event::Advance { .. } => "advance",
+        Event::Pause { .. } => "pause",
+        Event::Resume { .. } => "resume",
+        Event::End { .. } => "end",
+    }
+}
