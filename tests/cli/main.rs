@@ -2,6 +2,7 @@
 //! snapshots of diagnostics and previews.
 
 mod bad_inputs;
+mod run;
 mod schema;
 mod shipped;
 mod show;

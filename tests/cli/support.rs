@@ -13,6 +13,7 @@ pub fn root() -> PathBuf {
 pub struct Ttx {
     args: Vec<String>,
     cwd: PathBuf,
+    stdin: Option<String>,
 }
 
 impl Ttx {
@@ -20,6 +21,7 @@ impl Ttx {
         Ttx {
             args: Vec::new(),
             cwd: root(),
+            stdin: None,
         }
     }
 
@@ -39,13 +41,30 @@ impl Ttx {
         self
     }
 
+    /// Text piped to standard input.
+    pub fn stdin(mut self, text: &str) -> Self {
+        self.stdin = Some(text.to_string());
+        self
+    }
+
     pub fn run(self) -> Output {
-        let out = Command::new(env!("CARGO_BIN_EXE_ttx"))
+        use std::io::Write;
+        use std::process::Stdio;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ttx"))
             .args(&self.args)
             .current_dir(&self.cwd)
             .env("NO_COLOR", "1")
-            .output()
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
             .expect("ttx runs");
+        let mut stdin = child.stdin.take().expect("stdin");
+        if let Some(text) = &self.stdin {
+            stdin.write_all(text.as_bytes()).expect("write stdin");
+        }
+        drop(stdin);
+        let out = child.wait_with_output().expect("ttx ends");
         let output = Output {
             code: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),

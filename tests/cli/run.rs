@@ -1,0 +1,290 @@
+//! `ttx run`, `ttx verify`, `ttx replay`: golden journals of the recorded sessions, the
+//! console on a pipe, script errors that do not stop an exercise, and tampering caught.
+
+use std::path::{Path, PathBuf};
+
+use crate::support::{Ttx, root};
+
+/// A journal path under `dir` (relative to the repository), removed first.
+pub fn fresh_journal(dir: &str, name: &str) -> (PathBuf, String) {
+    let rel = format!("journals/{name}.jsonl");
+    let abs = root().join(dir).join(&rel);
+    let _ = std::fs::remove_file(&abs);
+    let _ = std::fs::remove_file(abs.with_extension("jsonl.lock"));
+    let _ = std::fs::remove_file(abs.with_extension("jsonl.torn"));
+    (abs, rel)
+}
+
+fn sessions() -> Vec<PathBuf> {
+    ttx_engine::project::yaml_files(&root().join("examples/acme/sessions"))
+}
+
+#[test]
+fn each_recorded_session_gives_its_golden_journal_every_time() {
+    assert!(sessions().len() >= 3);
+    for sheet in sessions() {
+        let stem = sheet.file_stem().unwrap().to_str().unwrap().to_string();
+        let sheet_rel = format!("sessions/{stem}.yaml");
+        let mut journals = Vec::new();
+        for round in 0..2 {
+            let (abs, rel) = fresh_journal("examples/acme", &format!("golden-{stem}-{round}"));
+            Ttx::new()
+                .cwd("examples/acme")
+                .args(["run", "--decisions", &sheet_rel, "--journal", &rel])
+                .run()
+                .code(0)
+                .stdout_has("exercise ends");
+            journals.push(std::fs::read_to_string(&abs).unwrap());
+            Ttx::new()
+                .cwd("examples/acme")
+                .args(["verify", &rel])
+                .run()
+                .code(0)
+                .stdout_has("replay reproduces every event");
+        }
+        assert_eq!(journals[0], journals[1], "{stem}: two runs differ");
+        insta::assert_snapshot!(format!("journal-{stem}"), journals[0]);
+    }
+}
+
+#[test]
+fn the_sessions_end_in_visibly_different_places() {
+    let mut outcomes = Vec::new();
+    for sheet in sessions() {
+        let stem = sheet.file_stem().unwrap().to_str().unwrap().to_string();
+        let (abs, rel) = fresh_journal("examples/acme", &format!("outcome-{stem}"));
+        Ttx::new()
+            .cwd("examples/acme")
+            .args([
+                "run",
+                "--decisions",
+                &format!("sessions/{stem}.yaml"),
+                "--journal",
+                &rel,
+            ])
+            .run()
+            .code(0);
+        let text = std::fs::read_to_string(abs).unwrap();
+        let truth = text
+            .lines()
+            .find(|l| l.contains("\"what\":\"pick of 3\""))
+            .and_then(|l| l.split("\"result\":\"").nth(1))
+            .map(|r| r.split('"').next().unwrap().to_string())
+            .unwrap();
+        let chased_herring = text.contains("\"decision\":\"purge_cdn_cache\"");
+        let press = text.contains("\"inject\":\"fraud-press\"");
+        outcomes.push((truth, chased_herring, press));
+    }
+    let truths: std::collections::HashSet<_> = outcomes.iter().map(|o| o.0.clone()).collect();
+    assert_eq!(truths.len(), 3, "three hidden truths: {outcomes:?}");
+    assert!(
+        outcomes.iter().any(|o| o.1 && o.2),
+        "one session chases the red herring and meets the press: {outcomes:?}"
+    );
+    assert!(
+        outcomes.iter().any(|o| !o.1 && !o.2),
+        "one session contains in time: {outcomes:?}"
+    );
+}
+
+#[test]
+fn script_errors_are_journaled_and_the_exercise_goes_on() {
+    let (abs, rel) = fresh_journal("tests/run", "script-errors");
+    let commands = "decide ic spin\ndecide ic recurse\ndecide ic grow\ndecide ic empty_pick\nadvance 10m\ndecide ic fine\nend\n";
+    let out = Ttx::new()
+        .cwd("tests/run")
+        .args([
+            "run",
+            "script-errors.yaml",
+            "--seed",
+            "3",
+            "--now",
+            "2026-01-01T00:00:00Z",
+            "--journal",
+            &rel,
+        ])
+        .stdin(commands)
+        .run();
+    out.code(0).stdout_has("exercise ends");
+    let journal = std::fs::read_to_string(abs).unwrap();
+    assert_eq!(journal.matches("\"type\":\"script_error\"").count(), 4);
+    assert!(
+        journal.contains("script-errors.yaml:25:12"),
+        "errors carry file:line:col"
+    );
+    insta::assert_snapshot!("journal-script-errors", journal);
+}
+
+#[test]
+fn the_console_on_a_pipe_refuses_what_the_scenario_forbids_and_views_per_role() {
+    let (_, rel) = fresh_journal("examples/acme", "console-pipe");
+    let commands = "decide comms block_refunds\nadvance 5m\nview oncall\ndecide oncall block_refunds high re=spike : kill switch\nnotify oncall ic : paging\nstatus\nbogus\nquit\n";
+    let out = Ttx::new()
+        .cwd("examples/acme")
+        .args([
+            "run",
+            "../../scenarios/payments-credential-leak.yaml",
+            "--seed",
+            "2",
+            "--now",
+            "2026-01-01T00:00:00Z",
+            "--journal",
+            &rel,
+        ])
+        .stdin(commands)
+        .run();
+    out.code(1)
+        .stdout_has("! role `comms` may not take `block_refunds` (the scenario allows: oncall, ic)")
+        .stdout_has("--- what oncall has seen ---")
+        .stdout_has("[0:04:00] pager from CDN status feed (reliability B): ALERT cdn: elevated 5xx in eu-west")
+        .stdout_has("✓ oncall decided block_refunds (high): kill switch")
+        .stdout_has("! unknown command `bogus`")
+        .stdout_has("[0:05:00 running] next inject 0:08:00")
+        .stderr_has("continue it with `ttx run --resume");
+    let view = out
+        .stdout
+        .split("--- what oncall has seen ---")
+        .nth(1)
+        .unwrap();
+    let view = view.split("ok").next().unwrap();
+    assert!(
+        !view.contains("red herring"),
+        "a role's view hides facilitator marks:\n{view}"
+    );
+}
+
+fn run_textbook(name: &str) -> (PathBuf, String) {
+    let (abs, rel) = fresh_journal("examples/acme", name);
+    Ttx::new()
+        .cwd("examples/acme")
+        .args([
+            "run",
+            "--decisions",
+            "sessions/2026-05-14-textbook.yaml",
+            "--journal",
+            &rel,
+        ])
+        .run()
+        .code(0);
+    (abs, rel)
+}
+
+fn rewrite(path: &Path, f: impl FnOnce(Vec<String>) -> Vec<String>) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let lines = f(text.lines().map(str::to_string).collect());
+    std::fs::write(path, lines.join("\n") + "\n").unwrap();
+}
+
+#[test]
+fn verify_catches_an_edited_byte_and_reordered_lines() {
+    let (abs, rel) = run_textbook("verify-edit");
+    let mut edited = 0;
+    rewrite(&abs, |mut l| {
+        edited = l.iter().position(|x| x.contains("Kill switch")).unwrap();
+        l[edited] = l[edited].replace("Kill switch", "Kill switcH");
+        l
+    });
+    // The edited line's own hash changes, so the line after it no longer links.
+    Ttx::new()
+        .cwd("examples/acme")
+        .args(["verify", &rel])
+        .run()
+        .code(1)
+        .stderr_has(&format!(":{}: the hash chain is broken", edited + 2));
+
+    let (abs, rel) = run_textbook("verify-reorder");
+    rewrite(&abs, |mut l| {
+        l.swap(5, 6);
+        l
+    });
+    Ttx::new()
+        .cwd("examples/acme")
+        .args(["verify", &rel])
+        .run()
+        .code(1)
+        .stderr_has("hash chain is broken");
+}
+
+#[test]
+fn verify_catches_a_replay_that_differs_even_with_a_valid_chain() {
+    // Rewrite the journal with a different seed in its start event and a rebuilt chain:
+    // the chain holds, but replaying the inputs no longer gives the recorded draws.
+    let (abs, rel) = run_textbook("verify-replay");
+    let text = std::fs::read_to_string(&abs).unwrap();
+    let mut prev = ttx_engine::journal::GENESIS.to_string();
+    let mut out = String::new();
+    for line in text.lines() {
+        let mut value: serde_json::Value = serde_json::from_str(line).unwrap();
+        if value["event"]["type"] == "start" {
+            value["event"]["seed"] = serde_json::json!(8);
+        }
+        value["prev"] = serde_json::json!(prev);
+        let new = serde_json::to_string(&value).unwrap();
+        prev = ttx_engine::journal::sha256_hex(new.as_bytes());
+        out.push_str(&new);
+        out.push('\n');
+    }
+    std::fs::write(&abs, out).unwrap();
+    Ttx::new()
+        .cwd("examples/acme")
+        .args(["verify", &rel])
+        .run()
+        .code(1)
+        .stderr_has("the journal differs from a replay of its inputs at event");
+}
+
+#[test]
+fn verify_refuses_a_scenario_that_changed_since_the_exercise() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("changed-scenario");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let scenario = dir.join("s.yaml");
+    std::fs::copy(root().join("tests/run/script-errors.yaml"), &scenario).unwrap();
+    Ttx::new()
+        .cwd(&dir)
+        .args(["run", "s.yaml", "--seed", "1", "--journal", "j.jsonl"])
+        .stdin("end\n")
+        .run()
+        .code(0);
+    Ttx::new()
+        .cwd(&dir)
+        .args(["verify", "j.jsonl"])
+        .run()
+        .code(0);
+    let text = std::fs::read_to_string(&scenario)
+        .unwrap()
+        .replace("Still going", "Changed");
+    std::fs::write(&scenario, text).unwrap();
+    Ttx::new()
+        .cwd(&dir)
+        .args(["verify", "j.jsonl"])
+        .run()
+        .code(1)
+        .stderr_has("has changed since the exercise started");
+}
+
+#[test]
+fn replay_prints_the_exercise_and_where_it_ended() {
+    let (_, rel) = run_textbook("replay");
+    let out = Ttx::new().cwd("examples/acme").args(["replay", &rel]).run();
+    out.code(0)
+        .stdout_has("✓ ic decided declare_incident")
+        .stdout_has("[1:35:00 ended] no inject pending");
+}
+
+#[test]
+fn a_second_writer_is_refused_by_the_lock() {
+    let (abs, rel) = run_textbook("locked");
+    std::fs::write(
+        abs.with_extension("jsonl.lock"),
+        format!("{}\n", std::process::id()),
+    )
+    .unwrap();
+    Ttx::new()
+        .cwd("examples/acme")
+        .args(["run", "--resume", &rel])
+        .run()
+        .code(1)
+        .stderr_has("is being written by another ttx");
+    let _ = std::fs::remove_file(abs.with_extension("jsonl.lock"));
+}
