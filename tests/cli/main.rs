@@ -2,6 +2,7 @@
 //! snapshots of diagnostics and previews.
 
 mod bad_inputs;
+mod crash;
 mod run;
 mod schema;
 mod shipped;
