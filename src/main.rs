@@ -8,6 +8,7 @@ mod output;
 mod run_cmd;
 mod schema_cmd;
 mod show_cmd;
+mod terminal;
 mod validate_cmd;
 
 use std::path::PathBuf;

@@ -19,3 +19,8 @@ pub fn print_diagnostics(diagnostics: &[Diagnostic], sources: &HashMap<PathBuf, 
         eprintln!("{}\n", d.render(sources.get(&d.file), color));
     }
 }
+
+/// Whether to colour what goes to stdout (the console).
+pub fn stdout_color() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+}

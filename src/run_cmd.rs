@@ -3,7 +3,7 @@
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 use ttx_engine::clock::SimTime;
@@ -23,6 +23,7 @@ use ttx_engine::validate;
 use crate::console;
 use crate::exit::Exit;
 use crate::output;
+use crate::terminal::{self, Screen};
 
 /// The options of `ttx run`.
 pub struct RunArgs {
@@ -338,32 +339,33 @@ const HELP: &str = "commands:
   end                       end the exercise with the hot wash
   status | help | quit      (quit leaves the exercise open to --resume)";
 
-/// The console: commands from a terminal (with a prompt and status line) or a pipe.
+/// The console: commands from a terminal (line editing, history, completion, status in
+/// the prompt, colour) or from a pipe.
 fn console_loop(session: &mut Session<'_>) -> Exit {
-    let interactive = std::io::stdin().is_terminal();
-    let (tx, rx) = mpsc::channel::<String>();
-    std::thread::spawn(move || {
-        for line in std::io::stdin().lock().lines() {
-            let Ok(line) = line else { break };
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
+    let interactive = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
+    let prompt = Arc::new(Mutex::new(String::from("ttx> ")));
+    let (rx, mut screen) = match interactive
+        .then(|| terminal::start(completion(session), Arc::clone(&prompt)))
+        .flatten()
+    {
+        Some((rx, printer)) => (rx, Screen::Terminal(printer, output::stdout_color())),
+        None => (pipe_lines(), Screen::Plain),
+    };
     let mut hot_wash = (Vec::new(), Vec::new());
     let mut following: Option<(f64, Instant, SimTime)> = None;
     let mut refused = false;
     if interactive {
-        println!("type `help` for commands");
+        screen.say("type `help` for commands; Tab completes commands and ids");
     }
+    let mut changed = true;
     loop {
-        if interactive {
-            print!(
-                "{}\nttx> ",
-                console::status(&session.exercise, following.map(|f| f.0))
-            );
-            let _ = std::io::stdout().flush();
+        if interactive && changed {
+            screen.say(&console::status(&session.exercise, following.map(|f| f.0)));
+            if let Ok(mut p) = prompt.lock() {
+                *p = format!("ttx {}> ", session.exercise.now());
+            }
         }
+        changed = false;
         let line = match rx.recv_timeout(Duration::from_millis(500)) {
             Ok(line) => line,
             Err(mpsc::RecvTimeoutError::Timeout) => {
@@ -376,20 +378,28 @@ fn console_loop(session: &mut Session<'_>) -> Exit {
                         && session.exercise.next_due().is_some_and(|t| t <= to)
                     {
                         match session.apply(Event::Advance { to }) {
-                            Ok(events) => print_events(&events),
+                            Ok(events) => show(&mut screen, &events),
                             Err(e) => eprintln!("error: {e}"),
                         }
+                        changed = true;
                     }
                 }
                 continue;
             }
             Err(mpsc::RecvTimeoutError::Disconnected) => break,
         };
-        match command(session, line.trim(), &mut hot_wash, &mut following) {
+        changed = true;
+        match command(
+            session,
+            line.trim(),
+            &mut hot_wash,
+            &mut following,
+            &mut screen,
+        ) {
             Step::Continue => {}
             Step::Refused(message) => {
                 refused = true;
-                println!("! {message}");
+                screen.say(&format!("! {message}"));
             }
             Step::Quit => break,
             Step::Failed(e) => {
@@ -411,6 +421,58 @@ fn console_loop(session: &mut Session<'_>) -> Exit {
         Exit::Problems
     } else {
         Exit::Ok
+    }
+}
+
+/// Lines from standard input on a thread, so the clock can follow real time meanwhile.
+fn pipe_lines() -> mpsc::Receiver<String> {
+    let (tx, rx) = mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for line in std::io::stdin().lock().lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+fn completion(session: &Session<'_>) -> terminal::Completion {
+    let s = session.exercise.compiled().scenario();
+    let mut words: Vec<String> = s.roles.keys().map(|k| k.to_string()).collect();
+    words.extend(s.decisions.keys().map(|k| k.to_string()));
+    words.extend(s.injects.iter().map(|i| i.id.to_string()));
+    words.extend(["low", "medium", "high", "off", "1x", "2x", "10x"].map(String::from));
+    let commands = [
+        "advance",
+        "next",
+        "follow",
+        "decide",
+        "action",
+        "notify",
+        "note",
+        "inject",
+        "view",
+        "decisions",
+        "pause",
+        "resume",
+        "strength",
+        "improve",
+        "end",
+        "status",
+        "help",
+        "quit",
+    ];
+    terminal::Completion {
+        commands: commands.map(String::from).to_vec(),
+        words,
+    }
+}
+
+fn show(screen: &mut Screen, events: &[Timed]) {
+    for e in events {
+        screen.event(e, &console::line(e));
     }
 }
 
@@ -437,6 +499,7 @@ fn command(
     line: &str,
     hot_wash: &mut (Vec<String>, Vec<String>),
     following: &mut Option<(f64, Instant, SimTime)>,
+    screen: &mut Screen,
 ) -> Step {
     if line.is_empty() || line.starts_with('#') {
         return Step::Continue;
@@ -447,7 +510,7 @@ fn command(
     let now = session.exercise.now();
     let input = match word {
         "help" | "?" => {
-            println!("{HELP}");
+            screen.say(HELP);
             return Step::Continue;
         }
         "status" => {
@@ -471,16 +534,16 @@ fn command(
             {
                 return Step::Refused(format!("no role `{role}` in this scenario"));
             }
-            println!("--- what {role} has seen ---");
+            screen.say(&format!("--- what {role} has seen ---"));
             for l in console::view(&session.exercise, role) {
-                println!("{l}");
+                screen.say(&l);
             }
             return Step::Continue;
         }
         "decisions" => {
             for (id, d) in &session.exercise.compiled().scenario().decisions {
                 let by: Vec<&str> = d.by.iter().map(|r| r.as_str()).collect();
-                println!("{id:<24} by {}", by.join(", "));
+                screen.say(&format!("{id:<24} by {}", by.join(", ")));
             }
             return Step::Continue;
         }
@@ -605,8 +668,8 @@ fn command(
     };
     match session.apply(input) {
         Ok(events) => {
-            print_events(&events);
-            println!("ok");
+            show(screen, &events);
+            screen.say("ok");
             Step::Continue
         }
         Err(ttx_engine::session::SessionError::Refused(r)) => Step::Refused(r.0),

@@ -23,6 +23,7 @@ pub struct Compiled {
     pub loaded: Loaded<Scenario>,
     setup: Option<AST>,
     inject_when: Vec<Option<AST>>,
+    expect_when: Vec<Option<AST>>,
     effects: HashMap<String, AST>,
     reveal_when: HashMap<(String, usize), AST>,
     modifiers: HashMap<(String, usize, usize), AST>,
@@ -62,6 +63,15 @@ impl Compiled {
                     .and_then(|w| compile(w, ScriptKind::Condition))
             })
             .collect();
+        let expect_when = s
+            .expectations
+            .iter()
+            .map(|e| {
+                e.when
+                    .as_ref()
+                    .and_then(|w| compile(w, ScriptKind::Condition))
+            })
+            .collect();
         let mut effects = HashMap::new();
         let mut reveal_when = HashMap::new();
         let mut modifiers = HashMap::new();
@@ -95,6 +105,7 @@ impl Compiled {
             loaded,
             setup,
             inject_when,
+            expect_when,
             effects,
             reveal_when,
             modifiers,
@@ -122,6 +133,7 @@ pub struct Files {
 pub struct Exercise<'c> {
     c: &'c Compiled,
     host: ScriptHost,
+    status_host: ScriptHost,
     state: rhai::Map,
     now: SimTime,
     paused: bool,
@@ -151,6 +163,7 @@ impl<'c> Exercise<'c> {
         let mut ex = Exercise {
             c,
             host: ScriptHost::new(seed),
+            status_host: ScriptHost::new(0),
             state: rhai::Map::new(),
             now: SimTime::START,
             paused: false,
@@ -226,15 +239,25 @@ impl<'c> Exercise<'c> {
             .min()
     }
 
-    /// Expectations not yet met whose deadline is still ahead, soonest first:
-    /// (expectation id, role, deadline).
+    /// Expectations not yet met whose deadline is still ahead and whose condition holds
+    /// now, soonest first: (expectation id, role, deadline). For the status line only; it
+    /// evaluates conditions on a separate host so the journal is untouched.
     pub fn open_expectations(&self) -> Vec<(String, String, SimTime)> {
+        let applies = |i: usize| match &self.c.expect_when[i] {
+            Some(ast) => self
+                .status_host
+                .condition(ast, &self.state)
+                .unwrap_or(false),
+            None => true,
+        };
         let mut out: Vec<_> = self
             .c
             .scenario()
             .expectations
             .iter()
-            .filter(|e| !self.taken.contains_key(e.decision.as_str()))
+            .enumerate()
+            .filter(|(i, e)| !self.taken.contains_key(e.decision.as_str()) && applies(*i))
+            .map(|(_, e)| e)
             .filter_map(|e| {
                 let start = match &e.after {
                     Some(i) => self.delivered_at(i.as_str())?,
