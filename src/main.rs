@@ -53,29 +53,7 @@ enum Command {
     },
     /// Run an exercise into a journal: the console on a terminal, commands on a pipe, or a
     /// recorded decisions sheet.
-    Run {
-        /// The scenario (optional with --decisions or --resume).
-        scenario: Option<PathBuf>,
-        /// Seed of every random draw (random when omitted; always journaled).
-        #[arg(long)]
-        seed: Option<u64>,
-        /// Pin the wall clock to this start time (RFC 3339), e.g. to enter a paper exercise
-        /// afterwards; makes the journal byte-identical for the same inputs.
-        #[arg(long)]
-        now: Option<String>,
-        /// Journal file (default: journals/DATE-SCENARIO.jsonl in the program folder).
-        #[arg(long)]
-        journal: Option<PathBuf>,
-        /// Play a scribe's decisions sheet through the engine.
-        #[arg(long, conflicts_with = "resume")]
-        decisions: Option<PathBuf>,
-        /// Continue an exercise from its journal after a crash or a quit.
-        #[arg(long)]
-        resume: Option<PathBuf>,
-        /// Do not fsync each event (faster, not crash-safe; for benchmarks).
-        #[arg(long, hide = true)]
-        no_fsync: bool,
-    },
+    Run(run_cmd::RunArgs),
     /// Check a journal: its hash chain, and that replaying its inputs reproduces it.
     Verify {
         /// The journal.
@@ -119,23 +97,7 @@ fn main() -> ExitCode {
         ),
         Command::Show { scenario, format } => show_cmd::run(&scenario, format),
         Command::Schema { kind } => schema_cmd::run(&kind),
-        Command::Run {
-            scenario,
-            seed,
-            now,
-            journal,
-            decisions,
-            resume,
-            no_fsync,
-        } => run_cmd::run(run_cmd::RunArgs {
-            scenario,
-            seed,
-            now,
-            journal,
-            decisions,
-            resume,
-            no_fsync,
-        }),
+        Command::Run(args) => run_cmd::run(args),
         Command::Verify { journal } => journal_cmd::verify(&journal),
         Command::Replay { journal } => journal_cmd::replay(&journal),
     };

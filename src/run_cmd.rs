@@ -26,13 +26,28 @@ use crate::output;
 use crate::terminal::{self, Screen};
 
 /// The options of `ttx run`.
+#[derive(clap::Args)]
 pub struct RunArgs {
+    /// The scenario (optional with --decisions or --resume).
     pub scenario: Option<PathBuf>,
+    /// Seed of every random draw (random when omitted; always journaled).
+    #[arg(long)]
     pub seed: Option<u64>,
+    /// Pin the wall clock to this start time (RFC 3339), e.g. to enter a paper exercise
+    /// afterwards; makes the journal byte-identical for the same inputs.
+    #[arg(long)]
     pub now: Option<String>,
+    /// Journal file (default: journals/DATE-SCENARIO.jsonl in the program folder).
+    #[arg(long)]
     pub journal: Option<PathBuf>,
+    /// Play a scribe's decisions sheet through the engine.
+    #[arg(long, conflicts_with = "resume")]
     pub decisions: Option<PathBuf>,
+    /// Continue an exercise from its journal after a crash or a quit.
+    #[arg(long)]
     pub resume: Option<PathBuf>,
+    /// Do not fsync each event (faster, not crash-safe; for benchmarks).
+    #[arg(long, hide = true)]
     pub no_fsync: bool,
 }
 
@@ -86,6 +101,21 @@ pub fn run(args: RunArgs) -> Exit {
     };
     if let Some(journal) = &args.resume {
         return resume(journal, &args, wall);
+    }
+    if let Some(path) = &args.decisions {
+        // The sheet is checked against its scenario first, so a scribe's mistake is
+        // reported at its line rather than as a refusal halfway through the exercise.
+        let program = program_near(path);
+        let report = validate::validate(
+            std::slice::from_ref(path),
+            program.as_ref(),
+            Some(FileKind::Decisions),
+        );
+        if report.errors() > 0 {
+            output::print_diagnostics(&report.diagnostics, &report.sources);
+            eprintln!("the decisions sheet has errors; fix them before playing it");
+            return Exit::Problems;
+        }
     }
     let sheet = match &args.decisions {
         Some(path) => match load::load_file::<DecisionsSheet>(

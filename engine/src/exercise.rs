@@ -146,6 +146,15 @@ pub struct Exercise<'c> {
     log: Vec<Timed>,
 }
 
+/// What an inject can be timed after.
+#[derive(Clone, Copy)]
+enum Trigger<'a> {
+    /// The first taking of a decision.
+    Decision(&'a str),
+    /// The delivery of an inject.
+    Inject(&'a str),
+}
+
 /// Why the engine refused an input; nothing was recorded.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
@@ -388,21 +397,7 @@ impl<'c> Exercise<'c> {
         let first_time = !self.taken.contains_key(id);
         if first_time {
             self.taken.insert(id.to_string(), self.now);
-            for (i, inject) in s.injects.iter().enumerate() {
-                let follows = inject
-                    .after
-                    .as_ref()
-                    .and_then(|a| a.decision.as_ref())
-                    .is_some_and(|d| d.as_str() == id);
-                if follows && self.due[i].is_none() {
-                    let delay = inject
-                        .after
-                        .as_ref()
-                        .and_then(|a| a.delay.as_ref())
-                        .map_or(SimDuration::ZERO, |d| d.value);
-                    self.schedule(i, self.now.after(delay), out);
-                }
-            }
+            self.schedule_followers(Trigger::Decision(id), self.now, out);
         }
         let decision = &s.decisions[id];
         if let (Some(ast), Some(text)) = (self.c.effects.get(id), &decision.effect) {
@@ -452,6 +447,23 @@ impl<'c> Exercise<'c> {
         }
         // State may have changed: injects whose condition now holds are delivered.
         self.deliver_due(self.now, out);
+    }
+
+    /// Schedules the injects timed `after` a trigger that just happened at `at`, once.
+    fn schedule_followers(&mut self, trigger: Trigger<'_>, at: SimTime, out: &mut Vec<Timed>) {
+        for (i, follower) in self.c.scenario().injects.iter().enumerate() {
+            let Some(after) = &follower.after else {
+                continue;
+            };
+            let follows = match trigger {
+                Trigger::Decision(id) => after.decision.as_ref().is_some_and(|d| d.as_str() == id),
+                Trigger::Inject(id) => after.inject.as_ref().is_some_and(|x| x.as_str() == id),
+            };
+            if follows && self.due[i].is_none() {
+                let delay = after.delay.as_ref().map_or(SimDuration::ZERO, |d| d.value);
+                self.schedule(i, at.after(delay), out);
+            }
+        }
     }
 
     /// Sets an inject's due time, adding its jitter (a seeded draw).
@@ -516,21 +528,7 @@ impl<'c> Exercise<'c> {
                 }),
             );
             let id = inject.id.as_str().to_string();
-            for (j, follower) in self.c.scenario().injects.iter().enumerate() {
-                let follows = follower
-                    .after
-                    .as_ref()
-                    .and_then(|a| a.inject.as_ref())
-                    .is_some_and(|x| x.as_str() == id);
-                if follows && self.due[j].is_none() {
-                    let delay = follower
-                        .after
-                        .as_ref()
-                        .and_then(|a| a.delay.as_ref())
-                        .map_or(SimDuration::ZERO, |d| d.value);
-                    self.schedule(j, at.after(delay), out);
-                }
-            }
+            self.schedule_followers(Trigger::Inject(&id), at, out);
         }
     }
 
@@ -604,5 +602,127 @@ pub fn event_name(e: &Event) -> &'static str {
         Event::Pause { .. } => "pause",
         Event::Resume { .. } => "resume",
         Event::End { .. } => "end",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceFile;
+
+    const SCENARIO: &str = r#"
+id: t
+title: T
+version: 1.0.0
+summary: S
+duration: 2h
+roles:
+  ic: {title: IC}
+objectives:
+  - {id: o, text: O, capability: c}
+setup: state.blocked = false;
+injects:
+  - {id: start, at: 0m, to: [ic], text: Start}
+  - {id: press, at: 10m, when: state.blocked, to: [ic], text: Press}
+  - {id: chained, after: {inject: start, delay: 5m}, to: [ic], text: Chained}
+  - {id: followup, after: {decision: block, delay: 2m}, to: [ic], text: Follow-up}
+decisions:
+  block: {by: [ic], effect: state.blocked = true;}
+expectations:
+  - {id: e, role: ic, decision: block, within: 30m, objective: o, element: Planning}
+"#;
+
+    fn compiled() -> Compiled {
+        let loaded = crate::load::load_source(
+            crate::schema::FileKind::Scenario,
+            SourceFile::new("t.yaml", SCENARIO),
+        )
+        .unwrap();
+        Compiled::new(loaded).unwrap()
+    }
+
+    fn files() -> Files {
+        Files {
+            scenario: FileRef {
+                path: "t.yaml".into(),
+                sha256: String::new(),
+            },
+            architecture: None,
+            roster: None,
+        }
+    }
+
+    fn delivered(events: &[Timed]) -> Vec<(String, u64)> {
+        events
+            .iter()
+            .filter_map(|t| match &t.event {
+                Event::Deliver { inject, .. } => Some((inject.clone(), t.at.as_secs())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn advance(ex: &mut Exercise<'_>, mins: u64) -> Vec<Timed> {
+        ex.apply(Event::Advance {
+            to: SimTime::from_offset(SimDuration::from_mins(mins)),
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn a_held_inject_arrives_when_a_decision_makes_its_condition_true() {
+        let c = compiled();
+        let (mut ex, first) = Exercise::start(&c, 1, files());
+        assert_eq!(delivered(&first), [("start".to_string(), 0)]);
+        // At 10m the press inject is due but its condition is false: held, not dropped.
+        assert_eq!(
+            delivered(&advance(&mut ex, 20)),
+            [("chained".to_string(), 300)]
+        );
+        let events = ex
+            .apply(Event::Decision {
+                by: "ic".into(),
+                decision: Some("block".into()),
+                action: None,
+                participant: None,
+                rationale: None,
+                confidence: None,
+                prompted_by: None,
+            })
+            .unwrap();
+        assert_eq!(delivered(&events), [("press".to_string(), 1200)]);
+        assert_eq!(
+            ex.next_due(),
+            Some(SimTime::from_offset(SimDuration::from_mins(22)))
+        );
+        assert_eq!(
+            delivered(&advance(&mut ex, 30)),
+            [("followup".to_string(), 1320)]
+        );
+    }
+
+    #[test]
+    fn inputs_the_scenario_forbids_are_refused_without_events() {
+        let c = compiled();
+        let (mut ex, _) = Exercise::start(&c, 1, files());
+        advance(&mut ex, 5);
+        let back = ex.apply(Event::Advance { to: SimTime::START }).unwrap_err();
+        assert!(back.0.contains("cannot go back"), "{back}");
+        ex.apply(Event::Pause { reason: None }).unwrap();
+        assert!(
+            ex.apply(Event::Advance {
+                to: SimTime::from_offset(SimDuration::from_mins(9))
+            })
+            .is_err()
+        );
+        let unknown = ex
+            .apply(Event::Notify {
+                from: "ic".into(),
+                to: "ceo".into(),
+                text: None,
+            })
+            .unwrap_err();
+        assert!(unknown.0.contains("no role `ceo`"), "{unknown}");
+        assert_eq!(ex.now(), SimTime::from_offset(SimDuration::from_mins(5)));
     }
 }

@@ -275,23 +275,16 @@ pub fn sheet_inputs(sheet: &DecisionsSheet) -> Vec<Event> {
 }
 
 fn entry_input(e: &Entry, clock: &mut SimTime) -> Option<Event> {
-    let by = || e.by.as_ref().map(|b| b.to_string()).unwrap_or_default();
-    if let Some(d) = &e.decision {
+    let decision = e.decision.as_ref().map(|d| d.to_string());
+    if decision.is_some() || e.action.is_some() {
         return Some(Event::Decision {
-            by: by(),
-            decision: Some(d.to_string()),
-            action: None,
-            participant: e.participant.as_ref().map(|p| p.to_string()),
-            rationale: e.rationale.clone(),
-            confidence: e.confidence,
-            prompted_by: e.prompted_by.as_ref().map(|p| p.to_string()),
-        });
-    }
-    if let Some(a) = &e.action {
-        return Some(Event::Decision {
-            by: by(),
-            decision: None,
-            action: Some(a.clone()),
+            by: e.by.as_ref().map(|b| b.to_string()).unwrap_or_default(),
+            decision,
+            action: if e.decision.is_some() {
+                None
+            } else {
+                e.action.clone()
+            },
             participant: e.participant.as_ref().map(|p| p.to_string()),
             rationale: e.rationale.clone(),
             confidence: e.confidence,

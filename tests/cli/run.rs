@@ -288,3 +288,20 @@ fn a_second_writer_is_refused_by_the_lock() {
         .stderr_has("is being written by another ttx");
     let _ = std::fs::remove_file(abs.with_extension("jsonl.lock"));
 }
+
+#[test]
+fn a_sheet_with_errors_is_refused_before_anything_is_journaled() {
+    let out = Ttx::new()
+        .args([
+            "run",
+            "--decisions",
+            "tests/bad/decisions/wrong-references.yaml",
+            "--journal",
+            "target/never.jsonl",
+        ])
+        .run();
+    out.code(1)
+        .stderr_has("wrong-references.yaml:4:43: error[role-cannot-decide]")
+        .stderr_has("fix them before playing it");
+    assert!(!root().join("target/never.jsonl").exists());
+}
