@@ -305,3 +305,49 @@ fn a_sheet_with_errors_is_refused_before_anything_is_journaled() {
         .stderr_has("fix them before playing it");
     assert!(!root().join("target/never.jsonl").exists());
 }
+
+#[test]
+fn a_torn_last_line_fails_verify_until_resume_sets_it_aside() {
+    let (abs, rel) = fresh_journal("examples/acme", "torn");
+    Ttx::new()
+        .cwd("examples/acme")
+        .args([
+            "run",
+            "../../scenarios/payments-credential-leak.yaml",
+            "--seed",
+            "5",
+            "--now",
+            "2026-01-01T00:00:00Z",
+            "--journal",
+            &rel,
+        ])
+        .stdin("advance 5m\n")
+        .run()
+        .code(0);
+    let mut text = std::fs::read_to_string(&abs).unwrap();
+    text.push_str("{\"v\":1,\"seq\":99,\"at\":300,\"wall\":\"2026-01-01T00:0");
+    std::fs::write(&abs, text).unwrap();
+    Ttx::new()
+        .cwd("examples/acme")
+        .args(["verify", &rel])
+        .run()
+        .code(1)
+        .stderr_has("the last line is cut short");
+    Ttx::new()
+        .cwd("examples/acme")
+        .args(["run", "--resume", &rel])
+        .stdin("end\n")
+        .run()
+        .code(0)
+        .stderr_has("warning: the last line of");
+    assert!(
+        std::fs::read_to_string(abs.with_extension("jsonl.torn"))
+            .unwrap()
+            .contains("\"seq\":99")
+    );
+    Ttx::new()
+        .cwd("examples/acme")
+        .args(["verify", &rel])
+        .run()
+        .code(0);
+}
