@@ -159,7 +159,11 @@ pub fn run(args: RunArgs) -> Exit {
     if !scenario_path.is_file() {
         return fail(format!("`{}` is not a file", scenario_path.display()));
     }
-    let program = program_near(&scenario_path);
+    // A sheet belongs to the program it is filed in; a scenario may live in a shared library.
+    let program = match &args.decisions {
+        Some(sheet) => program_near(sheet),
+        None => program_near(&scenario_path),
+    };
     let compiled = match compile(&scenario_path, program.as_ref()) {
         Ok(c) => c,
         Err(code) => return code,
@@ -188,7 +192,10 @@ pub fn run(args: RunArgs) -> Exit {
             Ok(s) => s,
             Err(e) => return fail(e),
         };
-    eprintln!("journal: {}", session.path().display());
+    eprintln!(
+        "journal: {}",
+        validate::display_path(session.path()).display()
+    );
     print_events(&first);
     match sheet {
         Some((_, l)) => play_sheet(&mut session, &l.value),

@@ -10,11 +10,8 @@ use crate::source::DEFAULT_MAX_FILE_BYTES;
 
 /// Finds `ttx.yaml` in `start` or the nearest folder above it.
 pub fn find_program(start: &Path) -> Option<PathBuf> {
-    let start = if start.is_absolute() {
-        start.to_path_buf()
-    } else {
-        std::env::current_dir().ok()?.join(start)
-    };
+    // Walk the real folders above `start`, not the lexical ones of a path with `..` in it.
+    let start = crate::validate::normalize(start);
     start
         .ancestors()
         .map(|dir| dir.join(PROGRAM_FILE))
