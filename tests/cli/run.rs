@@ -351,3 +351,25 @@ fn a_torn_last_line_fails_verify_until_resume_sets_it_aside() {
         .run()
         .code(0);
 }
+
+#[test]
+fn a_sheet_journals_into_its_own_programs_folder_from_anywhere() {
+    // Regression: ttx.yaml was looked for above the lexical parents of `../..` paths.
+    let out = Ttx::new()
+        .args([
+            "run",
+            "--decisions",
+            "examples/acme/sessions/2026-11-12-processor-incident.yaml",
+        ])
+        .run();
+    out.code(0)
+        .stderr_has("journal: examples/acme/journals/2026-11-12-payments-credential-leak");
+    let written = out
+        .stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("journal: "))
+        .unwrap()
+        .trim()
+        .to_string();
+    std::fs::remove_file(root().join(written)).unwrap();
+}
