@@ -508,16 +508,14 @@ impl<'c> Exercise<'c> {
                 continue;
             }
             self.delivered[i] = Some(at);
+            let (source, reliability) = inject.source_and_reliability();
             out.push(
                 self.timed(Event::Deliver {
                     inject: inject.id.to_string(),
-                    to: inject.to.iter().map(|r| r.to_string()).collect(),
+                    to: inject.audience(),
                     via: inject.via.as_str().to_string(),
-                    source: inject.source.as_ref().map(|s| s.name.clone()),
-                    reliability: inject
-                        .source
-                        .as_ref()
-                        .map(|s| s.reliability.as_str().to_string()),
+                    source,
+                    reliability,
                     red_herring: inject.red_herring,
                     conflicts_with: inject
                         .conflicts_with

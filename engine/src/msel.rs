@@ -139,17 +139,15 @@ pub fn build(s: &Scenario) -> Msel {
             for c in &inj.conflicts_with {
                 flags.push(format!("conflicts with {}", c.as_str()));
             }
+            let (source, reliability) = inj.source_and_reliability();
             let row = MselInject {
                 earliest,
                 timing,
                 id: inj.id.to_string(),
-                to: inj.to.iter().map(|r| r.to_string()).collect(),
+                to: inj.audience(),
                 via: inj.via.as_str().to_string(),
-                source: inj.source.as_ref().map(|s| s.name.clone()),
-                reliability: inj
-                    .source
-                    .as_ref()
-                    .map(|s| s.reliability.as_str().to_string()),
+                source,
+                reliability,
                 flags,
                 text: inj.text.trim().to_string(),
                 notes: inj.notes.as_ref().map(|n| n.trim().to_string()),

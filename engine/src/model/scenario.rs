@@ -168,6 +168,24 @@ pub struct Inject {
     pub notes: Option<String>,
 }
 
+impl Inject {
+    /// The role ids it reaches.
+    pub fn audience(&self) -> Vec<String> {
+        self.to.iter().map(|r| r.to_string()).collect()
+    }
+
+    /// The source's name and reliability letter, when it has a source.
+    pub fn source_and_reliability(&self) -> (Option<String>, Option<String>) {
+        match &self.source {
+            Some(s) => (
+                Some(s.name.clone()),
+                Some(s.reliability.as_str().to_string()),
+            ),
+            None => (None, None),
+        }
+    }
+}
+
 /// Timing relative to another inject or to a decision.
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
