@@ -143,6 +143,8 @@ pub struct Exercise<'c> {
     taken: HashMap<String, SimTime>,
     handoffs: HashSet<(String, String)>,
     revealed: HashSet<String>,
+    held_expectations: HashSet<usize>,
+    revealable: HashSet<String>,
     log: Vec<Timed>,
 }
 
@@ -182,6 +184,8 @@ impl<'c> Exercise<'c> {
             taken: HashMap::new(),
             handoffs: HashSet::new(),
             revealed: HashSet::new(),
+            held_expectations: HashSet::new(),
+            revealable: HashSet::new(),
             log: Vec::new(),
         };
         let mut out = vec![ex.timed(Event::Start {
@@ -202,6 +206,7 @@ impl<'c> Exercise<'c> {
                 ex.schedule(i, due, &mut out);
             }
         }
+        ex.note_conditions();
         ex.deliver_due(SimTime::START, &mut out);
         ex.log.extend(out.iter().cloned());
         (ex, out)
@@ -387,6 +392,55 @@ impl<'c> Exercise<'c> {
         Ok(out)
     }
 
+    /// Records which expectation conditions and reveal conditions hold in the current
+    /// state. Runs after setup and after each decision (the only moments state changes),
+    /// on the status host, so it draws nothing and writes nothing to the journal.
+    fn note_conditions(&mut self) {
+        let s = self.c.scenario();
+        for (i, when) in self.c.expect_when.iter().enumerate() {
+            let holds = match when {
+                Some(ast) => self
+                    .status_host
+                    .condition(ast, &self.state)
+                    .unwrap_or(false),
+                None => true,
+            };
+            if holds {
+                self.held_expectations.insert(i);
+            }
+        }
+        for (id, d) in &s.decisions {
+            for (r, reveal) in d.reveals.iter().enumerate() {
+                let holds = match self.c.reveal_when.get(&(id.to_string(), r)) {
+                    Some(ast) => self
+                        .status_host
+                        .condition(ast, &self.state)
+                        .unwrap_or(false),
+                    None => true,
+                };
+                if holds {
+                    self.revealable.insert(reveal.fact.to_string());
+                }
+            }
+        }
+    }
+
+    /// Whether the condition of the expectation at `index` held at some point (always true
+    /// for an expectation without a condition).
+    pub fn expectation_held(&self, index: usize) -> bool {
+        self.held_expectations.contains(&index)
+    }
+
+    /// Whether a fact could have been revealed at some point (its reveal condition held).
+    pub fn fact_revealable(&self, fact: &str) -> bool {
+        self.revealable.contains(fact)
+    }
+
+    /// Whether a fact was revealed.
+    pub fn fact_revealed(&self, fact: &str) -> bool {
+        self.revealed.contains(fact)
+    }
+
     /// Whether the handoff `from → to` has happened.
     pub fn handed_off(&self, from: &str, to: &str) -> bool {
         self.handoffs.contains(&(from.to_string(), to.to_string()))
@@ -445,6 +499,7 @@ impl<'c> Exercise<'c> {
                 }));
             }
         }
+        self.note_conditions();
         // State may have changed: injects whose condition now holds are delivered.
         self.deliver_due(self.now, out);
     }

@@ -2,6 +2,7 @@
 //! loading and validation. The command-line front end in `src/` only parses arguments,
 //! calls this library and prints.
 
+pub mod assess;
 pub mod attack;
 pub mod check;
 pub mod clock;

@@ -1,0 +1,192 @@
+//! Assessment of the three recorded sessions of the payments scenario: each expectation's
+//! outcome, the ratings by the documented rule, the traps and gaps, and the action items.
+
+use std::path::{Path, PathBuf};
+
+use ttx_engine::assess::{self, Assessment, FindingKind, Outcome, Rating};
+use ttx_engine::event::FileRef;
+use ttx_engine::exercise::{Compiled, Exercise, Files};
+use ttx_engine::load;
+use ttx_engine::model::program::Sla;
+use ttx_engine::model::roster::Roster;
+use ttx_engine::model::scenario::Scenario;
+use ttx_engine::model::sheet::DecisionsSheet;
+use ttx_engine::schema::FileKind;
+use ttx_engine::session;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn assess_session(name: &str) -> Assessment {
+    let acme = root().join("examples/acme");
+    let scenario = load::load_file::<Scenario>(
+        FileKind::Scenario,
+        &root().join("scenarios/payments-credential-leak.yaml"),
+        4 << 20,
+    )
+    .unwrap();
+    let compiled = Compiled::new(scenario).unwrap();
+    let sheet = load::load_file::<DecisionsSheet>(
+        FileKind::Decisions,
+        &acme.join("sessions").join(name),
+        4 << 20,
+    )
+    .unwrap()
+    .value;
+    let roster = load::load_file::<Roster>(FileKind::Roster, &acme.join("roster.yaml"), 4 << 20)
+        .unwrap()
+        .value;
+    let files = Files {
+        scenario: FileRef {
+            path: "s.yaml".into(),
+            sha256: String::new(),
+        },
+        architecture: None,
+        roster: None,
+    };
+    let (mut ex, _) = Exercise::start(&compiled, sheet.seed.unwrap(), files);
+    for input in session::sheet_inputs(&sheet) {
+        ex.apply(input).unwrap();
+    }
+    let date = sheet.started.as_ref().unwrap()[..10]
+        .parse::<ttx_engine::jiff::civil::Date>()
+        .unwrap();
+    assess::assess(
+        &ex,
+        &assess::Context {
+            roster: Some(&roster),
+            sla: Sla::default(),
+            date,
+        },
+    )
+}
+
+fn outcome<'a>(a: &'a Assessment, id: &str) -> &'a Outcome {
+    &a.expectations.iter().find(|e| e.id == id).unwrap().outcome
+}
+
+fn rating(a: &Assessment, id: &str) -> Option<Rating> {
+    a.objectives.iter().find(|o| o.id == id).unwrap().rating
+}
+
+fn kinds(a: &Assessment) -> Vec<FindingKind> {
+    a.findings.iter().map(|f| f.kind.clone()).collect()
+}
+
+#[test]
+fn the_textbook_session_meets_every_expectation_that_applies() {
+    let a = assess_session("2026-05-14-textbook.yaml");
+    for id in [
+        "declare",
+        "contain-refunds",
+        "rotate",
+        "processor",
+        "legal-assessment",
+    ] {
+        assert_eq!(outcome(&a, id), &Outcome::Met, "{id}");
+    }
+    assert_eq!(
+        outcome(&a, "rollback"),
+        &Outcome::NotApplicable,
+        "the truth was not the release bug"
+    );
+    assert_eq!(
+        outcome(&a, "holding-statement"),
+        &Outcome::NotApplicable,
+        "the press inject never came"
+    );
+    for o in ["detect", "contain", "notify"] {
+        assert_eq!(rating(&a, o), Some(Rating::P), "{o}");
+    }
+    assert_eq!(kinds(&a), [FindingKind::HotWash, FindingKind::HotWash]);
+}
+
+#[test]
+fn the_slow_session_is_late_misses_and_falls_into_the_traps() {
+    let a = assess_session("2026-05-14-slow-red-herring.yaml");
+    assert_eq!(
+        outcome(&a, "declare"),
+        &Outcome::Late {
+            by: "6m".parse().unwrap()
+        }
+    );
+    assert_eq!(
+        outcome(&a, "contain-refunds"),
+        &Outcome::Late {
+            by: "18m".parse().unwrap()
+        }
+    );
+    assert_eq!(outcome(&a, "rollback"), &Outcome::Met);
+    assert_eq!(
+        outcome(&a, "processor"),
+        &Outcome::OtherRole {
+            role: "legal".into()
+        }
+    );
+    assert_eq!(outcome(&a, "legal-assessment"), &Outcome::Missed);
+    assert_eq!(rating(&a, "detect"), Some(Rating::S));
+    assert_eq!(rating(&a, "contain"), Some(Rating::S));
+    assert_eq!(rating(&a, "notify"), Some(Rating::M));
+    let k = kinds(&a);
+    assert!(
+        k.contains(&FindingKind::HandoffGap),
+        "comms spoke before the IC briefed them: {k:?}"
+    );
+    assert!(k.contains(&FindingKind::RedHerring), "{k:?}");
+    assert!(k.contains(&FindingKind::CoordinationGap), "{k:?}");
+    let gap = a
+        .findings
+        .iter()
+        .find(|f| f.kind == FindingKind::HandoffGap)
+        .unwrap();
+    assert_eq!(gap.role.as_deref(), Some("comms"));
+}
+
+#[test]
+fn the_processor_session_finds_the_fact_and_shows_a_coordination_gap() {
+    let a = assess_session("2026-11-12-processor-incident.yaml");
+    assert_eq!(
+        outcome(&a, "contain-refunds"),
+        &Outcome::OtherRole { role: "ic".into() }
+    );
+    assert_eq!(rating(&a, "contain"), Some(Rating::S));
+    assert_eq!(rating(&a, "detect"), Some(Rating::P));
+    assert!(!kinds(&a).contains(&FindingKind::FactNeverUncovered));
+}
+
+#[test]
+fn action_items_have_stable_ids_owners_and_due_dates() {
+    let a = assess_session("2026-05-14-slow-red-herring.yaml");
+    let again = assess_session("2026-05-14-slow-red-herring.yaml");
+    let ids: Vec<&str> = a.action_items.iter().map(|i| i.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        again
+            .action_items
+            .iter()
+            .map(|i| i.id.as_str())
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(ids[0], "2026H1-PAYMENTS-01");
+    assert_eq!(a.action_items.len(), a.findings.len());
+    let late_declare = &a.action_items[0];
+    assert_eq!(late_declare.owner, "Security Engineering");
+    assert_eq!(late_declare.poc, "Dana Okafor");
+    assert_eq!(late_declare.start, "2026-05-14");
+    assert_eq!(late_declare.due, "2026-06-13", "high priority: 30 days");
+    assert_eq!(late_declare.status, "open");
+    let hot_wash = a
+        .action_items
+        .iter()
+        .find(|i| i.finding.contains("CDN alert for ten minutes"))
+        .unwrap();
+    assert_eq!(hot_wash.owner, "UNASSIGNED");
+    assert!(a.warnings.iter().any(|w| w.contains("UNASSIGNED")));
+    assert!(
+        a.findings
+            .iter()
+            .all(|f| !f.observation.contains("Will Ortega")),
+        "findings name roles, never people"
+    );
+}
