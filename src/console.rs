@@ -103,6 +103,11 @@ pub fn line(t: &Timed) -> String {
                 .map(|r| format!(": {r}"))
                 .unwrap_or_default()
         ),
+        Event::Rate {
+            objective,
+            rating,
+            reason,
+        } => format!("{at} objective {objective} rated {rating} by the facilitator: {reason}"),
         Event::End {
             strengths,
             improvements,

@@ -12,7 +12,7 @@ use crate::run_cmd;
 
 /// Reads a journal, checks its pinned scenario, and rebuilds the exercise; prints the
 /// problem and returns the exit code when any step fails.
-fn rebuild_and(
+pub fn rebuild_and(
     path: &Path,
     on_success: impl FnOnce(
         &ttx_engine::exercise::Exercise<'_>,

@@ -5,6 +5,7 @@ mod console;
 mod exit;
 mod journal_cmd;
 mod output;
+mod report_cmd;
 mod run_cmd;
 mod schema_cmd;
 mod show_cmd;
@@ -54,6 +55,8 @@ enum Command {
     /// Run an exercise into a journal: the console on a terminal, commands on a pipe, or a
     /// recorded decisions sheet.
     Run(run_cmd::RunArgs),
+    /// The after-action report and improvement plan of an exercise, from its journal.
+    Report(report_cmd::ReportArgs),
     /// Check a journal: its hash chain, and that replaying its inputs reproduces it.
     Verify {
         /// The journal.
@@ -98,6 +101,7 @@ fn main() -> ExitCode {
         Command::Show { scenario, format } => show_cmd::run(&scenario, format),
         Command::Schema { kind } => schema_cmd::run(&kind),
         Command::Run(args) => run_cmd::run(args),
+        Command::Report(args) => report_cmd::run(args),
         Command::Verify { journal } => journal_cmd::verify(&journal),
         Command::Replay { journal } => journal_cmd::replay(&journal),
     };

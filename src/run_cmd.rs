@@ -371,6 +371,7 @@ const HELP: &str = "commands:
   inject ROLE[,ROLE] : text an ad-hoc inject
   view ROLE                 what that role has seen (to project or send)
   decisions                 the catalog: who may take what
+  rate OBJECTIVE P|S|M|U : reason    override an objective's computed rating
   pause [: reason] | resume [: reason]
   strength : text | improve : text    hot-wash notes for the end
   end                       end the exercise with the hot wash
@@ -480,6 +481,7 @@ fn completion(session: &Session<'_>) -> terminal::Completion {
     let mut words: Vec<String> = s.roles.keys().map(|k| k.to_string()).collect();
     words.extend(s.decisions.keys().map(|k| k.to_string()));
     words.extend(s.injects.iter().map(|i| i.id.to_string()));
+    words.extend(s.objectives.iter().map(|o| o.id.to_string()));
     words.extend(["low", "medium", "high", "off", "1x", "2x", "10x"].map(String::from));
     let commands = [
         "advance",
@@ -494,6 +496,7 @@ fn completion(session: &Session<'_>) -> terminal::Completion {
         "decisions",
         "pause",
         "resume",
+        "rate",
         "strength",
         "improve",
         "end",
@@ -693,6 +696,16 @@ fn command(
             Event::AdHocInject {
                 to: roles.split(',').map(str::to_string).collect(),
                 text: t,
+            }
+        }
+        "rate" => {
+            let ([objective, rating], Some(reason)) = (args.as_slice(), text) else {
+                return Step::Refused("rate OBJECTIVE P|S|M|U : reason".into());
+            };
+            Event::Rate {
+                objective: objective.to_string(),
+                rating: rating.to_uppercase(),
+                reason,
             }
         }
         "pause" => Event::Pause { reason: text },

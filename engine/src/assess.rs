@@ -94,6 +94,8 @@ pub struct ObjectiveRating {
     pub capability: String,
     /// The computed rating; `None` when no expectation applied.
     pub rating: Option<Rating>,
+    /// The facilitator's rating and reason, when they overrode the computed one.
+    pub override_rating: Option<(String, String)>,
 }
 
 /// The kinds of finding.
@@ -338,6 +340,14 @@ pub fn assess(ex: &Exercise<'_>, ctx: &Context<'_>) -> Assessment {
                 text: o.text.clone(),
                 capability: o.capability.to_string(),
                 rating: rate(&outcomes),
+                override_rating: log.iter().rev().find_map(|t| match &t.event {
+                    Event::Rate {
+                        objective,
+                        rating,
+                        reason,
+                    } if objective == o.id.as_str() => Some((rating.clone(), reason.clone())),
+                    _ => None,
+                }),
             }
         })
         .collect();

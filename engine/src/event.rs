@@ -145,6 +145,15 @@ pub enum Event {
         /// Why.
         reason: Option<String>,
     },
+    /// The facilitator overrides an objective's computed rating, with a reason (input).
+    Rate {
+        /// Objective id.
+        objective: String,
+        /// `P`, `S`, `M` or `U`.
+        rating: String,
+        /// Why the room's judgement differs from the rule.
+        reason: String,
+    },
     /// The exercise ended with the hot wash (input).
     End {
         /// What went well.
@@ -167,6 +176,7 @@ impl Event {
                 | Event::Advance { .. }
                 | Event::Pause { .. }
                 | Event::Resume { .. }
+                | Event::Rate { .. }
                 | Event::End { .. }
         )
     }

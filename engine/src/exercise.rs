@@ -297,8 +297,8 @@ impl<'c> Exercise<'c> {
 
     /// Applies one input event and returns it with everything that follows from it.
     pub fn apply(&mut self, input: Event) -> Result<Vec<Timed>, Refusal> {
-        if self.ended {
-            return refuse("the exercise has ended");
+        if self.ended && !matches!(input, Event::Rate { .. }) {
+            return refuse("the exercise has ended; only ratings can still be given");
         }
         let s = self.c.scenario();
         let role_known = |r: &str| s.roles.contains_key(r);
@@ -380,6 +380,17 @@ impl<'c> Exercise<'c> {
                     return refuse("the exercise is not paused");
                 }
                 self.paused = false;
+                out.push(self.timed(input.clone()));
+            }
+            Event::Rate {
+                objective, rating, ..
+            } => {
+                if !s.objectives.iter().any(|o| o.id.as_str() == objective) {
+                    return refuse(format!("no objective `{objective}` in this scenario"));
+                }
+                if !matches!(rating.as_str(), "P" | "S" | "M" | "U") {
+                    return refuse(format!("`{rating}` is not a rating; use P, S, M or U"));
+                }
                 out.push(self.timed(input.clone()));
             }
             Event::End { .. } => {
@@ -654,6 +665,7 @@ pub fn event_name(e: &Event) -> &'static str {
         Event::Advance { .. } => "advance",
         Event::Pause { .. } => "pause",
         Event::Resume { .. } => "resume",
+        Event::Rate { .. } => "rate",
         Event::End { .. } => "end",
     }
 }

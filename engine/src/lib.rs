@@ -16,6 +16,7 @@ pub mod load;
 pub mod model;
 pub mod msel;
 pub mod project;
+pub mod report;
 pub mod schema;
 pub mod script;
 pub mod session;

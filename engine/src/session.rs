@@ -321,6 +321,13 @@ fn entry_input(e: &Entry, clock: &mut SimTime) -> Option<Event> {
             reason: Some(reason.clone()),
         });
     }
+    if let Some(r) = &e.rate {
+        return Some(Event::Rate {
+            objective: r.objective.to_string(),
+            rating: format!("{:?}", r.rating),
+            reason: r.reason.clone(),
+        });
+    }
     e.end.as_ref().map(|h| Event::End {
         strengths: h.strengths.clone(),
         improvements: h.improvements.clone(),

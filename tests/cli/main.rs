@@ -3,6 +3,7 @@
 
 mod bad_inputs;
 mod crash;
+mod report;
 mod run;
 mod schema;
 mod shipped;

@@ -11,7 +11,7 @@ use crate::model::sheet::{DecisionsSheet, Entry};
 
 /// The kinds of entry, as their keys.
 pub const ENTRY_KINDS: &[&str] = &[
-    "decision", "action", "notify", "note", "inject", "advance", "pause", "resume", "end",
+    "decision", "action", "notify", "note", "inject", "advance", "pause", "resume", "rate", "end",
 ];
 
 fn kinds(e: &Entry) -> Vec<&'static str> {
@@ -24,6 +24,7 @@ fn kinds(e: &Entry) -> Vec<&'static str> {
         e.advance.is_some(),
         e.pause.is_some(),
         e.resume.is_some(),
+        e.rate.is_some(),
         e.end.is_some(),
     ];
     ENTRY_KINDS
@@ -143,6 +144,13 @@ pub fn check(
             for r in &i.to {
                 sink.reference("role", r, roles());
             }
+        }
+        if let Some(r) = &entry.rate {
+            sink.reference(
+                "objective",
+                &r.objective,
+                s.objectives.iter().map(|o| o.id.as_str()),
+            );
         }
         if let Some(p) = &entry.prompted_by {
             sink.reference("inject", p, s.injects.iter().map(|i| i.id.as_str()));

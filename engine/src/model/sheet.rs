@@ -25,7 +25,7 @@ pub struct DecisionsSheet {
 }
 
 /// One line of the sheet. Each entry has exactly one of `decision`, `action`, `notify`,
-/// `note`, `inject`, `advance`, `pause`, `resume` or `end`.
+/// `note`, `inject`, `advance`, `pause`, `resume`, `rate` or `end`.
 #[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Entry {
@@ -59,6 +59,9 @@ pub struct Entry {
     /// End the exercise with the hot wash.
     #[serde(default)]
     pub end: Option<HotWash>,
+    /// Override an objective's computed rating, with the reason.
+    #[serde(default)]
+    pub rate: Option<RatingOverride>,
     /// The role that decided (for `decision`, `action`).
     #[serde(default)]
     pub by: Option<Sp<Id>>,
@@ -109,6 +112,32 @@ pub struct HotWash {
     /// Areas for improvement; each becomes an action item.
     #[serde(default)]
     pub improvements: Vec<String>,
+}
+
+/// The facilitator's rating of an objective, overriding the computed one.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RatingOverride {
+    /// Objective id.
+    pub objective: Sp<Id>,
+    /// The rating.
+    pub rating: RatingLetter,
+    /// Why.
+    pub reason: String,
+}
+
+/// HSEEP ratings: P (performed without challenges), S (some challenges), M (major
+/// challenges), U (unable to be performed).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+pub enum RatingLetter {
+    /// Performed without challenges.
+    P,
+    /// Performed with some challenges.
+    S,
+    /// Performed with major challenges.
+    M,
+    /// Unable to be performed.
+    U,
 }
 
 /// How sure the room was of a decision.

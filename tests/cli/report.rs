@@ -1,0 +1,224 @@
+//! `ttx report`: golden reports of every recorded session in every format, escaping,
+//! determinism, untrusted templates, and a screenshot of the HTML in headless Chromium.
+
+use std::path::PathBuf;
+
+use crate::run::fresh_journal;
+use crate::support::{Ttx, root};
+
+/// Plays a recorded session into a fresh journal and returns its path relative to acme.
+fn journal_of(stem: &str, name: &str) -> (PathBuf, String) {
+    let (abs, rel) = fresh_journal("examples/acme", name);
+    Ttx::new()
+        .cwd("examples/acme")
+        .args([
+            "run",
+            "--decisions",
+            &format!("sessions/{stem}.yaml"),
+            "--journal",
+            &rel,
+        ])
+        .run()
+        .code(0);
+    (abs, rel)
+}
+
+fn report(rel: &str, format: &str) -> String {
+    let out = Ttx::new()
+        .cwd("examples/acme")
+        .args(["report", rel, "--format", format])
+        .run();
+    out.code(0);
+    out.stdout.clone()
+}
+
+#[test]
+fn every_session_has_golden_reports_in_every_format() {
+    for sheet in ttx_engine::project::yaml_files(&root().join("examples/acme/sessions")) {
+        let stem = sheet.file_stem().unwrap().to_str().unwrap().to_string();
+        let (_, rel) = journal_of(&stem, &format!("report-{stem}"));
+        for format in ["md", "json", "csv", "html"] {
+            let text = report(&rel, format);
+            assert_eq!(
+                text,
+                report(&rel, format),
+                "{stem} {format}: two renders differ"
+            );
+            insta::assert_snapshot!(format!("report-{stem}.{format}"), text);
+        }
+        let json: serde_json::Value = serde_json::from_str(&report(&rel, "json")).unwrap();
+        assert_eq!(json["version"], 1);
+        for item in json["action_items"].as_array().unwrap() {
+            for key in [
+                "id", "finding", "action", "owner", "poc", "priority", "element", "due", "status",
+            ] {
+                assert!(item.get(key).is_some(), "{stem}: action item lacks {key}");
+            }
+            assert_eq!(item["due"].as_str().unwrap().len(), 10);
+        }
+        assert!(
+            json["objectives"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|o| o.get("id").is_some() && o.get("rating").is_some())
+        );
+    }
+}
+
+#[test]
+fn reports_are_blameless_unless_names_are_asked_for() {
+    let (_, rel) = journal_of("2026-05-14-textbook", "report-names");
+    let plain = report(&rel, "md");
+    assert!(
+        !plain.contains("Raj Patel"),
+        "a participant's name leaked into the report"
+    );
+    assert!(!plain.contains("## Attendance"));
+    let out = Ttx::new()
+        .cwd("examples/acme")
+        .args(["report", &rel, "--names"])
+        .run();
+    out.code(0)
+        .stdout_has("## Attendance")
+        .stdout_has("- Raj Patel");
+}
+
+#[test]
+fn markup_from_the_room_is_escaped_in_html() {
+    let (_, rel) = fresh_journal("examples/acme", "report-markup");
+    let commands = "decide ic declare_incident high : <script>alert('x')</script> & <b>bold</b>\nnote : <img src=x onerror=alert(1)>\nend\n";
+    Ttx::new()
+        .cwd("examples/acme")
+        .args([
+            "run",
+            "../../scenarios/payments-credential-leak.yaml",
+            "--seed",
+            "3",
+            "--journal",
+            &rel,
+        ])
+        .stdin(commands)
+        .run()
+        .code(0);
+    let html = report(&rel, "html");
+    assert!(
+        !html.contains("<script>alert"),
+        "a rationale's markup was rendered"
+    );
+    assert!(!html.contains("<img src=x"), "a note's markup was rendered");
+    assert!(html.contains("&lt;script&gt;alert("));
+    let md = report(&rel, "md");
+    assert!(
+        !md.contains("<img src=x"),
+        "markdown tables escape markup too"
+    );
+}
+
+#[test]
+fn templates_are_untrusted_bounded_and_errors_name_the_file_and_line() {
+    let (_, rel) = journal_of("2026-05-14-textbook", "report-templates");
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("templates");
+    std::fs::create_dir_all(&dir).unwrap();
+    let write = |name: &str, text: &str| {
+        let p = dir.join(name);
+        std::fs::write(&p, text).unwrap();
+        p.to_str().unwrap().to_string()
+    };
+    let custom = write(
+        "ok.md.j2",
+        "{{ exercise.scenario }}: {{ action_items | length }} items\n",
+    );
+    Ttx::new()
+        .cwd("examples/acme")
+        .args(["report", &rel, "--template", &custom])
+        .run()
+        .code(0)
+        .stdout_has("payments-credential-leak: 2 items");
+    let undefined = write("undefined.md.j2", "line one\n{{ exercise.nope.deeper }}\n");
+    Ttx::new()
+        .cwd("examples/acme")
+        .args(["report", &rel, "--template", &undefined])
+        .run()
+        .code(1)
+        .stderr_has("undefined.md.j2:2:");
+    let endless = write(
+        "endless.md.j2",
+        "{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}",
+    );
+    Ttx::new()
+        .cwd("examples/acme")
+        .args(["report", &rel, "--template", &endless])
+        .run()
+        .code(1)
+        .stderr_has("fuel");
+}
+
+#[test]
+fn the_html_report_renders_as_a_page_in_headless_chromium() {
+    let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists());
+    let Some(chromium) = chromium else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install chromium (.ci/run does)"
+        );
+        eprintln!("skipped: chromium is not installed (apt-get install chromium)");
+        return;
+    };
+    let (_, rel) = journal_of("2026-05-14-slow-red-herring", "report-screenshot");
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshot");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let html = dir.join("report.html");
+    Ttx::new()
+        .cwd("examples/acme")
+        .args([
+            "report",
+            &rel,
+            "--format",
+            "html",
+            "-o",
+            html.to_str().unwrap(),
+        ])
+        .run()
+        .code(0);
+    let png = dir.join("report.png");
+    let status = std::process::Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+            "--window-size=1100,1400",
+        ])
+        .arg(format!("--user-data-dir={}", dir.join("profile").display()))
+        .arg(format!("--screenshot={}", png.display()))
+        .arg(format!("file://{}", html.display()))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let bytes = std::fs::read(&png).unwrap();
+    assert_eq!(&bytes[1..4], b"PNG");
+    let width = u32::from_be_bytes(bytes[16..20].try_into().unwrap());
+    let height = u32::from_be_bytes(bytes[20..24].try_into().unwrap());
+    assert_eq!(
+        (width, height),
+        (1100, 1400),
+        "the screenshot has the window's size"
+    );
+    // A blank page compresses to a few kilobytes; the report's text and chart do not.
+    assert!(
+        bytes.len() > 50_000,
+        "the page looks blank ({} bytes)",
+        bytes.len()
+    );
+}
