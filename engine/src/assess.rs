@@ -131,6 +131,8 @@ pub struct Finding {
     pub objective: Option<String>,
     /// What happened, in one sentence.
     pub observation: String,
+    /// Why it counts as a gap: the deadline, the times, the evidence.
+    pub analysis: String,
     /// The corrective action.
     pub action: String,
     /// The runbook cited, if any.
@@ -146,6 +148,8 @@ pub struct Finding {
 pub struct ActionItem {
     /// Stable id, e.g. `2026H1-PAYMENTS-03`.
     pub id: String,
+    /// The capability of the objective the finding bears on, if any.
+    pub capability: Option<String>,
     /// The finding's observation.
     pub finding: String,
     /// The corrective action.
@@ -263,11 +267,34 @@ pub fn assess(ex: &Exercise<'_>, ctx: &Context<'_>) -> Assessment {
                     e.decision.as_str()
                 )
             });
+            let taken_by_role = by_role.map(|t| t.at);
+            let analysis = match (&outcome, deadline) {
+                (Outcome::Late { .. }, Some(d)) => format!(
+                    "The deadline was {d}{}; the decision came at {}.",
+                    e.after.as_ref().map_or(String::new(), |a| format!(" ({} after `{}`)", e.within.value, a.as_str())),
+                    taken_by_role.map_or_else(String::new, |t| t.to_string())
+                ),
+                (Outcome::Missed, Some(d)) => match all.first() {
+                    Some(early) => format!(
+                        "The deadline was {d}; it was taken only at {}, before `{}` started the deadline.",
+                        early.at,
+                        e.after.as_ref().map_or("", |a| a.as_str())
+                    ),
+                    None => format!("The deadline was {d}; the exercise ended at {now} without it."),
+                },
+                (Outcome::OtherRole { role }, _) => format!(
+                    "The {role} role took it at {}; the scenario expects it of the {} role.",
+                    by_other.map_or_else(String::new, |t| t.at.to_string()),
+                    e.role.as_str()
+                ),
+                _ => String::new(),
+            };
             let finding = |kind, observation: String, action: String| Finding {
                 kind,
                 role: Some(e.role.to_string()),
                 objective: Some(e.objective.to_string()),
                 observation,
+                analysis: analysis.clone(),
                 action,
                 runbook: e.runbook.as_ref().map(|r| r.to_string()),
                 element: e.element,
@@ -287,10 +314,11 @@ pub fn assess(ex: &Exercise<'_>, ctx: &Context<'_>) -> Assessment {
                 Outcome::Missed => findings.push(finding(
                     FindingKind::Missed,
                     format!(
-                        "`{}` was expected of the {} role within {} and was never taken.",
+                        "`{}` was expected of the {} role within {}{} and was not taken in time.",
                         e.decision.as_str(),
                         e.role.as_str(),
-                        e.within.value
+                        e.within.value,
+                        e.after.as_ref().map_or(String::new(), |a| format!(" of `{}`", a.as_str()))
                     ),
                     corrective.clone(),
                 )),
@@ -360,6 +388,7 @@ pub fn assess(ex: &Exercise<'_>, ctx: &Context<'_>) -> Assessment {
                     role: None,
                     objective: None,
                     observation: text.clone(),
+                    analysis: "Raised by the room in the hot wash.".into(),
                     action: format!("Decide and carry out a fix for: {text}"),
                     runbook: None,
                     element: Element::Planning,
@@ -524,11 +553,26 @@ fn trap(
     element: Element,
     priority: Priority,
 ) -> Finding {
+    let analysis = match kind {
+        FindingKind::HandoffGap => {
+            "No notification between the two roles is recorded before the decision."
+        }
+        FindingKind::RedHerring => "The scenario marks the inject as unrelated to the incident.",
+        FindingKind::OverconfidentOnWeakSource => {
+            "The source was rated D, E or F, and a later report contradicted it."
+        }
+        FindingKind::FactNeverUncovered => {
+            "Its reveal condition held during the exercise, but no decision revealed it."
+        }
+        _ => "",
+    }
+    .to_string();
     Finding {
         kind,
         role: (!role.is_empty()).then(|| role.to_string()),
         objective: None,
         observation,
+        analysis,
         action,
         runbook: None,
         element,
@@ -601,8 +645,14 @@ fn action_items(
                 .date
                 .checked_add(jiff::Span::new().days(i64::from(ctx.sla.days(f.priority))))
                 .unwrap_or(ctx.date);
+            let capability = f
+                .objective
+                .as_deref()
+                .and_then(|o| s.objectives.iter().find(|x| x.id.as_str() == o))
+                .map(|o| o.capability.to_string());
             ActionItem {
                 id: format!("{}H{half}-{prefix}-{:02}", ctx.date.year(), n + 1),
+                capability,
                 finding: f.observation.clone(),
                 action: f.action.clone(),
                 owner,

@@ -613,20 +613,6 @@ pub fn render(
 
 /// The improvement plan as CSV, one action item a row.
 pub fn csv(report: &Report) -> String {
-    let capability: HashMap<&str, &str> = report
-        .findings
-        .iter()
-        .filter_map(|f| {
-            let o = f.finding.objective.as_deref()?;
-            let cap = report
-                .objectives
-                .iter()
-                .find(|x| x.id == o)?
-                .capability
-                .as_str();
-            Some((f.action_item.as_str(), cap))
-        })
-        .collect();
     let mut w = ::csv::Writer::from_writer(Vec::new());
     let _ = w.write_record([
         "id",
@@ -644,7 +630,7 @@ pub fn csv(report: &Report) -> String {
     for i in &report.action_items {
         let _ = w.write_record([
             i.id.as_str(),
-            capability.get(i.id.as_str()).copied().unwrap_or(""),
+            i.capability.as_deref().unwrap_or(""),
             i.finding.as_str(),
             i.action.as_str(),
             i.element.as_str(),
