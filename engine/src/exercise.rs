@@ -257,13 +257,7 @@ impl<'c> Exercise<'c> {
     /// now, soonest first: (expectation id, role, deadline). For the status line only; it
     /// evaluates conditions on a separate host so the journal is untouched.
     pub fn open_expectations(&self) -> Vec<(String, String, SimTime)> {
-        let applies = |i: usize| match &self.c.expect_when[i] {
-            Some(ast) => self
-                .status_host
-                .condition(ast, &self.state)
-                .unwrap_or(false),
-            None => true,
-        };
+        let applies = |i: usize| self.holds_now(self.c.expect_when[i].as_ref());
         let mut out: Vec<_> = self
             .c
             .scenario()
@@ -409,31 +403,27 @@ impl<'c> Exercise<'c> {
     fn note_conditions(&mut self) {
         let s = self.c.scenario();
         for (i, when) in self.c.expect_when.iter().enumerate() {
-            let holds = match when {
-                Some(ast) => self
-                    .status_host
-                    .condition(ast, &self.state)
-                    .unwrap_or(false),
-                None => true,
-            };
-            if holds {
+            if self.holds_now(when.as_ref()) {
                 self.held_expectations.insert(i);
             }
         }
         for (id, d) in &s.decisions {
             for (r, reveal) in d.reveals.iter().enumerate() {
-                let holds = match self.c.reveal_when.get(&(id.to_string(), r)) {
-                    Some(ast) => self
-                        .status_host
-                        .condition(ast, &self.state)
-                        .unwrap_or(false),
-                    None => true,
-                };
-                if holds {
+                if self.holds_now(self.c.reveal_when.get(&(id.to_string(), r))) {
                     self.revealable.insert(reveal.fact.to_string());
                 }
             }
         }
+    }
+
+    /// Whether an optional condition holds in the current state, judged on the status
+    /// host (no draws, nothing journaled); no condition always holds.
+    fn holds_now(&self, condition: Option<&AST>) -> bool {
+        condition.is_none_or(|ast| {
+            self.status_host
+                .condition(ast, &self.state)
+                .unwrap_or(false)
+        })
     }
 
     /// Whether the condition of the expectation at `index` held at some point (always true
