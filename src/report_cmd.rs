@@ -42,6 +42,12 @@ pub fn run(args: ReportArgs) -> Exit {
         "csv" => Format::Csv,
         _ => Format::Md,
     };
+    if args.template.is_some() && matches!(format, Format::Json | Format::Csv) {
+        eprintln!(
+            "error: --template applies to the md and html formats; json and csv have fixed, documented shapes"
+        );
+        return Exit::Usage;
+    }
     let template = match &args.template {
         Some(path) => match std::fs::read_to_string(path) {
             Ok(text) => Some((path.display().to_string(), text)),

@@ -135,6 +135,12 @@ fn templates_are_untrusted_bounded_and_errors_name_the_file_and_line() {
         .run()
         .code(0)
         .stdout_has("payments-credential-leak: 2 items");
+    Ttx::new()
+        .cwd("examples/acme")
+        .args(["report", &rel, "--format", "json", "--template", &custom])
+        .run()
+        .code(2)
+        .stderr_has("--template applies to the md and html formats");
     let undefined = write("undefined.md.j2", "line one\n{{ exercise.nope.deeper }}\n");
     Ttx::new()
         .cwd("examples/acme")
