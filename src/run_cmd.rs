@@ -139,8 +139,8 @@ pub fn run(args: RunArgs) -> Exit {
             let max = program
                 .as_ref()
                 .map_or(DEFAULT_MAX_FILE_BYTES, ProgramDir::max_file_bytes);
-            match resolve_sheet_path(path, l, program.as_ref(), max) {
-                Some(p) => p,
+            match validate::sheet_scenario(l, program.as_ref(), max) {
+                Some((p, _)) => p,
                 None => {
                     return fail(format!(
                         "cannot find the scenario `{}` that {} names",
@@ -201,23 +201,6 @@ pub fn run(args: RunArgs) -> Exit {
         Some((_, l)) => play_sheet(&mut session, &l.value),
         None => console_loop(&mut session),
     }
-}
-
-fn resolve_sheet_path(
-    sheet_path: &Path,
-    sheet: &load::Loaded<DecisionsSheet>,
-    program: Option<&ProgramDir>,
-    max: u64,
-) -> Option<PathBuf> {
-    let named = sheet.value.scenario.as_str();
-    let by_path = sheet_path.parent().unwrap_or(Path::new(".")).join(named);
-    if by_path.is_file() {
-        return Some(by_path);
-    }
-    program?.scenario_paths().into_iter().find(|p| {
-        load::load_file::<Scenario>(FileKind::Scenario, p, max)
-            .is_ok_and(|l| l.value.id.as_str() == named)
-    })
 }
 
 fn random_seed() -> u64 {

@@ -307,22 +307,10 @@ pub fn resolve_sheet_scenario(
     program: Option<&ProgramDir>,
     max_bytes: u64,
 ) -> (Option<Scenario>, Vec<Diagnostic>) {
-    let named = &sheet.value.scenario;
-    let base = sheet.source.path.parent().unwrap_or(Path::new("."));
-    let by_path = base.join(named.as_str());
-    let candidates: Vec<PathBuf> = if by_path.is_file() {
-        vec![by_path]
-    } else {
-        program.map(ProgramDir::scenario_paths).unwrap_or_default()
-    };
-    for path in candidates {
-        if let Ok(l) = load::load_file::<Scenario>(FileKind::Scenario, &path, max_bytes)
-            && (normalize(&path) == normalize(&base.join(named.as_str()))
-                || l.value.id.as_str() == named.as_str())
-        {
-            return (Some(l.value), Vec::new());
-        }
+    if let Some((_, scenario)) = sheet_scenario(sheet, program, max_bytes) {
+        return (Some(scenario), Vec::new());
     }
+    let named = &sheet.value.scenario;
     let d = Diagnostic::error(
         &sheet.source.path,
         named.pos,
@@ -331,6 +319,31 @@ pub fn resolve_sheet_scenario(
     )
     .with_help("name a scenario file relative to this sheet, or the id of a scenario in the program's library; run `ttx validate` on it");
     (None, vec![d])
+}
+
+/// The file and model of the scenario a decisions sheet names: a path relative to the
+/// sheet, or the id of a scenario in the program's library; `None` when neither loads.
+pub fn sheet_scenario(
+    sheet: &Loaded<DecisionsSheet>,
+    program: Option<&ProgramDir>,
+    max_bytes: u64,
+) -> Option<(PathBuf, Scenario)> {
+    let named = sheet.value.scenario.as_str();
+    let by_path = sheet
+        .source
+        .path
+        .parent()
+        .unwrap_or(Path::new("."))
+        .join(named);
+    if by_path.is_file() {
+        return load::load_file::<Scenario>(FileKind::Scenario, &by_path, max_bytes)
+            .ok()
+            .map(|l| (by_path, l.value));
+    }
+    program?.scenario_paths().into_iter().find_map(|path| {
+        let l = load::load_file::<Scenario>(FileKind::Scenario, &path, max_bytes).ok()?;
+        (l.value.id.as_str() == named).then_some((path, l.value))
+    })
 }
 
 /// Lexically normalises a path (`a/b/../c` to `a/c`), made absolute from the working folder.

@@ -1,27 +1,8 @@
 //! `ttx report`: golden reports of every recorded session in every format, escaping,
 //! determinism, untrusted templates, and a screenshot of the HTML in headless Chromium.
 
-use std::path::PathBuf;
-
-use crate::run::fresh_journal;
+use crate::run::{fresh_journal, play_session};
 use crate::support::{Ttx, root};
-
-/// Plays a recorded session into a fresh journal and returns its path relative to acme.
-fn journal_of(stem: &str, name: &str) -> (PathBuf, String) {
-    let (abs, rel) = fresh_journal("examples/acme", name);
-    Ttx::new()
-        .cwd("examples/acme")
-        .args([
-            "run",
-            "--decisions",
-            &format!("sessions/{stem}.yaml"),
-            "--journal",
-            &rel,
-        ])
-        .run()
-        .code(0);
-    (abs, rel)
-}
 
 fn report(rel: &str, format: &str) -> String {
     let out = Ttx::new()
@@ -36,7 +17,7 @@ fn report(rel: &str, format: &str) -> String {
 fn every_session_has_golden_reports_in_every_format() {
     for sheet in ttx_engine::project::yaml_files(&root().join("examples/acme/sessions")) {
         let stem = sheet.file_stem().unwrap().to_str().unwrap().to_string();
-        let (_, rel) = journal_of(&stem, &format!("report-{stem}"));
+        let (_, rel) = play_session(&stem, &format!("report-{stem}"));
         for format in ["md", "json", "csv", "html"] {
             let text = report(&rel, format);
             assert_eq!(
@@ -68,7 +49,7 @@ fn every_session_has_golden_reports_in_every_format() {
 
 #[test]
 fn reports_are_blameless_unless_names_are_asked_for() {
-    let (_, rel) = journal_of("2026-05-14-textbook", "report-names");
+    let (_, rel) = play_session("2026-05-14-textbook", "report-names");
     let plain = report(&rel, "md");
     assert!(
         !plain.contains("Raj Patel"),
@@ -117,7 +98,7 @@ fn markup_from_the_room_is_escaped_in_html() {
 
 #[test]
 fn templates_are_untrusted_bounded_and_errors_name_the_file_and_line() {
-    let (_, rel) = journal_of("2026-05-14-textbook", "report-templates");
+    let (_, rel) = play_session("2026-05-14-textbook", "report-templates");
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("templates");
     std::fs::create_dir_all(&dir).unwrap();
     let write = |name: &str, text: &str| {
@@ -173,7 +154,7 @@ fn the_html_report_renders_as_a_page_in_headless_chromium() {
         eprintln!("skipped: chromium is not installed (apt-get install chromium)");
         return;
     };
-    let (_, rel) = journal_of("2026-05-14-slow-red-herring", "report-screenshot");
+    let (_, rel) = play_session("2026-05-14-slow-red-herring", "report-screenshot");
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshot");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();

@@ -153,20 +153,25 @@ fn the_console_on_a_pipe_refuses_what_the_scenario_forbids_and_views_per_role() 
     );
 }
 
-fn run_textbook(name: &str) -> (PathBuf, String) {
+/// Plays a recorded acme session into a fresh journal; returns (absolute, acme-relative).
+pub fn play_session(stem: &str, name: &str) -> (PathBuf, String) {
     let (abs, rel) = fresh_journal("examples/acme", name);
     Ttx::new()
         .cwd("examples/acme")
         .args([
             "run",
             "--decisions",
-            "sessions/2026-05-14-textbook.yaml",
+            &format!("sessions/{stem}.yaml"),
             "--journal",
             &rel,
         ])
         .run()
         .code(0);
     (abs, rel)
+}
+
+fn run_textbook(name: &str) -> (PathBuf, String) {
+    play_session("2026-05-14-textbook", name)
 }
 
 fn rewrite(path: &Path, f: impl FnOnce(Vec<String>) -> Vec<String>) {
