@@ -1,10 +1,14 @@
 //! `ttx`: tabletop exercises as code. This binary parses arguments, calls the engine and
 //! prints; everything else lives in the `ttx-engine` crate.
 
+mod actions_cmd;
+mod analysis;
 mod console;
 mod exit;
 mod journal_cmd;
 mod output;
+mod program_cmd;
+mod publish_cmd;
 mod report_cmd;
 mod run_cmd;
 mod schema_cmd;
@@ -57,6 +61,15 @@ enum Command {
     Run(run_cmd::RunArgs),
     /// The after-action report and improvement plan of an exercise, from its journal.
     Report(report_cmd::ReportArgs),
+    /// The program's action-item ledger: list, show, set, import tracker updates, add
+    /// an exercise's items.
+    Actions(actions_cmd::ActionsArgs),
+    /// The exercise program: status (cadence, completion, repeat findings, trends) and
+    /// the dashboard.
+    Program(program_cmd::ProgramArgs),
+    /// Anonymized findings for the whole organisation, as Markdown and HTML; nothing is
+    /// written if a roster identifier or configured pattern survives.
+    Publish(publish_cmd::PublishArgs),
     /// Check a journal: its hash chain, and that replaying its inputs reproduces it.
     Verify {
         /// The journal.
@@ -102,6 +115,9 @@ fn main() -> ExitCode {
         Command::Schema { kind } => schema_cmd::run(&kind),
         Command::Run(args) => run_cmd::run(args),
         Command::Report(args) => report_cmd::run(args),
+        Command::Actions(args) => actions_cmd::run(args),
+        Command::Program(args) => program_cmd::run(args),
+        Command::Publish(args) => publish_cmd::run(args),
         Command::Verify { journal } => journal_cmd::verify(&journal),
         Command::Replay { journal } => journal_cmd::replay(&journal),
     };

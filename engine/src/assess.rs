@@ -129,6 +129,8 @@ pub struct Finding {
     pub role: Option<String>,
     /// The objective it bears on, if any.
     pub objective: Option<String>,
+    /// The expectation it is a gap in, if any: how the program spots a repeat finding.
+    pub expectation: Option<String>,
     /// What happened, in one sentence.
     pub observation: String,
     /// Why it counts as a gap: the deadline, the times, the evidence.
@@ -293,6 +295,7 @@ pub fn assess(ex: &Exercise<'_>, ctx: &Context<'_>) -> Assessment {
                 kind,
                 role: Some(e.role.to_string()),
                 objective: Some(e.objective.to_string()),
+                expectation: Some(e.id.to_string()),
                 observation,
                 analysis: analysis.clone(),
                 action,
@@ -387,6 +390,7 @@ pub fn assess(ex: &Exercise<'_>, ctx: &Context<'_>) -> Assessment {
                     kind: FindingKind::HotWash,
                     role: None,
                     objective: None,
+                    expectation: None,
                     observation: text.clone(),
                     analysis: "Raised by the room in the hot wash.".into(),
                     action: format!("Decide and carry out a fix for: {text}"),
@@ -571,6 +575,7 @@ fn trap(
         kind,
         role: (!role.is_empty()).then(|| role.to_string()),
         objective: None,
+        expectation: None,
         observation,
         analysis,
         action,

@@ -107,6 +107,8 @@ codes! {
     UnknownTeam = "unknown-team",
     /// A scenario role the roster does not staff.
     UnstaffedRole = "unstaffed-role",
+    /// A publish pattern in `ttx.yaml` that is not a regular expression.
+    BadPattern = "bad-pattern",
     /// A placeholder left in a file (`TODO`).
     Placeholder = "placeholder",
     /// No `ttx.yaml` was found, or it names files that are missing.

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::chain;
 use crate::clock::SimTime;
 use crate::event::{Event, Timed};
 
@@ -55,37 +56,45 @@ pub enum JournalError {
         /// The other writer.
         pid: u32,
     },
-    /// A line that is not a journal event (other than a torn last line).
-    #[error("{path}:{line}: not a journal event: {message}")]
+    /// A line that is not a journal event or ledger entry (other than a torn last line).
+    #[error("{path}:{line}: not a {what}: {message}")]
     Malformed {
-        /// The journal.
+        /// The file.
         path: PathBuf,
         /// 1-based line number.
         line: usize,
+        /// What a line should be, e.g. `journal event`.
+        what: &'static str,
         /// What is wrong.
         message: String,
     },
     /// A line from a newer ttx.
     #[error(
-        "{path}:{line}: written by a newer ttx (journal format {found}; this ttx reads {SCHEMA_VERSION})"
+        "{path}:{line}: written by a newer ttx ({format} format {found}; this ttx reads {reads}); upgrade ttx to read it"
     )]
     NewerVersion {
-        /// The journal.
+        /// The file.
         path: PathBuf,
         /// 1-based line number.
         line: usize,
+        /// The file kind, e.g. `journal`.
+        format: &'static str,
+        /// The newest version this ttx reads.
+        reads: u32,
         /// The version found.
-        found: u32,
+        found: u64,
     },
     /// The chain is broken: a line was edited, removed or reordered.
     #[error(
-        "{path}:{line}: the hash chain is broken ({message}); the journal was edited, reordered or cut"
+        "{path}:{line}: the hash chain is broken ({message}); the {what} was edited, reordered or cut"
     )]
     BrokenChain {
-        /// The journal.
+        /// The file.
         path: PathBuf,
         /// 1-based line number.
         line: usize,
+        /// The file kind, e.g. `journal`.
+        what: &'static str,
         /// Which link failed.
         message: String,
     },
@@ -105,99 +114,28 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// A journal read back: its lines, and a torn last line if the writer crashed mid-write.
-#[derive(Debug)]
-pub struct Contents {
-    /// The complete, chained lines.
-    pub lines: Vec<Line>,
-    /// The hash of the last complete line.
-    pub last_hash: String,
-    /// Bytes after the last complete line, if any.
-    pub torn: Option<String>,
-    /// Byte length of the complete lines.
-    pub good_len: u64,
+pub type Contents = chain::Contents<Line>;
+
+/// The journal as a kind of chained file.
+pub const KIND: chain::Kind = chain::Kind {
+    line: "journal event",
+    file: "journal",
+    version: SCHEMA_VERSION,
+};
+
+impl chain::Link for Line {
+    fn seq(&self) -> u64 {
+        self.seq
+    }
+    fn prev(&self) -> &str {
+        &self.prev
+    }
 }
 
 /// Reads a journal and checks its chain. A last line that is cut short (no newline, or
 /// not JSON) is returned as torn, not an error; anything else out of place is an error.
 pub fn read(path: &Path) -> Result<Contents, JournalError> {
-    let bytes = std::fs::read(path).map_err(io_error(path))?;
-    let mut lines = Vec::new();
-    let mut prev = GENESIS.to_string();
-    let mut offset = 0usize;
-    let mut torn = None;
-    let mut number = 0usize;
-    while offset < bytes.len() {
-        number += 1;
-        let rest = &bytes[offset..];
-        let (raw, complete) = match rest.iter().position(|b| *b == b'\n') {
-            Some(i) => (&rest[..i], true),
-            None => (rest, false),
-        };
-        let parsed = std::str::from_utf8(raw)
-            .map_err(|e| e.to_string())
-            .and_then(|text| {
-                serde_json::from_str::<serde_json::Value>(text).map_err(|e| e.to_string())
-            });
-        let is_last = offset + raw.len() + usize::from(complete) >= bytes.len();
-        let value = match parsed {
-            Ok(v) if complete => v,
-            Ok(_) | Err(_) if is_last => {
-                torn = Some(String::from_utf8_lossy(raw).into_owned());
-                break;
-            }
-            Ok(_) => unreachable!("only the last line can lack a newline"),
-            Err(message) => {
-                return Err(JournalError::Malformed {
-                    path: path.to_path_buf(),
-                    line: number,
-                    message,
-                });
-            }
-        };
-        let version = value
-            .get("v")
-            .and_then(serde_json::Value::as_u64)
-            .unwrap_or(0) as u32;
-        if version > SCHEMA_VERSION {
-            return Err(JournalError::NewerVersion {
-                path: path.to_path_buf(),
-                line: number,
-                found: version,
-            });
-        }
-        let line: Line = serde_json::from_value(value).map_err(|e| JournalError::Malformed {
-            path: path.to_path_buf(),
-            line: number,
-            message: e.to_string(),
-        })?;
-        let broken = |message: String| JournalError::BrokenChain {
-            path: path.to_path_buf(),
-            line: number,
-            message,
-        };
-        if line.prev != prev {
-            return Err(broken(format!(
-                "its `prev` does not match the hash of line {}",
-                number - 1
-            )));
-        }
-        if line.seq != lines.len() as u64 {
-            return Err(broken(format!(
-                "expected seq {}, found {}",
-                lines.len(),
-                line.seq
-            )));
-        }
-        prev = sha256_hex(raw);
-        lines.push(line);
-        offset += raw.len() + 1;
-    }
-    Ok(Contents {
-        lines,
-        last_hash: prev,
-        torn,
-        good_len: offset.min(bytes.len()) as u64,
-    })
+    chain::read(path, KIND)
 }
 
 /// How wall-clock times are stamped.
@@ -347,21 +285,7 @@ impl Writer {
             ));
         }
         if let Some(torn) = &contents.torn {
-            let mut name = path.file_name().unwrap_or_default().to_os_string();
-            name.push(".torn");
-            let aside = path.with_file_name(name);
-            let mut f = OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(&aside)
-                .map_err(io_error(&aside))?;
-            writeln!(f, "{torn}").map_err(io_error(&aside))?;
-            f.sync_all().map_err(io_error(&aside))?;
-            warnings.push(format!(
-                "the last line of {} was cut short by a crash; it was never acknowledged and is kept in {}",
-                path.display(),
-                aside.display()
-            ));
+            warnings.push(chain::set_aside(path, torn)?);
         }
         let file = OpenOptions::new()
             .write(true)

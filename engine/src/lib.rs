@@ -2,20 +2,26 @@
 //! loading and validation. The command-line front end in `src/` only parses arguments,
 //! calls this library and prints.
 
+pub mod anonymize;
 pub mod assess;
 pub mod attack;
+pub mod chain;
 pub mod check;
 pub mod clock;
+pub mod dashboard;
 pub mod diagnostic;
 pub mod draw;
 pub mod duration;
 pub mod event;
 pub mod exercise;
 pub mod journal;
+pub mod ledger;
 pub mod load;
 pub mod model;
 pub mod msel;
+pub mod program;
 pub mod project;
+pub mod publish;
 pub mod report;
 pub mod schema;
 pub mod script;

@@ -58,6 +58,11 @@ impl ProgramDir {
         self.resolve(&self.program.value.journals)
     }
 
+    /// The action-item ledger.
+    pub fn ledger_path(&self) -> PathBuf {
+        self.resolve(&self.program.value.ledger)
+    }
+
     /// Largest file to read, from `limits.max_file_bytes`.
     pub fn max_file_bytes(&self) -> u64 {
         self.program.value.limits.max_file_bytes

@@ -571,44 +571,55 @@ pub fn render(
                 _ => ("report.html.j2", HTML_TEMPLATE),
             };
             let (name, text) = template.unwrap_or((default_name, default_text));
-            let html = format == Format::Html;
-            let mut env = Environment::new();
-            env.set_undefined_behavior(UndefinedBehavior::Strict);
-            env.set_fuel(Some(TEMPLATE_FUEL));
-            env.set_auto_escape_callback(move |_| {
-                if html {
-                    minijinja::AutoEscape::Html
-                } else {
-                    minijinja::AutoEscape::None
-                }
-            });
-            env.add_filter("cell", |v: String| {
-                v.replace('|', "\\|")
-                    .replace('\n', " ")
-                    .replace('<', "&lt;")
-            });
-            let fail = |e: minijinja::Error| TemplateError {
-                name: e.name().unwrap_or(name).to_string(),
-                line: e.line().unwrap_or(0),
-                message: e.to_string(),
-            };
-            env.add_template_owned(name.to_string(), text.to_string())
-                .map_err(fail)?;
-            let out = env
-                .get_template(name)
-                .map_err(fail)?
-                .render(Value::from(minijinja::value::Serde(report)))
-                .map_err(fail)?;
-            if out.len() > MAX_OUTPUT_BYTES {
-                return Err(TemplateError {
-                    name: name.to_string(),
-                    line: 0,
-                    message: format!("the output is larger than {MAX_OUTPUT_BYTES} bytes"),
-                });
-            }
-            Ok(out)
+            render_template(name, text, report, format == Format::Html)
         }
     }
+}
+
+/// Renders an untrusted template against a context: strict undefined variables, fuel,
+/// output bounded to [`MAX_OUTPUT_BYTES`], HTML auto-escaped when `html`. Used for
+/// reports, the program dashboard and publications.
+pub fn render_template<S: Serialize>(
+    name: &str,
+    text: &str,
+    context: &S,
+    html: bool,
+) -> Result<String, TemplateError> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_fuel(Some(TEMPLATE_FUEL));
+    env.set_auto_escape_callback(move |_| {
+        if html {
+            minijinja::AutoEscape::Html
+        } else {
+            minijinja::AutoEscape::None
+        }
+    });
+    env.add_filter("cell", |v: String| {
+        v.replace('|', "\\|")
+            .replace('\n', " ")
+            .replace('<', "&lt;")
+    });
+    let fail = |e: minijinja::Error| TemplateError {
+        name: e.name().unwrap_or(name).to_string(),
+        line: e.line().unwrap_or(0),
+        message: e.to_string(),
+    };
+    env.add_template_owned(name.to_string(), text.to_string())
+        .map_err(fail)?;
+    let out = env
+        .get_template(name)
+        .map_err(fail)?
+        .render(Value::from(minijinja::value::Serde(context)))
+        .map_err(fail)?;
+    if out.len() > MAX_OUTPUT_BYTES {
+        return Err(TemplateError {
+            name: name.to_string(),
+            line: 0,
+            message: format!("the output is larger than {MAX_OUTPUT_BYTES} bytes"),
+        });
+    }
+    Ok(out)
 }
 
 /// The improvement plan as CSV, one action item a row.

@@ -68,7 +68,8 @@ pub fn file_ref(file: &Path, journal: &Path) -> std::io::Result<FileRef> {
     })
 }
 
-fn relative_to(file: &Path, base: &Path) -> String {
+/// `file` as a path relative to the folder `base`, with forward slashes.
+pub fn relative_to(file: &Path, base: &Path) -> String {
     let file = crate::validate::normalize(file);
     let base = crate::validate::normalize(base);
     let f: Vec<_> = file.components().collect();

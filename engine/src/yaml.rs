@@ -432,10 +432,10 @@ fn resolve_plain(text: &str) -> Value {
             },
             Value::Int,
         );
-    } else if is_core_float(text) {
-        if let Ok(f) = text.parse::<f64>() {
-            return Value::Float(f);
-        }
+    } else if is_core_float(text)
+        && let Ok(f) = text.parse::<f64>()
+    {
+        return Value::Float(f);
     }
     Value::Str(text.to_string())
 }

@@ -7,7 +7,7 @@ use crate::support::{Ttx, root};
 fn report(rel: &str, format: &str) -> String {
     let out = Ttx::new()
         .cwd("examples/acme")
-        .args(["report", rel, "--format", format])
+        .args(["report", "--no-ledger", rel, "--format", format])
         .run();
     out.code(0);
     out.stdout.clone()
@@ -58,7 +58,7 @@ fn reports_are_blameless_unless_names_are_asked_for() {
     assert!(!plain.contains("## Attendance"));
     let out = Ttx::new()
         .cwd("examples/acme")
-        .args(["report", &rel, "--names"])
+        .args(["report", "--no-ledger", &rel, "--names"])
         .run();
     out.code(0)
         .stdout_has("## Attendance")
@@ -112,20 +112,28 @@ fn templates_are_untrusted_bounded_and_errors_name_the_file_and_line() {
     );
     Ttx::new()
         .cwd("examples/acme")
-        .args(["report", &rel, "--template", &custom])
+        .args(["report", "--no-ledger", &rel, "--template", &custom])
         .run()
         .code(0)
         .stdout_has("payments-credential-leak: 2 items");
     Ttx::new()
         .cwd("examples/acme")
-        .args(["report", &rel, "--format", "json", "--template", &custom])
+        .args([
+            "report",
+            "--no-ledger",
+            &rel,
+            "--format",
+            "json",
+            "--template",
+            &custom,
+        ])
         .run()
         .code(2)
         .stderr_has("--template applies to the md and html formats");
     let undefined = write("undefined.md.j2", "line one\n{{ exercise.nope.deeper }}\n");
     Ttx::new()
         .cwd("examples/acme")
-        .args(["report", &rel, "--template", &undefined])
+        .args(["report", "--no-ledger", &rel, "--template", &undefined])
         .run()
         .code(1)
         .stderr_has("undefined.md.j2:2:");
@@ -135,7 +143,7 @@ fn templates_are_untrusted_bounded_and_errors_name_the_file_and_line() {
     );
     Ttx::new()
         .cwd("examples/acme")
-        .args(["report", &rel, "--template", &endless])
+        .args(["report", "--no-ledger", &rel, "--template", &endless])
         .run()
         .code(1)
         .stderr_has("fuel");
@@ -163,6 +171,7 @@ fn the_html_report_renders_as_a_page_in_headless_chromium() {
         .cwd("examples/acme")
         .args([
             "report",
+            "--no-ledger",
             &rel,
             "--format",
             "html",

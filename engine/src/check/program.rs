@@ -42,6 +42,19 @@ pub fn check(loaded: &Loaded<Program>) -> Vec<Diagnostic> {
             "write the cadence as a span such as `6mo`, `3mo` or `1y`".to_string(),
         );
     }
+    for rule in p.publish.redact.iter().chain(&p.publish.forbid) {
+        if let Err(e) = regex::Regex::new(&rule.pattern) {
+            sink.error(
+                rule.pattern.pos,
+                Code::BadPattern,
+                format!("the pattern `{}` is not a regular expression", rule.name.as_str()),
+                format!(
+                    "{}; patterns use Rust regex syntax, e.g. 'SEC-[0-9]+' or '(?i)project nightjar'",
+                    e.to_string().lines().last().unwrap_or("invalid")
+                ),
+            );
+        }
+    }
     sink.out
 }
 

@@ -25,15 +25,50 @@ pub struct Program {
     /// Folder for exercise journals, relative to `ttx.yaml`.
     #[serde(default = "default_journals")]
     pub journals: Sp<String>,
+    /// The action-item ledger, relative to `ttx.yaml`.
+    #[serde(default = "default_ledger")]
+    pub ledger: Sp<String>,
     /// Days from the exercise until an action item of each priority is due.
     #[serde(default)]
     pub sla: Sla,
     /// How often the organisation exercises, e.g. `6mo` or `1y`.
     #[serde(default = "default_cadence")]
     pub cadence: Sp<String>,
+    /// What `ttx publish` replaces and what it refuses to publish.
+    #[serde(default)]
+    pub publish: PublishRules,
     /// Input limits.
     #[serde(default)]
     pub limits: Limits,
+}
+
+fn default_ledger() -> Sp<String> {
+    Sp::unplaced("ledger.jsonl".to_string())
+}
+
+/// The organisation's own rules for anonymized publications, on top of what ttx always
+/// replaces (roster names, emails, handles, hostnames, IP addresses).
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PublishRules {
+    /// Patterns replaced by a pseudonym wherever they appear, e.g. ticket numbers or
+    /// customer names.
+    #[serde(default)]
+    pub redact: Vec<NamedPattern>,
+    /// Patterns that must never appear in a publication. They are not replaced: if one
+    /// survives, `ttx publish` writes nothing and says where, so a person rewrites the text.
+    #[serde(default)]
+    pub forbid: Vec<NamedPattern>,
+}
+
+/// A regular expression with a name used in pseudonyms and messages.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NamedPattern {
+    /// A short name, e.g. `ticket`; redactions read `[ticket 1]`.
+    pub name: Sp<super::Id>,
+    /// A regular expression (Rust `regex` syntax; `(?i)` for any case).
+    pub pattern: Sp<String>,
 }
 
 fn default_journals() -> Sp<String> {

@@ -1,0 +1,109 @@
+//! A journal turned into its assessed report: the one path from evidence to findings that
+//! `report`, `actions add` and `publish` share.
+
+use std::path::Path;
+
+use ttx_engine::assess;
+use ttx_engine::event::Event;
+use ttx_engine::journal::Line;
+use ttx_engine::load;
+use ttx_engine::model::program::Sla;
+use ttx_engine::model::roster::Roster;
+use ttx_engine::project::{self, ProgramDir};
+use ttx_engine::report::{self, Report};
+use ttx_engine::schema::FileKind;
+use ttx_engine::session;
+
+use crate::exit::Exit;
+use crate::journal_cmd;
+
+/// A journal, replayed, verified and assessed.
+pub struct Analyzed {
+    /// The report's context.
+    pub report: Report,
+    /// The program the journal belongs to, if one is found upward from it.
+    pub program: Option<ProgramDir>,
+    /// The roster the journal pinned (or the program's).
+    pub roster: Option<Roster>,
+    /// SHA-256 of the journal's first line: the exercise's identity in the ledger.
+    pub identity: String,
+}
+
+/// Replays and assesses a journal; problems are printed and returned as the exit code.
+pub fn analyze(journal: &Path, names: bool) -> Result<Analyzed, Exit> {
+    let mut out = None;
+    let code = journal_cmd::rebuild_and(journal, |ex, lines, _, _| {
+        let program = project::find_program(journal.parent().unwrap_or(Path::new(".")))
+            .and_then(|p| ProgramDir::load(&p).ok());
+        let roster = pinned_roster(lines, journal).or_else(|| {
+            program
+                .as_ref()
+                .and_then(|p| {
+                    load::load_file::<Roster>(
+                        FileKind::Roster,
+                        &p.roster_path(),
+                        p.max_file_bytes(),
+                    )
+                    .ok()
+                })
+                .map(|l| l.value)
+        });
+        let date = lines
+            .first()
+            .and_then(|l| l.wall.get(..10))
+            .and_then(|d| d.parse::<ttx_engine::jiff::civil::Date>().ok())
+            .unwrap_or_default();
+        let sla = program
+            .as_ref()
+            .map_or_else(Sla::default, |p| p.program.value.sla.clone());
+        let assessment = assess::assess(
+            ex,
+            &assess::Context {
+                roster: roster.as_ref(),
+                sla,
+                date,
+            },
+        );
+        for w in &assessment.warnings {
+            eprintln!("warning: {}: {w}", journal.display());
+        }
+        let inputs = report::Inputs {
+            lines,
+            org: program
+                .as_ref()
+                .map_or_else(String::new, |p| p.program.value.org.clone()),
+            roster: roster.as_ref(),
+            names,
+        };
+        let report = report::build(ex, &assessment, &inputs);
+        let identity = ttx_engine::ledger::journal_identity(journal).unwrap_or_default();
+        out = Some(Analyzed {
+            report,
+            program,
+            roster,
+            identity,
+        });
+        Exit::Ok
+    });
+    out.ok_or(code)
+}
+
+/// The roster the journal pinned, if it is still there unchanged.
+fn pinned_roster(lines: &[Line], journal: &Path) -> Option<Roster> {
+    let Some(Event::Start {
+        roster: Some(pinned),
+        ..
+    }) = lines.first().map(|l| &l.event)
+    else {
+        return None;
+    };
+    session::check_pinned(pinned, journal).ok()?;
+    let path = session::resolve(pinned, journal);
+    load::load_file::<Roster>(
+        FileKind::Roster,
+        &path,
+        ttx_engine::source::DEFAULT_MAX_FILE_BYTES,
+    )
+    .ok()
+    .map(|l| l.value)
+}

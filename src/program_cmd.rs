@@ -1,0 +1,253 @@
+//! `ttx program status` and `ttx program report`: the exercise program at a glance, from
+//! the ledger.
+
+use std::path::PathBuf;
+
+use ttx_engine::check::program::cadence_months;
+use ttx_engine::dashboard;
+use ttx_engine::jiff::civil::Date;
+use ttx_engine::program::{self, ProgramStatus};
+
+use crate::actions_cmd::{self, table};
+use crate::exit::Exit;
+
+/// The options of `ttx program`.
+#[derive(clap::Args)]
+pub struct ProgramArgs {
+    /// The program folder (or its ttx.yaml); found upward from here when left out.
+    #[arg(long, global = true)]
+    pub program: Option<PathBuf>,
+    /// The day to report on, YYYY-MM-DD (default today).
+    #[arg(long, global = true)]
+    pub as_of: Option<String>,
+    #[command(subcommand)]
+    command: ProgramCommand,
+}
+
+#[derive(clap::Subcommand)]
+enum ProgramCommand {
+    /// Exercises held, cadence, completion and on-time rates, open and overdue items per
+    /// team, repeat findings and trends.
+    Status {
+        /// text or json.
+        #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+        format: String,
+    },
+    /// The program dashboard as one self-contained HTML file.
+    Report {
+        /// Write here instead of standard output.
+        #[arg(short = 'o', long = "output")]
+        output: Option<PathBuf>,
+    },
+}
+
+/// Runs a `program` subcommand.
+pub fn run(args: ProgramArgs) -> Exit {
+    let (status, state, today) = match compute(args.program, args.as_of.as_deref()) {
+        Ok(s) => s,
+        Err(e) => return e,
+    };
+    match args.command {
+        ProgramCommand::Status { format } => {
+            if format == "json" {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&status).unwrap_or_default()
+                );
+            } else {
+                print!("{}", text(&status));
+            }
+            Exit::Ok
+        }
+        ProgramCommand::Report { output } => {
+            let html = match dashboard::render(&dashboard::build(&status, &state, today)) {
+                Ok(h) => h,
+                Err(e) => {
+                    eprintln!("error: template {e}");
+                    return Exit::Problems;
+                }
+            };
+            match output {
+                Some(path) => match std::fs::write(&path, html) {
+                    Ok(()) => {
+                        eprintln!("wrote {}", path.display());
+                        Exit::Ok
+                    }
+                    Err(e) => {
+                        eprintln!("error: cannot write {}: {e}", path.display());
+                        Exit::Usage
+                    }
+                },
+                None => {
+                    print!("{html}");
+                    Exit::Ok
+                }
+            }
+        }
+    }
+}
+
+/// The program's status on a day, with the ledger state it came from.
+pub fn compute(
+    program: Option<PathBuf>,
+    as_of: Option<&str>,
+) -> Result<(ProgramStatus, ttx_engine::ledger::State, Date), Exit> {
+    let program = actions_cmd::open_program(program.as_deref())?;
+    let today = match as_of {
+        None => actions_cmd::today(),
+        Some(d) => d.parse().map_err(|_| {
+            eprintln!("error: --as-of `{d}` is not a date; write YYYY-MM-DD");
+            Exit::Usage
+        })?,
+    };
+    let ledger = actions_cmd::read_ledger(&program)?;
+    let p = &program.program.value;
+    let status = program::status(
+        &p.org,
+        &ledger.state,
+        &p.cadence,
+        cadence_months(&p.cadence).ok(),
+        today,
+    );
+    Ok((status, ledger.state, today))
+}
+
+fn rate(r: Option<u32>) -> String {
+    r.map_or_else(|| "—".into(), |r| format!("{r}%"))
+}
+
+/// The status for a terminal.
+fn text(s: &ProgramStatus) -> String {
+    let mut out = format!("{}: exercise program as of {}\n\n", s.org, s.as_of);
+    let c = &s.cadence;
+    match (&c.last, &c.next_due, c.days_left) {
+        (Some(last), Some(next), Some(days)) if c.overdue => out.push_str(&format!(
+            "cadence every {}: last exercise {last}; next was due {next}: OVERDUE by {} day(s)\n",
+            c.every, -days
+        )),
+        (Some(last), Some(next), Some(days)) => out.push_str(&format!(
+            "cadence every {}: last exercise {last}; next due {next} (in {days} day(s))\n",
+            c.every
+        )),
+        _ => out.push_str(&format!(
+            "cadence every {}: no exercise recorded yet\n",
+            c.every
+        )),
+    }
+    let t = &s.totals;
+    out.push_str(&format!(
+        "action items: {} in all, {} done, {} won't fix, {} open ({} overdue); completion {}, on time {}\n",
+        t.items,
+        t.done,
+        t.wont_fix,
+        t.open,
+        t.overdue,
+        rate(t.completion_rate),
+        rate(t.on_time_rate)
+    ));
+    out.push_str("\nexercises\n");
+    let rows: Vec<[String; 6]> = s
+        .exercises
+        .iter()
+        .map(|x| {
+            [
+                x.date.clone(),
+                x.id.clone(),
+                x.ratings
+                    .iter()
+                    .map(|r| format!("{}={}", r.objective, r.rating.as_deref().unwrap_or("-")))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                format!("{}/{}", x.counts.done, x.counts.items),
+                rate(x.counts.completion_rate),
+                rate(x.counts.on_time_rate),
+            ]
+        })
+        .collect();
+    out.push_str(&indent(&table(
+        &[
+            "DATE",
+            "EXERCISE",
+            "RATINGS",
+            "DONE",
+            "COMPLETION",
+            "ON TIME",
+        ],
+        &rows,
+    )));
+    out.push_str("\nopen items by team\n");
+    if s.owners.is_empty() {
+        out.push_str("  none\n");
+    } else {
+        let rows: Vec<[String; 3]> = s
+            .owners
+            .iter()
+            .map(|o| [o.team.clone(), o.open.to_string(), o.overdue.to_string()])
+            .collect();
+        out.push_str(&indent(&table(&["TEAM", "OPEN", "OVERDUE"], &rows)));
+    }
+    out.push_str("\nrepeat findings\n");
+    if s.repeat_findings.is_empty() {
+        out.push_str("  none: no gap appeared in two successive exercises\n");
+    }
+    for r in &s.repeat_findings {
+        out.push_str(&format!(
+            "  {} `{}`{}: {} times in a row{} ({})\n    {}\n",
+            r.kind,
+            r.key,
+            r.scenario
+                .as_deref()
+                .map(|s| format!(" of {s}"))
+                .unwrap_or_default(),
+            r.times_in_a_row,
+            if r.ongoing { ", still open" } else { "" },
+            r.exercises.join(", "),
+            r.finding
+        ));
+    }
+    out.push_str("\ntrends by half-year (worst rating per capability)\n");
+    let mut header: Vec<String> = vec!["CAPABILITY".into()];
+    header.extend(s.trends.iter().map(|h| h.half.clone()));
+    let mut grid: Vec<Vec<String>> = s
+        .capabilities
+        .iter()
+        .map(|cap| {
+            let mut row = vec![cap.clone()];
+            row.extend(
+                s.trends
+                    .iter()
+                    .map(|h| h.ratings.get(cap).cloned().unwrap_or_else(|| "-".into())),
+            );
+            row
+        })
+        .collect();
+    let mut latency = vec!["median latency".to_string()];
+    latency.extend(
+        s.trends
+            .iter()
+            .map(|h| h.median_latency.clone().unwrap_or_else(|| "-".into())),
+    );
+    grid.push(latency);
+    let widths: Vec<usize> = (0..header.len())
+        .map(|i| {
+            grid.iter()
+                .map(|r| r[i].chars().count())
+                .chain([header[i].chars().count()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    for row in std::iter::once(&header).chain(&grid) {
+        let cells: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
+        out.push_str(&format!("  {}\n", cells.join("  ").trim_end()));
+    }
+    out
+}
+
+fn indent(text: &str) -> String {
+    text.lines().map(|l| format!("  {l}\n")).collect()
+}

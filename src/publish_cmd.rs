@@ -1,0 +1,252 @@
+//! `ttx publish JOURNAL... -o DIR`: anonymized findings for the whole organisation, as
+//! Markdown and HTML, written only when the leak check finds nothing.
+
+use std::path::{Path, PathBuf};
+
+use ttx_engine::anonymize::{Options, Scrubber};
+use ttx_engine::check::program::cadence_months;
+use ttx_engine::ledger::State;
+use ttx_engine::load;
+use ttx_engine::model::architecture::Architecture;
+use ttx_engine::model::roster::Roster;
+use ttx_engine::program;
+use ttx_engine::publish::{self, Source};
+use ttx_engine::schema::FileKind;
+
+use crate::actions_cmd;
+use crate::analysis::{self, Analyzed};
+use crate::exit::Exit;
+
+/// The options of `ttx publish`.
+#[derive(clap::Args)]
+pub struct PublishArgs {
+    /// Journals of the exercises to publish.
+    #[arg(required = true)]
+    pub journals: Vec<PathBuf>,
+    /// The folder to write the publication to.
+    #[arg(short = 'o', long = "output", required = true)]
+    pub output: PathBuf,
+    /// Replace team names by Team A, Team B…
+    #[arg(long)]
+    pub pseudonymize_teams: bool,
+    /// Write the redaction summary (what was replaced, how often) to this JSON file
+    /// instead of standard error; never inside the publication folder.
+    #[arg(long)]
+    pub redactions: Option<PathBuf>,
+    /// The program folder (or its ttx.yaml); by default the one above the first journal.
+    #[arg(long)]
+    pub program: Option<PathBuf>,
+}
+
+/// Builds, checks and writes the publication.
+pub fn run(args: PublishArgs) -> Exit {
+    if let Some(r) = &args.redactions
+        && inside(r, &args.output)
+    {
+        eprintln!(
+            "error: the redaction summary names what was replaced; write it outside {} (it must never be published)",
+            args.output.display()
+        );
+        return Exit::Usage;
+    }
+    let mut analyzed: Vec<Analyzed> = Vec::new();
+    for j in &args.journals {
+        match analysis::analyze(j, false) {
+            Ok(a) => analyzed.push(a),
+            Err(code) => return code,
+        }
+    }
+    let program = match &args.program {
+        Some(p) => match actions_cmd::open_program(Some(p)) {
+            Ok(p) => p,
+            Err(code) => return code,
+        },
+        None => match analyzed
+            .first()
+            .and_then(|a| a.program.as_ref())
+            .map(|p| actions_cmd::open_program(Some(&p.root)))
+        {
+            Some(Ok(p)) => p,
+            Some(Err(code)) => return code,
+            None => {
+                eprintln!(
+                    "error: no ttx.yaml above {}; publishing needs the program's roster and rules, name it with --program",
+                    args.journals[0].display()
+                );
+                return Exit::Usage;
+            }
+        },
+    };
+    let roster = load::load_file::<Roster>(
+        FileKind::Roster,
+        &program.roster_path(),
+        program.max_file_bytes(),
+    )
+    .ok()
+    .map(|l| l.value);
+    let mut rosters: Vec<&Roster> = roster.iter().collect();
+    rosters.extend(analyzed.iter().filter_map(|a| a.roster.as_ref()));
+    let Some(roster) = rosters.first().copied() else {
+        eprintln!(
+            "error: the roster cannot be read; without it ttx cannot tell which names to remove, so it publishes nothing"
+        );
+        return Exit::Problems;
+    };
+    let components = component_words(&program.architecture_path(), program.max_file_bytes());
+    let p = &program.program.value;
+    let mut scrub = match Scrubber::new(
+        Some(roster),
+        &p.publish,
+        &components,
+        Options {
+            pseudonymize_teams: args.pseudonymize_teams,
+        },
+    ) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: a publish pattern in ttx.yaml does not compile: {e}");
+            return Exit::Problems;
+        }
+    };
+    let ledger = match actions_cmd::read_ledger(&program) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let mut published = Vec::new();
+    let mut in_ledger: Vec<String> = Vec::new();
+    for a in &analyzed {
+        let exercise = ledger
+            .state
+            .exercise_by_journal(&a.identity)
+            .map(|x| x.id.clone());
+        if let Some(x) = &exercise {
+            in_ledger.push(x.clone());
+        }
+        published.push(publish::exercise(
+            &Source {
+                report: &a.report,
+                exercise,
+            },
+            &ledger.state,
+            &mut scrub,
+        ));
+    }
+    if in_ledger.len() < analyzed.len() {
+        eprintln!(
+            "warning: {} of the journals are not in the program's ledger; their action items show the status of the report (`ttx actions add JOURNAL` tracks them)",
+            analyzed.len() - in_ledger.len()
+        );
+    }
+    let state = State {
+        exercises: ledger
+            .state
+            .exercises
+            .iter()
+            .filter(|x| in_ledger.contains(&x.id))
+            .cloned()
+            .collect(),
+        items: ledger
+            .state
+            .items
+            .iter()
+            .filter(|(_, i)| in_ledger.contains(&i.record.exercise))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+    };
+    let status = program::status(
+        &p.org,
+        &state,
+        &p.cadence,
+        cadence_months(&p.cadence).ok(),
+        actions_cmd::today(),
+    );
+    let overview = publish::overview(&p.org, published, &status, &mut scrub);
+    let pages = match publish::render(&overview) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: template {e}");
+            return Exit::Problems;
+        }
+    };
+    let leaks = publish::leaks(&pages, &scrub);
+    if !leaks.is_empty() {
+        for (file, l) in &leaks {
+            eprintln!(
+                "error: {}:{}:{}: {} survived anonymization: `{}`",
+                args.output.join(file).display(),
+                l.line,
+                l.col,
+                l.what,
+                l.found
+            );
+        }
+        eprintln!(
+            "nothing was written. Rewrite the text it comes from (a note, a rationale, the hot wash, the scenario), or add a `publish.redact` pattern to ttx.yaml, and publish again"
+        );
+        return Exit::Problems;
+    }
+    if let Err(e) = std::fs::create_dir_all(&args.output) {
+        eprintln!("error: cannot create {}: {e}", args.output.display());
+        return Exit::Usage;
+    }
+    for page in &pages {
+        let path = args.output.join(&page.file);
+        if let Err(e) = std::fs::write(&path, &page.text) {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            return Exit::Usage;
+        }
+    }
+    let summary = scrub.summary();
+    match &args.redactions {
+        Some(path) => {
+            let json = serde_json::to_string_pretty(&summary).unwrap_or_default() + "\n";
+            if let Err(e) = std::fs::write(path, json) {
+                eprintln!("error: cannot write {}: {e}", path.display());
+                return Exit::Usage;
+            }
+            eprintln!("redaction summary in {}", path.display());
+        }
+        None => {
+            eprintln!("redactions (for you, not published):");
+            for r in &summary {
+                eprintln!(
+                    "  {:<8} {} → {} ({}×)",
+                    r.kind, r.original, r.pseudonym, r.count
+                );
+            }
+        }
+    }
+    eprintln!(
+        "published {} exercise(s) as {} pages in {}; the leak check found nothing",
+        overview.exercises.len(),
+        pages.len(),
+        args.output.display()
+    );
+    Exit::Ok
+}
+
+/// Whether `file` would land inside `dir`.
+fn inside(file: &Path, dir: &Path) -> bool {
+    let file = ttx_engine::validate::normalize(file);
+    let dir = ttx_engine::validate::normalize(dir);
+    file.starts_with(dir)
+}
+
+/// Component ids and names, as lower-case words: a person's name part that is one of
+/// them is read as an ordinary word (replaced only when capitalized).
+fn component_words(path: &Path, max: u64) -> Vec<String> {
+    let Ok(loaded) = load::load_file::<Architecture>(FileKind::Architecture, path, max) else {
+        return Vec::new();
+    };
+    let mut words = Vec::new();
+    for c in &loaded.value.components {
+        let text = format!("{} {}", c.id.as_str(), c.name.as_deref().unwrap_or(""));
+        for w in text.split(|ch: char| !ch.is_alphanumeric()) {
+            let w = w.to_lowercase();
+            if w.chars().count() >= 2 && !words.contains(&w) {
+                words.push(w);
+            }
+        }
+    }
+    words
+}
