@@ -214,14 +214,18 @@ pub fn exercise(src: &Source<'_>, state: &State, scrub: &mut Scrubber) -> Publis
         .map(|x| (scrub.scrub(&x.title), scrub.team(&x.team)))
         .collect();
     PublishedExercise {
-        slug: slug(&format!(
-            "{}-{}",
-            r.exercise.date,
-            src.exercise
+        slug: {
+            let name = src
+                .exercise
                 .as_deref()
                 .map(|x| scrub.scrub(x))
-                .unwrap_or_else(|| r.exercise.scenario.clone())
-        )),
+                .unwrap_or_else(|| r.exercise.scenario.clone());
+            if name.starts_with(&r.exercise.date) {
+                slug(&name)
+            } else {
+                slug(&format!("{}-{name}", r.exercise.date))
+            }
+        },
         title: scrub.scrub(&r.exercise.title),
         scenario: r.exercise.scenario.clone(),
         version: r.exercise.version.clone(),

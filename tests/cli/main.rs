@@ -3,6 +3,8 @@
 
 mod bad_inputs;
 mod crash;
+mod program;
+mod publish;
 mod report;
 mod run;
 mod schema;

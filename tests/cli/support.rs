@@ -14,6 +14,7 @@ pub struct Ttx {
     args: Vec<String>,
     cwd: PathBuf,
     stdin: Option<String>,
+    env: Vec<(String, String)>,
 }
 
 impl Ttx {
@@ -22,7 +23,14 @@ impl Ttx {
             args: Vec::new(),
             cwd: root(),
             stdin: None,
+            env: Vec::new(),
         }
+    }
+
+    /// An environment variable for the run (e.g. `TTX_NOW`).
+    pub fn env(mut self, key: &str, value: &str) -> Self {
+        self.env.push((key.to_string(), value.to_string()));
+        self
     }
 
     /// Runs in `dir` (relative to the repository root, or absolute).
@@ -54,6 +62,7 @@ impl Ttx {
             .args(&self.args)
             .current_dir(&self.cwd)
             .env("NO_COLOR", "1")
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -122,5 +131,74 @@ impl Output {
             "exit: {}\n--- stdout\n{}--- stderr\n{}",
             self.code, self.stdout, self.stderr
         )
+    }
+}
+
+/// Renders an HTML file in headless Chromium (1100x1400) and checks the screenshot is a
+/// page, not a blank: skipped with a message when Chromium is missing, failed under CI.
+pub fn screenshot_is_a_page(html: &Path) {
+    let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+        .into_iter()
+        .find(|p| Path::new(p).exists());
+    let Some(chromium) = chromium else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install chromium (.ci/run does)"
+        );
+        eprintln!("skipped: chromium is not installed (apt-get install chromium)");
+        return;
+    };
+    let dir = html.parent().unwrap();
+    let png = html.with_extension("png");
+    let status = Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+            "--window-size=1100,1400",
+        ])
+        .arg(format!("--user-data-dir={}", dir.join("profile").display()))
+        .arg(format!("--screenshot={}", png.display()))
+        .arg(format!("file://{}", html.display()))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let bytes = std::fs::read(&png).unwrap();
+    assert_eq!(&bytes[1..4], b"PNG");
+    let width = u32::from_be_bytes(bytes[16..20].try_into().unwrap());
+    let height = u32::from_be_bytes(bytes[20..24].try_into().unwrap());
+    assert_eq!(
+        (width, height),
+        (1100, 1400),
+        "the screenshot has the window's size"
+    );
+    // A blank page compresses to a few kilobytes; text, tables and charts do not.
+    assert!(
+        bytes.len() > 50_000,
+        "{} looks blank ({} bytes)",
+        html.display(),
+        bytes.len()
+    );
+}
+
+/// Copies a folder tree (small example programs), following no links.
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
     }
 }

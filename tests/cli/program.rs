@@ -1,0 +1,481 @@
+//! The program ledger, `ttx actions`, `ttx program status` and `ttx program report`, on
+//! the example program's history as `scripts/acme-history.sh` builds it.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use crate::support::{Ttx, copy_tree, root, screenshot_is_a_page};
+
+/// The day the golden status is taken on.
+const AS_OF: &str = "2026-11-28";
+const NOW: &str = "2026-11-28T12:00:00Z";
+
+fn tmp(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("program-{name}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A copy of the example program (and the scenario library it uses) with its history
+/// rebuilt by the script; built once per test run.
+pub fn history() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = tmp("history");
+        copy_tree(&root().join("scenarios"), &dir.join("scenarios"));
+        let acme = dir.join("examples/acme");
+        for entry in std::fs::read_dir(root().join("examples/acme")).unwrap() {
+            let entry = entry.unwrap();
+            let name = entry.file_name();
+            if name == "journals" {
+                continue;
+            }
+            if entry.file_type().unwrap().is_dir() {
+                copy_tree(&entry.path(), &acme.join(&name));
+            } else {
+                std::fs::create_dir_all(&acme).unwrap();
+                std::fs::copy(entry.path(), acme.join(&name)).unwrap();
+            }
+        }
+        let out = std::process::Command::new("bash")
+            .arg(root().join("scripts/acme-history.sh"))
+            .arg(&acme)
+            .env("TTX", env!("CARGO_BIN_EXE_ttx"))
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "the history script failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        acme
+    })
+}
+
+/// A private copy of the history, for tests that change the ledger.
+pub fn copy_of_history(name: &str) -> PathBuf {
+    let dir = tmp(name);
+    copy_tree(&history().join("../../scenarios"), &dir.join("scenarios"));
+    copy_tree(history(), &dir.join("examples/acme"));
+    dir.join("examples/acme")
+}
+
+fn ttx(dir: &Path) -> Ttx {
+    Ttx::new()
+        .cwd(dir)
+        .env("TTX_NOW", NOW)
+        .env("TTX_USER", "test")
+}
+
+fn ledger(dir: &Path) -> Vec<u8> {
+    std::fs::read(dir.join("ledger.jsonl")).unwrap()
+}
+
+#[test]
+fn the_history_script_reproduces_the_shipped_ledger() {
+    let built = ledger(history());
+    let shipped = std::fs::read(root().join("examples/acme/ledger.jsonl")).unwrap();
+    assert!(
+        built == shipped,
+        "examples/acme/ledger.jsonl is stale; run `TTX=target/debug/ttx scripts/acme-history.sh`"
+    );
+}
+
+#[test]
+fn program_status_is_golden() {
+    let json = ttx(history())
+        .args(["program", "status", "--format", "json", "--as-of", AS_OF])
+        .run();
+    json.code(0);
+    insta::assert_snapshot!("program-status.json", json.stdout);
+    let text = ttx(history())
+        .args(["program", "status", "--as-of", AS_OF])
+        .run();
+    text.code(0);
+    insta::assert_snapshot!("program-status.txt", text.stdout);
+}
+
+#[test]
+fn program_status_shows_completion_cadence_repeats_and_trends() {
+    let out = ttx(history())
+        .args(["program", "status", "--format", "json", "--as-of", AS_OF])
+        .run();
+    let s: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let exercises = s["exercises"].as_array().unwrap();
+    assert_eq!(exercises.len(), 5);
+    // The first exercise's follow-up: 7 of 9 done, 2 won't fix.
+    assert_eq!(exercises[0]["completion_rate"], 77);
+    assert_eq!(exercises[0]["done"], 7);
+    assert_eq!(s["cadence"]["next_due"], "2027-05-12");
+    assert_eq!(s["cadence"]["overdue"], false);
+    let repeats = s["repeat_findings"].as_array().unwrap();
+    assert!(
+        repeats
+            .iter()
+            .any(|r| r["key"] == "processor" && r["times_in_a_row"] == 3),
+        "the processor gap repeats: {repeats:?}"
+    );
+    let halves: Vec<&str> = s["trends"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["half"].as_str().unwrap())
+        .collect();
+    assert_eq!(halves, ["2025H1", "2025H2", "2026H1", "2026H2"]);
+    // A year later the cadence is overdue.
+    let later = ttx(history())
+        .args([
+            "program",
+            "status",
+            "--format",
+            "json",
+            "--as-of",
+            "2027-06-01",
+        ])
+        .run();
+    let later: serde_json::Value = serde_json::from_str(&later.stdout).unwrap();
+    assert_eq!(later["cadence"]["overdue"], true);
+    assert_eq!(later["cadence"]["days_left"], -20);
+}
+
+#[test]
+fn the_dashboard_is_one_self_contained_page_with_readable_charts() {
+    let dir = tmp("dashboard");
+    let html = dir.join("program.html");
+    ttx(history())
+        .args(["program", "report", "--as-of", AS_OF, "-o"])
+        .args([html.to_str().unwrap()])
+        .run()
+        .code(0);
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert_eq!(page.matches("<svg").count(), 3, "three charts");
+    for needle in [
+        "Completion rate per exercise",
+        "Open and closed items over time",
+        "Open and overdue items by team",
+        "Repeat findings",
+        "Ratings per capability over time",
+        ">100%<",
+        "share of the exercise",
+        "swatch s-overdue",
+    ] {
+        assert!(page.contains(needle), "the dashboard lacks {needle}");
+    }
+    for outside in ["<script", "<link", "src=\"http", "url(http"] {
+        assert!(!page.contains(outside), "the dashboard loads {outside}");
+    }
+    screenshot_is_a_page(&html);
+}
+
+#[test]
+fn actions_list_filters_by_state_owner_and_exercise() {
+    let list = |args: &[&str]| -> Vec<serde_json::Value> {
+        let out = ttx(history())
+            .args(["actions", "list", "--format", "json"])
+            .args(args)
+            .run();
+        out.code(0);
+        let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+        v["items"].as_array().unwrap().clone()
+    };
+    assert_eq!(list(&[]).len(), 25);
+    let open = list(&["--open"]);
+    assert_eq!(open.len(), 7);
+    assert!(
+        open.iter()
+            .all(|i| i["status"] == "open" || i["status"] == "in-progress")
+    );
+    let overdue = list(&["--overdue"]);
+    assert_eq!(overdue.len(), 6);
+    assert!(overdue.iter().all(|i| i["overdue"] == true));
+    let payments = list(&["--owner", "payments", "--open"]);
+    assert_eq!(payments.len(), 4);
+    assert!(
+        payments
+            .iter()
+            .all(|i| i["current_owner"] == "Payments Platform")
+    );
+    let b = list(&["--exercise", "2026-05-14-textbook"]);
+    assert_eq!(b.len(), 2);
+    assert!(b.iter().all(|i| i["id"].as_str().unwrap().contains("-B0")));
+    ttx(history())
+        .args(["actions", "list", "--exercise", "2026-05-14-txtbook"])
+        .run()
+        .code(2)
+        .stderr_has("did you mean `2026-05-14-textbook`?");
+    let csv = ttx(history())
+        .args(["actions", "list", "--format", "csv", "--open"])
+        .run();
+    assert!(csv.stdout.starts_with("id,capability,finding,corrective_action,element,owner,poc,priority,start,due,status,exercise,note,evidence\n"));
+    assert_eq!(csv.stdout.lines().count(), 8);
+}
+
+#[test]
+fn actions_show_keeps_the_full_history() {
+    let out = ttx(history())
+        .args(["actions", "show", "2025H1-PAYMENTS-02"])
+        .run();
+    out.code(0);
+    insta::assert_snapshot!("actions-show", out.stdout);
+    let json = ttx(history())
+        .args(["actions", "show", "2025H1-PAYMENTS-02", "--format", "json"])
+        .run();
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let history = v["history"].as_array().unwrap();
+    assert_eq!(history.len(), 3, "entered, in progress, done");
+    assert_eq!(history[2]["by"], "raj-patel");
+    assert_eq!(v["done_on"], "2025-06-02");
+}
+
+#[test]
+fn actions_set_refuses_bad_input_and_writes_nothing() {
+    let dir = copy_of_history("set-bad");
+    let before = ledger(&dir);
+    let cases: &[(&[&str], i32, &str)] = &[
+        (&["--status", "finished"], 2, "possible values"),
+        (
+            &["--owner", "Payments Platfrom"],
+            2,
+            "did you mean `Payments Platform`?",
+        ),
+        (&["--evidence", "see the wiki"], 2, "is not a link"),
+        (&["--due", "next week"], 2, "is not a date"),
+        (&[], 2, "nothing to change"),
+    ];
+    for (args, code, message) in cases {
+        ttx(&dir)
+            .args(["actions", "set", "2026H1-PAYMENTS-06"])
+            .args(*args)
+            .run()
+            .code(*code)
+            .stderr_has(message);
+    }
+    ttx(&dir)
+        .args(["actions", "set", "2026H1-PAYMENTS-6", "--status", "done"])
+        .run()
+        .code(1)
+        .stderr_has("did you mean `2026H1-PAYMENTS-06`?");
+    assert!(
+        ledger(&dir) == before,
+        "a refused change wrote to the ledger"
+    );
+}
+
+#[test]
+fn a_change_is_appended_and_never_overwrites() {
+    let dir = copy_of_history("set-append");
+    let before = ledger(&dir);
+    ttx(&dir)
+        .args([
+            "actions",
+            "set",
+            "2026H1-PAYMENTS-06",
+            "--status",
+            "done",
+            "--evidence",
+            "https://tracker.acme.example/SEC-400",
+            "--on",
+            "2026-11-27",
+        ])
+        .run()
+        .code(0)
+        .stdout_has("status done");
+    let after = ledger(&dir);
+    assert!(after.starts_with(&before), "earlier lines changed");
+    assert_eq!(
+        after[before.len()..]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count(),
+        1
+    );
+    ttx(&dir)
+        .args(["actions", "set", "2026H1-PAYMENTS-06", "--status", "done"])
+        .run()
+        .code(0)
+        .stdout_has("nothing recorded");
+    assert_eq!(
+        ledger(&dir),
+        after,
+        "a change that changes nothing is not recorded"
+    );
+}
+
+#[test]
+fn import_is_all_or_nothing_and_idempotent() {
+    let dir = copy_of_history("import");
+    let before = ledger(&dir);
+    std::fs::write(
+        dir.join("bad.csv"),
+        "id,status\n2026H1-PAYMENTS-06,Done\n2026H1-PAYMENTS-99,Done\n2026H2-PAYMENTS-01,Maybe\n",
+    )
+    .unwrap();
+    let out = ttx(&dir).args(["actions", "import", "bad.csv"]).run();
+    out.code(1)
+        .stderr_has("bad.csv:3: unknown action item `2026H1-PAYMENTS-99`")
+        .stderr_has("bad.csv:4: status `Maybe` is not one of")
+        .stderr_has("nothing was imported");
+    assert!(
+        ledger(&dir) == before,
+        "a failed import wrote to the ledger"
+    );
+    std::fs::write(
+        dir.join("good.csv"),
+        "ID,Status,Owner\n2026H1-PAYMENTS-06,Done,\n2026H2-PAYMENTS-01,In Progress,security\n",
+    )
+    .unwrap();
+    ttx(&dir)
+        .args(["actions", "import", "good.csv"])
+        .run()
+        .code(0)
+        .stdout_has("imported 2 change(s)");
+    ttx(&dir)
+        .args(["actions", "import", "good.csv"])
+        .run()
+        .code(0)
+        .stdout_has("imported 0 change(s)");
+    // A report's own CSV names report ids; --exercise maps them to the ledger's.
+    std::fs::write(
+        dir.join("report.csv"),
+        "id,status\n2026H1-PAYMENTS-02,Done\n",
+    )
+    .unwrap();
+    ttx(&dir)
+        .args([
+            "actions",
+            "import",
+            "report.csv",
+            "--exercise",
+            "2026-05-14-textbook",
+        ])
+        .run()
+        .code(0);
+    let show = ttx(&dir)
+        .args(["actions", "show", "2026H1-PAYMENTS-B02"])
+        .run();
+    show.stdout_has("2026H1-PAYMENTS-B02  done");
+}
+
+#[test]
+fn reports_enter_an_exercise_once() {
+    let dir = copy_of_history("report-enters");
+    let before = ledger(&dir);
+    ttx(&dir)
+        .args([
+            "report",
+            "journals/2026-11-12-processor-incident.jsonl",
+            "-o",
+            "aar.md",
+        ])
+        .run()
+        .code(0)
+        .stderr_has("is already in");
+    assert!(
+        ledger(&dir) == before,
+        "re-rendering a report duplicated its items"
+    );
+    std::fs::remove_file(dir.join("ledger.jsonl")).unwrap();
+    for expected in ["entered with 2 action item(s)", "already in"] {
+        ttx(&dir)
+            .args([
+                "report",
+                "journals/2026-11-12-processor-incident.jsonl",
+                "-o",
+                "aar.md",
+            ])
+            .run()
+            .code(0)
+            .stderr_has(expected);
+    }
+}
+
+#[test]
+fn concurrent_changes_from_several_processes_are_all_kept() {
+    let dir = copy_of_history("concurrent");
+    let before = ledger(&dir);
+    let children: Vec<_> = (0..8)
+        .map(|n| {
+            std::process::Command::new(env!("CARGO_BIN_EXE_ttx"))
+                .args(["actions", "set", "2026H1-PAYMENTS-06", "--note"])
+                .arg(format!("writer {n} was here"))
+                .current_dir(&dir)
+                .env("TTX_USER", format!("writer-{n}"))
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let ledger = ttx_engine::ledger::Ledger::read(&dir.join("ledger.jsonl")).unwrap();
+    let notes: Vec<String> = ledger
+        .entries
+        .iter()
+        .filter_map(|e| match &e.event {
+            ttx_engine::ledger::LedgerEvent::Update(u) => u.note.clone(),
+            _ => None,
+        })
+        .filter(|n| n.contains("was here"))
+        .collect();
+    assert_eq!(notes.len(), 8, "a writer's change was lost: {notes:?}");
+    assert!(
+        std::fs::read(dir.join("ledger.jsonl"))
+            .unwrap()
+            .starts_with(&before)
+    );
+}
+
+#[test]
+fn a_torn_last_line_is_reported_then_set_aside() {
+    let dir = copy_of_history("torn");
+    let path = dir.join("ledger.jsonl");
+    let mut bytes = ledger(&dir);
+    bytes.extend_from_slice(b"{\"v\":1,\"seq\":999,\"at\":\"2026-11-");
+    std::fs::write(&path, &bytes).unwrap();
+    ttx(&dir)
+        .args(["actions", "list", "--open"])
+        .run()
+        .code(0)
+        .stderr_has("the last line is cut short");
+    ttx(&dir)
+        .args([
+            "actions",
+            "set",
+            "2026H1-PAYMENTS-06",
+            "--status",
+            "in-progress",
+        ])
+        .run()
+        .code(0)
+        .stderr_has("is kept in");
+    assert!(dir.join("ledger.jsonl.torn").exists());
+    let l = ttx_engine::ledger::Ledger::read(&path).unwrap();
+    assert!(l.torn.is_none());
+}
+
+#[test]
+fn a_tampered_ledger_is_refused_with_its_line() {
+    let dir = copy_of_history("tampered");
+    let path = dir.join("ledger.jsonl");
+    let text = std::fs::read_to_string(&path).unwrap().replacen(
+        "\"status\":\"wont-fix\"",
+        "\"status\":\"done\"",
+        1,
+    );
+    std::fs::write(&path, text).unwrap();
+    ttx(&dir)
+        .args(["program", "status"])
+        .run()
+        .code(1)
+        .stderr_has("the hash chain is broken")
+        .stderr_has("the ledger was edited, reordered or cut");
+}

@@ -1,0 +1,225 @@
+//! `ttx publish`: the example program's anonymized findings, golden; nobody named; a
+//! planted leak refused; organisation patterns and team pseudonyms.
+
+use std::path::{Path, PathBuf};
+
+use crate::program::{copy_of_history, history};
+use crate::support::{Ttx, root};
+
+const SESSIONS: [&str; 5] = [
+    "2025-05-20-first-run",
+    "2025-11-18-second-run",
+    "2026-05-14-slow-red-herring",
+    "2026-05-14-textbook",
+    "2026-11-12-processor-incident",
+];
+
+fn out_dir(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("publish-{name}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+fn publish(program: &Path, out: &Path, extra: &[&str]) -> crate::support::Output {
+    let journals: Vec<String> = SESSIONS
+        .iter()
+        .map(|s| format!("journals/{s}.jsonl"))
+        .collect();
+    Ttx::new()
+        .cwd(program)
+        .env("TTX_NOW", "2026-11-28T12:00:00Z")
+        .args(["publish"])
+        .args(&journals)
+        .args(["-o", out.to_str().unwrap()])
+        .args(extra)
+        .run()
+}
+
+fn pages(dir: &Path) -> Vec<(String, String)> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    files
+        .into_iter()
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read_to_string(&p).unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_example_publication_is_golden_and_names_nobody() {
+    let out = out_dir("golden");
+    publish(history(), &out, &[])
+        .code(0)
+        .stderr_has("the leak check found nothing")
+        .stderr_has("redactions (for you, not published)");
+    let first = pages(&out);
+    assert_eq!(first.len(), 12, "index and five exercises, md and html");
+    for (name, text) in &first {
+        if name.ends_with(".md") {
+            insta::assert_snapshot!(format!("publish-{name}"), text);
+        }
+    }
+    let roster = std::fs::read_to_string(root().join("examples/acme/roster.yaml")).unwrap();
+    let roster: ttx_engine::model::roster::Roster = ttx_engine::load::load_source(
+        ttx_engine::schema::FileKind::Roster,
+        ttx_engine::source::SourceFile::new("roster.yaml", roster),
+    )
+    .unwrap()
+    .value;
+    for (name, text) in &first {
+        let lower = text.to_lowercase();
+        for p in &roster.people {
+            assert!(
+                !lower.contains(&p.name.to_lowercase()),
+                "{name} names {}",
+                p.name
+            );
+            assert!(
+                !lower.contains(p.id.as_str()),
+                "{name} has {}",
+                p.id.as_str()
+            );
+            if let Some(e) = &p.email {
+                assert!(!lower.contains(e.as_str()), "{name} has {e}");
+            }
+        }
+    }
+    let again = out_dir("golden-again");
+    publish(history(), &again, &[]).code(0);
+    assert!(
+        pages(&again) == first,
+        "two publications of the same journals differ"
+    );
+}
+
+#[test]
+fn a_planted_leak_stops_the_publication() {
+    let dir = copy_of_history("leak");
+    let mut program = std::fs::read_to_string(dir.join("ttx.yaml")).unwrap();
+    program.push_str(
+        "publish:\n  forbid:\n    - {name: codename, pattern: '(?i)project\\s+nightjar'}\n",
+    );
+    std::fs::write(dir.join("ttx.yaml"), program).unwrap();
+    let sheet = std::fs::read_to_string(dir.join("sessions/2026-05-14-textbook.yaml"))
+        .unwrap()
+        .replace(
+            "note: On-call glanced at the CDN alert",
+            "note: As in Project Nightjar, on-call glanced at the CDN alert",
+        );
+    assert!(sheet.contains("Nightjar"));
+    std::fs::write(dir.join("sessions/leak.yaml"), sheet).unwrap();
+    Ttx::new()
+        .cwd(&dir)
+        .args([
+            "run",
+            "--decisions",
+            "sessions/leak.yaml",
+            "--journal",
+            "journals/leak.jsonl",
+        ])
+        .run()
+        .code(0);
+    let out = out_dir("leak");
+    let result = Ttx::new()
+        .cwd(&dir)
+        .args([
+            "publish",
+            "journals/leak.jsonl",
+            "-o",
+            out.to_str().unwrap(),
+        ])
+        .run();
+    result
+        .code(1)
+        .stderr_has("forbidden pattern `codename` survived anonymization: `Project Nightjar`")
+        .stderr_has("nothing was written");
+    assert!(
+        result.stderr.contains(".md:") && result.stderr.contains(".html:"),
+        "the leak is located in each page: {}",
+        result.stderr
+    );
+    assert!(!out.exists(), "a refused publication wrote files");
+}
+
+#[test]
+fn organisation_patterns_and_team_pseudonyms() {
+    let dir = copy_of_history("patterns");
+    let mut program = std::fs::read_to_string(dir.join("ttx.yaml")).unwrap();
+    program.push_str("publish:\n  redact:\n    - {name: ticket, pattern: 'SEC-[0-9]+'}\n");
+    std::fs::write(dir.join("ttx.yaml"), program).unwrap();
+    let sheet = std::fs::read_to_string(dir.join("sessions/2026-05-14-textbook.yaml"))
+        .unwrap()
+        .replace(
+            "note: On-call glanced at the CDN alert",
+            "note: Raj opened SEC-4711 from db-01.pay.acme.internal (10.2.3.4); on-call glanced at the CDN alert",
+        );
+    std::fs::write(dir.join("sessions/patterns.yaml"), sheet).unwrap();
+    Ttx::new()
+        .cwd(&dir)
+        .args([
+            "run",
+            "--decisions",
+            "sessions/patterns.yaml",
+            "--journal",
+            "journals/patterns.jsonl",
+        ])
+        .run()
+        .code(0);
+    let out = out_dir("patterns");
+    let summary = out.with_extension("json");
+    Ttx::new()
+        .cwd(&dir)
+        .args([
+            "publish",
+            "journals/patterns.jsonl",
+            "--pseudonymize-teams",
+            "-o",
+        ])
+        .args([
+            out.to_str().unwrap(),
+            "--redactions",
+            summary.to_str().unwrap(),
+        ])
+        .run()
+        .code(0);
+    let page = pages(&out)
+        .into_iter()
+        .find(|(n, _)| n.ends_with(".md") && n != "index.md")
+        .unwrap()
+        .1;
+    assert!(
+        page.contains("[oncall] opened [ticket 1] from [host 1] ([ip 1])"),
+        "{page}"
+    );
+    for team in [
+        "Payments Platform",
+        "Security Engineering",
+        "Communications",
+    ] {
+        assert!(!page.contains(team), "team name {team} published");
+    }
+    assert!(page.contains("(Team B)"), "teams become Team A, B…");
+    let redactions = std::fs::read_to_string(&summary).unwrap();
+    assert!(
+        redactions.contains("SEC-4711") && redactions.contains("\"pseudonym\": \"[ticket 1]\"")
+    );
+    Ttx::new()
+        .cwd(&dir)
+        .args([
+            "publish",
+            "journals/patterns.jsonl",
+            "-o",
+            out.to_str().unwrap(),
+        ])
+        .args(["--redactions", out.join("r.json").to_str().unwrap()])
+        .run()
+        .code(2)
+        .stderr_has("must never be published");
+}
