@@ -60,6 +60,9 @@ struct Matcher {
     class: Class,
     /// For the handle pattern: the capture group holding the handle.
     group: usize,
+    /// Replaced in the first pass: emails, handles and the organisation's patterns, whole
+    /// tokens that must not be split by a name found inside or across them.
+    first: bool,
 }
 
 /// Options of a publication.
@@ -197,6 +200,7 @@ impl Scrubber {
                 regex: Regex::new(&rule.pattern).map_err(bad)?,
                 class: Class::Custom(rule.name.to_string()),
                 group: 0,
+                first: true,
             });
         }
         let mut person_labels = Vec::new();
@@ -204,19 +208,28 @@ impl Scrubber {
         if let Some(roster) = roster {
             for (n, p) in roster.people.iter().enumerate() {
                 let class = Class::Person(n);
-                let mut add = |regex: Regex| {
+                let mut add_pass = |regex: Regex, first: bool| {
                     matchers.push(Matcher {
                         regex,
                         class: class.clone(),
                         group: 0,
+                        first,
                     })
                 };
                 if let Some(e) = p.email.as_deref().filter(|e| !e.is_empty()) {
-                    add(word_regex(e, true).map_err(bad)?);
+                    add_pass(word_regex(e, true).map_err(bad)?, true);
                 }
-                if let Some(h) = p.handle.as_deref().filter(|h| !h.is_empty()) {
+                let handle = p.handle.as_deref().filter(|h| !h.is_empty());
+                if let Some(h) = handle {
+                    add_pass(
+                        word_regex(&format!("@{}", h.trim_start_matches('@')), true)
+                            .map_err(bad)?,
+                        true,
+                    );
+                }
+                let mut add = |regex: Regex| add_pass(regex, false);
+                if let Some(h) = handle {
                     let bare = h.trim_start_matches('@');
-                    add(word_regex(&format!("@{bare}"), true).map_err(bad)?);
                     // A bare handle that is an ordinary word ("will") follows the
                     // common-word rule; with its `@` it is always replaced.
                     if is_common(bare, component_words) {
@@ -252,6 +265,7 @@ impl Scrubber {
                         regex: word_regex(&t.name, true).map_err(bad)?,
                         class: Class::Team(n),
                         group: 0,
+                        first: false,
                     });
                 }
             }
@@ -263,10 +277,12 @@ impl Scrubber {
             (IPV4, Class::Ip, 0),
             (HOST, Class::Host, 0),
         ] {
+            let first = matches!(class, Class::Email | Class::Handle);
             matchers.push(Matcher {
                 regex: Regex::new(pattern).map_err(bad)?,
                 class,
                 group,
+                first,
             });
         }
         let mut forbid = Vec::new();
@@ -287,17 +303,31 @@ impl Scrubber {
         })
     }
 
-    /// Every match of every matcher in `text`: (start, end, matcher index).
-    fn matches(&self, text: &str) -> Vec<(usize, usize, usize)> {
+    /// The matches of the matchers of one pass (or of all, with `None`) in `text` that
+    /// do not touch a protected span, leftmost-longest and not overlapping: (start, end,
+    /// matcher index).
+    fn matches(
+        &self,
+        text: &str,
+        pass: Option<bool>,
+        protected: &[(usize, usize)],
+    ) -> Vec<(usize, usize, usize)> {
         let mut found = Vec::new();
         for (n, m) in self.matchers.iter().enumerate() {
+            if pass.is_some_and(|first| first != m.first) {
+                continue;
+            }
             for caps in m.regex.captures_iter(text) {
                 let Some(g) = caps.get(m.group) else { continue };
                 let s = g.as_str();
                 if m.class == Class::Host && !is_host(s) {
                     continue;
                 }
-                found.push((g.start(), g.end(), n));
+                let (start, end) = (g.start(), g.end());
+                if protected.iter().any(|(ps, pe)| start < *pe && *ps < end) {
+                    continue;
+                }
+                found.push((start, end, n));
             }
         }
         // Leftmost first; at the same start the longest; then the earlier matcher (the
@@ -342,13 +372,26 @@ impl Scrubber {
         made
     }
 
-    /// The text with every identifier replaced.
+    /// The text with every identifier replaced: first emails, handles and the
+    /// organisation's patterns, then names, ids, hosts and addresses in what is left.
     pub fn scrub(&mut self, text: &str) -> String {
-        let matches = self.matches(text);
+        let first = self.matches(text, Some(true), &[]);
+        let (mid, protected) = self.replace(text, first);
+        let second = self.matches(&mid, Some(false), &protected);
+        self.replace(&mid, second).0
+    }
+
+    /// Replaces the chosen matches; returns the text and the spans of the pseudonyms.
+    fn replace(
+        &mut self,
+        text: &str,
+        matches: Vec<(usize, usize, usize)>,
+    ) -> (String, Vec<(usize, usize)>) {
         if matches.is_empty() {
-            return text.to_string();
+            return (text.to_string(), Vec::new());
         }
         let mut out = String::with_capacity(text.len());
+        let mut spans = Vec::new();
         let mut at = 0;
         for (start, end, n) in matches {
             out.push_str(&text[at..start]);
@@ -369,11 +412,12 @@ impl Scrubber {
                 .entry((kind, original.to_string()))
                 .or_insert_with(|| (pseudonym.clone(), 0));
             entry.1 += 1;
+            spans.push((out.len(), out.len() + pseudonym.len()));
             out.push_str(&pseudonym);
             at = end;
         }
         out.push_str(&text[at..]);
-        out
+        (out, spans)
     }
 
     /// A team's published name: itself, or its pseudonym with `--pseudonymize-teams`.
@@ -414,10 +458,12 @@ impl Scrubber {
         let mut issued: Vec<&String> = self.pseudonyms.values().collect();
         issued.sort_by_key(|p| std::cmp::Reverse(p.len()));
         for p in issued {
-            masked = masked.replace(p.as_str(), &" ".repeat(p.len()));
+            // Same length keeps positions; `#` is neither a word character nor space, so
+            // a name cannot be matched across a masked pseudonym.
+            masked = masked.replace(p.as_str(), &"#".repeat(p.len()));
         }
         let mut leaks = Vec::new();
-        for (start, end, n) in self.matches(&masked) {
+        for (start, end, n) in self.matches(&masked, None, &[]) {
             let what = match &self.matchers[n].class {
                 Class::Person(_) => "a roster name or identifier".to_string(),
                 Class::Team(_) => "a team name".to_string(),
