@@ -52,6 +52,11 @@ pub fn run(args: PublishArgs) -> Exit {
     let mut analyzed: Vec<Analyzed> = Vec::new();
     for j in &args.journals {
         match analysis::analyze(j, false) {
+            // Two copies of one journal are one exercise.
+            Ok(a) if analyzed.iter().any(|b| b.identity == a.identity) => eprintln!(
+                "warning: {} is a copy of a journal already given; published once",
+                j.display()
+            ),
             Ok(a) => analyzed.push(a),
             Err(code) => return code,
         }
@@ -208,6 +213,9 @@ pub fn run(args: PublishArgs) -> Exit {
         }
         None => {
             eprintln!("redactions (for you, not published):");
+            if summary.is_empty() {
+                eprintln!("  none");
+            }
             for r in &summary {
                 eprintln!(
                     "  {:<8} {} → {} ({}×)",
