@@ -92,7 +92,10 @@ fn the_example_publication_is_golden_and_names_nobody() {
         }
     }
     let again = out_dir("golden-again");
-    publish(history(), &again, &[]).code(0);
+    // A second copy of a journal is one exercise, published once.
+    publish(history(), &again, &["journals/2026-05-14-textbook.jsonl"])
+        .code(0)
+        .stderr_has("is a copy of a journal already given");
     assert!(
         pages(&again) == first,
         "two publications of the same journals differ"
