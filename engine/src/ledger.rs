@@ -665,43 +665,30 @@ fn ledger_id(state: &State, report_id: &str) -> String {
 /// The items as CSV: the report's improvement-plan columns, current values, plus the
 /// exercise, note and evidence; `ttx actions import` reads it back.
 pub fn items_csv(items: &[&Item]) -> String {
-    let mut w = ::csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record([
-        "id",
-        "capability",
-        "finding",
-        "corrective_action",
-        "element",
-        "owner",
-        "poc",
-        "priority",
-        "start",
-        "due",
-        "status",
-        "exercise",
-        "note",
-        "evidence",
-    ]);
-    for i in items {
-        let r = &i.record;
-        let _ = w.write_record([
-            r.id.as_str(),
-            r.capability.as_deref().unwrap_or(""),
-            r.finding.as_str(),
-            r.action.as_str(),
-            r.element.as_str(),
-            i.owner.as_str(),
-            r.poc.as_str(),
-            r.priority.as_str(),
-            r.start.as_str(),
-            &i.due.to_string(),
-            i.status.as_str(),
-            r.exercise.as_str(),
-            i.note.as_deref().unwrap_or(""),
-            &i.evidence.join(" "),
-        ]);
-    }
-    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+    let mut header = crate::report::PLAN_COLUMNS.to_vec();
+    header.extend(["exercise", "note", "evidence"]);
+    crate::report::csv_table(
+        &header,
+        items.iter().map(|i| {
+            let r = &i.record;
+            vec![
+                r.id.clone(),
+                r.capability.clone().unwrap_or_default(),
+                r.finding.clone(),
+                r.action.clone(),
+                r.element.as_str().to_string(),
+                i.owner.clone(),
+                r.poc.clone(),
+                r.priority.as_str().to_string(),
+                r.start.clone(),
+                i.due.to_string(),
+                i.status.as_str().to_string(),
+                r.exercise.clone(),
+                i.note.clone().unwrap_or_default(),
+                i.evidence.join(" "),
+            ]
+        }),
+    )
 }
 
 /// A row of an issue tracker's CSV export: the id and whatever columns it has.

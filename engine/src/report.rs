@@ -624,34 +624,47 @@ pub fn render_template<S: Serialize>(
 
 /// The improvement plan as CSV, one action item a row.
 pub fn csv(report: &Report) -> String {
+    csv_table(
+        &PLAN_COLUMNS,
+        report.action_items.iter().map(|i| {
+            vec![
+                i.id.clone(),
+                i.capability.clone().unwrap_or_default(),
+                i.finding.clone(),
+                i.action.clone(),
+                i.element.as_str().to_string(),
+                i.owner.clone(),
+                i.poc.clone(),
+                i.priority.as_str().to_string(),
+                i.start.clone(),
+                i.due.clone(),
+                i.status.clone(),
+            ]
+        }),
+    )
+}
+
+/// The improvement plan's columns, shared by the report's CSV and the ledger's.
+pub const PLAN_COLUMNS: [&str; 11] = [
+    "id",
+    "capability",
+    "finding",
+    "corrective_action",
+    "element",
+    "owner",
+    "poc",
+    "priority",
+    "start",
+    "due",
+    "status",
+];
+
+/// A CSV text with a header and rows, quoted where needed.
+pub fn csv_table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {
     let mut w = ::csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record([
-        "id",
-        "capability",
-        "finding",
-        "corrective_action",
-        "element",
-        "owner",
-        "poc",
-        "priority",
-        "start",
-        "due",
-        "status",
-    ]);
-    for i in &report.action_items {
-        let _ = w.write_record([
-            i.id.as_str(),
-            i.capability.as_deref().unwrap_or(""),
-            i.finding.as_str(),
-            i.action.as_str(),
-            i.element.as_str(),
-            i.owner.as_str(),
-            i.poc.as_str(),
-            i.priority.as_str(),
-            i.start.as_str(),
-            i.due.as_str(),
-            i.status.as_str(),
-        ]);
+    let _ = w.write_record(header);
+    for row in rows {
+        let _ = w.write_record(&row);
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
