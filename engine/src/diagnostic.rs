@@ -91,6 +91,9 @@ codes! {
     AmbiguousEntry = "ambiguous-entry",
     /// A rhai script or condition that does not parse.
     ScriptSyntax = "script-syntax",
+    /// A script that fails when run: the setup in any way, an effect by hitting a sandbox
+    /// limit (endless loop, runaway recursion, unbounded growth).
+    ScriptRuntime = "script-runtime",
     /// A rhai script that uses a variable that does not exist.
     ScriptUndefinedVariable = "script-undefined-variable",
     /// An inject that no play of the scenario can deliver.

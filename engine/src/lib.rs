@@ -34,3 +34,4 @@ pub mod yaml;
 
 /// The date and time crate the engine uses, for front ends that parse `--now`.
 pub use jiff;
+pub use rhai;

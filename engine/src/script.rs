@@ -225,6 +225,9 @@ pub struct RunError {
     pub line: usize,
     /// 1-based column inside the script (1 when unknown).
     pub col: usize,
+    /// Whether a sandbox limit stopped it (operations, call depth, sizes, deadline): a
+    /// failure whatever the state, unlike a type error on a value another script sets.
+    pub limit: bool,
 }
 
 /// What running scripts shares with the functions registered in the engine.
@@ -355,6 +358,7 @@ impl ScriptHost {
             message: format!("a condition must be true or false, but this one is {kind}"),
             line: 1,
             col: 1,
+            limit: false,
         })
     }
 
@@ -387,12 +391,26 @@ fn run_error(e: &EvalAltResult) -> RunError {
         EvalAltResult::ErrorDataTooLarge(what, _) => format!("{what} grew past the sandbox limit"),
         EvalAltResult::ErrorTerminated(reason, _) => reason.to_string(),
         EvalAltResult::ErrorRuntime(value, _) => value.to_string(),
-        other => other.to_string(),
+        other => {
+            // The position is given separately; drop rhai's own "(line 1, position 15)".
+            let text = other.to_string();
+            match text.rfind(" (line ") {
+                Some(i) if text.ends_with(')') => text[..i].to_string(),
+                _ => text,
+            }
+        }
     };
     RunError {
         message,
         line: pos.line().unwrap_or(1),
         col: pos.position().unwrap_or(1),
+        limit: matches!(
+            e,
+            EvalAltResult::ErrorTooManyOperations(_)
+                | EvalAltResult::ErrorStackOverflow(_)
+                | EvalAltResult::ErrorDataTooLarge(..)
+                | EvalAltResult::ErrorTerminated(..)
+        ),
     }
 }
 
@@ -460,6 +478,7 @@ mod sandbox_tests {
             message: e.message,
             line: e.line,
             col: e.col,
+            limit: false,
         })?;
         let mut state = rhai::Map::new();
         host.run(&ast, &mut state).map(|_| state)

@@ -215,6 +215,41 @@ fn check_file(
         Ok(s) => s,
         Err(d) => return (vec![d], None),
     };
+    check_source(source, forced, max_bytes, ctx, program, engine)
+}
+
+/// Checks one file's text on its own (no program, architecture or roster): the entry point
+/// for text that does not come from a file, and for the fuzz targets.
+pub fn check_bytes(
+    path: &Path,
+    bytes: Vec<u8>,
+    kind: Option<FileKind>,
+) -> (Vec<Diagnostic>, Option<SourceFile>) {
+    let source = match SourceFile::from_bytes(path.to_path_buf(), bytes) {
+        Ok(s) => s,
+        Err(d) => return (vec![d], None),
+    };
+    let engine = crate::script::sandbox();
+    check_source(
+        source,
+        kind,
+        DEFAULT_MAX_FILE_BYTES,
+        &Context::default(),
+        None,
+        &engine,
+    )
+}
+
+fn check_source(
+    source: SourceFile,
+    forced: Option<FileKind>,
+    max_bytes: u64,
+    ctx: &Context,
+    program: Option<&ProgramDir>,
+    engine: &rhai::Engine,
+) -> (Vec<Diagnostic>, Option<SourceFile>) {
+    let path = source.path.clone();
+    let path = path.as_path();
     let node = match yaml::parse(&source) {
         Ok(node) => node,
         Err(d) => return (vec![d], Some(source)),

@@ -90,7 +90,7 @@ fn the_sessions_end_in_visibly_different_places() {
 #[test]
 fn script_errors_are_journaled_and_the_exercise_goes_on() {
     let (abs, rel) = fresh_journal("tests/run", "script-errors");
-    let commands = "decide ic spin\ndecide ic recurse\ndecide ic grow\ndecide ic empty_pick\nadvance 10m\ndecide ic fine\nend\n";
+    let commands = "decide ic arm\ndecide ic spin\ndecide ic recurse\ndecide ic grow\ndecide ic empty_pick\nadvance 10m\ndecide ic fine\nend\n";
     let out = Ttx::new()
         .cwd("tests/run")
         .args([
@@ -109,7 +109,7 @@ fn script_errors_are_journaled_and_the_exercise_goes_on() {
     let journal = std::fs::read_to_string(abs).unwrap();
     assert_eq!(journal.matches("\"type\":\"script_error\"").count(), 4);
     assert!(
-        journal.contains("script-errors.yaml:25:12"),
+        journal.contains("script-errors.yaml:30:37"),
         "errors carry file:line:col"
     );
     insta::assert_snapshot!("journal-script-errors", journal);

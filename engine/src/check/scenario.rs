@@ -41,6 +41,13 @@ pub fn check(loaded: &Loaded<Scenario>, ctx: Context<'_>, engine: &Engine) -> Ve
     expectations(s, ctx.architecture, &mut sink);
     questions(s, &mut sink);
     scripts(s, &loaded.source, engine, &mut sink);
+    if !sink
+        .out
+        .iter()
+        .any(|d| matches!(d.code, Code::ScriptSyntax | Code::ScriptUndefinedVariable))
+    {
+        dry_run(s, &loaded.source, engine, &mut sink);
+    }
     never_fires(s, &mut sink);
     unused(s, &mut sink);
     if let Some(roster) = ctx.roster {
@@ -575,6 +582,50 @@ fn scripts(s: &Scenario, source: &SourceFile, engine: &Engine, sink: &mut Sink) 
                 format!("`state.{name}` is read but never set by the setup or any effect"),
                 help,
             );
+        }
+    }
+}
+
+/// Runs the setup once (seed 0) and each effect on what the setup left, in the sandbox,
+/// so that a script that loops, recurses or grows without end is caught before the room
+/// is. Any setup failure is an error; an effect only counts when a sandbox limit stopped
+/// it, since a type error there may depend on state another effect sets first.
+fn dry_run(s: &Scenario, source: &SourceFile, engine: &Engine, sink: &mut Sink) {
+    let host = script::ScriptHost::new(0);
+    let mut state = rhai::Map::new();
+    let mut report = |text: &Sp<String>, e: script::RunError, what: &str| {
+        let pos = script::position_in_file(source, text.pos, e.line, e.col);
+        let help = if e.message.starts_with("Function not found") {
+            "ttx's functions are pick(list), chance(probability) and roll(sides); check the types of the arguments"
+        } else {
+            "scripts run in a sandbox with limits on operations, call depth and sizes; see docs/format.md#scripts"
+        };
+        sink.error(
+            pos,
+            Code::ScriptRuntime,
+            format!("{what} fails when run: {}", e.message),
+            help.to_string(),
+        );
+    };
+    if let Some(setup) = &s.setup {
+        let Ok(ast) = script::compile(engine, setup, ScriptKind::Script) else {
+            return;
+        };
+        if let Err(e) = host.run(&ast, &mut state) {
+            report(setup, e, "the setup script");
+            return;
+        }
+    }
+    for (id, d) in &s.decisions {
+        let Some(effect) = &d.effect else { continue };
+        let Ok(ast) = script::compile(engine, effect, ScriptKind::Script) else {
+            continue;
+        };
+        let mut after = state.clone();
+        if let Err(e) = host.run(&ast, &mut after)
+            && e.limit
+        {
+            report(effect, e, &format!("the effect of `{}`", id.as_str()));
         }
     }
 }
