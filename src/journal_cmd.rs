@@ -40,7 +40,7 @@ pub fn rebuild_and(
         }
     };
     if let Err(e) = session::check_pinned(&scenario, path) {
-        eprintln!("error: {e}");
+        eprintln!("error: {}: {e}", path.display());
         return Exit::Problems;
     }
     let scenario_path = session::resolve(&scenario, path);

@@ -68,7 +68,11 @@ pub fn parse<L: Link>(bytes: &[u8], path: &Path, kind: Kind) -> Result<Contents<
             path: path.to_path_buf(),
             line: number,
             what: kind.line,
-            message,
+            // serde_json counts lines inside the JSON text, which is always one line here.
+            message: match message.rsplit_once(" at line 1 column ") {
+                Some((what, col)) => format!("{what} at column {col}"),
+                None => message,
+            },
         };
         let value = match parsed {
             Ok(v) if complete => v,

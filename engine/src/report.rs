@@ -21,9 +21,12 @@ pub const MD_TEMPLATE: &str = include_str!("../../reports/report.md.j2");
 /// The default HTML template.
 pub const HTML_TEMPLATE: &str = include_str!("../../reports/report.html.j2");
 
-/// Most template instructions one render may run (minijinja fuel): an untrusted template
-/// that loops forever stops with an error.
-pub const TEMPLATE_FUEL: u64 = 5_000_000;
+/// The work one render may do (minijinja fuel: an instruction costs 1, and every 64 bytes
+/// a template allocates cost 1): an untrusted template that loops forever or builds a
+/// huge string stops with an error. 2,000,000 bounds what a template can allocate to about
+/// 128 MiB, keeping a render under 256 MiB, and leaves the default templates room for a
+/// 10,000-event journal (cargo bench --bench report).
+pub const TEMPLATE_FUEL: u64 = 2_000_000;
 /// Largest output a template may produce.
 pub const MAX_OUTPUT_BYTES: usize = 32 * 1024 * 1024;
 

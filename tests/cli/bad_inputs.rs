@@ -1,7 +1,11 @@
 //! Every file under `tests/bad/` is a broken input with its expected diagnostics as a
-//! reviewed snapshot. Files in `tests/bad/KIND/` are checked alone as that kind; files in
-//! `tests/bad/acme/` are checked inside the acme example program (against its architecture
-//! and roster). Adding a case is adding a file.
+//! reviewed snapshot. YAML files in `tests/bad/KIND/` are checked alone as that kind; files
+//! in `tests/bad/acme/` are checked inside the acme example program (against its
+//! architecture and roster); `journal/*.jsonl` go through `ttx verify`, `ledger/*.jsonl`
+//! through `ttx program status` of a program that names them, `template/*.j2` through
+//! `ttx report --template` of tests/fixtures/good.jsonl (tests/fixtures/make-bad.py writes
+//! the journals and ledgers). Every case must exit 1 or 2, say where, never panic, and stay
+//! under 2 s of CPU and 256 MiB of memory. Adding a case is adding a file.
 
 use std::path::Path;
 
@@ -36,19 +40,119 @@ fn bad_inputs_give_clear_errors() {
                 .args(["validate", "--deny-warnings", "--kind", folder, name])
                 .run()
         };
-        assert!(
-            output.code == 1 || output.code == 2,
-            "{name}: expected exit 1 or 2, got {}\n{}",
-            output.code,
-            output.stderr
-        );
-        assert!(
-            output.stderr.contains(&format!("{name}:")),
-            "{name}: no diagnostic names the file:\n{}",
-            output.stderr
-        );
+        check(name, &output);
         insta::assert_snapshot!(output.transcript());
     });
+}
+
+/// Exit 1 or 2, a message that names the file, and the resource bounds.
+fn check(name: &str, output: &crate::support::Output) {
+    assert!(
+        output.code == 1 || output.code == 2,
+        "{name}: expected exit 1 or 2, got {}\n{}",
+        output.code,
+        output.stderr
+    );
+    assert!(
+        output.stderr.contains(&format!("{name}:")) || output.stderr.contains(&format!("{name} ")),
+        "{name}: no message names the file:\n{}",
+        output.stderr
+    );
+    output.within_bounds(name);
+}
+
+#[test]
+fn broken_journals_are_refused_with_their_line() {
+    insta::glob!("../bad/journal", "*.jsonl", |path| {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap();
+        let output = Ttx::new()
+            .cwd("tests/bad/journal")
+            .args(["verify", name])
+            .run();
+        check(name, &output);
+        insta::assert_snapshot!(output.transcript());
+    });
+    // The journal they are made from verifies: the cases break one thing each.
+    Ttx::new()
+        .cwd("tests/fixtures")
+        .args(["verify", "good.jsonl"])
+        .run()
+        .code(0);
+}
+
+#[test]
+fn broken_ledgers_are_refused_with_their_line() {
+    let acme = root().join("examples/acme");
+    insta::glob!("../bad/ledger", "*.jsonl", |path| {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap();
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join("bad-ledger")
+            .join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::copy(path, dir.join(name)).unwrap();
+        std::fs::write(
+            dir.join("ttx.yaml"),
+            format!(
+                "org: Test\narchitecture: {}\nroster: {}\nscenarios: []\nledger: {name}\n",
+                acme.join("architecture.yaml").display(),
+                acme.join("roster.yaml").display()
+            ),
+        )
+        .unwrap();
+        let output = Ttx::new()
+            .cwd(&dir)
+            .args(["program", "status", "--as-of", "2026-11-28"])
+            .run();
+        check(name, &output);
+        let transcript = output
+            .transcript()
+            .replace(&dir.display().to_string(), "PROGRAM");
+        insta::assert_snapshot!(transcript);
+    });
+}
+
+#[test]
+fn hostile_templates_stop_with_their_line() {
+    insta::glob!("../bad/template", "*.j2", |path| {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap();
+        let output = Ttx::new()
+            .cwd("tests/bad/template")
+            .args([
+                "report",
+                "--no-ledger",
+                "../../fixtures/good.jsonl",
+                "--template",
+                name,
+            ])
+            .run();
+        check(name, &output);
+        insta::assert_snapshot!(output.transcript());
+    });
+}
+
+#[test]
+fn the_corpus_covers_every_kind_the_tool_reads() {
+    let mut count = 0;
+    for kind in [
+        "scenario",
+        "architecture",
+        "roster",
+        "program",
+        "decisions",
+        "journal",
+        "ledger",
+        "template",
+    ] {
+        let n = std::fs::read_dir(root().join("tests/bad").join(kind))
+            .map(|d| d.count())
+            .unwrap_or(0);
+        assert!(n >= 2, "tests/bad/{kind} has {n} cases");
+        count += n;
+    }
+    count += std::fs::read_dir(root().join("tests/bad/acme"))
+        .unwrap()
+        .count();
+    assert!(count >= 50, "the bad-input corpus has {count} files");
 }
 
 fn tmp(name: &str, bytes: &[u8]) -> std::path::PathBuf {
@@ -69,7 +173,8 @@ fn a_file_over_the_size_limit_is_refused_without_reading_it_all() {
         .args(["validate", path.to_str().unwrap()])
         .run()
         .code(1)
-        .stderr_has("error[file-too-large]: file is larger than the limit of 4194304 bytes");
+        .stderr_has("error[file-too-large]: file is larger than the limit of 4194304 bytes")
+        .within_bounds("a 64 MiB scalar");
 }
 
 #[test]
@@ -85,7 +190,8 @@ fn a_hundred_thousand_levels_of_nesting_hit_the_depth_limit() {
         .args(["validate", "--kind", "scenario", path.to_str().unwrap()])
         .run()
         .code(1)
-        .stderr_has("error[yaml-limit]: the YAML is nested more than 64 levels deep");
+        .stderr_has("error[yaml-limit]: the YAML is nested more than 64 levels deep")
+        .within_bounds("100,000 levels of nesting");
 }
 
 #[test]

@@ -56,7 +56,7 @@ impl Ttx {
     }
 
     pub fn run(self) -> Output {
-        use std::io::Write;
+        use std::io::{Read, Write};
         use std::process::Stdio;
         let mut child = Command::new(env!("CARGO_BIN_EXE_ttx"))
             .args(&self.args)
@@ -68,16 +68,42 @@ impl Ttx {
             .stderr(Stdio::piped())
             .spawn()
             .expect("ttx runs");
+        let read = |mut from: Box<dyn Read + Send>| {
+            std::thread::spawn(move || {
+                let mut bytes = Vec::new();
+                let _ = from.read_to_end(&mut bytes);
+                String::from_utf8_lossy(&bytes).into_owned()
+            })
+        };
+        let stdout = read(Box::new(child.stdout.take().expect("stdout")));
+        let stderr = read(Box::new(child.stderr.take().expect("stderr")));
         let mut stdin = child.stdin.take().expect("stdin");
         if let Some(text) = &self.stdin {
-            stdin.write_all(text.as_bytes()).expect("write stdin");
+            let _ = stdin.write_all(text.as_bytes());
         }
         drop(stdin);
-        let out = child.wait_with_output().expect("ttx ends");
+        // wait4 rather than Child::wait: it also gives the child's CPU time and peak memory.
+        let mut status = 0;
+        // SAFETY: rusage is plain old data; zeroes are a valid value.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        let pid = child.id() as libc::pid_t;
+        // SAFETY: `pid` is our own child, not yet reaped; both pointers are to locals.
+        let reaped = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+        assert_eq!(reaped, pid, "wait4 failed");
+        let time = |t: libc::timeval| {
+            std::time::Duration::from_secs(t.tv_sec as u64)
+                + std::time::Duration::from_micros(t.tv_usec as u64)
+        };
         let output = Output {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            code: if libc::WIFEXITED(status) {
+                libc::WEXITSTATUS(status)
+            } else {
+                -1
+            },
+            stdout: stdout.join().expect("stdout reader"),
+            stderr: stderr.join().expect("stderr reader"),
+            cpu: time(usage.ru_utime) + time(usage.ru_stime),
+            max_rss_kib: usage.ru_maxrss as u64,
         };
         assert!(
             !output.stderr.contains("panicked"),
@@ -89,14 +115,33 @@ impl Ttx {
     }
 }
 
-/// What a run printed and how it exited.
+/// What a run printed and how it exited, and what it cost.
 pub struct Output {
     pub code: i32,
     pub stdout: String,
     pub stderr: String,
+    /// User plus system CPU time.
+    pub cpu: std::time::Duration,
+    /// Peak resident memory, KiB.
+    pub max_rss_kib: u64,
 }
 
 impl Output {
+    /// Asserts the bounds every bad input must stay within: 2 s of CPU, 256 MiB resident.
+    pub fn within_bounds(&self, case: &str) -> &Self {
+        assert!(
+            self.cpu < std::time::Duration::from_secs(2),
+            "{case}: took {:?} of CPU",
+            self.cpu
+        );
+        assert!(
+            self.max_rss_kib < 256 * 1024,
+            "{case}: peak memory {} MiB",
+            self.max_rss_kib / 1024
+        );
+        self
+    }
+
     /// Asserts the exit code, showing the output when it differs.
     pub fn code(&self, expected: i32) -> &Self {
         assert_eq!(
