@@ -55,6 +55,8 @@ impl Ttx {
         self
     }
 
+    // The child is reaped by wait4 below, which clippy cannot see.
+    #[allow(clippy::zombie_processes)]
     pub fn run(self) -> Output {
         use std::io::{Read, Write};
         use std::process::Stdio;
