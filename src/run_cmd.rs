@@ -255,13 +255,26 @@ fn print_events(events: &[Timed]) {
     let _ = out.flush();
 }
 
+/// The exercise stops because the journal cannot be written (a full disk, say): what
+/// happened, that nothing acknowledged is lost, and how to go on.
+fn stopped(error: &str, journal: &Path) {
+    eprintln!(
+        "error: {error}\n  the exercise stopped: the journal holds every event acknowledged before this one; free space (or fix the disk), then continue with `ttx run --resume {}`",
+        journal.display()
+    );
+}
+
 fn play_sheet(session: &mut Session<'_>, sheet: &DecisionsSheet) -> Exit {
     for input in session::sheet_inputs(sheet) {
         match session.apply(input) {
             Ok(events) => print_events(&events),
-            Err(e) => {
+            Err(e @ ttx_engine::session::SessionError::Refused(_)) => {
                 eprintln!("error: {e}");
                 return Exit::Problems;
+            }
+            Err(e) => {
+                stopped(&e.to_string(), session.path());
+                return Exit::Usage;
             }
         }
     }
@@ -424,7 +437,7 @@ fn console_loop(session: &mut Session<'_>) -> Exit {
             }
             Step::Quit => break,
             Step::Failed(e) => {
-                eprintln!("error: {e}");
+                stopped(&e, session.path());
                 return Exit::Usage;
             }
         }

@@ -3,6 +3,7 @@
 
 mod bad_inputs;
 mod crash;
+mod diskfull;
 mod program;
 mod publish;
 mod report;
