@@ -603,6 +603,7 @@ pub fn render_template<S: Serialize>(
             .replace('\n', " ")
             .replace('<', "&lt;")
     });
+    env.add_filter("code", inline_code);
     let fail = |e: minijinja::Error| TemplateError {
         name: e.name().unwrap_or(name).to_string(),
         line: e.line().unwrap_or(0),
@@ -645,6 +646,23 @@ pub fn csv(report: &Report) -> String {
             ]
         }),
     )
+}
+
+/// The `code` filter of the HTML templates: the text escaped, with `backticked` spans as
+/// `<code>` (the findings name decisions and injects that way). Unpaired backticks stay.
+fn inline_code(text: String) -> Value {
+    let escaped = minijinja::HtmlEscape(&text).to_string();
+    if escaped.matches('`').count() % 2 == 1 {
+        return Value::from_safe_string(escaped);
+    }
+    let mut out = String::with_capacity(escaped.len() + 16);
+    for (n, part) in escaped.split('`').enumerate() {
+        if n > 0 {
+            out.push_str(if n % 2 == 1 { "<code>" } else { "</code>" });
+        }
+        out.push_str(part);
+    }
+    Value::from_safe_string(out)
 }
 
 /// The improvement plan's columns, shared by the report's CSV and the ledger's.
