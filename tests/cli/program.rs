@@ -361,23 +361,7 @@ fn import_is_all_or_nothing_and_idempotent() {
 #[test]
 fn reports_enter_an_exercise_once() {
     let dir = copy_of_history("report-enters");
-    let before = ledger(&dir);
-    ttx(&dir)
-        .args([
-            "report",
-            "journals/2026-11-12-processor-incident.jsonl",
-            "-o",
-            "aar.md",
-        ])
-        .run()
-        .code(0)
-        .stderr_has("is already in");
-    assert!(
-        ledger(&dir) == before,
-        "re-rendering a report duplicated its items"
-    );
-    std::fs::remove_file(dir.join("ledger.jsonl")).unwrap();
-    for expected in ["entered with 2 action item(s)", "already in"] {
+    let report = || {
         ttx(&dir)
             .args([
                 "report",
@@ -386,8 +370,16 @@ fn reports_enter_an_exercise_once() {
                 "aar.md",
             ])
             .run()
-            .code(0)
-            .stderr_has(expected);
+    };
+    let before = ledger(&dir);
+    report().code(0).stderr_has("is already in");
+    assert!(
+        ledger(&dir) == before,
+        "re-rendering a report duplicated its items"
+    );
+    std::fs::remove_file(dir.join("ledger.jsonl")).unwrap();
+    for expected in ["entered with 2 action item(s)", "already in"] {
+        report().code(0).stderr_has(expected);
     }
 }
 
