@@ -6,6 +6,7 @@ mod analysis;
 mod console;
 mod exit;
 mod journal_cmd;
+mod new_cmd;
 mod output;
 mod program_cmd;
 mod publish_cmd;
@@ -56,6 +57,9 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Start a new scenario bound to the program's architecture and roster.
+    #[command(subcommand)]
+    New(new_cmd::NewCommand),
     /// Run an exercise into a journal: the console on a terminal, commands on a pipe, or a
     /// recorded decisions sheet.
     Run(run_cmd::RunArgs),
@@ -116,6 +120,7 @@ fn main() -> ExitCode {
         Command::Run(args) => run_cmd::run(args),
         Command::Report(args) => report_cmd::run(args),
         Command::Actions(args) => actions_cmd::run(args),
+        Command::New(command) => new_cmd::run(command),
         Command::Program(args) => program_cmd::run(args),
         Command::Publish(args) => publish_cmd::run(args),
         Command::Verify { journal } => journal_cmd::verify(&journal),

@@ -23,6 +23,7 @@ pub mod program;
 pub mod project;
 pub mod publish;
 pub mod report;
+pub mod scaffold;
 pub mod schema;
 pub mod script;
 pub mod session;

@@ -4,6 +4,7 @@
 mod bad_inputs;
 mod crash;
 mod diskfull;
+mod new;
 mod program;
 mod publish;
 mod report;

@@ -1,0 +1,133 @@
+//! `ttx new scenario ID [--from SCENARIO]`: a scenario to start from, bound to the
+//! program's architecture and roster, placeholders left as validation warnings.
+
+use std::path::{Path, PathBuf};
+
+use ttx_engine::load;
+use ttx_engine::model::architecture::Architecture;
+use ttx_engine::model::roster::Roster;
+use ttx_engine::project::{self, ProgramDir};
+use ttx_engine::scaffold;
+use ttx_engine::schema::FileKind;
+use ttx_engine::validate;
+
+use crate::exit::Exit;
+
+/// What `ttx new` makes.
+#[derive(clap::Subcommand)]
+pub enum NewCommand {
+    /// A new scenario file.
+    Scenario {
+        /// The scenario id: lower-case letters, digits and `-`, e.g. ransomware-orders-db.
+        id: String,
+        /// Start from this scenario instead of the scaffold.
+        #[arg(long)]
+        from: Option<PathBuf>,
+        /// Where to write it (default: ID.yaml in the program's first scenario folder).
+        #[arg(short = 'o', long = "output")]
+        output: Option<PathBuf>,
+    },
+}
+
+/// Writes the new scenario and says how to go on.
+pub fn run(command: NewCommand) -> Exit {
+    let NewCommand::Scenario { id, from, output } = command;
+    let valid_id = id.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if !valid_id {
+        eprintln!(
+            "error: `{id}` is not a scenario id; use lower-case letters, digits and `-`, starting with a letter, e.g. ransomware-orders-db"
+        );
+        return Exit::Usage;
+    }
+    let program = project::find_program(Path::new(".")).and_then(|p| ProgramDir::load(&p).ok());
+    let path = output.unwrap_or_else(|| {
+        let folder = program
+            .as_ref()
+            .and_then(|p| {
+                p.program
+                    .value
+                    .scenarios
+                    .iter()
+                    .map(|s| p.resolve(s))
+                    .find(|d| d.is_dir())
+            })
+            .unwrap_or_else(|| PathBuf::from("."));
+        folder.join(format!("{id}.yaml"))
+    });
+    if path.exists() {
+        eprintln!(
+            "error: {} exists; ttx does not overwrite it (choose another id or -o PATH)",
+            path.display()
+        );
+        return Exit::Usage;
+    }
+    let text = match &from {
+        Some(f) => match std::fs::read_to_string(f) {
+            Ok(t) => scaffold::from_scenario(&id, &t, &f.display().to_string()),
+            Err(e) => {
+                eprintln!("error: cannot read {}: {e}", f.display());
+                return Exit::Usage;
+            }
+        },
+        None => {
+            let max = program.as_ref().map_or(
+                ttx_engine::source::DEFAULT_MAX_FILE_BYTES,
+                ProgramDir::max_file_bytes,
+            );
+            let arch = program.as_ref().and_then(|p| {
+                load::load_file::<Architecture>(FileKind::Architecture, &p.architecture_path(), max)
+                    .ok()
+                    .map(|l| l.value)
+            });
+            let roster = program.as_ref().and_then(|p| {
+                load::load_file::<Roster>(FileKind::Roster, &p.roster_path(), max)
+                    .ok()
+                    .map(|l| l.value)
+            });
+            scaffold::new_scenario(&id, &schema_ref(&path), arch.as_ref(), roster.as_ref())
+        }
+    };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+        && let Err(e) = std::fs::create_dir_all(dir)
+    {
+        eprintln!("error: cannot create {}: {e}", dir.display());
+        return Exit::Usage;
+    }
+    if let Err(e) = std::fs::write(&path, text) {
+        eprintln!("error: cannot write {}: {e}", path.display());
+        return Exit::Usage;
+    }
+    let report = validate::validate(
+        std::slice::from_ref(&path),
+        program.as_ref(),
+        Some(FileKind::Scenario),
+    );
+    let shown = validate::display_path(&path);
+    eprintln!(
+        "wrote {}: {} error(s), {} warning(s) to resolve; `ttx validate --deny-warnings {}` passes when it is finished",
+        shown.display(),
+        report.errors(),
+        report.warnings(),
+        shown.display()
+    );
+    if report.errors() > 0 {
+        return Exit::Problems;
+    }
+    Exit::Ok
+}
+
+/// Where editors find the scenario schema: this repository's docs/schemas when the file
+/// is inside it, else a file `ttx schema scenario` can write next to it.
+fn schema_ref(path: &Path) -> String {
+    let dir = validate::normalize(path.parent().unwrap_or(Path::new(".")));
+    for ancestor in dir.ancestors() {
+        let schema = ancestor.join("docs/schemas/scenario.schema.json");
+        if schema.is_file() {
+            return ttx_engine::session::relative_to(&schema, &dir);
+        }
+    }
+    "scenario.schema.json  (write it with `ttx schema scenario > scenario.schema.json`)".into()
+}
