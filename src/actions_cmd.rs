@@ -31,7 +31,7 @@ pub struct ActionsArgs {
 
 #[derive(clap::Subcommand)]
 enum ActionsCommand {
-    /// List action items, current status first.
+    /// List action items with their current status, owner and due date.
     List {
         /// Only items still open or in progress.
         #[arg(long)]
