@@ -114,6 +114,12 @@ enum ActionsCommand {
 pub fn run(args: ActionsArgs) -> Exit {
     match args.command {
         ActionsCommand::Add { journals, by } => {
+            // `--program` is opened (and checked) once; otherwise each journal's own.
+            let given = match args.program.as_deref().map(|p| open_program(Some(p))) {
+                Some(Ok(p)) => Some(p),
+                Some(Err(code)) => return code,
+                None => None,
+            };
             let mut code = Exit::Ok;
             for journal in journals {
                 let analyzed = match analysis::analyze(&journal, false) {
@@ -123,14 +129,14 @@ pub fn run(args: ActionsArgs) -> Exit {
                         continue;
                     }
                 };
-                let Some(program) = program_for(args.program.as_deref(), &analyzed) else {
+                let Some(program) = given.as_ref().or(analyzed.program.as_ref()) else {
                     eprintln!(
                         "error: {}: no ttx.yaml above the journal; name the program with --program",
                         journal.display()
                     );
                     return Exit::Usage;
                 };
-                code = worst(code, enter(&program, &journal, &analyzed, by.clone()));
+                code = worst(code, enter(program, &journal, &analyzed, by.clone()));
             }
             code
         }
@@ -217,16 +223,6 @@ pub fn open_program(given: Option<&Path>) -> Result<ProgramDir, Exit> {
         return Err(fail(&problems, Some(program.program.source.clone())));
     }
     Ok(program)
-}
-
-/// The program of an analyzed journal: `--program`, else the one above the journal.
-pub fn program_for(given: Option<&Path>, analyzed: &Analyzed) -> Option<ProgramDir> {
-    match given {
-        Some(_) => open_program(given).ok(),
-        None => analyzed.program.as_ref().and_then(|p| {
-            ProgramDir::load(&p.root.join(ttx_engine::model::program::PROGRAM_FILE)).ok()
-        }),
-    }
 }
 
 /// Now, or `TTX_NOW` (RFC 3339) when set: scripted histories and tests pin it.

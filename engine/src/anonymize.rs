@@ -398,20 +398,7 @@ impl Scrubber {
             let original = &text[start..end];
             let class = self.matchers[n].class.clone();
             let pseudonym = self.pseudonym(&class, original);
-            let kind = match &class {
-                Class::Person(_) => "person".to_string(),
-                Class::Team(_) => "team".to_string(),
-                Class::Email => "email".to_string(),
-                Class::Handle => "handle".to_string(),
-                Class::Host => "host".to_string(),
-                Class::Ip => "ip".to_string(),
-                Class::Custom(name) => name.clone(),
-            };
-            let entry = self
-                .counts
-                .entry((kind, original.to_string()))
-                .or_insert_with(|| (pseudonym.clone(), 0));
-            entry.1 += 1;
+            self.count(&class, original, &pseudonym);
             spans.push((out.len(), out.len() + pseudonym.len()));
             out.push_str(&pseudonym);
             at = end;
@@ -425,15 +412,29 @@ impl Scrubber {
         match self.team_names.iter().position(|t| t == name) {
             Some(i) if self.matchers.iter().any(|m| m.class == Class::Team(i)) => {
                 let p = self.pseudonym(&Class::Team(i), name);
-                let entry = self
-                    .counts
-                    .entry(("team".into(), name.to_string()))
-                    .or_insert_with(|| (p.clone(), 0));
-                entry.1 += 1;
+                self.count(&Class::Team(i), name, &p);
                 p
             }
             _ => self.scrub(name),
         }
+    }
+
+    /// Counts one replacement for the redaction summary.
+    fn count(&mut self, class: &Class, original: &str, pseudonym: &str) {
+        let kind = match class {
+            Class::Person(_) => "person",
+            Class::Team(_) => "team",
+            Class::Email => "email",
+            Class::Handle => "handle",
+            Class::Host => "host",
+            Class::Ip => "ip",
+            Class::Custom(name) => name,
+        };
+        let entry = self
+            .counts
+            .entry((kind.to_string(), original.to_string()))
+            .or_insert_with(|| (pseudonym.to_string(), 0));
+        entry.1 += 1;
     }
 
     /// What was replaced, how often: for the facilitator, never for the publication.

@@ -7,7 +7,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use crate::ledger::State;
-use crate::program::ProgramStatus;
+use crate::program::{ProgramStatus, days_between};
 use crate::report::{TemplateError, render_template};
 
 /// The dashboard template.
@@ -229,12 +229,6 @@ fn completion(status: &ProgramStatus) -> BarChart {
             .collect(),
         bars,
     }
-}
-
-fn days_between(a: Date, b: Date) -> i64 {
-    a.until((jiff::Unit::Day, b))
-        .map(|s| i64::from(s.get_days()))
-        .unwrap_or(0)
 }
 
 fn open_closed(state: &State, today: Date) -> LineChart {

@@ -148,6 +148,13 @@ pub fn half_of(date: Date) -> String {
     format!("{}H{}", date.year(), if date.month() <= 6 { 1 } else { 2 })
 }
 
+/// Whole days from `a` to `b` (negative when `b` is earlier).
+pub fn days_between(a: Date, b: Date) -> i64 {
+    a.until((jiff::Unit::Day, b))
+        .map(|s| i64::from(s.get_days()))
+        .unwrap_or(0)
+}
+
 fn percent(part: usize, whole: usize) -> Option<u32> {
     (whole > 0).then(|| (part * 100 / whole) as u32)
 }
@@ -233,12 +240,7 @@ pub fn status(
     let next_due = last
         .zip(cadence_months)
         .and_then(|(d, m)| d.checked_add(jiff::Span::new().months(m)).ok());
-    let days_left = next_due.and_then(|n| {
-        today
-            .until((jiff::Unit::Day, n))
-            .ok()
-            .map(|s| i64::from(s.get_days()))
-    });
+    let days_left = next_due.map(|n| days_between(today, n));
     let mut owners: BTreeMap<String, OwnerRow> = BTreeMap::new();
     for i in state.items.values().filter(|i| i.status.is_open()) {
         let row = owners.entry(i.owner.clone()).or_insert_with(|| OwnerRow {
