@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --quiet
-for kind in program architecture roster scenario decisions; do
+for kind in program architecture roster scenario decisions profile; do
   ./target/debug/ttx schema "$kind" > "docs/schemas/$kind.schema.json"
 done
 echo "updated docs/schemas"

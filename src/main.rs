@@ -14,6 +14,7 @@ mod report_cmd;
 mod run_cmd;
 mod schema_cmd;
 mod show_cmd;
+mod simulate_cmd;
 mod terminal;
 mod validate_cmd;
 
@@ -45,8 +46,12 @@ enum Command {
         #[arg(long)]
         deny_warnings: bool,
         /// Read every file as this kind instead of telling it from the file's keys.
-        #[arg(long, value_parser = ["program", "architecture", "roster", "scenario", "decisions"])]
+        #[arg(long, value_parser = ["program", "architecture", "roster", "scenario", "decisions", "profile"])]
         kind: Option<String>,
+        /// Also simulate every valid scenario N times with each built-in profile, and warn
+        /// about injects that never fire and expectations that never apply.
+        #[arg(long, value_name = "N")]
+        simulate: Option<u64>,
     },
     /// Preview a scenario for the facilitator: the MSEL timeline, decisions,
     /// expectations and questions.
@@ -57,6 +62,9 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Play a scenario many times with synthetic rooms (profiles): how often each inject
+    /// fires and each hidden truth is drawn, what is never reached, ratings and findings.
+    Simulate(simulate_cmd::SimulateArgs),
     /// Start a new scenario bound to the program's architecture and roster.
     #[command(subcommand)]
     New(new_cmd::NewCommand),
@@ -86,8 +94,8 @@ enum Command {
     },
     /// Print the JSON Schema of a file kind, for editors and other tools.
     Schema {
-        /// program, architecture, roster, scenario or decisions.
-        #[arg(value_parser = ["program", "architecture", "roster", "scenario", "decisions"])]
+        /// program, architecture, roster, scenario, decisions or profile.
+        #[arg(value_parser = ["program", "architecture", "roster", "scenario", "decisions", "profile"])]
         kind: String,
     },
 }
@@ -109,13 +117,18 @@ fn main() -> ExitCode {
             format,
             deny_warnings,
             kind,
+            simulate,
         } => validate_cmd::run(
             &paths,
-            format,
-            deny_warnings,
-            kind.as_deref().and_then(FileKind::from_name),
+            validate_cmd::Settings {
+                format,
+                deny_warnings,
+                kind: kind.as_deref().and_then(FileKind::from_name),
+                simulate,
+            },
         ),
         Command::Show { scenario, format } => show_cmd::run(&scenario, format),
+        Command::Simulate(args) => simulate_cmd::run(args),
         Command::Schema { kind } => schema_cmd::run(&kind),
         Command::Run(args) => run_cmd::run(args),
         Command::Report(args) => report_cmd::run(args),

@@ -9,7 +9,7 @@ use ttx_engine::validate;
 
 use crate::Format;
 use crate::exit::Exit;
-use crate::output;
+use crate::output::{self, table};
 
 /// Validates the scenario, then prints its MSEL and catalog.
 pub fn run(path: &Path, format: Format) -> Exit {
@@ -56,37 +56,6 @@ pub fn run(path: &Path, format: Format) -> Exit {
         Format::Text => print!("{}", render(&msel)),
     }
     Exit::Ok
-}
-
-/// Pads columns to the widest cell.
-fn table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
-    let widths: Vec<usize> = (0..header.len())
-        .map(|i| {
-            rows.iter()
-                .map(|r| r[i].chars().count())
-                .chain([header[i].len()])
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let line = |out: &mut String, cells: &[String]| {
-        let mut text = String::new();
-        for (i, cell) in cells.iter().enumerate() {
-            if i + 1 == cells.len() {
-                text.push_str(cell);
-            } else {
-                let _ = write!(text, "{cell:<w$}  ", w = widths[i]);
-            }
-        }
-        let _ = writeln!(out, "{}", text.trim_end());
-    };
-    line(
-        out,
-        &header.iter().map(|h| h.to_string()).collect::<Vec<_>>(),
-    );
-    for r in rows {
-        line(out, r);
-    }
 }
 
 /// The text preview.

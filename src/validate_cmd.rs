@@ -10,8 +10,27 @@ use crate::Format;
 use crate::exit::Exit;
 use crate::output;
 
+/// How to validate and report.
+#[derive(Clone, Copy)]
+pub struct Settings {
+    /// Output format.
+    pub format: Format,
+    /// Fail on warnings.
+    pub deny_warnings: bool,
+    /// Read every file as this kind.
+    pub kind: Option<FileKind>,
+    /// Simulate each valid scenario this many times per built-in profile.
+    pub simulate: Option<u64>,
+}
+
 /// Validates the given files or folders (or the whole program) and prints every problem.
-pub fn run(paths: &[PathBuf], format: Format, deny_warnings: bool, kind: Option<FileKind>) -> Exit {
+pub fn run(paths: &[PathBuf], settings: Settings) -> Exit {
+    let Settings {
+        format,
+        deny_warnings,
+        kind,
+        simulate,
+    } = settings;
     for p in paths {
         if !p.exists() {
             eprintln!("error: `{}` does not exist", p.display());
@@ -34,7 +53,7 @@ pub fn run(paths: &[PathBuf], format: Format, deny_warnings: bool, kind: Option<
         match found {
             Some(path) => {
                 // ttx.yaml itself is broken: validate it alone so its problems are shown.
-                return run(&[path], format, deny_warnings, kind);
+                return run(&[path], settings);
             }
             None => {
                 eprintln!(
@@ -45,7 +64,10 @@ pub fn run(paths: &[PathBuf], format: Format, deny_warnings: bool, kind: Option<
             }
         }
     }
-    let report = validate::validate(paths, program.as_ref(), kind);
+    let mut report = validate::validate(paths, program.as_ref(), kind);
+    if let Some(runs) = simulate.filter(|n| *n > 0) {
+        simulate_scenarios(&mut report, kind, runs);
+    }
     match format {
         Format::Json => {
             let json = serde_json::json!({
@@ -81,4 +103,31 @@ pub fn run(paths: &[PathBuf], format: Format, deny_warnings: bool, kind: Option<
 
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
+}
+
+/// Adds the coverage warnings of a simulation of every scenario that validated without
+/// errors.
+fn simulate_scenarios(report: &mut validate::Report, kind: Option<FileKind>, runs: u64) {
+    let mut files: Vec<&PathBuf> = report.sources.keys().collect();
+    files.sort();
+    let mut found = Vec::new();
+    for path in files {
+        let source = &report.sources[path];
+        let is_scenario = kind.map_or_else(
+            || {
+                let node = ttx_engine::yaml::parse(source).ok();
+                ttx_engine::load::detect_kind(path, node.as_ref()) == Some(FileKind::Scenario)
+            },
+            |k| k == FileKind::Scenario,
+        );
+        let clean = !report
+            .diagnostics
+            .iter()
+            .any(|d| &d.file == path && d.severity == ttx_engine::diagnostic::Severity::Error);
+        if is_scenario && clean {
+            found.extend(crate::simulate_cmd::coverage_warnings(source, runs));
+        }
+    }
+    report.diagnostics.extend(found);
+    ttx_engine::diagnostic::sort(&mut report.diagnostics);
 }

@@ -98,6 +98,9 @@ codes! {
     ScriptUndefinedVariable = "script-undefined-variable",
     /// An inject that no play of the scenario can deliver.
     NeverFires = "never-fires",
+    /// An inject or expectation that no run of `ttx simulate` (or `validate --simulate`)
+    /// reached.
+    NotReached = "not-reached",
     /// An expectation whose role may not take its decision.
     RoleCannotDecide = "role-cannot-decide",
     /// A role that receives no inject and has no expectation.

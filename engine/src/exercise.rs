@@ -129,6 +129,33 @@ pub struct Files {
     pub roster: Option<FileRef>,
 }
 
+/// The two script hosts of an exercise: one seeded for the exercise's draws, one for
+/// judging conditions for the status line without drawing. Building them costs more than
+/// a simulated run, so a simulation hands them from run to run.
+pub struct Hosts {
+    /// Runs the journaled scripts and makes the seeded draws.
+    pub main: ScriptHost,
+    /// Judges conditions without drawing or journaling.
+    pub status: ScriptHost,
+}
+
+impl Hosts {
+    /// Fresh hosts, the main one seeded with `seed`.
+    pub fn new(seed: u64) -> Hosts {
+        Hosts {
+            main: ScriptHost::new(seed),
+            status: ScriptHost::new(0),
+        }
+    }
+
+    /// The same hosts, ready for an exercise seeded with `seed`.
+    pub fn reseed(self, seed: u64) -> Hosts {
+        self.main.reseed(seed);
+        self.status.reseed(0);
+        self
+    }
+}
+
 /// An exercise in progress.
 pub struct Exercise<'c> {
     c: &'c Compiled,
@@ -170,11 +197,22 @@ impl<'c> Exercise<'c> {
     /// Starts an exercise: the start event, the setup script, jitter for timed injects,
     /// and the injects due at the start. Returns the exercise and its first events.
     pub fn start(c: &'c Compiled, seed: u64, files: Files) -> (Exercise<'c>, Vec<Timed>) {
+        Exercise::start_on(c, seed, files, Hosts::new(seed))
+    }
+
+    /// Starts an exercise on hosts made earlier (see [`Hosts`]), reseeding them.
+    pub fn start_on(
+        c: &'c Compiled,
+        seed: u64,
+        files: Files,
+        hosts: Hosts,
+    ) -> (Exercise<'c>, Vec<Timed>) {
         let s = c.scenario();
+        let hosts = hosts.reseed(seed);
         let mut ex = Exercise {
             c,
-            host: ScriptHost::new(seed),
-            status_host: ScriptHost::new(0),
+            host: hosts.main,
+            status_host: hosts.status,
             state: rhai::Map::new(),
             now: SimTime::START,
             paused: false,
@@ -217,6 +255,25 @@ impl<'c> Exercise<'c> {
             at: self.now,
             event,
         }
+    }
+
+    /// Ends the exercise's use of its hosts and hands them back for the next one.
+    pub fn into_hosts(self) -> Hosts {
+        Hosts {
+            main: self.host,
+            status: self.status_host,
+        }
+    }
+
+    /// When the inject at `index` (in scenario order) falls due, once something has
+    /// scheduled it; it may still be held by its condition.
+    pub fn inject_due(&self, index: usize) -> Option<SimTime> {
+        self.due.get(index).copied().flatten()
+    }
+
+    /// When the inject at `index` was delivered, if it was.
+    pub fn inject_delivered(&self, index: usize) -> Option<SimTime> {
+        self.delivered.get(index).copied().flatten()
     }
 
     /// Current scenario time.

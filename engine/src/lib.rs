@@ -27,6 +27,7 @@ pub mod scaffold;
 pub mod schema;
 pub mod script;
 pub mod session;
+pub mod simulate;
 pub mod source;
 pub mod spanned;
 pub mod suggest;

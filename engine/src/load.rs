@@ -124,6 +124,8 @@ pub fn detect_kind(path: &Path, node: Option<&Node>) -> Option<FileKind> {
         Some(FileKind::Architecture)
     } else if has("teams") || has("people") {
         Some(FileKind::Roster)
+    } else if has("expected") || has("red_herrings") || has("handoffs") || has("investigations") {
+        Some(FileKind::Profile)
     } else if has("org") {
         Some(FileKind::Program)
     } else if has("injects") || has("roles") || has("objectives") || has("id") {

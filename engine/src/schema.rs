@@ -9,7 +9,7 @@ use serde_json::Value as Json;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::duration::DURATION_PATTERN;
 use crate::model::ID_PATTERN;
-use crate::model::{architecture, program, roster, scenario, sheet};
+use crate::model::{architecture, profile, program, roster, scenario, sheet};
 use crate::source::SourceFile;
 use crate::suggest::did_you_mean;
 use crate::yaml::{Node, Value};
@@ -27,16 +27,19 @@ pub enum FileKind {
     Scenario,
     /// A scribe's decisions sheet.
     Decisions,
+    /// A simulation profile (`ttx simulate --profile FILE`).
+    Profile,
 }
 
 impl FileKind {
     /// Every kind, in documentation order.
-    pub const ALL: [FileKind; 5] = [
+    pub const ALL: [FileKind; 6] = [
         FileKind::Program,
         FileKind::Architecture,
         FileKind::Roster,
         FileKind::Scenario,
         FileKind::Decisions,
+        FileKind::Profile,
     ];
 
     /// The name used on the command line (`ttx schema scenario`).
@@ -47,6 +50,7 @@ impl FileKind {
             FileKind::Roster => "roster",
             FileKind::Scenario => "scenario",
             FileKind::Decisions => "decisions",
+            FileKind::Profile => "profile",
         }
     }
 
@@ -76,6 +80,7 @@ fn generate(kind: FileKind) -> Json {
         FileKind::Roster => generator.into_root_schema_for::<roster::Roster>(),
         FileKind::Scenario => generator.into_root_schema_for::<scenario::Scenario>(),
         FileKind::Decisions => generator.into_root_schema_for::<sheet::DecisionsSheet>(),
+        FileKind::Profile => generator.into_root_schema_for::<profile::Profile>(),
     };
     let mut json = schema.to_value();
     if let Some(obj) = json.as_object_mut() {

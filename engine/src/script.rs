@@ -237,6 +237,19 @@ struct Shared {
     prints: RefCell<Vec<String>>,
     deadline: Cell<Instant>,
     budget: Duration,
+    trace: RefCell<Option<Vec<Evaluation>>>,
+}
+
+/// One script or condition a host evaluated, with the state it saw: what the simulation
+/// benchmark replays to measure the cost of the scripts alone.
+#[derive(Clone)]
+pub struct Evaluation {
+    /// The compiled script.
+    pub ast: AST,
+    /// The state before it ran.
+    pub state: rhai::Map,
+    /// A script (setup, effect) rather than a condition.
+    pub script: bool,
 }
 
 /// Runs compiled scripts and conditions of one exercise: the sandbox plus `pick`,
@@ -268,6 +281,7 @@ impl ScriptHost {
             prints: RefCell::new(Vec::new()),
             deadline: Cell::new(Instant::now()),
             budget,
+            trace: RefCell::new(None),
         });
         let mut engine = sandbox();
         let s = Rc::clone(&shared);
@@ -326,6 +340,34 @@ impl ScriptHost {
         ScriptHost { engine, shared }
     }
 
+    /// Starts over with a generator seeded with `seed` and nothing collected: what a
+    /// simulation does between runs, since building the engine costs more than a run.
+    pub fn reseed(&self, seed: u64) {
+        *self.shared.dice.borrow_mut() = Dice::new(seed);
+        self.shared.draws.borrow_mut().clear();
+        self.shared.prints.borrow_mut().clear();
+    }
+
+    /// Starts recording every evaluation (for the simulation benchmark's floor).
+    pub fn start_trace(&self) {
+        *self.shared.trace.borrow_mut() = Some(Vec::new());
+    }
+
+    /// The evaluations recorded since `start_trace`, and stops recording.
+    pub fn take_trace(&self) -> Vec<Evaluation> {
+        self.shared.trace.borrow_mut().take().unwrap_or_default()
+    }
+
+    fn record(&self, ast: &AST, state: &rhai::Map, script: bool) {
+        if let Some(trace) = self.shared.trace.borrow_mut().as_mut() {
+            trace.push(Evaluation {
+                ast: ast.clone(),
+                state: state.clone(),
+                script,
+            });
+        }
+    }
+
     /// The generator, for draws the engine makes itself (reveal chances, jitter).
     pub fn dice(&self) -> std::cell::RefMut<'_, Dice> {
         self.shared.dice.borrow_mut()
@@ -333,6 +375,7 @@ impl ScriptHost {
 
     /// Runs a script (setup or effect) against `state`, which it may change.
     pub fn run(&self, ast: &AST, state: &mut rhai::Map) -> Result<(), RunError> {
+        self.record(ast, state, true);
         let mut scope = Scope::new();
         scope.push(STATE, std::mem::take(state));
         self.shared
@@ -345,6 +388,7 @@ impl ScriptHost {
 
     /// Evaluates a condition against `state`; anything but `true` or `false` is an error.
     pub fn condition(&self, ast: &AST, state: &rhai::Map) -> Result<bool, RunError> {
+        self.record(ast, state, false);
         let mut scope = Scope::new();
         scope.push_constant(STATE, state.clone());
         self.shared

@@ -327,6 +327,11 @@ fn check_kind(
             checks.extend(check::sheet::check(&l, scenario.as_ref(), roster));
             (concat(l.diagnostics, checks), Some(l.source))
         }
+        FileKind::Profile => {
+            let l = loaded!(crate::model::profile::Profile);
+            let checks = check::profile::check(&l, None);
+            (concat(l.diagnostics, checks), Some(l.source))
+        }
     }
 }
 

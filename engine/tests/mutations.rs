@@ -164,6 +164,9 @@ fn exercise(
         FileKind::Program => run!(ttx_engine::model::program::Program, |l| {
             check::program::check(l)
         }),
+        FileKind::Profile => run!(ttx_engine::model::profile::Profile, |l| {
+            check::profile::check(l, None)
+        }),
     }
 }
 

@@ -2,6 +2,7 @@
 //! and between files, timing, scripts, and the graph of what can happen.
 
 pub mod architecture;
+pub mod profile;
 pub mod program;
 pub mod roster;
 pub mod scenario;

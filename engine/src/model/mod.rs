@@ -3,6 +3,7 @@
 //! disagree.
 
 pub mod architecture;
+pub mod profile;
 pub mod program;
 pub mod roster;
 pub mod scenario;

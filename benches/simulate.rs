@@ -1,0 +1,113 @@
+//! Benchmark of `ttx simulate`: simulated runs per second of the largest shipped scenario
+//! with the `textbook` profile, on 1 and on 2 threads, and the floor: replaying only the
+//! scripts and conditions those runs evaluate (with the state each one saw), on one thread.
+//! Prints runs/s, the speed-up from 1 to 2 threads, and the ratio of run cost to floor.
+//!
+//!     cargo bench --bench simulate
+//!
+//! Not a test: it never fails on a slow machine, it only prints figures.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use ttx_engine::model::profile::Profile;
+use ttx_engine::script::ScriptHost;
+use ttx_engine::simulate::{self, Options};
+use ttx_engine::source::SourceFile;
+
+const RUNS: u64 = 40_000;
+const TRACED: u64 = 4_000;
+const TRIES: usize = 3;
+
+fn main() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let (path, source) = largest(&root);
+    let textbook = Profile::built_in("textbook").unwrap();
+    let scenario = simulate::compile(&source).unwrap();
+    println!(
+        "scenario: {} ({} injects, {} decisions, {} expectations), profile textbook",
+        path.display(),
+        scenario.scenario().injects.len(),
+        scenario.scenario().decisions.len(),
+        scenario.scenario().expectations.len()
+    );
+
+    let mut per_thread = Vec::new();
+    for threads in [1, 2] {
+        let opts = Options {
+            runs: RUNS,
+            seed: 1,
+            threads,
+        };
+        let secs = best_of(|| {
+            simulate::simulate(&source, std::slice::from_ref(&textbook), opts, &|_| {}).unwrap();
+        });
+        let rate = RUNS as f64 / secs;
+        per_thread.push(rate);
+        println!(
+            "simulate, {threads} thread{}: {:>9.0} runs/s ({RUNS} runs in {:.3} s, {:.1} µs per run)",
+            if threads == 1 { " " } else { "s" },
+            rate,
+            secs,
+            secs * 1e6 / RUNS as f64
+        );
+    }
+    println!(
+        "speed-up 1 → 2 threads: {:.2}x",
+        per_thread[1] / per_thread[0]
+    );
+
+    // The floor: every evaluation of TRACED runs, replayed on one host.
+    let trace = simulate::trace(&source, &textbook, 1, TRACED).unwrap();
+    let host = ScriptHost::new(1);
+    let floor = best_of(|| {
+        for e in &trace {
+            if e.script {
+                let mut state = e.state.clone();
+                let _ = host.run(&e.ast, &mut state);
+            } else {
+                let _ = host.condition(&e.ast, &e.state);
+            }
+            host.take_draws();
+        }
+    });
+    let floor_per_run = floor / TRACED as f64;
+    let run_cost = 1.0 / per_thread[0];
+    println!(
+        "floor (scripts and conditions only, 1 thread): {:.1} µs per run ({} evaluations per run)",
+        floor_per_run * 1e6,
+        trace.len() as u64 / TRACED
+    );
+    println!("run cost / floor: {:.2}x", run_cost / floor_per_run);
+}
+
+/// The shipped scenario with the most injects (then the largest file).
+fn largest(root: &std::path::Path) -> (PathBuf, SourceFile) {
+    let mut best: Option<(usize, u64, PathBuf)> = None;
+    for path in ttx_engine::project::yaml_files(&root.join("scenarios")) {
+        let source = SourceFile::read(&path, 4 << 20).unwrap();
+        let Ok(c) = simulate::compile(&source) else {
+            continue;
+        };
+        let key = (c.scenario().injects.len(), source.text.len() as u64);
+        if best.as_ref().is_none_or(|(n, b, _)| key > (*n, *b)) {
+            best = Some((key.0, key.1, path));
+        }
+    }
+    let path = best.expect("a shipped scenario").2;
+    let source = SourceFile::read(&path, 4 << 20).unwrap();
+    (
+        path.strip_prefix(root).unwrap_or(&path).to_path_buf(),
+        source,
+    )
+}
+
+fn best_of(mut f: impl FnMut()) -> f64 {
+    let mut best = Duration::MAX;
+    for _ in 0..TRIES {
+        let start = Instant::now();
+        f();
+        best = best.min(start.elapsed());
+    }
+    best.as_secs_f64()
+}

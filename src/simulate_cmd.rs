@@ -1,0 +1,456 @@
+//! `ttx simulate SCENARIO`: Monte Carlo play-throughs with synthetic rooms, for authors.
+
+use std::fmt::Write as _;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use ttx_engine::diagnostic::Diagnostic;
+use ttx_engine::load::{self, Loaded};
+use ttx_engine::model::profile::{self, Profile};
+use ttx_engine::model::scenario::Scenario;
+use ttx_engine::project::{self, ProgramDir};
+use ttx_engine::schema::FileKind;
+use ttx_engine::simulate::{self, Options, Tally, thousands};
+use ttx_engine::source::{DEFAULT_MAX_FILE_BYTES, SourceFile};
+use ttx_engine::validate;
+
+use crate::Format;
+use crate::exit::Exit;
+use crate::output::{self, table};
+
+/// Arguments of `ttx simulate`.
+#[derive(Args)]
+pub struct SimulateArgs {
+    /// The scenario file.
+    scenario: PathBuf,
+    /// Runs per profile.
+    #[arg(long, default_value_t = 1000)]
+    runs: u64,
+    /// The seed of the whole simulation: the same seed gives the same figures.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// A built-in profile (textbook, slow, distracted, random) or a profile file; repeat
+    /// for several. Without it, all four built-in profiles.
+    #[arg(long = "profile", value_name = "NAME|FILE")]
+    profiles: Vec<String>,
+    /// Worker threads; by default one per core. The figures do not depend on it.
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+/// Validates the scenario, loads the profiles, plays the runs and prints the tallies.
+pub fn run(args: SimulateArgs) -> Exit {
+    if !args.scenario.is_file() {
+        eprintln!("error: `{}` is not a file", args.scenario.display());
+        return Exit::Usage;
+    }
+    if args.runs == 0 {
+        eprintln!("error: --runs must be at least 1");
+        return Exit::Usage;
+    }
+    let scenario = match load_valid_scenario(&args.scenario) {
+        Ok(s) => s,
+        Err(exit) => return exit,
+    };
+    let profiles = match load_profiles(&args.profiles, &scenario) {
+        Ok(p) => p,
+        Err(exit) => return exit,
+    };
+    let threads = args.threads.unwrap_or_else(default_threads).max(1);
+    let opts = Options {
+        runs: args.runs,
+        seed: args.seed,
+        threads,
+    };
+    let total = args.runs * profiles.len() as u64;
+    let bar = progress_bar(total, threads);
+    let result = simulate::simulate(&scenario.source, &profiles, opts, &|done| {
+        if let Some(b) = &bar {
+            b.set_position(done);
+        }
+    });
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    let tallies = match result {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Exit::Problems;
+        }
+    };
+    let warnings = simulate::coverage(&scenario.source, &scenario.value, &tallies);
+    match args.format {
+        Format::Json => {
+            let json = serde_json::json!({
+                "scenario": scenario.value.id.as_str(),
+                "version": scenario.value.version.as_str(),
+                "seed": args.seed,
+                "runs_per_profile": args.runs,
+                "profiles": tallies,
+                "warnings": warnings.iter().map(|d| d.to_json()).collect::<Vec<_>>(),
+            });
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&json).unwrap_or_default()
+            );
+        }
+        Format::Text => {
+            print!("{}", render(&scenario.value, &profiles, &tallies, &args));
+            let sources = [(scenario.source.path.clone(), scenario.source.clone())]
+                .into_iter()
+                .collect();
+            output::print_diagnostics(&warnings, &sources);
+            if !warnings.is_empty() {
+                eprintln!(
+                    "{} warning{} from {} runs",
+                    warnings.len(),
+                    if warnings.len() == 1 { "" } else { "s" },
+                    thousands(total)
+                );
+            }
+        }
+    }
+    Exit::Ok
+}
+
+/// One thread per core.
+pub fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+fn progress_bar(total: u64, threads: usize) -> Option<indicatif::ProgressBar> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(total);
+    let style = indicatif::ProgressStyle::with_template(&format!(
+        "{{bar:40}} {{human_pos}}/{{human_len}} runs, {{per_sec}}, {{eta}} left ({threads} thread{})",
+        if threads == 1 { "" } else { "s" }
+    ))
+    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+    bar.set_style(style);
+    Some(bar)
+}
+
+/// Validates the scenario in its program (architecture, roster) and loads it; on errors,
+/// prints them and returns the exit code.
+fn load_valid_scenario(path: &Path) -> Result<Loaded<Scenario>, Exit> {
+    let start = path
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."));
+    let program = project::find_program(&start).and_then(|p| ProgramDir::load(&p).ok());
+    let report = validate::validate(
+        &[path.to_path_buf()],
+        program.as_ref(),
+        Some(FileKind::Scenario),
+    );
+    if report.errors() > 0 {
+        output::print_diagnostics(&report.diagnostics, &report.sources);
+        eprintln!("the scenario has errors; fix them to simulate it");
+        return Err(Exit::Problems);
+    }
+    let max = program
+        .as_ref()
+        .map_or(DEFAULT_MAX_FILE_BYTES, ProgramDir::max_file_bytes);
+    load::load_file::<Scenario>(FileKind::Scenario, path, max).map_err(|f| {
+        let sources = f.source.into_iter().map(|s| (s.path.clone(), s)).collect();
+        output::print_diagnostics(&f.diagnostics, &sources);
+        Exit::Problems
+    })
+}
+
+/// The profiles named on the command line: built-in names or profile files, checked
+/// against the scenario.
+fn load_profiles(names: &[String], scenario: &Loaded<Scenario>) -> Result<Vec<Profile>, Exit> {
+    if names.is_empty() {
+        return Ok(profile::BUILT_IN
+            .iter()
+            .filter_map(|n| Profile::built_in(n))
+            .collect());
+    }
+    let mut out = Vec::new();
+    for name in names {
+        if let Some(p) = Profile::built_in(name) {
+            out.push(p);
+            continue;
+        }
+        let path = Path::new(name);
+        if !path.is_file() {
+            let hint = ttx_engine::suggest::did_you_mean(name, profile::BUILT_IN.iter().copied())
+                .map_or(String::new(), |s| format!(" Did you mean `{s}`?"));
+            eprintln!(
+                "error: `{name}` is neither a built-in profile nor a file.{hint}\n\
+                 help: the built-in profiles are {}; or give the path of a profile file (`ttx schema profile`)",
+                profile::BUILT_IN.join(", ")
+            );
+            return Err(Exit::Usage);
+        }
+        let loaded =
+            match load::load_file::<Profile>(FileKind::Profile, path, DEFAULT_MAX_FILE_BYTES) {
+                Ok(l) => l,
+                Err(f) => {
+                    let sources = f.source.into_iter().map(|s| (s.path.clone(), s)).collect();
+                    output::print_diagnostics(&f.diagnostics, &sources);
+                    return Err(Exit::Problems);
+                }
+            };
+        let mut problems: Vec<Diagnostic> = loaded.diagnostics.clone();
+        problems.extend(ttx_engine::check::profile::check(
+            &loaded,
+            Some(&scenario.value),
+        ));
+        if !problems.is_empty() {
+            let sources = [(loaded.source.path.clone(), loaded.source.clone())]
+                .into_iter()
+                .collect();
+            output::print_diagnostics(&problems, &sources);
+            eprintln!("the profile has errors; fix them to simulate with it");
+            return Err(Exit::Problems);
+        }
+        if out.iter().any(|p: &Profile| p.name == loaded.value.name) {
+            eprintln!(
+                "error: two profiles are named `{}`; give each a name of its own",
+                loaded.value.name
+            );
+            return Err(Exit::Usage);
+        }
+        out.push(loaded.value);
+    }
+    Ok(out)
+}
+
+/// A share of runs: `-` for none, `<1%` for a few, else whole percent.
+fn share(n: u64, runs: u64) -> String {
+    if n == 0 || runs == 0 {
+        "-".into()
+    } else if n * 100 < runs {
+        "<1%".into()
+    } else {
+        format!("{}%", (n * 100 + runs / 2) / runs)
+    }
+}
+
+/// The text report: what happened in the runs, profile by profile.
+fn render(s: &Scenario, profiles: &[Profile], tallies: &[Tally], args: &SimulateArgs) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} {}: {} run{} per profile, seed {}\n",
+        s.id.as_str(),
+        s.version.as_str(),
+        thousands(args.runs),
+        if args.runs == 1 { "" } else { "s" },
+        args.seed
+    );
+    let names: Vec<&str> = tallies.iter().map(|t| t.profile.as_str()).collect();
+
+    if let Some(first) = tallies.first().filter(|t| !t.truths.is_empty()) {
+        let _ = writeln!(out, "HIDDEN TRUTH (the setup's draws)");
+        let mut rows = Vec::new();
+        for (n, truth) in first.truths.iter().enumerate() {
+            let mut results: Vec<&String> = tallies
+                .iter()
+                .filter_map(|t| t.truths.get(n))
+                .flat_map(|t| t.results.keys())
+                .collect();
+            results.sort();
+            results.dedup();
+            for (k, result) in results.into_iter().enumerate() {
+                let label = if k == 0 {
+                    format!("{}. {}", n + 1, truth.what)
+                } else {
+                    String::new()
+                };
+                let mut row = vec![label, result.clone()];
+                row.extend(tallies.iter().map(|t| {
+                    let count = t
+                        .truths
+                        .get(n)
+                        .and_then(|x| x.results.get(result))
+                        .copied()
+                        .unwrap_or(0);
+                    share(count, t.runs)
+                }));
+                rows.push(row);
+            }
+        }
+        let mut header = vec!["DRAW", "RESULT"];
+        header.extend(names.iter().copied());
+        table(&mut out, &header, &rows);
+        out.push('\n');
+    }
+
+    let _ = writeln!(out, "INJECTS (share of runs in which each fired)");
+    let rows: Vec<Vec<String>> = s
+        .injects
+        .iter()
+        .enumerate()
+        .map(|(i, inject)| {
+            let mut row = vec![inject.id.to_string()];
+            row.extend(tallies.iter().map(|t| share(t.injects[i].fired, t.runs)));
+            row
+        })
+        .collect();
+    let mut header = vec!["INJECT"];
+    header.extend(names.iter().copied());
+    table(&mut out, &header, &rows);
+
+    for (p, t) in profiles.iter().zip(tallies) {
+        let _ = writeln!(
+            out,
+            "\nPROFILE {} ({} runs){}",
+            t.profile,
+            thousands(t.runs),
+            p.description
+                .as_deref()
+                .map_or(String::new(), |d| format!(": {d}"))
+        );
+        let rows: Vec<Vec<String>> = t
+            .expectations
+            .iter()
+            .map(|e| {
+                vec![
+                    e.id.clone(),
+                    share(e.met, t.runs),
+                    share(e.late, t.runs),
+                    share(e.other_role, t.runs),
+                    share(e.missed, t.runs),
+                    share(e.not_applicable, t.runs),
+                ]
+            })
+            .collect();
+        table(
+            &mut out,
+            &[
+                "  EXPECTATION",
+                "MET",
+                "LATE",
+                "OTHER ROLE",
+                "MISSED",
+                "NOT APPLICABLE",
+            ],
+            &indent(rows),
+        );
+        let rows: Vec<Vec<String>> = t
+            .objectives
+            .iter()
+            .map(|o| {
+                vec![
+                    o.id.clone(),
+                    share(o.p, t.runs),
+                    share(o.s, t.runs),
+                    share(o.m, t.runs),
+                    share(o.u, t.runs),
+                    share(o.unrated, t.runs),
+                ]
+            })
+            .collect();
+        table(
+            &mut out,
+            &["  OBJECTIVE", "P", "S", "M", "U", "UNRATED"],
+            &indent(rows),
+        );
+        let total = t.total_findings();
+        let fewest = t.findings_per_run.keys().next().copied().unwrap_or(0);
+        let most = t.findings_per_run.keys().last().copied().unwrap_or(0);
+        let _ = writeln!(
+            out,
+            "  Findings: {} per run ({fewest} to {most})",
+            per_run(total, t.runs)
+        );
+        let mut kinds: Vec<(&String, &u64)> = t.findings.iter().collect();
+        kinds.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        for (kind, n) in kinds {
+            let _ = writeln!(out, "    {:<32} {} per run", kind, per_run(*n, t.runs));
+        }
+        let movers = movers(t);
+        if !movers.is_empty() {
+            let _ = writeln!(
+                out,
+                "  Decisions that most change the outcome (findings per run with / without):"
+            );
+            for m in movers.iter().take(3) {
+                let _ = writeln!(
+                    out,
+                    "    {:<32} {:.2} / {:.2}  ({:+.2}; taken in {} of runs)",
+                    m.id,
+                    m.with,
+                    m.without,
+                    m.with - m.without,
+                    share(m.taken, t.runs)
+                );
+            }
+        }
+    }
+    out
+}
+
+fn indent(rows: Vec<Vec<String>>) -> Vec<Vec<String>> {
+    rows.into_iter()
+        .map(|mut r| {
+            r[0] = format!("  {}", r[0]);
+            r
+        })
+        .collect()
+}
+
+fn per_run(n: u64, runs: u64) -> String {
+    format!("{:.2}", n as f64 / runs.max(1) as f64)
+}
+
+/// A decision's effect on the findings of a run.
+struct Mover {
+    id: String,
+    taken: u64,
+    with: f64,
+    without: f64,
+}
+
+/// Decisions taken in some runs but not all, by how far the mean findings per run differ
+/// with and without them (largest first, ties in catalog order).
+fn movers(t: &Tally) -> Vec<Mover> {
+    let mut out: Vec<Mover> = t
+        .decisions
+        .iter()
+        .filter(|d| d.taken > 0 && d.taken < t.runs)
+        .map(|d| Mover {
+            id: d.id.clone(),
+            taken: d.taken,
+            with: d.findings_when_taken as f64 / d.taken as f64,
+            without: d.findings_when_not as f64 / (t.runs - d.taken) as f64,
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        (b.with - b.without)
+            .abs()
+            .total_cmp(&(a.with - a.without).abs())
+    });
+    out
+}
+
+/// The coverage warnings `ttx validate --simulate N` adds for one scenario file: N runs of
+/// each built-in profile, seed 1.
+pub fn coverage_warnings(source: &SourceFile, runs: u64) -> Vec<Diagnostic> {
+    let Ok(compiled) = simulate::compile(source) else {
+        return Vec::new();
+    };
+    let profiles: Vec<Profile> = profile::BUILT_IN
+        .iter()
+        .filter_map(|n| Profile::built_in(n))
+        .collect();
+    let opts = Options {
+        runs,
+        seed: 1,
+        threads: default_threads(),
+    };
+    match simulate::simulate(source, &profiles, opts, &|_| {}) {
+        Ok(tallies) => simulate::coverage(source, compiled.scenario(), &tallies),
+        Err(_) => Vec::new(),
+    }
+}
