@@ -206,6 +206,7 @@ fn load_profiles(names: &[String], scenario: &Loaded<Scenario>) -> Result<Vec<Pr
             Some(&scenario.value),
         ));
         if !problems.is_empty() {
+            ttx_engine::diagnostic::sort(&mut problems);
             let sources = [(loaded.source.path.clone(), loaded.source.clone())]
                 .into_iter()
                 .collect();

@@ -12,5 +12,6 @@ mod run;
 mod schema;
 mod shipped;
 mod show;
+mod simulate;
 mod support;
 mod validate;

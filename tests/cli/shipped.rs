@@ -4,9 +4,11 @@ use crate::support::Ttx;
 
 #[test]
 fn the_acme_program_and_every_shipped_scenario_validate_without_warnings() {
+    // With a simulation: every inject of every shipped scenario fires and every
+    // expectation applies in some run of some built-in profile.
     Ttx::new()
         .cwd("examples/acme")
-        .args(["validate", "--deny-warnings"])
+        .args(["validate", "--deny-warnings", "--simulate", "200"])
         .run()
         .code(0)
         .stderr_has("0 errors, 0 warnings");
@@ -20,7 +22,7 @@ fn the_readme_main_command_validates_the_whole_example_program() {
         .args(["validate", "--deny-warnings", "examples/acme"])
         .run()
         .code(0)
-        .stderr_has("checked 9 files: 0 errors, 0 warnings");
+        .stderr_has("checked 10 files: 0 errors, 0 warnings");
 }
 
 #[test]
