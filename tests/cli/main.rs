@@ -4,6 +4,7 @@
 mod bad_inputs;
 mod crash;
 mod diskfull;
+mod library;
 mod new;
 mod program;
 mod publish;

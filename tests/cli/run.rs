@@ -144,13 +144,18 @@ fn the_console_on_a_pipe_refuses_what_the_scenario_forbids_and_views_per_role() 
 
 /// Plays a recorded acme session into a fresh journal; returns (absolute, acme-relative).
 pub fn play_session(stem: &str, name: &str) -> (PathBuf, String) {
+    play_sheet("sessions", stem, name)
+}
+
+/// Plays `FOLDER/STEM.yaml` of the Acme program into `journals/NAME.jsonl`.
+pub fn play_sheet(folder: &str, stem: &str, name: &str) -> (PathBuf, String) {
     let (abs, rel) = fresh_journal("examples/acme", name);
     Ttx::new()
         .cwd("examples/acme")
         .args([
             "run",
             "--decisions",
-            &format!("sessions/{stem}.yaml"),
+            &format!("{folder}/{stem}.yaml"),
             "--journal",
             &rel,
         ])
