@@ -129,7 +129,7 @@ fn progress_bar(total: u64, threads: usize) -> Option<indicatif::ProgressBar> {
     }
     let bar = indicatif::ProgressBar::new(total);
     let style = indicatif::ProgressStyle::with_template(&format!(
-        "{{bar:40}} {{human_pos}}/{{human_len}} runs, {{per_sec}}, {{eta}} left ({threads} thread{})",
+        "{{wide_bar}} {{human_pos}}/{{human_len}} runs, {{eta}} left ({threads} thread{})",
         if threads == 1 { "" } else { "s" }
     ))
     .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
