@@ -38,6 +38,7 @@ fn main() {
             runs: RUNS,
             seed: 1,
             threads,
+            counterfactuals: 0,
         };
         let secs = best_of(|| {
             simulate::simulate(&source, std::slice::from_ref(&textbook), opts, &|_| {}).unwrap();

@@ -42,6 +42,11 @@ pub struct SimulateArgs {
     format: Format,
 }
 
+/// How many runs of each profile are replayed without each decision the room took, to
+/// measure what the decision changes: enough for a stable figure, bounded so a large
+/// `--runs` does not cost ten times as much.
+const COUNTERFACTUAL_RUNS: u64 = 500;
+
 /// Validates the scenario, loads the profiles, plays the runs and prints the tallies.
 pub fn run(args: SimulateArgs) -> Exit {
     if !args.scenario.is_file() {
@@ -65,6 +70,7 @@ pub fn run(args: SimulateArgs) -> Exit {
         runs: args.runs,
         seed: args.seed,
         threads,
+        counterfactuals: args.runs.min(COUNTERFACTUAL_RUNS),
     };
     let total = args.runs * profiles.len() as u64;
     let bar = progress_bar(total, threads);
@@ -374,16 +380,17 @@ fn render(s: &Scenario, profiles: &[Profile], tallies: &[Tally], args: &Simulate
         if !movers.is_empty() {
             let _ = writeln!(
                 out,
-                "  Decisions that most change the outcome (findings per run with / without):"
+                "  Decisions that most change the outcome (findings per run without each, in the runs that took it):"
             );
             for m in movers.iter().take(3) {
                 let _ = writeln!(
                     out,
-                    "    {:<32} {:.2} / {:.2}  ({:+.2}; taken in {} of runs)",
+                    "    {:<32} {:+.2} without it  ({:.2} with, {:.2} without, over {} replayed runs; taken in {} of runs)",
                     m.id,
+                    m.without - m.with,
                     m.with,
                     m.without,
-                    m.with - m.without,
+                    thousands(m.replayed),
                     share(m.taken, t.runs)
                 );
             }
@@ -405,32 +412,35 @@ fn per_run(n: u64, runs: u64) -> String {
     format!("{:.2}", n as f64 / runs.max(1) as f64)
 }
 
-/// A decision's effect on the findings of a run.
+/// What leaving a decision out changed, over the runs replayed without it.
 struct Mover {
     id: String,
     taken: u64,
+    replayed: u64,
     with: f64,
     without: f64,
 }
 
-/// Decisions taken in some runs but not all, by how far the mean findings per run differ
-/// with and without them (largest first, ties in catalog order).
+/// Decisions the room took in some replayed run, by how much leaving them out changes the
+/// findings per run (largest change first, ties in catalog order).
 fn movers(t: &Tally) -> Vec<Mover> {
     let mut out: Vec<Mover> = t
         .decisions
         .iter()
-        .filter(|d| d.taken > 0 && d.taken < t.runs)
+        .filter(|d| d.replayed > 0)
         .map(|d| Mover {
             id: d.id.clone(),
             taken: d.taken,
-            with: d.findings_when_taken as f64 / d.taken as f64,
-            without: d.findings_when_not as f64 / (t.runs - d.taken) as f64,
+            replayed: d.replayed,
+            with: d.replayed_findings_with as f64 / d.replayed as f64,
+            without: d.replayed_findings_without as f64 / d.replayed as f64,
         })
+        .filter(|m| m.without != m.with)
         .collect();
     out.sort_by(|a, b| {
-        (b.with - b.without)
+        (b.without - b.with)
             .abs()
-            .total_cmp(&(a.with - a.without).abs())
+            .total_cmp(&(a.without - a.with).abs())
     });
     out
 }
@@ -449,6 +459,7 @@ pub fn coverage_warnings(source: &SourceFile, runs: u64) -> Vec<Diagnostic> {
         runs,
         seed: 1,
         threads: default_threads(),
+        counterfactuals: 0,
     };
     match simulate::simulate(source, &profiles, opts, &|_| {}) {
         Ok(tallies) => simulate::coverage(source, compiled.scenario(), &tallies),

@@ -35,6 +35,9 @@ pub struct Options {
     pub seed: u64,
     /// Worker threads (at least one).
     pub threads: usize,
+    /// How many runs per profile (the first ones) are replayed once per decision the room
+    /// took, without it, to measure what each decision changes; 0 for none.
+    pub counterfactuals: u64,
 }
 
 /// Runs are handed to threads in blocks of this many: small enough to keep both cores
@@ -74,7 +77,7 @@ pub fn simulate(
                         }
                         for unit in first..(first + BLOCK).min(total) {
                             let (p, run) = (unit / opts.runs, unit % opts.runs);
-                            player.play(p as usize, opts.seed, run);
+                            player.play(p as usize, opts.seed, run, run < opts.counterfactuals);
                         }
                         done.fetch_add((first + BLOCK).min(total) - first, Ordering::Relaxed);
                     }
@@ -123,7 +126,7 @@ pub fn trace(
             h.main.start_trace();
             h.status.start_trace();
         }
-        player.play(0, seed, run);
+        player.play(0, seed, run, false);
         if let Some(h) = &player.hosts {
             out.extend(h.main.take_trace());
             out.extend(h.status.take_trace());
@@ -223,7 +226,9 @@ pub struct TruthTally {
     pub results: BTreeMap<String, u64>,
 }
 
-/// How often a decision was taken, and the findings of runs with and without it.
+/// How often a decision was taken, the findings of runs with and without it, and what
+/// taking it changed: the runs in which the room took it, replayed with the same seeds
+/// and the same room except that it does not.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct DecisionTally {
     /// Decision id.
@@ -234,6 +239,24 @@ pub struct DecisionTally {
     pub findings_when_taken: u64,
     /// Findings over the runs in which it was not.
     pub findings_when_not: u64,
+    /// Runs replayed without it (runs in which it was taken, among the first
+    /// `counterfactuals` of the profile).
+    pub replayed: u64,
+    /// Findings of those runs as played.
+    pub replayed_findings_with: u64,
+    /// Findings of the same runs replayed without it.
+    pub replayed_findings_without: u64,
+}
+
+impl DecisionTally {
+    /// Findings per run that leaving the decision out adds (negative: it removes them),
+    /// when any run was replayed.
+    pub fn effect(&self) -> Option<f64> {
+        (self.replayed > 0).then(|| {
+            (self.replayed_findings_without as f64 - self.replayed_findings_with as f64)
+                / self.replayed as f64
+        })
+    }
 }
 
 impl Tally {
@@ -319,6 +342,9 @@ impl Tally {
             a.taken += b.taken;
             a.findings_when_taken += b.findings_when_taken;
             a.findings_when_not += b.findings_when_not;
+            a.replayed += b.replayed;
+            a.replayed_findings_with += b.replayed_findings_with;
+            a.replayed_findings_without += b.replayed_findings_without;
         }
     }
 
@@ -546,273 +572,319 @@ impl<'c, 'p> Player<'c, 'p> {
         }
     }
 
-    fn play(&mut self, profile: usize, seed: u64, run: u64) {
+    /// Plays run `run` of a profile into its tally; with `counterfactuals`, replays it once
+    /// per decision the room took, leaving that decision out.
+    fn play(&mut self, profile: usize, seed: u64, run: u64, counterfactuals: bool) {
         let exercise_seed = mix(seed, run);
-        let room = &self.rooms[profile];
+        let (n, taken) = self.play_one(profile, exercise_seed, None, true);
+        if !counterfactuals {
+            return;
+        }
+        for (d, was) in taken.iter().enumerate() {
+            if !*was {
+                continue;
+            }
+            let (without, _) = self.play_one(profile, exercise_seed, Some(d), false);
+            let t = &mut self.tallies[profile].decisions[d];
+            t.replayed += 1;
+            t.replayed_findings_with += n;
+            t.replayed_findings_without += without;
+        }
+    }
+
+    fn play_one(
+        &mut self,
+        profile: usize,
+        exercise_seed: u64,
+        suppress: Option<usize>,
+        record: bool,
+    ) -> (u64, Vec<bool>) {
         let hosts = self.hosts.take().unwrap_or_else(|| Hosts::new(0));
-        let hosts = run_once(
-            self.c,
-            room,
+        let play = Play {
+            c: self.c,
+            room: &self.rooms[profile],
             exercise_seed,
-            &self.files,
-            hosts,
-            self.context_date,
-            &mut self.tallies[profile],
-        );
+            files: &self.files,
+            date: self.context_date,
+            suppress,
+        };
+        let tally = record.then(|| &mut self.tallies[profile]);
+        let (hosts, n, taken) = play.run(hosts, tally);
         self.hosts = Some(hosts);
+        (n, taken)
     }
 }
 
-/// Plays one run and adds it to `tally`; returns the hosts for the next run.
-fn run_once(
-    c: &Compiled,
-    room: &Room<'_>,
+/// One run to play: the scenario, the room, the seed, and a decision the room leaves out.
+struct Play<'a, 'p> {
+    c: &'a Compiled,
+    room: &'a Room<'p>,
     exercise_seed: u64,
-    files: &Files,
-    hosts: Hosts,
+    files: &'a Files,
     date: jiff::civil::Date,
-    tally: &mut Tally,
-) -> Hosts {
-    let s = c.scenario();
-    let end = SimTime::from_offset(s.duration.value);
-    let mut dice = Dice::new(mix(exercise_seed, room.salt));
-    let (mut ex, first) = Exercise::start_on(c, exercise_seed, files.clone(), hosts);
-    let truths: Vec<(&str, &str)> = first
-        .iter()
-        .filter_map(|t| match &t.event {
-            Event::Draw {
-                cause,
-                what,
-                result,
-                ..
-            } if cause == "setup" => Some((what.as_str(), result.as_str())),
-            _ => None,
-        })
-        .collect();
-    for (i, (what, result)) in truths.iter().enumerate() {
-        if tally.truths.len() <= i {
-            tally.truths.push(TruthTally {
-                what: what.to_string(),
-                results: BTreeMap::new(),
-            });
-        }
-        *tally.truths[i]
-            .results
-            .entry(result.to_string())
-            .or_default() += 1;
-    }
+    suppress: Option<usize>,
+}
 
-    let mut plans: Vec<Planned> = Vec::new();
-    let mut seq = 0u32;
-    let mut plan = |plans: &mut Vec<Planned>, at: SimTime, act: Act| {
-        plans.push(Planned { at, seq, act });
-        seq += 1;
-    };
-    let mut seen = vec![false; s.injects.len()];
-    let mut cued = vec![false; s.decisions.len()];
-    let mut considered = vec![false; s.expectations.len()];
-    let mut taken = vec![false; s.decisions.len()];
-
-    // Decisions played from the start: planned once, now.
-    for (d, (id, decision)) in s.decisions.iter().enumerate() {
-        let b = room.behaviour[d];
-        if b.from != From::Start || !dice.chance(b.probability) {
-            continue;
-        }
-        let role = match s
-            .expectations
+impl Play<'_, '_> {
+    /// Plays the run and adds it to `tally` when given; returns the hosts for the next run,
+    /// the number of findings and which decisions were taken.
+    fn run(&self, hosts: Hosts, tally: Option<&mut Tally>) -> (Hosts, u64, Vec<bool>) {
+        let Play {
+            c,
+            room,
+            exercise_seed,
+            files,
+            date,
+            suppress,
+        } = *self;
+        let s = c.scenario();
+        let end = SimTime::from_offset(s.duration.value);
+        let mut dice = Dice::new(mix(exercise_seed, room.salt));
+        let (mut ex, first) = Exercise::start_on(c, exercise_seed, files.clone(), hosts);
+        let truths: Vec<(&str, &str)> = first
             .iter()
-            .find(|e| e.decision.as_str() == id.as_str())
-        {
-            Some(e) => pick_role(&mut dice, room, e.role.as_str(), &decision.by),
-            None => decision.by[dice.index(decision.by.len())].to_string(),
-        };
-        let at = SimTime::START.after(delay(&mut dice, b, s.duration.value));
-        cued[d] = true;
-        plan(
-            &mut plans,
-            at,
-            Act::Decide {
-                decision: d,
-                role,
-                prompted_by: None,
-            },
-        );
-    }
-
-    loop {
-        // What the room notices: new deliveries cue decisions and red herrings.
-        let mut fresh: Vec<(SimTime, usize)> = (0..s.injects.len())
-            .filter(|i| !seen[*i])
-            .filter_map(|i| ex.inject_delivered(i).map(|t| (t, i)))
+            .filter_map(|t| match &t.event {
+                Event::Draw {
+                    cause,
+                    what,
+                    result,
+                    ..
+                } if cause == "setup" => Some((what.as_str(), result.as_str())),
+                _ => None,
+            })
             .collect();
-        fresh.sort_unstable();
-        for (at, i) in fresh {
-            seen[i] = true;
-            let inject = &s.injects[i];
-            if inject.red_herring {
-                let b = &room.profile.red_herrings;
-                if dice.chance(b.probability) {
-                    let role = inject.to[dice.index(inject.to.len())].to_string();
+        let mut tally = tally;
+        for (i, (what, result)) in truths.iter().enumerate() {
+            let Some(tally) = tally.as_deref_mut() else {
+                break;
+            };
+            if tally.truths.len() <= i {
+                tally.truths.push(TruthTally {
+                    what: what.to_string(),
+                    results: BTreeMap::new(),
+                });
+            }
+            *tally.truths[i]
+                .results
+                .entry(result.to_string())
+                .or_default() += 1;
+        }
+
+        let mut plans: Vec<Planned> = Vec::new();
+        let mut seq = 0u32;
+        let mut plan = |plans: &mut Vec<Planned>, at: SimTime, act: Act| {
+            plans.push(Planned { at, seq, act });
+            seq += 1;
+        };
+        let mut seen = vec![false; s.injects.len()];
+        let mut cued = vec![false; s.decisions.len()];
+        let mut considered = vec![false; s.expectations.len()];
+        let mut taken = vec![false; s.decisions.len()];
+
+        // Decisions played from the start: planned once, now.
+        for (d, (id, decision)) in s.decisions.iter().enumerate() {
+            let b = room.behaviour[d];
+            if b.from != From::Start || !dice.chance(b.probability) {
+                continue;
+            }
+            let role = match s
+                .expectations
+                .iter()
+                .find(|e| e.decision.as_str() == id.as_str())
+            {
+                Some(e) => pick_role(&mut dice, room, e.role.as_str(), &decision.by),
+                None => decision.by[dice.index(decision.by.len())].to_string(),
+            };
+            let at = SimTime::START.after(delay(&mut dice, b, s.duration.value));
+            cued[d] = true;
+            plan(
+                &mut plans,
+                at,
+                Act::Decide {
+                    decision: d,
+                    role,
+                    prompted_by: None,
+                },
+            );
+        }
+
+        loop {
+            // What the room notices: new deliveries cue decisions and red herrings.
+            let mut fresh: Vec<(SimTime, usize)> = (0..s.injects.len())
+                .filter(|i| !seen[*i])
+                .filter_map(|i| ex.inject_delivered(i).map(|t| (t, i)))
+                .collect();
+            fresh.sort_unstable();
+            for (at, i) in fresh {
+                seen[i] = true;
+                let inject = &s.injects[i];
+                if inject.red_herring {
+                    let b = &room.profile.red_herrings;
+                    if dice.chance(b.probability) {
+                        let role = inject.to[dice.index(inject.to.len())].to_string();
+                        let when = at.after(delay(&mut dice, b, s.duration.value));
+                        plan(&mut plans, when, Act::Chase { inject: i, role });
+                    }
+                }
+                for (d, (_, decision)) in s.decisions.iter().enumerate() {
+                    if cued[d] || room.kind[d] == Kind::Expected {
+                        continue;
+                    }
+                    let audience: Vec<&str> = decision
+                        .by
+                        .iter()
+                        .map(|r| r.as_str())
+                        .filter(|r| inject.to.iter().any(|t| t.as_str() == *r))
+                        .collect();
+                    if audience.is_empty() {
+                        continue;
+                    }
+                    cued[d] = true;
+                    let b = room.behaviour[d];
+                    if !dice.chance(b.probability) {
+                        continue;
+                    }
+                    let role = audience[dice.index(audience.len())].to_string();
                     let when = at.after(delay(&mut dice, b, s.duration.value));
-                    plan(&mut plans, when, Act::Chase { inject: i, role });
+                    plan(
+                        &mut plans,
+                        when,
+                        Act::Decide {
+                            decision: d,
+                            role,
+                            prompted_by: Some(i),
+                        },
+                    );
                 }
             }
-            for (d, (_, decision)) in s.decisions.iter().enumerate() {
-                if cued[d] || room.kind[d] == Kind::Expected {
+            // Expectations that now apply: the room that follows them plans their decision.
+            for (e, expectation) in s.expectations.iter().enumerate() {
+                if considered[e] || !ex.expectation_held(e) {
                     continue;
                 }
-                let audience: Vec<&str> = decision
-                    .by
-                    .iter()
-                    .map(|r| r.as_str())
-                    .filter(|r| inject.to.iter().any(|t| t.as_str() == *r))
-                    .collect();
-                if audience.is_empty() {
+                let (start, prompted_by) = match &expectation.after {
+                    None => (SimTime::START, None),
+                    Some(inject) => {
+                        let i = s
+                            .injects
+                            .iter()
+                            .position(|x| x.id.as_str() == inject.as_str());
+                        match i.and_then(|i| ex.inject_delivered(i).map(|t| (t, i))) {
+                            Some((t, i)) => (t, Some(i)),
+                            None => continue,
+                        }
+                    }
+                };
+                considered[e] = true;
+                let Some(d) = s.decisions.get_index_of(expectation.decision.as_str()) else {
                     continue;
-                }
-                cued[d] = true;
+                };
                 let b = room.behaviour[d];
-                if !dice.chance(b.probability) {
+                if b.from == From::Start || !dice.chance(b.probability) {
                     continue;
                 }
-                let role = audience[dice.index(audience.len())].to_string();
-                let when = at.after(delay(&mut dice, b, s.duration.value));
+                let by = &s.decisions[d].by;
+                let role = pick_role(&mut dice, room, expectation.role.as_str(), by);
+                let when = start
+                    .after(delay(&mut dice, b, expectation.within.value))
+                    .max(ex.now());
                 plan(
                     &mut plans,
                     when,
                     Act::Decide {
                         decision: d,
                         role,
-                        prompted_by: Some(i),
+                        prompted_by,
                     },
                 );
             }
-        }
-        // Expectations that now apply: the room that follows them plans their decision.
-        for (e, expectation) in s.expectations.iter().enumerate() {
-            if considered[e] || !ex.expectation_held(e) {
-                continue;
-            }
-            let (start, prompted_by) = match &expectation.after {
-                None => (SimTime::START, None),
-                Some(inject) => {
-                    let i = s
-                        .injects
-                        .iter()
-                        .position(|x| x.id.as_str() == inject.as_str());
-                    match i.and_then(|i| ex.inject_delivered(i).map(|t| (t, i))) {
-                        Some((t, i)) => (t, Some(i)),
-                        None => continue,
+
+            let soonest = plans
+                .iter()
+                .enumerate()
+                .min_by_key(|(_, p)| (p.at, p.seq))
+                .map(|(n, p)| (n, p.at));
+            let due = ex.next_due();
+            match soonest {
+                Some((n, at)) if at <= end && due.is_none_or(|d| at <= d) => {
+                    let p = plans.swap_remove(n);
+                    if at > ex.now() {
+                        let _ = ex.apply(Event::Advance { to: at });
                     }
+                    act(s, &mut ex, &mut dice, room, p.act, suppress, &mut taken);
                 }
-            };
-            considered[e] = true;
-            let Some(d) = s.decisions.get_index_of(expectation.decision.as_str()) else {
-                continue;
-            };
-            let b = room.behaviour[d];
-            if b.from == From::Start || !dice.chance(b.probability) {
-                continue;
-            }
-            let by = &s.decisions[d].by;
-            let role = pick_role(&mut dice, room, expectation.role.as_str(), by);
-            let when = start
-                .after(delay(&mut dice, b, expectation.within.value))
-                .max(ex.now());
-            plan(
-                &mut plans,
-                when,
-                Act::Decide {
-                    decision: d,
-                    role,
-                    prompted_by,
+                _ => match due.filter(|d| *d <= end) {
+                    Some(d) => {
+                        let _ = ex.apply(Event::Advance { to: d });
+                    }
+                    None => {
+                        if ex.now() < end {
+                            let _ = ex.apply(Event::Advance { to: end });
+                        }
+                        break;
+                    }
                 },
-            );
-        }
-
-        let soonest = plans
-            .iter()
-            .enumerate()
-            .min_by_key(|(_, p)| (p.at, p.seq))
-            .map(|(n, p)| (n, p.at));
-        let due = ex.next_due();
-        match soonest {
-            Some((n, at)) if at <= end && due.is_none_or(|d| at <= d) => {
-                let p = plans.swap_remove(n);
-                if at > ex.now() {
-                    let _ = ex.apply(Event::Advance { to: at });
-                }
-                act(s, &mut ex, &mut dice, room, p.act, &mut taken);
             }
-            _ => match due.filter(|d| *d <= end) {
-                Some(d) => {
-                    let _ = ex.apply(Event::Advance { to: d });
-                }
-                None => {
-                    if ex.now() < end {
-                        let _ = ex.apply(Event::Advance { to: end });
-                    }
-                    break;
-                }
-            },
         }
-    }
-    let _ = ex.apply(Event::End {
-        strengths: Vec::new(),
-        improvements: Vec::new(),
-    });
+        let _ = ex.apply(Event::End {
+            strengths: Vec::new(),
+            improvements: Vec::new(),
+        });
 
-    let ctx = assess::Context {
-        roster: None,
-        sla: Default::default(),
-        date,
-    };
-    let a = assess::assess(&ex, &ctx);
-    tally.runs += 1;
-    for (i, t) in tally.injects.iter_mut().enumerate() {
-        if ex.inject_delivered(i).is_some() {
-            t.fired += 1;
-        } else if let Some(due) = ex.inject_due(i) {
-            if due <= end {
-                t.held += 1;
+        let ctx = assess::Context {
+            roster: None,
+            sla: Default::default(),
+            date,
+        };
+        let a = assess::assess(&ex, &ctx);
+        let n = a.findings.len() as u64;
+        let Some(tally) = tally else {
+            return (ex.into_hosts(), n, taken);
+        };
+        tally.runs += 1;
+        for (i, t) in tally.injects.iter_mut().enumerate() {
+            if ex.inject_delivered(i).is_some() {
+                t.fired += 1;
+            } else if let Some(due) = ex.inject_due(i) {
+                if due <= end {
+                    t.held += 1;
+                } else {
+                    t.too_late += 1;
+                }
+            }
+        }
+        for (t, r) in tally.expectations.iter_mut().zip(&a.expectations) {
+            match r.outcome {
+                Outcome::Met => t.met += 1,
+                Outcome::Late { .. } => t.late += 1,
+                Outcome::Missed | Outcome::Pending => t.missed += 1,
+                Outcome::OtherRole { .. } => t.other_role += 1,
+                Outcome::NotApplicable => t.not_applicable += 1,
+            }
+        }
+        for (t, o) in tally.objectives.iter_mut().zip(&a.objectives) {
+            match o.rating {
+                Some(Rating::P) => t.p += 1,
+                Some(Rating::S) => t.s += 1,
+                Some(Rating::M) => t.m += 1,
+                Some(Rating::U) => t.u += 1,
+                None => t.unrated += 1,
+            }
+        }
+        for f in &a.findings {
+            *tally.findings.entry(kind_name(&f.kind)).or_default() += 1;
+        }
+        *tally.findings_per_run.entry(n as u32).or_default() += 1;
+        for (t, was) in tally.decisions.iter_mut().zip(&taken) {
+            if *was {
+                t.taken += 1;
+                t.findings_when_taken += n;
             } else {
-                t.too_late += 1;
+                t.findings_when_not += n;
             }
         }
+        (ex.into_hosts(), n, taken)
     }
-    for (t, r) in tally.expectations.iter_mut().zip(&a.expectations) {
-        match r.outcome {
-            Outcome::Met => t.met += 1,
-            Outcome::Late { .. } => t.late += 1,
-            Outcome::Missed | Outcome::Pending => t.missed += 1,
-            Outcome::OtherRole { .. } => t.other_role += 1,
-            Outcome::NotApplicable => t.not_applicable += 1,
-        }
-    }
-    for (t, o) in tally.objectives.iter_mut().zip(&a.objectives) {
-        match o.rating {
-            Some(Rating::P) => t.p += 1,
-            Some(Rating::S) => t.s += 1,
-            Some(Rating::M) => t.m += 1,
-            Some(Rating::U) => t.u += 1,
-            None => t.unrated += 1,
-        }
-    }
-    for f in &a.findings {
-        *tally.findings.entry(kind_name(&f.kind)).or_default() += 1;
-    }
-    let n = a.findings.len() as u64;
-    *tally.findings_per_run.entry(n as u32).or_default() += 1;
-    for (t, was) in tally.decisions.iter_mut().zip(&taken) {
-        if *was {
-            t.taken += 1;
-            t.findings_when_taken += n;
-        } else {
-            t.findings_when_not += n;
-        }
-    }
-    ex.into_hosts()
 }
 
 /// Carries out a planned act: the briefing a decision needs (if the room remembers it),
@@ -823,6 +895,7 @@ fn act(
     dice: &mut Dice,
     room: &Room<'_>,
     act: Act,
+    suppress: Option<usize>,
     taken: &mut [bool],
 ) {
     match act {
@@ -834,10 +907,15 @@ fn act(
             let Some((id, d)) = s.decisions.get_index(decision) else {
                 return;
             };
-            if let Some(h) = &d.requires_handoff
-                && !ex.handed_off(h.from.as_str(), h.to.as_str())
-                && dice.chance(room.profile.handoffs)
-            {
+            // The briefing's draw is made even for a decision left out, so the room's
+            // later draws stay those of the run it is compared with.
+            let brief = d.requires_handoff.as_ref().filter(|h| {
+                !ex.handed_off(h.from.as_str(), h.to.as_str()) && dice.chance(room.profile.handoffs)
+            });
+            if suppress == Some(decision) {
+                return;
+            }
+            if let Some(h) = brief {
                 let _ = ex.apply(Event::Notify {
                     from: h.from.to_string(),
                     to: h.to.to_string(),

@@ -25,9 +25,13 @@ fn the_figures_do_not_depend_on_the_thread_count() {
         simulate(&[
             SCENARIO,
             "--runs",
-            "500",
+            "100",
             "--seed",
             "3",
+            "--profile",
+            "distracted",
+            "--profile",
+            "random",
             "--threads",
             threads,
             "--format",
@@ -39,7 +43,19 @@ fn the_figures_do_not_depend_on_the_thread_count() {
     for threads in ["2", "3", "8"] {
         assert_eq!(one.stdout, args(threads).stdout, "{threads} threads");
     }
-    let other_seed = simulate(&[SCENARIO, "--runs", "500", "--seed", "4", "--format", "json"]);
+    let other_seed = simulate(&[
+        SCENARIO,
+        "--runs",
+        "100",
+        "--seed",
+        "4",
+        "--profile",
+        "distracted",
+        "--profile",
+        "random",
+        "--format",
+        "json",
+    ]);
     assert_ne!(one.stdout, other_seed.stdout, "the seed changes the draws");
 }
 
@@ -85,6 +101,21 @@ fn the_profiles_differ_the_way_their_names_say() {
         assert!((100..170).contains(&n), "{cause}: {n} of 400");
     }
     assert!(json["warnings"].as_array().unwrap().is_empty());
+    // Leaving a decision out is measured by replaying the same runs without it: for the
+    // textbook room, not declaring costs exactly the one finding of the missed expectation.
+    let declare = by_name("textbook")["decisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["id"] == "declare_incident")
+        .unwrap();
+    let replayed = declare["replayed"].as_u64().unwrap();
+    assert_eq!(replayed, 400);
+    assert_eq!(
+        declare["replayed_findings_without"].as_u64().unwrap()
+            - declare["replayed_findings_with"].as_u64().unwrap(),
+        replayed
+    );
 }
 
 #[test]
