@@ -1,51 +1,19 @@
 //! `ttx show SCENARIO`: the facilitator's preview.
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use ttx_engine::msel::{self, Msel};
-use ttx_engine::project::{self, ProgramDir};
-use ttx_engine::validate;
 
 use crate::Format;
 use crate::exit::Exit;
-use crate::output::{self, table};
+use crate::output::table;
 
 /// Validates the scenario, then prints its MSEL and catalog.
 pub fn run(path: &Path, format: Format) -> Exit {
-    if !path.is_file() {
-        eprintln!("error: `{}` is not a file", path.display());
-        return Exit::Usage;
-    }
-    let start = path
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."));
-    let program = project::find_program(&start).and_then(|p| ProgramDir::load(&p).ok());
-    let report = validate::validate(
-        &[path.to_path_buf()],
-        program.as_ref(),
-        Some(ttx_engine::schema::FileKind::Scenario),
-    );
-    if report.errors() > 0 {
-        output::print_diagnostics(&report.diagnostics, &report.sources);
-        eprintln!("the scenario has errors; fix them to preview it");
-        return Exit::Problems;
-    }
-    let loaded = match ttx_engine::load::load_file::<ttx_engine::model::scenario::Scenario>(
-        ttx_engine::schema::FileKind::Scenario,
-        path,
-        program.as_ref().map_or(
-            ttx_engine::source::DEFAULT_MAX_FILE_BYTES,
-            ProgramDir::max_file_bytes,
-        ),
-    ) {
+    let loaded = match crate::validate_cmd::valid_scenario(path, "preview it") {
         Ok(l) => l,
-        Err(f) => {
-            let sources = f.source.into_iter().map(|s| (s.path.clone(), s)).collect();
-            output::print_diagnostics(&f.diagnostics, &sources);
-            return Exit::Problems;
-        }
+        Err(exit) => return exit,
     };
     let msel = msel::build(&loaded.value);
     match format {

@@ -9,11 +9,9 @@ use ttx_engine::diagnostic::Diagnostic;
 use ttx_engine::load::{self, Loaded};
 use ttx_engine::model::profile::{self, Profile};
 use ttx_engine::model::scenario::Scenario;
-use ttx_engine::project::{self, ProgramDir};
 use ttx_engine::schema::FileKind;
 use ttx_engine::simulate::{self, Options, Tally, thousands};
 use ttx_engine::source::{DEFAULT_MAX_FILE_BYTES, SourceFile};
-use ttx_engine::validate;
 
 use crate::Format;
 use crate::exit::Exit;
@@ -49,15 +47,11 @@ const COUNTERFACTUAL_RUNS: u64 = 500;
 
 /// Validates the scenario, loads the profiles, plays the runs and prints the tallies.
 pub fn run(args: SimulateArgs) -> Exit {
-    if !args.scenario.is_file() {
-        eprintln!("error: `{}` is not a file", args.scenario.display());
-        return Exit::Usage;
-    }
     if args.runs == 0 {
         eprintln!("error: --runs must be at least 1");
         return Exit::Usage;
     }
-    let scenario = match load_valid_scenario(&args.scenario) {
+    let scenario = match crate::validate_cmd::valid_scenario(&args.scenario, "simulate it") {
         Ok(s) => s,
         Err(exit) => return exit,
     };
@@ -141,34 +135,6 @@ fn progress_bar(total: u64, threads: usize) -> Option<indicatif::ProgressBar> {
     .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
     bar.set_style(style);
     Some(bar)
-}
-
-/// Validates the scenario in its program (architecture, roster) and loads it; on errors,
-/// prints them and returns the exit code.
-fn load_valid_scenario(path: &Path) -> Result<Loaded<Scenario>, Exit> {
-    let start = path
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."));
-    let program = project::find_program(&start).and_then(|p| ProgramDir::load(&p).ok());
-    let report = validate::validate(
-        &[path.to_path_buf()],
-        program.as_ref(),
-        Some(FileKind::Scenario),
-    );
-    if report.errors() > 0 {
-        output::print_diagnostics(&report.diagnostics, &report.sources);
-        eprintln!("the scenario has errors; fix them to simulate it");
-        return Err(Exit::Problems);
-    }
-    let max = program
-        .as_ref()
-        .map_or(DEFAULT_MAX_FILE_BYTES, ProgramDir::max_file_bytes);
-    load::load_file::<Scenario>(FileKind::Scenario, path, max).map_err(|f| {
-        let sources = f.source.into_iter().map(|s| (s.path.clone(), s)).collect();
-        output::print_diagnostics(&f.diagnostics, &sources);
-        Exit::Problems
-    })
 }
 
 /// The profiles named on the command line: built-in names or profile files, checked

@@ -2,8 +2,11 @@
 
 use std::path::{Path, PathBuf};
 
+use ttx_engine::load::{self, Loaded};
+use ttx_engine::model::scenario::Scenario;
 use ttx_engine::project::{self, ProgramDir};
 use ttx_engine::schema::FileKind;
+use ttx_engine::source::DEFAULT_MAX_FILE_BYTES;
 use ttx_engine::validate;
 
 use crate::Format;
@@ -130,4 +133,37 @@ fn simulate_scenarios(report: &mut validate::Report, kind: Option<FileKind>, run
     }
     report.diagnostics.extend(found);
     ttx_engine::diagnostic::sort(&mut report.diagnostics);
+}
+
+/// Validates a scenario in its program (architecture, roster) and loads it, for commands
+/// that need a valid scenario (`show`, `simulate`); on problems, prints them, says what
+/// fixing them allows (`purpose`, e.g. "preview it") and returns the exit code.
+pub fn valid_scenario(path: &Path, purpose: &str) -> Result<Loaded<Scenario>, Exit> {
+    if !path.is_file() {
+        eprintln!("error: `{}` is not a file", path.display());
+        return Err(Exit::Usage);
+    }
+    let start = path
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."));
+    let program = project::find_program(&start).and_then(|p| ProgramDir::load(&p).ok());
+    let report = validate::validate(
+        &[path.to_path_buf()],
+        program.as_ref(),
+        Some(FileKind::Scenario),
+    );
+    if report.errors() > 0 {
+        output::print_diagnostics(&report.diagnostics, &report.sources);
+        eprintln!("the scenario has errors; fix them to {purpose}");
+        return Err(Exit::Problems);
+    }
+    let max = program
+        .as_ref()
+        .map_or(DEFAULT_MAX_FILE_BYTES, ProgramDir::max_file_bytes);
+    load::load_file::<Scenario>(FileKind::Scenario, path, max).map_err(|f| {
+        let sources = f.source.into_iter().map(|s| (s.path.clone(), s)).collect();
+        output::print_diagnostics(&f.diagnostics, &sources);
+        Exit::Problems
+    })
 }
