@@ -141,10 +141,7 @@ fn progress_bar(total: u64, threads: usize) -> Option<indicatif::ProgressBar> {
 /// against the scenario.
 fn load_profiles(names: &[String], scenario: &Loaded<Scenario>) -> Result<Vec<Profile>, Exit> {
     if names.is_empty() {
-        return Ok(profile::BUILT_IN
-            .iter()
-            .filter_map(|n| Profile::built_in(n))
-            .collect());
+        return Ok(Profile::all_built_in());
     }
     let mut out = Vec::new();
     for name in names {
@@ -207,6 +204,13 @@ fn share(n: u64, runs: u64) -> String {
     } else {
         format!("{}%", (n * 100 + runs / 2) / runs)
     }
+}
+
+/// A table row: an indented id, then each count as a share of the runs.
+fn shares(id: &str, counts: &[u64], runs: u64) -> Vec<String> {
+    std::iter::once(format!("  {id}"))
+        .chain(counts.iter().map(|n| share(*n, runs)))
+        .collect()
 }
 
 /// The text report: what happened in the runs, profile by profile.
@@ -288,14 +292,11 @@ fn render(s: &Scenario, profiles: &[Profile], tallies: &[Tally], args: &Simulate
             .expectations
             .iter()
             .map(|e| {
-                vec![
-                    e.id.clone(),
-                    share(e.met, t.runs),
-                    share(e.late, t.runs),
-                    share(e.other_role, t.runs),
-                    share(e.missed, t.runs),
-                    share(e.not_applicable, t.runs),
-                ]
+                shares(
+                    &e.id,
+                    &[e.met, e.late, e.other_role, e.missed, e.not_applicable],
+                    t.runs,
+                )
             })
             .collect();
         table(
@@ -308,26 +309,17 @@ fn render(s: &Scenario, profiles: &[Profile], tallies: &[Tally], args: &Simulate
                 "MISSED",
                 "NOT APPLICABLE",
             ],
-            &indent(rows),
+            &rows,
         );
         let rows: Vec<Vec<String>> = t
             .objectives
             .iter()
-            .map(|o| {
-                vec![
-                    o.id.clone(),
-                    share(o.p, t.runs),
-                    share(o.s, t.runs),
-                    share(o.m, t.runs),
-                    share(o.u, t.runs),
-                    share(o.unrated, t.runs),
-                ]
-            })
+            .map(|o| shares(&o.id, &[o.p, o.s, o.m, o.u, o.unrated], t.runs))
             .collect();
         table(
             &mut out,
             &["  OBJECTIVE", "P", "S", "M", "U", "UNRATED"],
-            &indent(rows),
+            &rows,
         );
         let total = t.total_findings();
         let fewest = t.findings_per_run.keys().next().copied().unwrap_or(0);
@@ -363,15 +355,6 @@ fn render(s: &Scenario, profiles: &[Profile], tallies: &[Tally], args: &Simulate
         }
     }
     out
-}
-
-fn indent(rows: Vec<Vec<String>>) -> Vec<Vec<String>> {
-    rows.into_iter()
-        .map(|mut r| {
-            r[0] = format!("  {}", r[0]);
-            r
-        })
-        .collect()
 }
 
 fn per_run(n: u64, runs: u64) -> String {
@@ -413,14 +396,8 @@ fn movers(t: &Tally) -> Vec<Mover> {
 
 /// The coverage warnings `ttx validate --simulate N` adds for one scenario file: N runs of
 /// each built-in profile, seed 1.
-pub fn coverage_warnings(source: &SourceFile, runs: u64) -> Vec<Diagnostic> {
-    let Ok(compiled) = simulate::compile(source) else {
-        return Vec::new();
-    };
-    let profiles: Vec<Profile> = profile::BUILT_IN
-        .iter()
-        .filter_map(|n| Profile::built_in(n))
-        .collect();
+pub fn coverage_warnings(source: &SourceFile, scenario: &Scenario, runs: u64) -> Vec<Diagnostic> {
+    let profiles = Profile::all_built_in();
     let opts = Options {
         runs,
         seed: 1,
@@ -428,7 +405,7 @@ pub fn coverage_warnings(source: &SourceFile, runs: u64) -> Vec<Diagnostic> {
         counterfactuals: 0,
     };
     match simulate::simulate(source, &profiles, opts, &|_| {}) {
-        Ok(tallies) => simulate::coverage(source, compiled.scenario(), &tallies),
+        Ok(tallies) => simulate::coverage(source, scenario, &tallies),
         Err(_) => Vec::new(),
     }
 }

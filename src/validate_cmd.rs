@@ -115,20 +115,27 @@ fn simulate_scenarios(report: &mut validate::Report, kind: Option<FileKind>, run
     files.sort();
     let mut found = Vec::new();
     for path in files {
-        let source = &report.sources[path];
-        let is_scenario = kind.map_or_else(
-            || {
-                let node = ttx_engine::yaml::parse(source).ok();
-                ttx_engine::load::detect_kind(path, node.as_ref()) == Some(FileKind::Scenario)
-            },
-            |k| k == FileKind::Scenario,
-        );
         let clean = !report
             .diagnostics
             .iter()
             .any(|d| &d.file == path && d.severity == ttx_engine::diagnostic::Severity::Error);
-        if is_scenario && clean {
-            found.extend(crate::simulate_cmd::coverage_warnings(source, runs));
+        let source = &report.sources[path];
+        let Some(node) = clean
+            .then(|| ttx_engine::yaml::parse(source).ok())
+            .flatten()
+        else {
+            continue;
+        };
+        let is_scenario = kind
+            .unwrap_or_else(|| load::detect_kind(path, Some(&node)).unwrap_or(FileKind::Program))
+            == FileKind::Scenario;
+        if !is_scenario {
+            continue;
+        }
+        if let Ok(l) = load::load_tree::<Scenario>(FileKind::Scenario, source.clone(), node) {
+            found.extend(crate::simulate_cmd::coverage_warnings(
+                &l.source, &l.value, runs,
+            ));
         }
     }
     report.diagnostics.extend(found);

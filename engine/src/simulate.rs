@@ -328,14 +328,8 @@ impl Tally {
             *self.findings_per_run.entry(*k).or_default() += n;
         }
         for (i, t) in o.truths.iter().enumerate() {
-            if self.truths.len() <= i {
-                self.truths.push(TruthTally {
-                    what: t.what.clone(),
-                    results: BTreeMap::new(),
-                });
-            }
             for (r, n) in &t.results {
-                *self.truths[i].results.entry(r.clone()).or_default() += n;
+                self.add_truth(i, &t.what, r, *n);
             }
         }
         for (a, b) in self.decisions.iter_mut().zip(&o.decisions) {
@@ -346,6 +340,20 @@ impl Tally {
             a.replayed_findings_with += b.replayed_findings_with;
             a.replayed_findings_without += b.replayed_findings_without;
         }
+    }
+
+    /// Counts `n` runs in which the setup's draw number `i` (what) came up `result`.
+    fn add_truth(&mut self, i: usize, what: &str, result: &str, n: u64) {
+        if self.truths.len() <= i {
+            self.truths.push(TruthTally {
+                what: what.to_string(),
+                results: BTreeMap::new(),
+            });
+        }
+        *self.truths[i]
+            .results
+            .entry(result.to_string())
+            .or_default() += n;
     }
 
     /// Total findings over all runs.
@@ -641,33 +649,20 @@ impl Play<'_, '_> {
         let end = SimTime::from_offset(s.duration.value);
         let mut dice = Dice::new(mix(exercise_seed, room.salt));
         let (mut ex, first) = Exercise::start_on(c, exercise_seed, files.clone(), hosts);
-        let truths: Vec<(&str, &str)> = first
-            .iter()
-            .filter_map(|t| match &t.event {
+        let mut tally = tally;
+        if let Some(tally) = tally.as_deref_mut() {
+            let setup_draws = first.iter().filter_map(|t| match &t.event {
                 Event::Draw {
                     cause,
                     what,
                     result,
                     ..
-                } if cause == "setup" => Some((what.as_str(), result.as_str())),
+                } if cause == "setup" => Some((what, result)),
                 _ => None,
-            })
-            .collect();
-        let mut tally = tally;
-        for (i, (what, result)) in truths.iter().enumerate() {
-            let Some(tally) = tally.as_deref_mut() else {
-                break;
-            };
-            if tally.truths.len() <= i {
-                tally.truths.push(TruthTally {
-                    what: what.to_string(),
-                    results: BTreeMap::new(),
-                });
+            });
+            for (i, (what, result)) in setup_draws.enumerate() {
+                tally.add_truth(i, what, result, 1);
             }
-            *tally.truths[i]
-                .results
-                .entry(result.to_string())
-                .or_default() += 1;
         }
 
         let mut plans: Vec<Planned> = Vec::new();

@@ -227,6 +227,14 @@ fn mins(m: u64) -> Wait {
 }
 
 impl Profile {
+    /// The four built-in profiles, in the order of [`BUILT_IN`].
+    pub fn all_built_in() -> Vec<Profile> {
+        BUILT_IN
+            .iter()
+            .filter_map(|n| Profile::built_in(n))
+            .collect()
+    }
+
     /// A built-in profile by name.
     pub fn built_in(name: &str) -> Option<Profile> {
         let textbook = Profile {
