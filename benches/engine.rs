@@ -11,14 +11,14 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use ttx_engine::clock::SimTime;
-use ttx_engine::duration::SimDuration;
-use ttx_engine::event::{Event, FileRef};
-use ttx_engine::exercise::{Compiled, Files};
-use ttx_engine::journal::WallClock;
-use ttx_engine::model::scenario::Scenario;
-use ttx_engine::schema::FileKind;
-use ttx_engine::session::Session;
+use ttx_engine::authoring::duration::SimDuration;
+use ttx_engine::authoring::model::scenario::Scenario;
+use ttx_engine::authoring::schema::FileKind;
+use ttx_engine::exercise::clock::SimTime;
+use ttx_engine::exercise::event::{Event, FileRef};
+use ttx_engine::exercise::journal::WallClock;
+use ttx_engine::exercise::session::Session;
+use ttx_engine::exercise::state::{Compiled, Files};
 
 fn inputs() -> Vec<Event> {
     let decide = |by: &str, d: &str| Event::Decision {
@@ -66,7 +66,8 @@ fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let scenario = root.join("scenarios/payments-credential-leak.yaml");
     let loaded =
-        ttx_engine::load::load_file::<Scenario>(FileKind::Scenario, &scenario, 4 << 20).unwrap();
+        ttx_engine::authoring::load::load_file::<Scenario>(FileKind::Scenario, &scenario, 4 << 20)
+            .unwrap();
     let compiled = Compiled::new(loaded).unwrap();
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("bench-engine");
     let _ = std::fs::remove_dir_all(&dir);

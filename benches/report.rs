@@ -9,22 +9,23 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use ttx_engine::assess;
-use ttx_engine::clock::SimTime;
-use ttx_engine::duration::SimDuration;
-use ttx_engine::event::{Event, FileRef};
-use ttx_engine::exercise::{Compiled, Files};
-use ttx_engine::journal::{self, WallClock};
-use ttx_engine::model::program::Sla;
-use ttx_engine::model::scenario::Scenario;
-use ttx_engine::report::{self, Format};
-use ttx_engine::schema::FileKind;
-use ttx_engine::session::{self, Session};
+use ttx_engine::assessment::assess;
+use ttx_engine::assessment::report::{self, Format};
+use ttx_engine::authoring::duration::SimDuration;
+use ttx_engine::authoring::model::program::Sla;
+use ttx_engine::authoring::model::scenario::Scenario;
+use ttx_engine::authoring::schema::FileKind;
+use ttx_engine::exercise::clock::SimTime;
+use ttx_engine::exercise::event::{Event, FileRef};
+use ttx_engine::exercise::journal::{self, WallClock};
+use ttx_engine::exercise::session::{self, Session};
+use ttx_engine::exercise::state::{Compiled, Files};
 
 fn compiled(root: &Path) -> Compiled {
     let path = root.join("scenarios/payments-credential-leak.yaml");
     Compiled::new(
-        ttx_engine::load::load_file::<Scenario>(FileKind::Scenario, &path, 4 << 20).unwrap(),
+        ttx_engine::authoring::load::load_file::<Scenario>(FileKind::Scenario, &path, 4 << 20)
+            .unwrap(),
     )
     .unwrap()
 }

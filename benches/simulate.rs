@@ -10,10 +10,10 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use ttx_engine::model::profile::Profile;
-use ttx_engine::script::ScriptHost;
-use ttx_engine::simulate::{self, Options};
-use ttx_engine::source::SourceFile;
+use ttx_engine::authoring::model::profile::Profile;
+use ttx_engine::authoring::script::ScriptHost;
+use ttx_engine::authoring::source::SourceFile;
+use ttx_engine::simulation::{self, Options};
 
 const RUNS: u64 = 40_000;
 const TRACED: u64 = 4_000;
@@ -23,7 +23,7 @@ fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let (path, source) = largest(&root);
     let textbook = Profile::built_in("textbook").unwrap();
-    let scenario = simulate::compile(&source).unwrap();
+    let scenario = simulation::compile(&source).unwrap();
     println!(
         "scenario: {} ({} injects, {} decisions, {} expectations), profile textbook",
         path.display(),
@@ -41,7 +41,7 @@ fn main() {
             counterfactuals: 0,
         };
         let secs = best_of(|| {
-            simulate::simulate(&source, std::slice::from_ref(&textbook), opts, &|_| {}).unwrap();
+            simulation::simulate(&source, std::slice::from_ref(&textbook), opts, &|_| {}).unwrap();
         });
         let rate = RUNS as f64 / secs;
         per_thread.push(rate);
@@ -59,7 +59,7 @@ fn main() {
     );
 
     // The floor: every evaluation of TRACED runs, replayed on one host.
-    let trace = simulate::trace(&source, &textbook, 1, TRACED).unwrap();
+    let trace = simulation::trace(&source, &textbook, 1, TRACED).unwrap();
     let host = ScriptHost::new(1);
     let floor = best_of(|| {
         for e in &trace {
@@ -85,9 +85,9 @@ fn main() {
 /// The shipped scenario with the most injects (then the largest file).
 fn largest(root: &std::path::Path) -> (PathBuf, SourceFile) {
     let mut best: Option<(usize, u64, PathBuf)> = None;
-    for path in ttx_engine::project::yaml_files(&root.join("scenarios")) {
+    for path in ttx_engine::authoring::project::yaml_files(&root.join("scenarios")) {
         let source = SourceFile::read(&path, 4 << 20).unwrap();
-        let Ok(c) = simulate::compile(&source) else {
+        let Ok(c) = simulation::compile(&source) else {
             continue;
         };
         let key = (c.scenario().injects.len(), source.text.len() as u64);

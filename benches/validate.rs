@@ -68,7 +68,10 @@ fn main() {
 /// Where the time goes, on one thread, in process: the parse into the spanned tree, the
 /// schema check, the typed model, and the semantic checks (rhai compiles included).
 fn phases(files: &[PathBuf]) {
-    use ttx_engine::{check, load, schema, script, source::SourceFile, spanned, yaml};
+    use ttx_engine::{
+        authoring::check, authoring::load, authoring::schema, authoring::script,
+        authoring::source::SourceFile, authoring::spanned, authoring::yaml,
+    };
     let sources: Vec<SourceFile> = files
         .iter()
         .map(|f| SourceFile::read(f, 4 << 20).unwrap())
@@ -91,7 +94,8 @@ fn phases(files: &[PathBuf]) {
             .iter()
             .zip(&nodes)
             .map(|(s, n)| {
-                spanned::from_node::<ttx_engine::model::scenario::Scenario>(n, &s.text).unwrap()
+                spanned::from_node::<ttx_engine::authoring::model::scenario::Scenario>(n, &s.text)
+                    .unwrap()
             })
             .collect()
     });
@@ -149,8 +153,8 @@ fn parse_only(files: &[PathBuf], threads: usize, parse: fn(&Path)) {
 
 /// The floor: the YAML parser ttx uses, into its generic tree of values with positions.
 fn parse_tree(path: &Path) {
-    let source = ttx_engine::source::SourceFile::read(path, 4 << 20).unwrap();
-    std::hint::black_box(ttx_engine::yaml::parse(&source).unwrap());
+    let source = ttx_engine::authoring::source::SourceFile::read(path, 4 << 20).unwrap();
+    std::hint::black_box(ttx_engine::authoring::yaml::parse(&source).unwrap());
 }
 
 /// Writes a program folder with acme's architecture and roster and 1,000 scenarios, each a

@@ -4,16 +4,16 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use ttx_engine::diagnostic::Severity;
+use ttx_engine::authoring::diagnostic::Severity;
+use ttx_engine::authoring::load;
+use ttx_engine::authoring::model::roster::Roster;
+use ttx_engine::authoring::project::{self, ProgramDir};
+use ttx_engine::authoring::schema::FileKind;
+use ttx_engine::authoring::suggest::did_you_mean;
 use ttx_engine::jiff::civil::Date;
-use ttx_engine::ledger::{
+use ttx_engine::program::ledger::{
     self, Entered, Item, Ledger, LedgerError, LedgerEvent, Stamp, Status, Update,
 };
-use ttx_engine::load;
-use ttx_engine::model::roster::Roster;
-use ttx_engine::project::{self, ProgramDir};
-use ttx_engine::schema::FileKind;
-use ttx_engine::suggest::did_you_mean;
 
 use crate::analysis::{self, Analyzed};
 use crate::exit::Exit;
@@ -200,7 +200,7 @@ fn worst(a: Exit, b: Exit) -> Exit {
 /// working folder; its problems are printed.
 pub fn open_program(given: Option<&Path>) -> Result<ProgramDir, Exit> {
     let file = match given {
-        Some(p) if p.is_dir() => Some(p.join(ttx_engine::model::program::PROGRAM_FILE)),
+        Some(p) if p.is_dir() => Some(p.join(ttx_engine::authoring::model::program::PROGRAM_FILE)),
         Some(p) => Some(p.to_path_buf()),
         None => project::find_program(Path::new(".")),
     };
@@ -211,14 +211,14 @@ pub fn open_program(given: Option<&Path>) -> Result<ProgramDir, Exit> {
         );
         return Err(Exit::Usage);
     };
-    let fail = |diagnostics: &[ttx_engine::diagnostic::Diagnostic],
-                source: Option<ttx_engine::source::SourceFile>| {
+    let fail = |diagnostics: &[ttx_engine::authoring::diagnostic::Diagnostic],
+                source: Option<ttx_engine::authoring::source::SourceFile>| {
         let sources: HashMap<_, _> = source.map(|s| (s.path.clone(), s)).into_iter().collect();
         output::print_diagnostics(diagnostics, &sources);
         Exit::Problems
     };
     let program = ProgramDir::load(&file).map_err(|f| fail(&f.diagnostics, f.source))?;
-    let problems = ttx_engine::check::program::check(&program.program);
+    let problems = ttx_engine::authoring::check::program::check(&program.program);
     if problems.iter().any(|d| d.severity == Severity::Error) {
         return Err(fail(&problems, Some(program.program.source.clone())));
     }
@@ -282,7 +282,7 @@ fn report_write<T>(result: Result<ledger::Written<T>, LedgerError>) -> Result<T,
             eprintln!("error: {message}");
             Err(Exit::Problems)
         }
-        Err(e @ LedgerError::Chain(ttx_engine::journal::JournalError::Io { .. })) => {
+        Err(e @ LedgerError::Chain(ttx_engine::exercise::journal::JournalError::Io { .. })) => {
             eprintln!(
                 "error: {e}\n  the ledger is unchanged; free space or fix permissions, then run the command again"
             );
@@ -310,7 +310,10 @@ pub fn enter(
         return Exit::Ok;
     }
     let path = program.ledger_path();
-    let rel = ttx_engine::session::relative_to(journal, path.parent().unwrap_or(Path::new(".")));
+    let rel = ttx_engine::exercise::session::relative_to(
+        journal,
+        path.parent().unwrap_or(Path::new(".")),
+    );
     let stem = journal
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -773,7 +776,8 @@ fn import(
         Ok(d) => d,
         Err(e) => return e,
     };
-    let text = match ttx_engine::source::SourceFile::read(file, program.max_file_bytes()) {
+    let text = match ttx_engine::authoring::source::SourceFile::read(file, program.max_file_bytes())
+    {
         Ok(s) => s.text,
         Err(d) => {
             output::print_diagnostics(&[d], &HashMap::new());

@@ -3,16 +3,16 @@
 
 use std::path::Path;
 
-use ttx_engine::assess;
-use ttx_engine::event::Event;
-use ttx_engine::journal::Line;
-use ttx_engine::load;
-use ttx_engine::model::program::Sla;
-use ttx_engine::model::roster::Roster;
-use ttx_engine::project::{self, ProgramDir};
-use ttx_engine::report::{self, Report};
-use ttx_engine::schema::FileKind;
-use ttx_engine::session;
+use ttx_engine::assessment::assess;
+use ttx_engine::assessment::report::{self, Report};
+use ttx_engine::authoring::load;
+use ttx_engine::authoring::model::program::Sla;
+use ttx_engine::authoring::model::roster::Roster;
+use ttx_engine::authoring::project::{self, ProgramDir};
+use ttx_engine::authoring::schema::FileKind;
+use ttx_engine::exercise::event::Event;
+use ttx_engine::exercise::journal::Line;
+use ttx_engine::exercise::session;
 
 use crate::exit::Exit;
 use crate::journal_cmd;
@@ -76,7 +76,7 @@ pub fn analyze(journal: &Path, names: bool) -> Result<Analyzed, Exit> {
             names,
         };
         let report = report::build(ex, &assessment, &inputs);
-        let identity = ttx_engine::ledger::journal_identity(journal).unwrap_or_default();
+        let identity = ttx_engine::program::ledger::journal_identity(journal).unwrap_or_default();
         out = Some(Analyzed {
             report,
             program,
@@ -102,7 +102,7 @@ fn pinned_roster(lines: &[Line], journal: &Path) -> Option<Roster> {
     load::load_file::<Roster>(
         FileKind::Roster,
         &path,
-        ttx_engine::source::DEFAULT_MAX_FILE_BYTES,
+        ttx_engine::authoring::source::DEFAULT_MAX_FILE_BYTES,
     )
     .ok()
     .map(|l| l.value)

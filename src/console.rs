@@ -1,7 +1,7 @@
 //! How events and the exercise's status read on the facilitator's screen.
 
-use ttx_engine::event::{Event, Timed};
-use ttx_engine::exercise::Exercise;
+use ttx_engine::exercise::event::{Event, Timed};
+use ttx_engine::exercise::state::Exercise;
 
 /// One event as the facilitator sees it (facilitator-only marks included).
 pub fn line(t: &Timed) -> String {

@@ -2,9 +2,9 @@
 
 use std::path::Path;
 
-use ttx_engine::event::Timed;
-use ttx_engine::journal;
-use ttx_engine::session;
+use ttx_engine::exercise::event::Timed;
+use ttx_engine::exercise::journal;
+use ttx_engine::exercise::session;
 
 use crate::console;
 use crate::exit::Exit;
@@ -15,7 +15,7 @@ use crate::run_cmd;
 pub fn rebuild_and(
     path: &Path,
     on_success: impl FnOnce(
-        &ttx_engine::exercise::Exercise<'_>,
+        &ttx_engine::exercise::state::Exercise<'_>,
         &[journal::Line],
         Vec<Timed>,
         Option<String>,
@@ -44,9 +44,10 @@ pub fn rebuild_and(
         return Exit::Problems;
     }
     let scenario_path = session::resolve(&scenario, path);
-    let program =
-        ttx_engine::project::find_program(scenario_path.parent().unwrap_or(Path::new(".")))
-            .and_then(|p| ttx_engine::project::ProgramDir::load(&p).ok());
+    let program = ttx_engine::authoring::project::find_program(
+        scenario_path.parent().unwrap_or(Path::new(".")),
+    )
+    .and_then(|p| ttx_engine::authoring::project::ProgramDir::load(&p).ok());
     let compiled = match run_cmd::compile(&scenario_path, program.as_ref()) {
         Ok(c) => c,
         Err(code) => return code,

@@ -22,7 +22,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use ttx_engine::schema::FileKind;
+use ttx_engine::authoring::schema::FileKind;
 
 /// Tabletop exercises as code: author, validate and preview incident scenarios.
 #[derive(Parser)]

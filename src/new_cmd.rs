@@ -3,13 +3,13 @@
 
 use std::path::{Path, PathBuf};
 
-use ttx_engine::load;
-use ttx_engine::model::architecture::Architecture;
-use ttx_engine::model::roster::Roster;
-use ttx_engine::project::{self, ProgramDir};
-use ttx_engine::scaffold;
-use ttx_engine::schema::FileKind;
-use ttx_engine::validate;
+use ttx_engine::authoring::load;
+use ttx_engine::authoring::model::architecture::Architecture;
+use ttx_engine::authoring::model::roster::Roster;
+use ttx_engine::authoring::project::{self, ProgramDir};
+use ttx_engine::authoring::scaffold;
+use ttx_engine::authoring::schema::FileKind;
+use ttx_engine::authoring::validate;
 
 use crate::exit::Exit;
 
@@ -74,7 +74,7 @@ pub fn run(command: NewCommand) -> Exit {
         },
         None => {
             let max = program.as_ref().map_or(
-                ttx_engine::source::DEFAULT_MAX_FILE_BYTES,
+                ttx_engine::authoring::source::DEFAULT_MAX_FILE_BYTES,
                 ProgramDir::max_file_bytes,
             );
             let arch = program.as_ref().and_then(|p| {
@@ -105,7 +105,7 @@ pub fn run(command: NewCommand) -> Exit {
         program.as_ref(),
         Some(FileKind::Scenario),
     );
-    let shown = validate::display_path(&path);
+    let shown = ttx_engine::authoring::paths::display_path(&path);
     eprintln!(
         "wrote {}: {} error(s), {} warning(s) to resolve; `ttx validate --deny-warnings {}` passes when it is finished",
         shown.display(),
@@ -122,11 +122,11 @@ pub fn run(command: NewCommand) -> Exit {
 /// Where editors find the scenario schema: this repository's docs/schemas when the file
 /// is inside it, else a file `ttx schema scenario` can write next to it.
 fn schema_ref(path: &Path) -> String {
-    let dir = validate::normalize(path.parent().unwrap_or(Path::new(".")));
+    let dir = ttx_engine::authoring::paths::normalize(path.parent().unwrap_or(Path::new(".")));
     for ancestor in dir.ancestors() {
         let schema = ancestor.join("docs/schemas/scenario.schema.json");
         if schema.is_file() {
-            return ttx_engine::session::relative_to(&schema, &dir);
+            return ttx_engine::exercise::session::relative_to(&schema, &dir);
         }
     }
     "scenario.schema.json  (write it with `ttx schema scenario > scenario.schema.json`)".into()

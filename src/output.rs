@@ -5,8 +5,8 @@ use std::fmt::Write as _;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use ttx_engine::diagnostic::Diagnostic;
-use ttx_engine::source::SourceFile;
+use ttx_engine::authoring::diagnostic::Diagnostic;
+use ttx_engine::authoring::source::SourceFile;
 
 /// Whether to colour what goes to stderr.
 pub fn stderr_color() -> bool {

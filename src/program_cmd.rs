@@ -3,10 +3,10 @@
 
 use std::path::PathBuf;
 
-use ttx_engine::check::program::cadence_months;
-use ttx_engine::dashboard;
+use ttx_engine::authoring::check::program::cadence_months;
 use ttx_engine::jiff::civil::Date;
-use ttx_engine::program::{self, ProgramStatus};
+use ttx_engine::program::dashboard;
+use ttx_engine::program::status::{self, ProgramStatus};
 
 use crate::actions_cmd::{self, table};
 use crate::exit::Exit;
@@ -91,7 +91,7 @@ pub fn run(args: ProgramArgs) -> Exit {
 pub fn compute(
     program: Option<PathBuf>,
     as_of: Option<&str>,
-) -> Result<(ProgramStatus, ttx_engine::ledger::State, Date), Exit> {
+) -> Result<(ProgramStatus, ttx_engine::program::ledger::State, Date), Exit> {
     let program = actions_cmd::open_program(program.as_deref())?;
     let today = match as_of {
         None => actions_cmd::today(),
@@ -102,7 +102,7 @@ pub fn compute(
     };
     let ledger = actions_cmd::read_ledger(&program)?;
     let p = &program.program.value;
-    let status = program::status(
+    let status = status::status(
         &p.org,
         &ledger.state,
         &p.cadence,

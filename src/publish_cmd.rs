@@ -3,15 +3,15 @@
 
 use std::path::{Path, PathBuf};
 
-use ttx_engine::anonymize::{Options, Scrubber};
-use ttx_engine::check::program::cadence_months;
-use ttx_engine::ledger::State;
-use ttx_engine::load;
-use ttx_engine::model::architecture::Architecture;
-use ttx_engine::model::roster::Roster;
-use ttx_engine::program;
-use ttx_engine::publish::{self, Source};
-use ttx_engine::schema::FileKind;
+use ttx_engine::authoring::check::program::cadence_months;
+use ttx_engine::authoring::load;
+use ttx_engine::authoring::model::architecture::Architecture;
+use ttx_engine::authoring::model::roster::Roster;
+use ttx_engine::authoring::schema::FileKind;
+use ttx_engine::program::anonymize::{Options, Scrubber};
+use ttx_engine::program::ledger::State;
+use ttx_engine::program::publish::{self, Source};
+use ttx_engine::program::status;
 
 use crate::actions_cmd;
 use crate::analysis::{self, Analyzed};
@@ -158,7 +158,7 @@ pub fn run(args: PublishArgs) -> Exit {
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect(),
     };
-    let status = program::status(
+    let status = status::status(
         &p.org,
         &state,
         &p.cadence,
@@ -235,8 +235,8 @@ pub fn run(args: PublishArgs) -> Exit {
 
 /// Whether `file` would land inside `dir`.
 fn inside(file: &Path, dir: &Path) -> bool {
-    let file = ttx_engine::validate::normalize(file);
-    let dir = ttx_engine::validate::normalize(dir);
+    let file = ttx_engine::authoring::paths::normalize(file);
+    let dir = ttx_engine::authoring::paths::normalize(dir);
     file.starts_with(dir)
 }
 

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use ttx_engine::report::{self, Format};
+use ttx_engine::assessment::report::{self, Format};
 
 use crate::actions_cmd;
 use crate::analysis;
@@ -25,8 +25,12 @@ pub struct ReportArgs {
     /// List participants' names in an attendance section.
     #[arg(long)]
     pub names: bool,
-    /// Do not enter the action items into the program's ledger.
+    /// Also enter the exercise and its action items into the program's ledger (the same
+    /// as `ttx actions add JOURNAL`); a report alone never writes the ledger.
     #[arg(long)]
+    pub ledger: bool,
+    /// The default since `--ledger` exists; kept so older scripts still run.
+    #[arg(long, hide = true, conflicts_with = "ledger")]
     pub no_ledger: bool,
 }
 
@@ -79,17 +83,24 @@ pub fn run(args: ReportArgs) -> Exit {
         }
         None => print!("{rendered}"),
     }
-    if args.no_ledger {
-        return Exit::Ok;
-    }
-    match &analyzed.program {
-        Some(program) => actions_cmd::enter(program, &args.journal, &analyzed, None),
-        None => {
-            eprintln!(
-                "note: no ttx.yaml above {}; the action items are not tracked in a ledger",
-                args.journal.display()
-            );
+    match (&analyzed.program, args.ledger) {
+        (Some(program), true) => actions_cmd::enter(program, &args.journal, &analyzed, None),
+        (Some(_), false) => {
+            if analyzed.report.exercise.ended && !args.no_ledger {
+                eprintln!(
+                    "note: the action items are not in the ledger yet; track them with `ttx actions add {}` (or `ttx report --ledger`)",
+                    args.journal.display()
+                );
+            }
             Exit::Ok
         }
+        (None, true) => {
+            eprintln!(
+                "error: no ttx.yaml above {}, so there is no ledger to enter the action items into",
+                args.journal.display()
+            );
+            Exit::Usage
+        }
+        (None, false) => Exit::Ok,
     }
 }

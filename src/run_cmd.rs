@@ -6,19 +6,19 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
-use ttx_engine::clock::SimTime;
-use ttx_engine::duration::SimDuration;
-use ttx_engine::event::{Event, Timed};
-use ttx_engine::exercise::{Compiled, Files};
-use ttx_engine::journal::WallClock;
-use ttx_engine::load;
-use ttx_engine::model::scenario::Scenario;
-use ttx_engine::model::sheet::{Confidence, DecisionsSheet};
-use ttx_engine::project::{self, ProgramDir};
-use ttx_engine::schema::FileKind;
-use ttx_engine::session::{self, Session};
-use ttx_engine::source::DEFAULT_MAX_FILE_BYTES;
-use ttx_engine::validate;
+use ttx_engine::authoring::duration::SimDuration;
+use ttx_engine::authoring::load;
+use ttx_engine::authoring::model::scenario::Scenario;
+use ttx_engine::authoring::model::sheet::{Confidence, DecisionsSheet};
+use ttx_engine::authoring::project::{self, ProgramDir};
+use ttx_engine::authoring::schema::FileKind;
+use ttx_engine::authoring::source::DEFAULT_MAX_FILE_BYTES;
+use ttx_engine::authoring::validate;
+use ttx_engine::exercise::clock::SimTime;
+use ttx_engine::exercise::event::{Event, Timed};
+use ttx_engine::exercise::journal::WallClock;
+use ttx_engine::exercise::session::{self, Session};
+use ttx_engine::exercise::state::{Compiled, Files};
 
 use crate::console;
 use crate::exit::Exit;
@@ -194,7 +194,7 @@ pub fn run(args: RunArgs) -> Exit {
         };
     eprintln!(
         "journal: {}",
-        validate::display_path(session.path()).display()
+        ttx_engine::authoring::paths::display_path(session.path()).display()
     );
     print_events(&first);
     match sheet {
@@ -235,7 +235,7 @@ fn pin_files(
     program: Option<&ProgramDir>,
     journal: &Path,
 ) -> std::io::Result<Files> {
-    let journal_abs = validate::normalize(journal);
+    let journal_abs = ttx_engine::authoring::paths::normalize(journal);
     Ok(Files {
         scenario: session::file_ref(scenario, &journal_abs)?,
         architecture: program
@@ -268,7 +268,7 @@ fn play_sheet(session: &mut Session<'_>, sheet: &DecisionsSheet) -> Exit {
     for input in session::sheet_inputs(sheet) {
         match session.apply(input) {
             Ok(events) => print_events(&events),
-            Err(e @ ttx_engine::session::SessionError::Refused(_)) => {
+            Err(e @ ttx_engine::exercise::session::SessionError::Refused(_)) => {
                 eprintln!("error: {e}");
                 return Exit::Problems;
             }
@@ -283,7 +283,7 @@ fn play_sheet(session: &mut Session<'_>, sheet: &DecisionsSheet) -> Exit {
 }
 
 fn resume(journal: &Path, args: &RunArgs, wall: Option<ttx_engine::jiff::Timestamp>) -> Exit {
-    let contents = match ttx_engine::journal::read(journal) {
+    let contents = match ttx_engine::exercise::journal::read(journal) {
         Ok(c) => c,
         Err(e) => return fail(e),
     };
@@ -339,7 +339,7 @@ fn resume(journal: &Path, args: &RunArgs, wall: Option<ttx_engine::jiff::Timesta
 }
 
 /// Whether every wall time equals the first plus the scenario time (a pinned journal).
-fn looks_pinned(lines: &[ttx_engine::journal::Line]) -> bool {
+fn looks_pinned(lines: &[ttx_engine::exercise::journal::Line]) -> bool {
     let Some(first) = lines
         .first()
         .and_then(|l| l.wall.parse::<ttx_engine::jiff::Timestamp>().ok())
@@ -718,7 +718,7 @@ fn command(
             screen.say("ok");
             Step::Continue
         }
-        Err(ttx_engine::session::SessionError::Refused(r)) => Step::Refused(r.0),
+        Err(ttx_engine::exercise::session::SessionError::Refused(r)) => Step::Refused(r.0),
         Err(e) => Step::Failed(e.to_string()),
     }
 }

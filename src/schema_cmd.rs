@@ -1,6 +1,6 @@
 //! `ttx schema KIND`.
 
-use ttx_engine::schema::{self, FileKind};
+use ttx_engine::authoring::schema::{self, FileKind};
 
 use crate::exit::Exit;
 

@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use ttx_engine::msel::{self, Msel};
+use ttx_engine::authoring::msel::{self, Msel};
 
 use crate::Format;
 use crate::exit::Exit;

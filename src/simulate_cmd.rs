@@ -5,13 +5,13 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use ttx_engine::diagnostic::Diagnostic;
-use ttx_engine::load::{self, Loaded};
-use ttx_engine::model::profile::{self, Profile};
-use ttx_engine::model::scenario::Scenario;
-use ttx_engine::schema::FileKind;
-use ttx_engine::simulate::{self, Options, Tally, thousands};
-use ttx_engine::source::{DEFAULT_MAX_FILE_BYTES, SourceFile};
+use ttx_engine::authoring::diagnostic::Diagnostic;
+use ttx_engine::authoring::load::{self, Loaded};
+use ttx_engine::authoring::model::profile::{self, Profile};
+use ttx_engine::authoring::model::scenario::Scenario;
+use ttx_engine::authoring::schema::FileKind;
+use ttx_engine::authoring::source::{DEFAULT_MAX_FILE_BYTES, SourceFile};
+use ttx_engine::simulation::{self, Options, Tally, thousands};
 
 use crate::Format;
 use crate::exit::Exit;
@@ -68,7 +68,7 @@ pub fn run(args: SimulateArgs) -> Exit {
     };
     let total = args.runs * profiles.len() as u64;
     let bar = progress_bar(total, threads);
-    let result = simulate::simulate(&scenario.source, &profiles, opts, &|done| {
+    let result = simulation::simulate(&scenario.source, &profiles, opts, &|done| {
         if let Some(b) = &bar {
             b.set_position(done);
         }
@@ -83,7 +83,7 @@ pub fn run(args: SimulateArgs) -> Exit {
             return Exit::Problems;
         }
     };
-    let warnings = simulate::coverage(&scenario.source, &scenario.value, &tallies);
+    let warnings = simulation::coverage(&scenario.source, &scenario.value, &tallies);
     match args.format {
         Format::Json => {
             let json = serde_json::json!({
@@ -151,8 +151,11 @@ fn load_profiles(names: &[String], scenario: &Loaded<Scenario>) -> Result<Vec<Pr
         }
         let path = Path::new(name);
         if !path.is_file() {
-            let hint = ttx_engine::suggest::did_you_mean(name, profile::BUILT_IN.iter().copied())
-                .map_or(String::new(), |s| format!(" Did you mean `{s}`?"));
+            let hint = ttx_engine::authoring::suggest::did_you_mean(
+                name,
+                profile::BUILT_IN.iter().copied(),
+            )
+            .map_or(String::new(), |s| format!(" Did you mean `{s}`?"));
             eprintln!(
                 "error: `{name}` is neither a built-in profile nor a file.{hint}\n\
                  help: the built-in profiles are {}; or give the path of a profile file (`ttx schema profile`)",
@@ -170,12 +173,12 @@ fn load_profiles(names: &[String], scenario: &Loaded<Scenario>) -> Result<Vec<Pr
                 }
             };
         let mut problems: Vec<Diagnostic> = loaded.diagnostics.clone();
-        problems.extend(ttx_engine::check::profile::check(
+        problems.extend(ttx_engine::authoring::check::profile::check(
             &loaded,
             Some(&scenario.value),
         ));
         if !problems.is_empty() {
-            ttx_engine::diagnostic::sort(&mut problems);
+            ttx_engine::authoring::diagnostic::sort(&mut problems);
             let sources = [(loaded.source.path.clone(), loaded.source.clone())]
                 .into_iter()
                 .collect();
@@ -404,8 +407,8 @@ pub fn coverage_warnings(source: &SourceFile, scenario: &Scenario, runs: u64) ->
         threads: default_threads(),
         counterfactuals: 0,
     };
-    match simulate::simulate(source, &profiles, opts, &|_| {}) {
-        Ok(tallies) => simulate::coverage(source, scenario, &tallies),
+    match simulation::simulate(source, &profiles, opts, &|_| {}) {
+        Ok(tallies) => simulation::coverage(source, scenario, &tallies),
         Err(_) => Vec::new(),
     }
 }

@@ -11,7 +11,7 @@ use rustyline::hint::Hinter;
 use rustyline::history::DefaultHistory;
 use rustyline::validate::Validator;
 use rustyline::{Context, Editor, ExternalPrinter, Helper};
-use ttx_engine::event::{Event, Timed};
+use ttx_engine::exercise::event::{Event, Timed};
 
 /// Words the console completes: commands first, then ids of the scenario.
 pub struct Completion {

@@ -2,12 +2,12 @@
 
 use std::path::{Path, PathBuf};
 
-use ttx_engine::load::{self, Loaded};
-use ttx_engine::model::scenario::Scenario;
-use ttx_engine::project::{self, ProgramDir};
-use ttx_engine::schema::FileKind;
-use ttx_engine::source::DEFAULT_MAX_FILE_BYTES;
-use ttx_engine::validate;
+use ttx_engine::authoring::load::{self, Loaded};
+use ttx_engine::authoring::model::scenario::Scenario;
+use ttx_engine::authoring::project::{self, ProgramDir};
+use ttx_engine::authoring::schema::FileKind;
+use ttx_engine::authoring::source::DEFAULT_MAX_FILE_BYTES;
+use ttx_engine::authoring::validate;
 
 use crate::Format;
 use crate::exit::Exit;
@@ -115,13 +115,12 @@ fn simulate_scenarios(report: &mut validate::Report, kind: Option<FileKind>, run
     files.sort();
     let mut found = Vec::new();
     for path in files {
-        let clean = !report
-            .diagnostics
-            .iter()
-            .any(|d| &d.file == path && d.severity == ttx_engine::diagnostic::Severity::Error);
+        let clean = !report.diagnostics.iter().any(|d| {
+            &d.file == path && d.severity == ttx_engine::authoring::diagnostic::Severity::Error
+        });
         let source = &report.sources[path];
         let Some(node) = clean
-            .then(|| ttx_engine::yaml::parse(source).ok())
+            .then(|| ttx_engine::authoring::yaml::parse(source).ok())
             .flatten()
         else {
             continue;
@@ -139,7 +138,7 @@ fn simulate_scenarios(report: &mut validate::Report, kind: Option<FileKind>, run
         }
     }
     report.diagnostics.extend(found);
-    ttx_engine::diagnostic::sort(&mut report.diagnostics);
+    ttx_engine::authoring::diagnostic::sort(&mut report.diagnostics);
 }
 
 /// Validates a scenario in its program (architecture, roster) and loads it, for commands

@@ -1,38 +1,23 @@
-//! The ttx engine: the model of scenarios, architectures, rosters and programs, their
-//! loading and validation. The command-line front end in `src/` only parses arguments,
-//! calls this library and prints.
+//! The ttx engine. Its folders are the stages of the data flow, in order; a stage uses
+//! the ones before it and never one after it (a test in `tests/layers.rs` holds this):
+//!
+//! 1. [`authoring`]: files in, typed and validated scenarios, architectures, rosters and
+//!    programs out; scripts compiled in the sandbox.
+//! 2. [`exercise`]: a live exercise: the state machine, the command layer every front end
+//!    goes through, what each audience may see, and the journal.
+//! 3. [`assessment`]: a journal replayed into findings, action items and the report.
+//! 4. [`program`]: the ledger of action items across exercises, status, dashboard and
+//!    anonymized publication.
+//! 5. [`simulation`]: many synthetic exercises through the same engine and assessment.
+//!
+//! The command-line front end in `src/` only parses arguments, calls this library and
+//! prints.
 
-pub mod anonymize;
-pub mod assess;
-pub mod attack;
-pub mod chain;
-pub mod check;
-pub mod clock;
-pub mod dashboard;
-pub mod diagnostic;
-pub mod draw;
-pub mod duration;
-pub mod event;
+pub mod assessment;
+pub mod authoring;
 pub mod exercise;
-pub mod journal;
-pub mod ledger;
-pub mod load;
-pub mod model;
-pub mod msel;
 pub mod program;
-pub mod project;
-pub mod publish;
-pub mod report;
-pub mod scaffold;
-pub mod schema;
-pub mod script;
-pub mod session;
-pub mod simulate;
-pub mod source;
-pub mod spanned;
-pub mod suggest;
-pub mod validate;
-pub mod yaml;
+pub mod simulation;
 
 /// The date and time crate the engine uses, for front ends that parse `--now`.
 pub use jiff;

@@ -4,12 +4,12 @@
 //! scrubber's own patterns: it looks for whole words in the output.
 
 use proptest::prelude::*;
-use ttx_engine::anonymize::{COMMON_WORDS, Options, Scrubber, is_common, name_parts};
-use ttx_engine::load;
-use ttx_engine::model::program::PublishRules;
-use ttx_engine::model::roster::Roster;
-use ttx_engine::schema::FileKind;
-use ttx_engine::source::SourceFile;
+use ttx_engine::authoring::load;
+use ttx_engine::authoring::model::program::PublishRules;
+use ttx_engine::authoring::model::roster::Roster;
+use ttx_engine::authoring::schema::FileKind;
+use ttx_engine::authoring::source::SourceFile;
+use ttx_engine::program::anonymize::{COMMON_WORDS, Options, Scrubber, is_common, name_parts};
 
 const FIRST: &[&str] = &[
     "Al", "Jo", "Will", "May", "Rose", "Mark", "José", "Zoë", "Łukasz", "Søren", "Ærin", "Ngozi",

@@ -3,16 +3,16 @@
 
 use std::path::{Path, PathBuf};
 
-use ttx_engine::assess::{self, Assessment, FindingKind, Outcome, Rating};
-use ttx_engine::event::FileRef;
-use ttx_engine::exercise::{Compiled, Exercise, Files};
-use ttx_engine::load;
-use ttx_engine::model::program::Sla;
-use ttx_engine::model::roster::Roster;
-use ttx_engine::model::scenario::Scenario;
-use ttx_engine::model::sheet::DecisionsSheet;
-use ttx_engine::schema::FileKind;
-use ttx_engine::session;
+use ttx_engine::assessment::assess::{self, Assessment, FindingKind, Outcome, Rating};
+use ttx_engine::authoring::load;
+use ttx_engine::authoring::model::program::Sla;
+use ttx_engine::authoring::model::roster::Roster;
+use ttx_engine::authoring::model::scenario::Scenario;
+use ttx_engine::authoring::model::sheet::DecisionsSheet;
+use ttx_engine::authoring::schema::FileKind;
+use ttx_engine::exercise::event::FileRef;
+use ttx_engine::exercise::session;
+use ttx_engine::exercise::state::{Compiled, Exercise, Files};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")

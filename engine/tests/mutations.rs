@@ -4,13 +4,13 @@
 
 use std::path::{Path, PathBuf};
 
-use ttx_engine::check;
-use ttx_engine::load::{self, Loaded};
-use ttx_engine::model::{
+use ttx_engine::authoring::check;
+use ttx_engine::authoring::load::{self, Loaded};
+use ttx_engine::authoring::model::{
     architecture::Architecture, roster::Roster, scenario::Scenario, sheet::DecisionsSheet,
 };
-use ttx_engine::schema::FileKind;
-use ttx_engine::source::SourceFile;
+use ttx_engine::authoring::schema::FileKind;
+use ttx_engine::authoring::source::SourceFile;
 
 /// A small deterministic generator (SplitMix64), so failures reproduce.
 struct Rng(u64);
@@ -120,7 +120,8 @@ fn exercise(
     let Ok(source) = SourceFile::from_bytes(PathBuf::from("mutant.yaml"), bytes) else {
         return false;
     };
-    let rendered_ok = |diags: &[ttx_engine::diagnostic::Diagnostic], source: &SourceFile| {
+    let rendered_ok = |diags: &[ttx_engine::authoring::diagnostic::Diagnostic],
+                       source: &SourceFile| {
         for d in diags {
             assert!(!d.message.is_empty());
             let _ = d.render(Some(source), false);
@@ -161,10 +162,10 @@ fn exercise(
         FileKind::Decisions => run!(DecisionsSheet, |l: &Loaded<DecisionsSheet>| {
             check::sheet::check(l, None, Some(roster))
         }),
-        FileKind::Program => run!(ttx_engine::model::program::Program, |l| {
+        FileKind::Program => run!(ttx_engine::authoring::model::program::Program, |l| {
             check::program::check(l)
         }),
-        FileKind::Profile => run!(ttx_engine::model::profile::Profile, |l| {
+        FileKind::Profile => run!(ttx_engine::authoring::model::profile::Profile, |l| {
             check::profile::check(l, None)
         }),
     }
@@ -183,7 +184,7 @@ fn mutated_shipped_files_never_panic() {
     let roster = load::load_file::<Roster>(FileKind::Roster, &acme.join("roster.yaml"), 1 << 22)
         .unwrap()
         .value;
-    let engine = ttx_engine::script::sandbox();
+    let engine = ttx_engine::authoring::script::sandbox();
     let mut inputs: Vec<(FileKind, Vec<u8>)> = vec![
         (
             FileKind::Architecture,
@@ -198,10 +199,10 @@ fn mutated_shipped_files_never_panic() {
             std::fs::read(acme.join("ttx.yaml")).unwrap(),
         ),
     ];
-    for f in ttx_engine::project::yaml_files(&root().join("scenarios")) {
+    for f in ttx_engine::authoring::project::yaml_files(&root().join("scenarios")) {
         inputs.push((FileKind::Scenario, std::fs::read(f).unwrap()));
     }
-    for f in ttx_engine::project::yaml_files(&acme.join("sessions")) {
+    for f in ttx_engine::authoring::project::yaml_files(&acme.join("sessions")) {
         inputs.push((FileKind::Decisions, std::fs::read(f).unwrap()));
     }
     let mut rng = Rng(0x7478_7474_7874);

@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use ttx_engine::script::{ScriptHost, ScriptKind, compile, sandbox};
+use ttx_engine::authoring::script::{ScriptHost, ScriptKind, compile, sandbox};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {

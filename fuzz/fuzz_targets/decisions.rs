@@ -3,12 +3,12 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use ttx_engine::schema::FileKind;
+use ttx_engine::authoring::schema::FileKind;
 
 fuzz_target!(|data: &[u8]| {
     let path = std::path::Path::new("fuzz.yaml");
     let (diagnostics, source) =
-        ttx_engine::validate::check_bytes(path, data.to_vec(), Some(FileKind::Decisions));
+        ttx_engine::authoring::validate::check_bytes(path, data.to_vec(), Some(FileKind::Decisions));
     for d in &diagnostics {
         let _ = d.render(source.as_ref(), false);
     }

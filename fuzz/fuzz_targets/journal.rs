@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use ttx_engine::{chain, journal, ledger};
+use ttx_engine::{exercise::chain, exercise::journal, program::ledger};
 
 fuzz_target!(|data: &[u8]| {
     let path = std::path::Path::new("fuzz.jsonl");
@@ -12,6 +12,6 @@ fuzz_target!(|data: &[u8]| {
         && let Ok(state) = ledger::State::fold(&c.lines, path)
     {
         let today = "2026-11-28".parse().unwrap();
-        let _ = ttx_engine::program::status("org", &state, "6mo", Some(6), today);
+        let _ = ttx_engine::program::status::status("org", &state, "6mo", Some(6), today);
     }
 });

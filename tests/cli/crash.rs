@@ -134,7 +134,7 @@ fn killed_at_any_point_resumes_to_the_uninterrupted_journal() {
         driven.child.kill().unwrap();
         driven.child.wait().unwrap();
 
-        let journal = ttx_engine::journal::read(&path).unwrap();
+        let journal = ttx_engine::exercise::journal::read(&path).unwrap();
         let inputs = journal.lines.iter().filter(|l| l.event.is_input()).count();
         assert!(
             inputs >= acked,

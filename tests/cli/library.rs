@@ -5,9 +5,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-use ttx_engine::load;
-use ttx_engine::model::scenario::Scenario;
-use ttx_engine::schema::FileKind;
+use ttx_engine::authoring::load;
+use ttx_engine::authoring::model::scenario::Scenario;
+use ttx_engine::authoring::schema::FileKind;
 
 use crate::run::play_sheet;
 use crate::support::{Ttx, root};
@@ -16,7 +16,7 @@ const SESSIONS: &str = "library-sessions";
 
 fn scenarios() -> Vec<(PathBuf, Scenario)> {
     let mut out: Vec<(PathBuf, Scenario)> =
-        ttx_engine::project::yaml_files(&root().join("scenarios"))
+        ttx_engine::authoring::project::yaml_files(&root().join("scenarios"))
             .into_iter()
             .map(|p| {
                 let loaded = load::load_file::<Scenario>(FileKind::Scenario, &p, 4 << 20)
@@ -29,7 +29,8 @@ fn scenarios() -> Vec<(PathBuf, Scenario)> {
 }
 
 fn sheets() -> Vec<PathBuf> {
-    let mut out = ttx_engine::project::yaml_files(&root().join("examples/acme").join(SESSIONS));
+    let mut out =
+        ttx_engine::authoring::project::yaml_files(&root().join("examples/acme").join(SESSIONS));
     out.sort();
     out
 }

@@ -361,7 +361,7 @@ fn import_is_all_or_nothing_and_idempotent() {
 #[test]
 fn reports_enter_an_exercise_once() {
     let dir = copy_of_history("report-enters");
-    let report = || {
+    let report = |extra: &[&str]| {
         ttx(&dir)
             .args([
                 "report",
@@ -369,18 +369,40 @@ fn reports_enter_an_exercise_once() {
                 "-o",
                 "aar.md",
             ])
+            .args(extra)
             .run()
     };
     let before = ledger(&dir);
-    report().code(0).stderr_has("is already in");
+    report(&["--ledger"]).code(0).stderr_has("is already in");
     assert!(
         ledger(&dir) == before,
         "re-rendering a report duplicated its items"
     );
     std::fs::remove_file(dir.join("ledger.jsonl")).unwrap();
     for expected in ["entered with 2 action item(s)", "already in"] {
-        report().code(0).stderr_has(expected);
+        report(&["--ledger"]).code(0).stderr_has(expected);
     }
+}
+
+/// Regression: `ttx report` used to write the ledger as a side effect of rendering.
+#[test]
+fn a_report_alone_never_writes_the_ledger() {
+    let dir = copy_of_history("report-alone");
+    std::fs::remove_file(dir.join("ledger.jsonl")).unwrap();
+    ttx(&dir)
+        .args([
+            "report",
+            "journals/2026-11-12-processor-incident.jsonl",
+            "-o",
+            "aar.md",
+        ])
+        .run()
+        .code(0)
+        .stderr_has("ttx actions add journals/2026-11-12-processor-incident.jsonl");
+    assert!(
+        !dir.join("ledger.jsonl").exists(),
+        "a plain report created the ledger"
+    );
 }
 
 #[test]
@@ -408,12 +430,12 @@ fn concurrent_changes_from_several_processes_are_all_kept() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
-    let ledger = ttx_engine::ledger::Ledger::read(&dir.join("ledger.jsonl")).unwrap();
+    let ledger = ttx_engine::program::ledger::Ledger::read(&dir.join("ledger.jsonl")).unwrap();
     let notes: Vec<String> = ledger
         .entries
         .iter()
         .filter_map(|e| match &e.event {
-            ttx_engine::ledger::LedgerEvent::Update(u) => u.note.clone(),
+            ttx_engine::program::ledger::LedgerEvent::Update(u) => u.note.clone(),
             _ => None,
         })
         .filter(|n| n.contains("was here"))
@@ -450,7 +472,7 @@ fn a_torn_last_line_is_reported_then_set_aside() {
         .code(0)
         .stderr_has("is kept in");
     assert!(dir.join("ledger.jsonl.torn").exists());
-    let l = ttx_engine::ledger::Ledger::read(&path).unwrap();
+    let l = ttx_engine::program::ledger::Ledger::read(&path).unwrap();
     assert!(l.torn.is_none());
 }
 

@@ -67,12 +67,13 @@ fn the_example_publication_is_golden_and_names_nobody() {
         }
     }
     let roster = std::fs::read_to_string(root().join("examples/acme/roster.yaml")).unwrap();
-    let roster: ttx_engine::model::roster::Roster = ttx_engine::load::load_source(
-        ttx_engine::schema::FileKind::Roster,
-        ttx_engine::source::SourceFile::new("roster.yaml", roster),
-    )
-    .unwrap()
-    .value;
+    let roster: ttx_engine::authoring::model::roster::Roster =
+        ttx_engine::authoring::load::load_source(
+            ttx_engine::authoring::schema::FileKind::Roster,
+            ttx_engine::authoring::source::SourceFile::new("roster.yaml", roster),
+        )
+        .unwrap()
+        .value;
     for (name, text) in &first {
         let lower = text.to_lowercase();
         for p in &roster.people {

@@ -15,7 +15,8 @@ fn report(rel: &str, format: &str) -> String {
 
 #[test]
 fn every_session_has_golden_reports_in_every_format() {
-    for sheet in ttx_engine::project::yaml_files(&root().join("examples/acme/sessions")) {
+    for sheet in ttx_engine::authoring::project::yaml_files(&root().join("examples/acme/sessions"))
+    {
         let stem = sheet.file_stem().unwrap().to_str().unwrap().to_string();
         let (_, rel) = play_session(&stem, &format!("report-{stem}"));
         for format in ["md", "json", "csv", "html"] {

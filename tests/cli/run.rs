@@ -16,7 +16,7 @@ pub fn fresh_journal(dir: &str, name: &str) -> (PathBuf, String) {
 }
 
 fn sessions() -> Vec<PathBuf> {
-    ttx_engine::project::yaml_files(&root().join("examples/acme/sessions"))
+    ttx_engine::authoring::project::yaml_files(&root().join("examples/acme/sessions"))
 }
 
 #[test]
@@ -210,7 +210,7 @@ fn verify_catches_a_replay_that_differs_even_with_a_valid_chain() {
     // the chain holds, but replaying the inputs no longer gives the recorded draws.
     let (abs, rel) = run_textbook("verify-replay");
     let text = std::fs::read_to_string(&abs).unwrap();
-    let mut prev = ttx_engine::journal::GENESIS.to_string();
+    let mut prev = ttx_engine::exercise::journal::GENESIS.to_string();
     let mut out = String::new();
     for line in text.lines() {
         let mut value: serde_json::Value = serde_json::from_str(line).unwrap();
@@ -219,7 +219,7 @@ fn verify_catches_a_replay_that_differs_even_with_a_valid_chain() {
         }
         value["prev"] = serde_json::json!(prev);
         let new = serde_json::to_string(&value).unwrap();
-        prev = ttx_engine::journal::sha256_hex(new.as_bytes());
+        prev = ttx_engine::exercise::journal::sha256_hex(new.as_bytes());
         out.push_str(&new);
         out.push('\n');
     }

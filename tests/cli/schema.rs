@@ -51,8 +51,10 @@ fn committed_schemas_are_up_to_date() {
 
 /// Reads a YAML file the way an editor's YAML language server would, into JSON.
 fn yaml_as_json(path: &Path) -> serde_json::Value {
-    let source = ttx_engine::source::SourceFile::read(path, 4 << 20).unwrap();
-    ttx_engine::yaml::parse(&source).unwrap().to_json()
+    let source = ttx_engine::authoring::source::SourceFile::read(path, 4 << 20).unwrap();
+    ttx_engine::authoring::yaml::parse(&source)
+        .unwrap()
+        .to_json()
 }
 
 #[test]
@@ -65,10 +67,10 @@ fn every_shipped_file_meets_its_schema() {
         ),
         (root().join("examples/acme/roster.yaml"), "roster"),
     ];
-    for f in ttx_engine::project::yaml_files(&root().join("scenarios")) {
+    for f in ttx_engine::authoring::project::yaml_files(&root().join("scenarios")) {
         files.push((f, "scenario"));
     }
-    for f in ttx_engine::project::yaml_files(&root().join("examples/acme/sessions")) {
+    for f in ttx_engine::authoring::project::yaml_files(&root().join("examples/acme/sessions")) {
         files.push((f, "decisions"));
     }
     assert!(files.len() >= 5);

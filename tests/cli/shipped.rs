@@ -48,7 +48,7 @@ fn the_scenario_library_validates_from_the_repository_root_too() {
 #[test]
 fn the_format_reference_documents_every_diagnostic_code() {
     let docs = std::fs::read_to_string(crate::support::root().join("docs/format.md")).unwrap();
-    for code in ttx_engine::diagnostic::Code::ALL {
+    for code in ttx_engine::authoring::diagnostic::Code::ALL {
         assert!(
             docs.contains(&format!("| `{}` |", code.as_str())),
             "docs/format.md does not document `{}`",

@@ -1,0 +1,712 @@
+//! Assessment: what the exercise showed, as a pure function of a replayed journal, the
+//! scenario and the program's roster and SLA. Expectations met, late, missed, not
+//! applicable or taken by another role; handoff gaps; ambiguity traps; latency; objective
+//! ratings; and the findings as action items with owners and due dates.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::authoring::duration::SimDuration;
+use crate::authoring::model::Priority;
+use crate::authoring::model::program::Sla;
+use crate::authoring::model::roster::Roster;
+use crate::authoring::model::scenario::Element;
+use crate::exercise::clock::SimTime;
+use crate::exercise::event::Event;
+use crate::exercise::state::Exercise;
+
+/// What the assessment needs besides the exercise.
+pub struct Context<'a> {
+    /// The roster, for owners; without it every owner is UNASSIGNED.
+    pub roster: Option<&'a Roster>,
+    /// Days until due per priority.
+    pub sla: Sla,
+    /// The day of the exercise (from the journal's first wall-clock time).
+    pub date: jiff::civil::Date,
+}
+
+/// How an expectation turned out.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Outcome {
+    /// Taken by the expected role by the deadline.
+    Met,
+    /// Taken by the expected role after the deadline.
+    Late {
+        /// How late, e.g. `6m`.
+        by: SimDuration,
+    },
+    /// Not taken by anyone before the exercise ended.
+    Missed,
+    /// Its condition never held, or the inject that starts its deadline never came.
+    NotApplicable,
+    /// Taken, but by another role: a coordination gap.
+    OtherRole {
+        /// The role that took it.
+        role: String,
+    },
+    /// The exercise has not ended and the deadline is still ahead.
+    Pending,
+}
+
+/// One expectation, assessed.
+#[derive(Clone, Debug, Serialize)]
+pub struct ExpectationResult {
+    /// Expectation id.
+    pub id: String,
+    /// Expected role.
+    pub role: String,
+    /// Expected decision.
+    pub decision: String,
+    /// Objective measured.
+    pub objective: String,
+    /// Deadline, when it applied.
+    pub deadline: Option<SimTime>,
+    /// When the decision was first taken (by anyone), if it was.
+    pub taken_at: Option<SimTime>,
+    /// The outcome.
+    #[serde(flatten)]
+    pub outcome: Outcome,
+}
+
+/// The HSEEP rating of an objective.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Rating {
+    /// Performed without challenges.
+    P,
+    /// Performed with some challenges.
+    S,
+    /// Performed with major challenges.
+    M,
+    /// Unable to be performed.
+    U,
+}
+
+/// An objective and its rating.
+#[derive(Clone, Debug, Serialize)]
+pub struct ObjectiveRating {
+    /// Objective id.
+    pub id: String,
+    /// Objective text.
+    pub text: String,
+    /// Capability.
+    pub capability: String,
+    /// The computed rating; `None` when no expectation applied.
+    pub rating: Option<Rating>,
+    /// The facilitator's rating and reason, when they overrode the computed one.
+    pub override_rating: Option<(String, String)>,
+}
+
+/// The kinds of finding.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingKind {
+    /// An expectation taken late.
+    Late,
+    /// An expectation missed.
+    Missed,
+    /// An expectation met by another role.
+    CoordinationGap,
+    /// A decision taken without the handoff it requires.
+    HandoffGap,
+    /// Acting on a red herring.
+    RedHerring,
+    /// High confidence on a low-reliability source that a later inject contradicted.
+    OverconfidentOnWeakSource,
+    /// A hidden fact that could have been uncovered and never was.
+    FactNeverUncovered,
+    /// An area for improvement from the hot wash.
+    HotWash,
+}
+
+/// A gap, attached to a role and never to a person.
+#[derive(Clone, Debug, Serialize)]
+pub struct Finding {
+    /// Kind.
+    pub kind: FindingKind,
+    /// The role concerned (the expected role, the role that acted), if any.
+    pub role: Option<String>,
+    /// The objective it bears on, if any.
+    pub objective: Option<String>,
+    /// The expectation it is a gap in, if any: how the program spots a repeat finding.
+    pub expectation: Option<String>,
+    /// What happened, in one sentence.
+    pub observation: String,
+    /// Why it counts as a gap: the deadline, the times, the evidence.
+    pub analysis: String,
+    /// The corrective action.
+    pub action: String,
+    /// The runbook cited, if any.
+    pub runbook: Option<String>,
+    /// POETE element.
+    pub element: Element,
+    /// Priority.
+    pub priority: Priority,
+}
+
+/// A corrective action with an owner and a due date.
+#[derive(Clone, Debug, Serialize)]
+pub struct ActionItem {
+    /// Stable id, e.g. `2026H1-PAYMENTS-03`.
+    pub id: String,
+    /// The capability of the objective the finding bears on, if any.
+    pub capability: Option<String>,
+    /// The finding's observation.
+    pub finding: String,
+    /// The corrective action.
+    pub action: String,
+    /// Owning team name, or `UNASSIGNED`.
+    pub owner: String,
+    /// The team's point of contact, or `UNASSIGNED`.
+    pub poc: String,
+    /// Priority.
+    pub priority: Priority,
+    /// POETE element.
+    pub element: Element,
+    /// Start date, the exercise day.
+    pub start: String,
+    /// Due date, YYYY-MM-DD.
+    pub due: String,
+    /// Always `open` when the report is made.
+    pub status: String,
+}
+
+/// Time from an inject to the first decision it prompted, per role.
+#[derive(Clone, Debug, Serialize)]
+pub struct Latency {
+    /// Inject id.
+    pub inject: String,
+    /// Role.
+    pub role: String,
+    /// How long until the role's first decision prompted by it.
+    pub latency: SimDuration,
+}
+
+/// Everything the assessment found.
+#[derive(Clone, Debug, Serialize)]
+pub struct Assessment {
+    /// Expectations, in scenario order.
+    pub expectations: Vec<ExpectationResult>,
+    /// Objectives and ratings, in scenario order.
+    pub objectives: Vec<ObjectiveRating>,
+    /// Findings, in a stable order.
+    pub findings: Vec<Finding>,
+    /// One action item per finding.
+    pub action_items: Vec<ActionItem>,
+    /// Latency per inject and role.
+    pub latency: Vec<Latency>,
+    /// Warnings for the facilitator (e.g. roles without an owning team).
+    pub warnings: Vec<String>,
+}
+
+struct Taken<'e> {
+    at: SimTime,
+    by: &'e str,
+}
+
+/// Assesses a replayed exercise.
+pub fn assess(ex: &Exercise<'_>, ctx: &Context<'_>) -> Assessment {
+    let s = ex.compiled().scenario();
+    let log = ex.log();
+    let ended = ex.ended();
+    let now = ex.now();
+
+    let mut delivered: HashMap<&str, SimTime> = HashMap::new();
+    let mut taken: HashMap<&str, Vec<Taken<'_>>> = HashMap::new();
+    for t in log {
+        match &t.event {
+            Event::Deliver { inject, .. } => {
+                delivered.entry(inject.as_str()).or_insert(t.at);
+            }
+            Event::Decision {
+                decision: Some(d),
+                by,
+                ..
+            } => taken
+                .entry(d.as_str())
+                .or_default()
+                .push(Taken { at: t.at, by }),
+            _ => {}
+        }
+    }
+
+    let mut findings = Vec::new();
+    let expectations: Vec<ExpectationResult> = s
+        .expectations
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let start = match &e.after {
+                Some(inject) => delivered.get(inject.as_str()).copied(),
+                None => Some(SimTime::START),
+            };
+            let deadline = start
+                .filter(|_| ex.expectation_held(i))
+                .map(|t| t.after(e.within.value));
+            let all = taken
+                .get(e.decision.as_str())
+                .map(Vec::as_slice)
+                .unwrap_or(&[]);
+            let by_role = all
+                .iter()
+                .find(|t| t.by == e.role.as_str() && start.is_none_or(|s| t.at >= s));
+            let by_other = all.iter().find(|t| start.is_none_or(|s| t.at >= s));
+            let outcome = match (deadline, by_role, by_other) {
+                (None, _, _) => Outcome::NotApplicable,
+                (Some(d), Some(t), _) if t.at <= d => Outcome::Met,
+                (Some(d), Some(t), _) => Outcome::Late { by: t.at.since(d) },
+                (Some(_), None, Some(t)) => Outcome::OtherRole {
+                    role: t.by.to_string(),
+                },
+                (Some(d), None, None) if !ended && now <= d => Outcome::Pending,
+                (Some(_), None, None) => Outcome::Missed,
+            };
+            let corrective = e.corrective_action.clone().unwrap_or_else(|| {
+                format!(
+                    "Review with the {} role when and how to take `{}`, and rehearse it.",
+                    e.role.as_str(),
+                    e.decision.as_str()
+                )
+            });
+            let taken_by_role = by_role.map(|t| t.at);
+            let analysis = match (&outcome, deadline) {
+                (Outcome::Late { .. }, Some(d)) => format!(
+                    "The deadline was {d}{}; the decision came at {}.",
+                    e.after.as_ref().map_or(String::new(), |a| format!(" ({} after `{}`)", e.within.value, a.as_str())),
+                    taken_by_role.map_or_else(String::new, |t| t.to_string())
+                ),
+                (Outcome::Missed, Some(d)) => match all.first() {
+                    Some(early) => format!(
+                        "The deadline was {d}; it was taken only at {}, before `{}` started the deadline.",
+                        early.at,
+                        e.after.as_ref().map_or("", |a| a.as_str())
+                    ),
+                    None => format!("The deadline was {d}; the exercise ended at {now} without it."),
+                },
+                (Outcome::OtherRole { role }, _) => format!(
+                    "The {role} role took it at {}; the scenario expects it of the {} role.",
+                    by_other.map_or_else(String::new, |t| t.at.to_string()),
+                    e.role.as_str()
+                ),
+                _ => String::new(),
+            };
+            let finding = |kind, observation: String, action: String| Finding {
+                kind,
+                role: Some(e.role.to_string()),
+                objective: Some(e.objective.to_string()),
+                expectation: Some(e.id.to_string()),
+                observation,
+                analysis: analysis.clone(),
+                action,
+                runbook: e.runbook.as_ref().map(|r| r.to_string()),
+                element: e.element,
+                priority: e.priority,
+            };
+            match &outcome {
+                Outcome::Late { by } => findings.push(finding(
+                    FindingKind::Late,
+                    format!(
+                        "The {} role took `{}` {by} after the {} deadline.",
+                        e.role.as_str(),
+                        e.decision.as_str(),
+                        e.within.value
+                    ),
+                    corrective.clone(),
+                )),
+                Outcome::Missed => findings.push(finding(
+                    FindingKind::Missed,
+                    format!(
+                        "`{}` was expected of the {} role within {}{} and was not taken in time.",
+                        e.decision.as_str(),
+                        e.role.as_str(),
+                        e.within.value,
+                        e.after.as_ref().map_or(String::new(), |a| format!(" of `{}`", a.as_str()))
+                    ),
+                    corrective.clone(),
+                )),
+                Outcome::OtherRole { role } => findings.push(Finding {
+                    element: Element::Organization,
+                    ..finding(
+                        FindingKind::CoordinationGap,
+                        format!(
+                            "`{}` was expected of the {} role but taken by the {role} role.",
+                            e.decision.as_str(),
+                            e.role.as_str()
+                        ),
+                        format!(
+                            "Agree who owns `{}` and write it into the incident roles.",
+                            e.decision.as_str()
+                        ),
+                    )
+                }),
+                _ => {}
+            }
+            ExpectationResult {
+                id: e.id.to_string(),
+                role: e.role.to_string(),
+                decision: e.decision.to_string(),
+                objective: e.objective.to_string(),
+                deadline,
+                taken_at: all.first().map(|t| t.at),
+                outcome,
+            }
+        })
+        .collect();
+
+    findings.extend(handoff_and_trap_findings(ex));
+
+    let objectives = s
+        .objectives
+        .iter()
+        .map(|o| {
+            let outcomes: Vec<&Outcome> = expectations
+                .iter()
+                .filter(|r| r.objective == o.id.as_str())
+                .map(|r| &r.outcome)
+                .filter(|o| !matches!(o, Outcome::NotApplicable | Outcome::Pending))
+                .collect();
+            ObjectiveRating {
+                id: o.id.to_string(),
+                text: o.text.clone(),
+                capability: o.capability.to_string(),
+                rating: rate(&outcomes),
+                override_rating: log.iter().rev().find_map(|t| match &t.event {
+                    Event::Rate {
+                        objective,
+                        rating,
+                        reason,
+                    } if objective == o.id.as_str() => Some((rating.clone(), reason.clone())),
+                    _ => None,
+                }),
+            }
+        })
+        .collect();
+
+    for t in log {
+        if let Event::End { improvements, .. } = &t.event {
+            for text in improvements {
+                findings.push(Finding {
+                    kind: FindingKind::HotWash,
+                    role: None,
+                    objective: None,
+                    expectation: None,
+                    observation: text.clone(),
+                    analysis: "Raised by the room in the hot wash.".into(),
+                    action: format!("Decide and carry out a fix for: {text}"),
+                    runbook: None,
+                    element: Element::Planning,
+                    priority: Priority::Medium,
+                });
+            }
+        }
+    }
+
+    let mut warnings = Vec::new();
+    let action_items = action_items(ex, ctx, &findings, &mut warnings);
+    Assessment {
+        expectations,
+        objectives,
+        findings,
+        action_items,
+        latency: latency(log),
+        warnings,
+    }
+}
+
+/// The documented rule: no applicable expectation, no rating; all met, P; none missed but
+/// some late or taken by another role, S; some missed and some not, M; all missed, U.
+pub fn rate(outcomes: &[&Outcome]) -> Option<Rating> {
+    if outcomes.is_empty() {
+        return None;
+    }
+    let missed = outcomes
+        .iter()
+        .filter(|o| matches!(o, Outcome::Missed))
+        .count();
+    let met = outcomes
+        .iter()
+        .filter(|o| matches!(o, Outcome::Met))
+        .count();
+    Some(if met == outcomes.len() {
+        Rating::P
+    } else if missed == 0 {
+        Rating::S
+    } else if missed < outcomes.len() {
+        Rating::M
+    } else {
+        Rating::U
+    })
+}
+
+fn handoff_and_trap_findings(ex: &Exercise<'_>) -> Vec<Finding> {
+    let s = ex.compiled().scenario();
+    let mut out = Vec::new();
+    let mut briefed: Vec<(&str, &str)> = Vec::new();
+    let log = ex.log();
+    for (index, t) in log.iter().enumerate() {
+        match &t.event {
+            Event::Notify { from, to, .. } => briefed.push((from, to)),
+            Event::Decision {
+                by,
+                decision,
+                action,
+                confidence,
+                prompted_by,
+                ..
+            } => {
+                let what = decision
+                    .as_deref()
+                    .or(action.as_deref())
+                    .unwrap_or_default();
+                if let Some(h) = decision
+                    .as_deref()
+                    .and_then(|d| s.decisions.get(d))
+                    .and_then(|d| d.requires_handoff.as_ref())
+                    && !briefed.contains(&(h.from.as_str(), h.to.as_str()))
+                {
+                    out.push(trap(
+                        FindingKind::HandoffGap,
+                        by,
+                        format!(
+                            "The {by} role took `{what}` at {} before the {} role briefed it.",
+                            t.at,
+                            h.from.as_str()
+                        ),
+                        format!(
+                            "Make the {} → {} briefing a step before `{what}` in the runbook.",
+                            h.from.as_str(),
+                            h.to.as_str()
+                        ),
+                        Element::Organization,
+                        Priority::High,
+                    ));
+                }
+                let Some(p) = prompted_by.as_deref() else {
+                    continue;
+                };
+                let Some(inject) = s.injects.iter().find(|i| i.id.as_str() == p) else {
+                    continue;
+                };
+                if inject.red_herring {
+                    out.push(trap(
+                        FindingKind::RedHerring,
+                        by,
+                        format!("The {by} role acted on `{p}`, which was unrelated to the incident (`{what}` at {}).", t.at),
+                        "Practise triaging unrelated alerts during an incident: who checks, for how long, and who stays on the incident.".into(),
+                        Element::Training,
+                        Priority::Medium,
+                    ));
+                }
+                let weak = inject
+                    .source
+                    .as_ref()
+                    .is_some_and(|src| matches!(src.reliability.as_str(), "D" | "E" | "F"));
+                let high = matches!(
+                    confidence,
+                    Some(crate::authoring::model::sheet::Confidence::High)
+                );
+                let contradicted_later = log[index..].iter().any(|later| match &later.event {
+                    Event::Deliver {
+                        inject: other,
+                        conflicts_with,
+                        ..
+                    } => {
+                        conflicts_with.iter().any(|c| c == p)
+                            || inject.conflicts_with.iter().any(|c| c.as_str() == other)
+                    }
+                    _ => false,
+                });
+                if weak && high && contradicted_later {
+                    out.push(trap(
+                        FindingKind::OverconfidentOnWeakSource,
+                        by,
+                        format!("The {by} role took `{what}` with high confidence on `{p}`, a low-reliability source that a later report contradicted."),
+                        "Rate sources before acting on them; state the confidence and what would change it.".into(),
+                        Element::Training,
+                        Priority::Medium,
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    for fact in s.facts.keys() {
+        if ex.fact_revealable(fact.as_str()) && !ex.fact_revealed(fact.as_str()) {
+            out.push(trap(
+                FindingKind::FactNeverUncovered,
+                "",
+                format!(
+                    "The fact `{}` could have been uncovered and never was.",
+                    fact.as_str()
+                ),
+                format!(
+                    "Add the investigation that uncovers `{}` to the runbook.",
+                    fact.as_str()
+                ),
+                Element::Planning,
+                Priority::Low,
+            ));
+        }
+    }
+    out
+}
+
+fn trap(
+    kind: FindingKind,
+    role: &str,
+    observation: String,
+    action: String,
+    element: Element,
+    priority: Priority,
+) -> Finding {
+    let analysis = match kind {
+        FindingKind::HandoffGap => {
+            "No notification between the two roles is recorded before the decision."
+        }
+        FindingKind::RedHerring => "The scenario marks the inject as unrelated to the incident.",
+        FindingKind::OverconfidentOnWeakSource => {
+            "The source was rated D, E or F, and a later report contradicted it."
+        }
+        FindingKind::FactNeverUncovered => {
+            "Its reveal condition held during the exercise, but no decision revealed it."
+        }
+        _ => "",
+    }
+    .to_string();
+    Finding {
+        kind,
+        role: (!role.is_empty()).then(|| role.to_string()),
+        objective: None,
+        expectation: None,
+        observation,
+        analysis,
+        action,
+        runbook: None,
+        element,
+        priority,
+    }
+}
+
+fn latency(log: &[crate::exercise::event::Timed]) -> Vec<Latency> {
+    let mut out = Vec::new();
+    for t in log {
+        let Event::Deliver { inject, to, .. } = &t.event else {
+            continue;
+        };
+        for role in to {
+            let first = log.iter().find_map(|d| match &d.event {
+                Event::Decision {
+                    by,
+                    prompted_by: Some(p),
+                    ..
+                } if by == role && p == inject && d.at >= t.at => Some(d.at),
+                _ => None,
+            });
+            if let Some(at) = first {
+                out.push(Latency {
+                    inject: inject.clone(),
+                    role: role.clone(),
+                    latency: at.since(t.at),
+                });
+            }
+        }
+    }
+    out
+}
+
+fn action_items(
+    ex: &Exercise<'_>,
+    ctx: &Context<'_>,
+    findings: &[Finding],
+    warnings: &mut Vec<String>,
+) -> Vec<ActionItem> {
+    let s = ex.compiled().scenario();
+    let half = if ctx.date.month() <= 6 { 1 } else { 2 };
+    let prefix =
+        s.id.as_str()
+            .split('-')
+            .next()
+            .unwrap_or("X")
+            .to_uppercase();
+    let start = ctx.date.to_string();
+    findings
+        .iter()
+        .enumerate()
+        .map(|(n, f)| {
+            let (owner, poc) = owner_of(f.role.as_deref(), ctx.roster).unwrap_or_else(|| {
+                let who = f
+                    .role
+                    .as_deref()
+                    .map_or("a finding with no role".to_string(), |r| {
+                        format!("role `{r}`")
+                    });
+                let warning = format!(
+                    "{who} has no owning team in the roster; its action items are UNASSIGNED"
+                );
+                if !warnings.contains(&warning) {
+                    warnings.push(warning);
+                }
+                ("UNASSIGNED".into(), "UNASSIGNED".into())
+            });
+            let due = ctx
+                .date
+                .checked_add(jiff::Span::new().days(i64::from(ctx.sla.days(f.priority))))
+                .unwrap_or(ctx.date);
+            let capability = f
+                .objective
+                .as_deref()
+                .and_then(|o| s.objectives.iter().find(|x| x.id.as_str() == o))
+                .map(|o| o.capability.to_string());
+            ActionItem {
+                id: format!("{}H{half}-{prefix}-{:02}", ctx.date.year(), n + 1),
+                capability,
+                finding: f.observation.clone(),
+                action: f.action.clone(),
+                owner,
+                poc,
+                priority: f.priority,
+                element: f.element,
+                start: start.clone(),
+                due: due.to_string(),
+                status: "open".into(),
+            }
+        })
+        .collect()
+}
+
+/// The team and point of contact that own findings for a role.
+fn owner_of(role: Option<&str>, roster: Option<&Roster>) -> Option<(String, String)> {
+    let roster = roster?;
+    let assignment = roster.roles.get(role?)?;
+    let team = roster
+        .teams
+        .iter()
+        .find(|t| t.id.as_str() == assignment.team.as_str())?;
+    let poc = roster
+        .people
+        .iter()
+        .find(|p| p.id.as_str() == team.poc.as_str())
+        .map_or_else(|| "UNASSIGNED".to_string(), |p| p.name.clone());
+    Some((team.name.clone(), poc))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ratings_follow_the_documented_rule() {
+        let late = Outcome::Late {
+            by: SimDuration::from_mins(5),
+        };
+        let other = Outcome::OtherRole { role: "ic".into() };
+        assert_eq!(rate(&[]), None);
+        assert_eq!(rate(&[&Outcome::Met, &Outcome::Met]), Some(Rating::P));
+        assert_eq!(rate(&[&Outcome::Met, &late]), Some(Rating::S));
+        assert_eq!(rate(&[&other]), Some(Rating::S));
+        assert_eq!(rate(&[&Outcome::Met, &Outcome::Missed]), Some(Rating::M));
+        assert_eq!(rate(&[&late, &Outcome::Missed]), Some(Rating::M));
+        assert_eq!(rate(&[&Outcome::Missed, &Outcome::Missed]), Some(Rating::U));
+    }
+}

@@ -1,0 +1,780 @@
+//! Checks of a scenario: ids and references, timing, scripts, ATT&CK ids, the graph of
+//! what can fire, and its binding to an architecture and a roster.
+
+use std::collections::{HashMap, HashSet};
+
+use rhai::Engine;
+
+use super::Sink;
+use crate::authoring::attack::{self, Status};
+use crate::authoring::diagnostic::{Code, Diagnostic};
+use crate::authoring::duration::SimDuration;
+use crate::authoring::load::Loaded;
+use crate::authoring::model::Id;
+use crate::authoring::model::architecture::Architecture;
+use crate::authoring::model::roster::Roster;
+use crate::authoring::model::scenario::{Inject, Requirement, Scenario};
+use crate::authoring::script::{self, ScriptKind};
+use crate::authoring::source::{Pos, SourceFile};
+use crate::authoring::spanned::Sp;
+use crate::authoring::suggest::did_you_mean;
+
+/// What a scenario is checked against, when the program provides it.
+#[derive(Clone, Copy, Default)]
+pub struct Context<'a> {
+    /// The organisation's architecture.
+    pub architecture: Option<&'a Architecture>,
+    /// The roster.
+    pub roster: Option<&'a Roster>,
+}
+
+/// Runs every check of a loaded scenario.
+pub fn check(loaded: &Loaded<Scenario>, ctx: Context<'_>, engine: &Engine) -> Vec<Diagnostic> {
+    let s = &loaded.value;
+    let mut sink = Sink::new(&loaded.source.path);
+    ids(s, &mut sink);
+    threats(s, &mut sink);
+    requirements(s, ctx.architecture, &mut sink);
+    injects(s, &mut sink);
+    timing(s, &mut sink);
+    decisions(s, &mut sink);
+    expectations(s, ctx.architecture, &mut sink);
+    questions(s, &mut sink);
+    scripts(s, &loaded.source, engine, &mut sink);
+    if !sink
+        .out
+        .iter()
+        .any(|d| matches!(d.code, Code::ScriptSyntax | Code::ScriptUndefinedVariable))
+    {
+        dry_run(s, &loaded.source, engine, &mut sink);
+    }
+    never_fires(s, &mut sink);
+    unused(s, &mut sink);
+    if let Some(roster) = ctx.roster {
+        staffing(s, roster, &mut sink);
+    }
+    sink.out
+}
+
+fn role_ids(s: &Scenario) -> impl Iterator<Item = &str> + Clone {
+    s.roles.keys().map(|k| k.as_str())
+}
+
+fn inject_ids(s: &Scenario) -> impl Iterator<Item = &str> + Clone {
+    s.injects.iter().map(|i| i.id.as_str())
+}
+
+fn decision_ids(s: &Scenario) -> impl Iterator<Item = &str> + Clone {
+    s.decisions.keys().map(|k| k.as_str())
+}
+
+fn ids(s: &Scenario, sink: &mut Sink) {
+    sink.duplicates("objective", s.objectives.iter().map(|o| &o.id));
+    sink.duplicates("inject", s.injects.iter().map(|i| &i.id));
+    sink.duplicates("expectation", s.expectations.iter().map(|e| &e.id));
+}
+
+fn threats(s: &Scenario, sink: &mut Sink) {
+    for id in &s.threats.attack {
+        match attack::technique(id) {
+            Some(t) if t.status == Status::Active => {}
+            Some(t) if t.status == Status::Revoked => {
+                let help = t
+                    .replaced_by
+                    .and_then(attack::technique)
+                    .map(|r| {
+                        format!(
+                            "MITRE replaced it with `{}` ({}); cite that instead",
+                            r.id, r.name
+                        )
+                    })
+                    .unwrap_or_else(|| "cite a current technique instead".into());
+                sink.error(
+                    id.pos,
+                    Code::RevokedTechnique,
+                    format!("ATT&CK technique `{}` ({}) is revoked", id.as_str(), t.name),
+                    help,
+                );
+            }
+            Some(t) => sink.warning(
+                id.pos,
+                Code::RevokedTechnique,
+                format!(
+                    "ATT&CK technique `{}` ({}) is deprecated",
+                    id.as_str(),
+                    t.name
+                ),
+                "MITRE withdrew it without a replacement; cite a current technique or remove it"
+                    .to_string(),
+            ),
+            None => {
+                let help = attack::nearest_active(id)
+                    .map(|t| format!("the nearest current technique is `{}` ({})", t.id, t.name));
+                sink.error(
+                    id.pos,
+                    Code::UnknownTechnique,
+                    format!("`{}` is not an ATT&CK enterprise technique", id.as_str()),
+                    help,
+                );
+            }
+        }
+    }
+}
+
+/// Whether a component satisfies a selector.
+pub fn selector_matches(
+    req: &Requirement,
+    c: &crate::authoring::model::architecture::Component,
+) -> bool {
+    req.kind.as_ref().is_none_or(|k| k.value == c.kind.value)
+        && req
+            .tags
+            .iter()
+            .all(|t| c.tags.iter().any(|ct| ct.value == t.value))
+        && req
+            .data
+            .iter()
+            .all(|d| c.data.iter().any(|cd| cd.value == d.value))
+}
+
+fn requirements(s: &Scenario, arch: Option<&Architecture>, sink: &mut Sink) {
+    for (name, req) in &s.architecture.requires {
+        let selects = req.kind.is_some() || !req.tags.is_empty() || !req.data.is_empty();
+        match (&req.component, selects) {
+            (Some(_), true) => sink.error(
+                req.pos,
+                Code::AmbiguousEntry,
+                format!(
+                    "requirement `{}` names a component and also a selector",
+                    name.as_str()
+                ),
+                "give either `component: ID` or selector keys (`kind`, `tags`, `data`), not both"
+                    .to_string(),
+            ),
+            (None, false) => sink.error(
+                req.pos,
+                Code::MissingKey,
+                format!("requirement `{}` selects nothing", name.as_str()),
+                "give `component: ID`, or a selector with `kind`, `tags` or `data`".to_string(),
+            ),
+            _ => {}
+        }
+        let Some(arch) = arch else { continue };
+        if let Some(id) = &req.component {
+            sink.reference(
+                "component",
+                id,
+                arch.components.iter().map(|c| c.id.as_str()),
+            );
+        } else if selects && !arch.components.iter().any(|c| selector_matches(req, c)) {
+            sink.error(
+                req.pos,
+                Code::UnmatchedComponent,
+                format!(
+                    "requirement `{}` matches no component of the architecture",
+                    name.as_str()
+                ),
+                unmatched_help(req, arch),
+            );
+        }
+    }
+}
+
+fn unmatched_help(req: &Requirement, arch: &Architecture) -> String {
+    let tags = arch.components.iter().flat_map(|c| c.tags.iter());
+    let data = arch.components.iter().flat_map(|c| c.data.iter());
+    missing_value("is tagged", &req.tags, tags)
+        .or_else(|| missing_value("holds data class", &req.data, data))
+        .unwrap_or_else(|| {
+            "no single component has this kind, all these tags and all these data classes; loosen the selector or tag a component".into()
+        })
+}
+
+/// Explains the first of `wanted` that no component has, with a suggestion.
+fn missing_value<'a>(
+    what: &str,
+    wanted: &[Sp<String>],
+    present: impl Iterator<Item = &'a Sp<String>>,
+) -> Option<String> {
+    let present: HashSet<&str> = present.map(|v| v.as_str()).collect();
+    let missing = wanted.iter().find(|w| !present.contains(w.as_str()))?;
+    Some(match did_you_mean(missing, present.iter().copied()) {
+        Some(s) => format!(
+            "no component {what} `{}`; did you mean `{s}`?",
+            missing.as_str()
+        ),
+        None => format!("no component {what} `{}`", missing.as_str()),
+    })
+}
+
+fn injects(s: &Scenario, sink: &mut Sink) {
+    for inject in &s.injects {
+        match (&inject.at, &inject.after) {
+            (Some(_), Some(after)) => sink.error(
+                after.pos,
+                Code::AmbiguousEntry,
+                format!("inject `{}` has both `at` and `after`", inject.id.as_str()),
+                "keep one: `at` for a time from the start, `after` for a time relative to another event".to_string(),
+            ),
+            (None, None) => sink.error(
+                inject.id.pos,
+                Code::MissingKey,
+                format!("inject `{}` has no time", inject.id.as_str()),
+                "add `at: 10m`, or `after: {inject: ID, delay: 5m}` or `after: {decision: ID, delay: 5m}`".to_string(),
+            ),
+            _ => {}
+        }
+        if let Some(after) = &inject.after {
+            match (&after.inject, &after.decision) {
+                (Some(i), None) => {
+                    if i.as_str() == inject.id.as_str() {
+                        sink.error(
+                            i.pos,
+                            Code::TimingCycle,
+                            format!("inject `{}` follows itself", i.as_str()),
+                            None,
+                        );
+                    } else {
+                        sink.reference("inject", i, inject_ids(s));
+                    }
+                }
+                (None, Some(d)) => {
+                    sink.reference("decision", d, decision_ids(s));
+                }
+                _ => sink.error(
+                    after.pos,
+                    Code::AmbiguousEntry,
+                    "`after` needs exactly one of `inject` or `decision`",
+                    "write `after: {inject: ID, delay: 5m}` or `after: {decision: ID, delay: 5m}`"
+                        .to_string(),
+                ),
+            }
+        }
+        if inject.to.is_empty() {
+            sink.error(
+                inject.id.pos,
+                Code::MissingKey,
+                format!("inject `{}` reaches no role", inject.id.as_str()),
+                "list the roles that receive it in `to: [...]`".to_string(),
+            );
+        }
+        for role in &inject.to {
+            sink.reference("role", role, role_ids(s));
+        }
+        for other in &inject.conflicts_with {
+            if other.as_str() == inject.id.as_str() {
+                sink.error(
+                    other.pos,
+                    Code::InvalidValue,
+                    "an inject cannot conflict with itself",
+                    None,
+                );
+            } else {
+                sink.reference("inject", other, inject_ids(s));
+            }
+        }
+    }
+}
+
+/// The earliest scenario time each inject can be delivered (decisions count as taken at
+/// once), or `None` for injects in a timing cycle. Used by checks and by `ttx show`.
+pub fn earliest_times(s: &Scenario) -> HashMap<&str, Option<SimDuration>> {
+    let by_id: HashMap<&str, &Inject> = s.injects.iter().map(|i| (i.id.as_str(), i)).collect();
+    let mut memo: HashMap<&str, Option<SimDuration>> = HashMap::new();
+    fn visit<'a>(
+        id: &'a str,
+        by_id: &HashMap<&'a str, &'a Inject>,
+        memo: &mut HashMap<&'a str, Option<SimDuration>>,
+        stack: &mut Vec<&'a str>,
+    ) -> Option<SimDuration> {
+        if let Some(t) = memo.get(id) {
+            return *t;
+        }
+        if stack.contains(&id) {
+            return None;
+        }
+        let inject = by_id.get(id)?;
+        stack.push(id);
+        let t = match (&inject.at, &inject.after) {
+            (Some(at), _) => Some(at.value),
+            (None, Some(after)) => {
+                let delay = after.delay.as_ref().map_or(SimDuration::ZERO, |d| d.value);
+                match &after.inject {
+                    Some(prev) => {
+                        visit(prev.as_str(), by_id, memo, stack).map(|t| t.saturating_add(delay))
+                    }
+                    None => Some(delay),
+                }
+            }
+            (None, None) => Some(SimDuration::ZERO),
+        };
+        stack.pop();
+        memo.insert(id, t);
+        t
+    }
+    for inject in &s.injects {
+        let mut stack = Vec::new();
+        visit(inject.id.as_str(), &by_id, &mut memo, &mut stack);
+    }
+    memo
+}
+
+fn timing(s: &Scenario, sink: &mut Sink) {
+    let duration = s.duration.value;
+    let times = earliest_times(s);
+    let mut reported_cycle = false;
+    for inject in &s.injects {
+        match times.get(inject.id.as_str()).copied().flatten() {
+            None if !reported_cycle && inject.after.is_some() => {
+                reported_cycle = true;
+                let cycle = cycle_from(s, inject.id.as_str());
+                sink.error(
+                    inject.after.as_ref().map_or(inject.id.pos, |a| a.pos),
+                    Code::TimingCycle,
+                    format!("injects follow each other in a loop: {}", cycle.join(" → ")),
+                    "one inject of the loop needs an absolute time (`at:`)".to_string(),
+                );
+            }
+            Some(t) if t > duration => {
+                let pos = inject
+                    .at
+                    .as_ref()
+                    .map(|a| a.pos)
+                    .or(inject.after.as_ref().map(|a| a.pos))
+                    .unwrap_or(inject.id.pos);
+                sink.error(
+                    pos,
+                    Code::BeyondDuration,
+                    format!(
+                        "inject `{}` cannot arrive before {t}, after the scenario ends at {duration}",
+                        inject.id.as_str()
+                    ),
+                    "move it earlier, or lengthen `duration`".to_string(),
+                );
+            }
+            _ => {}
+        }
+    }
+    for e in &s.expectations {
+        let start = e
+            .after
+            .as_ref()
+            .and_then(|i| times.get(i.as_str()).copied().flatten())
+            .unwrap_or(SimDuration::ZERO);
+        let deadline = start.saturating_add(e.within.value);
+        if deadline > duration {
+            sink.error(
+                e.within.pos,
+                Code::BeyondDuration,
+                format!("expectation `{}` falls due at {deadline}, after the scenario ends at {duration}", e.id.as_str()),
+                "shorten `within`, or lengthen `duration`".to_string(),
+            );
+        }
+    }
+    for q in &s.questions {
+        if let Some(at) = q.at.as_ref().filter(|at| at.value > duration) {
+            sink.error(
+                at.pos,
+                Code::BeyondDuration,
+                format!(
+                    "question at {} is after the scenario ends at {duration}",
+                    at.value
+                ),
+                None,
+            );
+        }
+    }
+}
+
+fn cycle_from(s: &Scenario, start: &str) -> Vec<String> {
+    let next = |id: &str| {
+        s.injects
+            .iter()
+            .find(|i| i.id.as_str() == id)
+            .and_then(|i| i.after.as_ref())
+            .and_then(|a| a.inject.as_ref())
+            .map(|p| p.as_str().to_string())
+    };
+    let mut path = vec![start.to_string()];
+    let mut current = start.to_string();
+    while let Some(n) = next(&current) {
+        if let Some(i) = path.iter().position(|p| *p == n) {
+            let mut cycle = path[i..].to_vec();
+            cycle.push(n);
+            return cycle;
+        }
+        path.push(n.clone());
+        current = n;
+    }
+    path
+}
+
+fn decisions(s: &Scenario, sink: &mut Sink) {
+    for (id, d) in &s.decisions {
+        if d.by.is_empty() {
+            sink.error(
+                id.pos,
+                Code::MissingKey,
+                format!("no role may take decision `{}`", id.as_str()),
+                "list the roles that may take it in `by: [...]`".to_string(),
+            );
+        }
+        for role in &d.by {
+            sink.reference("role", role, role_ids(s));
+        }
+        for reveal in &d.reveals {
+            sink.reference("fact", &reveal.fact, s.facts.keys().map(|k| k.as_str()));
+        }
+        if let Some(h) = &d.requires_handoff {
+            sink.reference("role", &h.from, role_ids(s));
+            sink.reference("role", &h.to, role_ids(s));
+        }
+    }
+}
+
+fn expectations(s: &Scenario, arch: Option<&Architecture>, sink: &mut Sink) {
+    for e in &s.expectations {
+        let role_ok = sink.reference("role", &e.role, role_ids(s));
+        let decision_ok = sink.reference("decision", &e.decision, decision_ids(s));
+        if role_ok && decision_ok {
+            let decision = &s.decisions[e.decision.as_str()];
+            if !decision.by.iter().any(|r| r.as_str() == e.role.as_str()) {
+                let allowed: Vec<&str> = decision.by.iter().map(|r| r.as_str()).collect();
+                sink.error(
+                    e.role.pos,
+                    Code::RoleCannotDecide,
+                    format!(
+                        "expectation `{}` asks role `{}` for decision `{}`, which that role may not take",
+                        e.id.as_str(),
+                        e.role.as_str(),
+                        e.decision.as_str()
+                    ),
+                    format!(
+                        "add `{}` to the decision's `by` (now: {}), or expect it of another role",
+                        e.role.as_str(),
+                        if allowed.is_empty() { "none".to_string() } else { allowed.join(", ") }
+                    ),
+                );
+            }
+        }
+        if let Some(after) = &e.after {
+            sink.reference("inject", after, inject_ids(s));
+        }
+        sink.reference(
+            "objective",
+            &e.objective,
+            s.objectives.iter().map(|o| o.id.as_str()),
+        );
+        if let (Some(runbook), Some(arch)) = (&e.runbook, arch) {
+            let id = runbook.split('#').next().unwrap_or_default();
+            let as_id = Sp {
+                value: Id(id.to_string()),
+                pos: Pos {
+                    len: id.len(),
+                    ..runbook.pos
+                },
+            };
+            sink.reference(
+                "runbook",
+                &as_id,
+                arch.runbooks.iter().map(|r| r.id.as_str()),
+            );
+        }
+    }
+}
+
+fn questions(s: &Scenario, sink: &mut Sink) {
+    for q in &s.questions {
+        if let Some(after) = &q.after {
+            sink.reference("inject", after, inject_ids(s));
+            if let Some(at) = &q.at {
+                sink.error(
+                    at.pos,
+                    Code::AmbiguousEntry,
+                    "a question has both `after` and `at`",
+                    "keep one of them".to_string(),
+                );
+            }
+        }
+    }
+}
+
+/// Every script and condition in the scenario, with what it is and where it is.
+fn all_scripts(s: &Scenario) -> Vec<(&Sp<String>, ScriptKind)> {
+    let mut out = Vec::new();
+    if let Some(setup) = &s.setup {
+        out.push((setup, ScriptKind::Script));
+    }
+    for i in &s.injects {
+        if let Some(w) = &i.when {
+            out.push((w, ScriptKind::Condition));
+        }
+    }
+    for d in s.decisions.values() {
+        if let Some(effect) = &d.effect {
+            out.push((effect, ScriptKind::Script));
+        }
+        for r in &d.reveals {
+            if let Some(w) = &r.when {
+                out.push((w, ScriptKind::Condition));
+            }
+            for m in &r.modifiers {
+                out.push((&m.when, ScriptKind::Condition));
+            }
+        }
+    }
+    for e in &s.expectations {
+        if let Some(w) = &e.when {
+            out.push((w, ScriptKind::Condition));
+        }
+    }
+    out
+}
+
+fn scripts(s: &Scenario, source: &SourceFile, engine: &Engine, sink: &mut Sink) {
+    let all = all_scripts(s);
+    let mut written: HashSet<String> = HashSet::new();
+    for (text, kind) in &all {
+        if *kind == ScriptKind::Script {
+            written.extend(script::state_properties(text).1);
+        }
+    }
+    for (text, kind) in &all {
+        if let Err(e) = script::compile(engine, text, *kind) {
+            let pos = script::position_in_file(source, text.pos, e.line, e.col);
+            let (code, help) = if e.undefined_variable {
+                (
+                    Code::ScriptUndefinedVariable,
+                    "scripts see one variable, `state`; declare others with `let` first",
+                )
+            } else if e.message.contains("terminate this statement") {
+                (
+                    Code::ScriptSyntax,
+                    "the statement before this point needs a `;` at its end",
+                )
+            } else {
+                (
+                    Code::ScriptSyntax,
+                    "see docs/format.md#scripts for what scripts may use",
+                )
+            };
+            sink.error(
+                pos,
+                code,
+                format!("script error: {}", e.message),
+                help.to_string(),
+            );
+            continue;
+        }
+        for (name, offset) in script::state_properties(text).0 {
+            if written.contains(&name) {
+                continue;
+            }
+            let (line, col) = line_col_in(text, offset);
+            let pos = script::position_in_file(source, text.pos, line, col);
+            let help = match did_you_mean(&name, written.iter().map(String::as_str)) {
+                Some(n) => format!("did you mean `state.{n}`?"),
+                None => "set it in `setup` or in a decision's `effect` first".to_string(),
+            };
+            sink.error(
+                Pos {
+                    len: name.len() + 6,
+                    ..pos
+                },
+                Code::ScriptUndefinedVariable,
+                format!("`state.{name}` is read but never set by the setup or any effect"),
+                help,
+            );
+        }
+    }
+}
+
+/// Runs the setup once (seed 0) and each effect on what the setup left, in the sandbox,
+/// so that a script that loops, recurses or grows without end is caught before the room
+/// is. Any setup failure is an error; an effect only counts when a sandbox limit stopped
+/// it, since a type error there may depend on state another effect sets first.
+fn dry_run(s: &Scenario, source: &SourceFile, engine: &Engine, sink: &mut Sink) {
+    let host = script::ScriptHost::new(0);
+    let mut state = rhai::Map::new();
+    let mut report = |text: &Sp<String>, e: script::RunError, what: &str| {
+        let pos = script::position_in_file(source, text.pos, e.line, e.col);
+        let help = if e.message.starts_with("Function not found") {
+            "ttx's functions are pick(list), chance(probability) and roll(sides); check the types of the arguments"
+        } else {
+            "scripts run in a sandbox with limits on operations, call depth and sizes; see docs/format.md#scripts"
+        };
+        sink.error(
+            pos,
+            Code::ScriptRuntime,
+            format!("{what} fails when run: {}", e.message),
+            help.to_string(),
+        );
+    };
+    if let Some(setup) = &s.setup {
+        let Ok(ast) = script::compile(engine, setup, ScriptKind::Script) else {
+            return;
+        };
+        if let Err(e) = host.run(&ast, &mut state) {
+            report(setup, e, "the setup script");
+            return;
+        }
+    }
+    for (id, d) in &s.decisions {
+        let Some(effect) = &d.effect else { continue };
+        let Ok(ast) = script::compile(engine, effect, ScriptKind::Script) else {
+            continue;
+        };
+        let mut after = state.clone();
+        if let Err(e) = host.run(&ast, &mut after)
+            && e.limit
+        {
+            report(effect, e, &format!("the effect of `{}`", id.as_str()));
+        }
+    }
+}
+
+fn line_col_in(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+/// Injects that no play can deliver: they follow a decision no role may take, or an inject
+/// that itself never fires.
+fn never_fires(s: &Scenario, sink: &mut Sink) {
+    let by_id: HashMap<&str, &Inject> = s.injects.iter().map(|i| (i.id.as_str(), i)).collect();
+    let mut dead: HashMap<&str, String> = HashMap::new();
+    // Chains are short; iterate to a fixed point rather than sorting topologically.
+    loop {
+        let mut changed = false;
+        for inject in &s.injects {
+            if dead.contains_key(inject.id.as_str()) {
+                continue;
+            }
+            let Some(after) = &inject.after else { continue };
+            let reason = if let Some(d) = &after.decision {
+                s.decisions
+                    .get(d.as_str())
+                    .filter(|dec| dec.by.is_empty())
+                    .map(|_| {
+                        format!(
+                            "it follows decision `{}`, which no role may take",
+                            d.as_str()
+                        )
+                    })
+            } else if let Some(prev) = &after.inject {
+                dead.contains_key(prev.as_str())
+                    .then(|| format!("it follows inject `{}`, which never fires", prev.as_str()))
+            } else {
+                None
+            };
+            if let Some(reason) = reason {
+                dead.insert(inject.id.as_str(), reason);
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    for inject in &s.injects {
+        if let Some(reason) = dead.get(inject.id.as_str()) {
+            let pos = by_id[inject.id.as_str()]
+                .after
+                .as_ref()
+                .map_or(inject.id.pos, |a| a.pos);
+            sink.error(
+                pos,
+                Code::NeverFires,
+                format!("inject `{}` can never fire: {reason}", inject.id.as_str()),
+                "let a role take the decision, or time the inject differently".to_string(),
+            );
+        }
+    }
+}
+
+fn unused(s: &Scenario, sink: &mut Sink) {
+    for role in s.roles.keys() {
+        let receives = s
+            .injects
+            .iter()
+            .any(|i| i.to.iter().any(|r| r.as_str() == role.as_str()));
+        let expected = s
+            .expectations
+            .iter()
+            .any(|e| e.role.as_str() == role.as_str());
+        if !receives && !expected {
+            sink.warning(
+                role.pos,
+                Code::UnusedRole,
+                format!(
+                    "role `{}` receives no inject and has no expectation",
+                    role.as_str()
+                ),
+                "send it an inject or expect something of it, or remove the role".to_string(),
+            );
+        }
+    }
+    for o in &s.objectives {
+        if !s
+            .expectations
+            .iter()
+            .any(|e| e.objective.as_str() == o.id.as_str())
+        {
+            sink.warning(
+                o.id.pos,
+                Code::UnmeasuredObjective,
+                format!(
+                    "objective `{}` has no expectation, so it cannot be rated",
+                    o.id.as_str()
+                ),
+                "add an expectation with `objective: {id}`".replace("{id}", o.id.as_str()),
+            );
+        }
+    }
+    for (id, d) in &s.decisions {
+        let expected = s
+            .expectations
+            .iter()
+            .any(|e| e.decision.as_str() == id.as_str());
+        let triggers = s.injects.iter().any(|i| {
+            i.after
+                .as_ref()
+                .and_then(|a| a.decision.as_ref())
+                .is_some_and(|dec| dec.as_str() == id.as_str())
+        });
+        let acts = d.effect.is_some() || !d.reveals.is_empty();
+        if !expected && !triggers && !acts {
+            sink.warning(
+                id.pos,
+                Code::UnexpectedDecision,
+                format!("decision `{}` is expected of nobody and changes nothing", id.as_str()),
+                "add an expectation for it, give it an `effect` or `reveals`, or let an inject follow it".to_string(),
+            );
+        }
+    }
+}
+
+fn staffing(s: &Scenario, roster: &Roster, sink: &mut Sink) {
+    for role in s.roles.keys() {
+        if !roster.roles.contains_key(role.as_str()) {
+            let help = match did_you_mean(role.as_str(), roster.roles.keys().map(|k| k.as_str())) {
+                Some(r) => format!(
+                    "the roster staffs `{r}`; rename the role, or add `{}` to the roster's `roles`",
+                    role.as_str()
+                ),
+                None => format!(
+                    "add `{}` to the roster's `roles` with the team that plays it",
+                    role.as_str()
+                ),
+            };
+            sink.warning(
+                role.pos,
+                Code::UnstaffedRole,
+                format!("role `{}` is not staffed by the roster", role.as_str()),
+                help,
+            );
+        }
+    }
+}

@@ -1,0 +1,176 @@
+//! Checks of a decisions sheet: one kind per entry, time that only moves forward, and
+//! references to the decisions, roles and injects of its scenario.
+
+use super::Sink;
+use crate::authoring::diagnostic::{Code, Diagnostic};
+use crate::authoring::duration::SimDuration;
+use crate::authoring::load::Loaded;
+use crate::authoring::model::roster::Roster;
+use crate::authoring::model::scenario::Scenario;
+use crate::authoring::model::sheet::{DecisionsSheet, Entry};
+
+/// The kinds of entry, as their keys.
+pub const ENTRY_KINDS: &[&str] = &[
+    "decision", "action", "notify", "note", "inject", "advance", "pause", "resume", "rate", "end",
+];
+
+fn kinds(e: &Entry) -> Vec<&'static str> {
+    let present = [
+        e.decision.is_some(),
+        e.action.is_some(),
+        e.notify.is_some(),
+        e.note.is_some(),
+        e.inject.is_some(),
+        e.advance.is_some(),
+        e.pause.is_some(),
+        e.resume.is_some(),
+        e.rate.is_some(),
+        e.end.is_some(),
+    ];
+    ENTRY_KINDS
+        .iter()
+        .zip(present)
+        .filter(|(_, p)| *p)
+        .map(|(k, _)| *k)
+        .collect()
+}
+
+/// Runs every check of a sheet; `scenario` and `roster` enable the reference checks.
+pub fn check(
+    loaded: &Loaded<DecisionsSheet>,
+    scenario: Option<&Scenario>,
+    roster: Option<&Roster>,
+) -> Vec<Diagnostic> {
+    let sheet = &loaded.value;
+    let mut sink = Sink::new(&loaded.source.path);
+    if let Some(started) = &sheet.started
+        && started.parse::<jiff::Timestamp>().is_err()
+    {
+        sink.error(
+            started.pos,
+            Code::InvalidValue,
+            format!("`{}` is not a timestamp", started.as_str()),
+            "write an RFC 3339 timestamp such as `2026-05-14T14:00:00Z`".to_string(),
+        );
+    }
+    let mut clock = SimDuration::ZERO;
+    let entries = sheet.entries.iter().zip(sheet_entry_nodes(loaded));
+    for (entry, pos) in entries {
+        let found = kinds(entry);
+        match found.len() {
+            1 => {}
+            0 => sink.error(
+                pos,
+                Code::MissingKey,
+                "this entry records nothing",
+                format!("give it one of: {}", ENTRY_KINDS.join(", ")),
+            ),
+            _ => sink.error(
+                pos,
+                Code::AmbiguousEntry,
+                format!(
+                    "this entry records several things at once: {}",
+                    found.join(", ")
+                ),
+                "split it into one entry per thing".to_string(),
+            ),
+        }
+        if let Some(at) = &entry.at {
+            if at.value < clock {
+                sink.error(
+                    at.pos,
+                    Code::InvalidValue,
+                    format!(
+                        "entry at {} goes back in time (the clock is already at {clock})",
+                        at.value
+                    ),
+                    "keep entries in time order".to_string(),
+                );
+            }
+            clock = clock.max(at.value);
+        }
+        if let Some(advance) = &entry.advance {
+            clock = clock.saturating_add(advance.value);
+        }
+        if (entry.decision.is_some() || entry.action.is_some()) && entry.by.is_none() {
+            sink.error(
+                pos,
+                Code::MissingKey,
+                "a decision needs the role that took it",
+                "add `by: ROLE`".to_string(),
+            );
+        }
+        if let (Some(participant), Some(roster)) = (&entry.participant, roster) {
+            sink.reference(
+                "person",
+                participant,
+                roster.people.iter().map(|p| p.id.as_str()),
+            );
+        }
+        let Some(s) = scenario else { continue };
+        let roles = || s.roles.keys().map(|k| k.as_str());
+        let role_ok = entry
+            .by
+            .as_ref()
+            .is_none_or(|by| sink.reference("role", by, roles()));
+        if let Some(d) = &entry.decision
+            && sink.reference("decision", d, s.decisions.keys().map(|k| k.as_str()))
+            && role_ok
+            && let Some(by) = &entry.by
+        {
+            let decision = &s.decisions[d.as_str()];
+            if !decision.by.iter().any(|r| r.as_str() == by.as_str()) {
+                let allowed: Vec<&str> = decision.by.iter().map(|r| r.as_str()).collect();
+                sink.error(
+                    by.pos,
+                    Code::RoleCannotDecide,
+                    format!(
+                        "role `{}` may not take decision `{}`",
+                        by.as_str(),
+                        d.as_str()
+                    ),
+                    format!(
+                        "the scenario lets these roles take it: {}",
+                        allowed.join(", ")
+                    ),
+                );
+            }
+        }
+        if let Some(n) = &entry.notify {
+            sink.reference("role", &n.from, roles());
+            sink.reference("role", &n.to, roles());
+        }
+        if let Some(i) = &entry.inject {
+            for r in &i.to {
+                sink.reference("role", r, roles());
+            }
+        }
+        if let Some(r) = &entry.rate {
+            sink.reference(
+                "objective",
+                &r.objective,
+                s.objectives.iter().map(|o| o.id.as_str()),
+            );
+        }
+        if let Some(p) = &entry.prompted_by {
+            sink.reference("inject", p, s.injects.iter().map(|i| i.id.as_str()));
+        }
+    }
+    sink.out
+}
+
+/// The position of each entry (its first key), for entry-level messages.
+fn sheet_entry_nodes(loaded: &Loaded<DecisionsSheet>) -> Vec<crate::authoring::source::Pos> {
+    match loaded.node.get("entries").map(|n| &n.value) {
+        Some(crate::authoring::yaml::Value::Seq(items)) => items
+            .iter()
+            .map(|item| match &item.value {
+                crate::authoring::yaml::Value::Map(entries) if !entries.is_empty() => {
+                    entries[0].0.pos
+                }
+                _ => item.pos,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}

@@ -1,0 +1,421 @@
+//! The scenario file: an incident told as timed injects, the decisions the room can take,
+//! and what each role is expected to do by when.
+
+use indexmap::IndexMap;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::architecture::ComponentKind;
+use super::{Id, Priority};
+use crate::authoring::duration::SimDuration;
+use crate::authoring::spanned::Sp;
+
+/// A versioned tabletop scenario.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Unique id, e.g. `payments-credential-leak`.
+    pub id: Sp<Id>,
+    /// One-line title.
+    pub title: String,
+    /// Semantic version of the scenario (`1.2.0`); bump it when injects or expectations change.
+    #[schemars(regex(
+        pattern = r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?$"
+    ))]
+    pub version: Sp<String>,
+    /// What happens, for the facilitator; a few sentences.
+    pub summary: String,
+    /// Threat references: ATT&CK techniques and other sources.
+    #[serde(default)]
+    pub threats: Threats,
+    /// How long the exercise runs; no inject or deadline may fall after it.
+    pub duration: Sp<SimDuration>,
+    /// What the scenario needs from the organisation's architecture.
+    #[serde(default)]
+    pub architecture: Binding,
+    /// The roles that play, by id.
+    pub roles: IndexMap<Sp<Id>, Role>,
+    /// What the exercise tests.
+    pub objectives: Vec<Objective>,
+    /// Hidden facts that investigative decisions may reveal.
+    #[serde(default)]
+    pub facts: IndexMap<Sp<Id>, Fact>,
+    /// A rhai script run once at the start; it draws the hidden truth into `state`.
+    #[serde(default)]
+    pub setup: Option<Sp<String>>,
+    /// The master scenario events list: what reaches whom, and when.
+    pub injects: Vec<Inject>,
+    /// The catalog of decisions the room can take.
+    #[serde(default)]
+    pub decisions: IndexMap<Sp<Id>, Decision>,
+    /// What each role should do, by when.
+    #[serde(default)]
+    pub expectations: Vec<Expectation>,
+    /// Discussion prompts for the facilitator.
+    #[serde(default)]
+    pub questions: Vec<Question>,
+}
+
+/// Threat references.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Threats {
+    /// MITRE ATT&CK enterprise technique ids, e.g. `T1078.004`.
+    #[serde(default)]
+    pub attack: Vec<Sp<String>>,
+    /// Other references: threat briefs, incident reports, advisories.
+    #[serde(default)]
+    pub references: Vec<String>,
+}
+
+/// How the scenario binds to an architecture.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Binding {
+    /// Named requirements: each a component id, or a selector by kind, tags and data classes.
+    #[serde(default)]
+    pub requires: IndexMap<Sp<Id>, Sp<Requirement>>,
+}
+
+/// One thing the scenario needs: a component by id, or any component matching a selector.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Requirement {
+    /// A component id; when given, the selector fields must be absent.
+    #[serde(default)]
+    pub component: Option<Sp<Id>>,
+    /// Select components of this kind.
+    #[serde(default)]
+    pub kind: Option<Sp<ComponentKind>>,
+    /// Select components that carry all these tags.
+    #[serde(default)]
+    pub tags: Vec<Sp<String>>,
+    /// Select components that hold all these data classes.
+    #[serde(default)]
+    pub data: Vec<Sp<String>>,
+}
+
+/// A role in the exercise.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Role {
+    /// Title, e.g. `Incident commander`.
+    pub title: String,
+    /// Whether the exercise cannot start without someone in this role.
+    #[serde(default)]
+    pub required: bool,
+    /// What the role does in this scenario.
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// Something the exercise tests, rated P/S/M/U in the report.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Objective {
+    /// Unique id.
+    pub id: Sp<Id>,
+    /// The objective, e.g. `Recognise fraud versus a defect within 30 minutes`.
+    pub text: String,
+    /// The capability it exercises, e.g. `detection`, `containment`, `communication`.
+    pub capability: Sp<String>,
+}
+
+/// A hidden fact, unknown to the room until a decision reveals it.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Fact {
+    /// What the room learns.
+    pub text: String,
+}
+
+/// One event delivered to some roles: an email, a page, a news story.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Inject {
+    /// Unique id.
+    pub id: Sp<Id>,
+    /// Time from the start of the exercise. Give `at` or `after`, not both.
+    #[serde(default)]
+    pub at: Option<Sp<SimDuration>>,
+    /// Time relative to another inject or to a decision.
+    #[serde(default)]
+    pub after: Option<Sp<After>>,
+    /// Random delay of up to this much, drawn per run, so timing cannot be memorised.
+    #[serde(default)]
+    pub jitter: Option<Sp<SimDuration>>,
+    /// A rhai condition on `state`; the inject is delivered only while it holds.
+    #[serde(default)]
+    pub when: Option<Sp<String>>,
+    /// The roles that receive it.
+    pub to: Vec<Sp<Id>>,
+    /// The channel it arrives by.
+    #[serde(default)]
+    pub via: Channel,
+    /// Who says it, and how reliable they are.
+    #[serde(default)]
+    pub source: Option<Source>,
+    /// What the roles read or hear.
+    pub text: String,
+    /// Injects this one contradicts.
+    #[serde(default)]
+    pub conflicts_with: Vec<Sp<Id>>,
+    /// Plausible but unrelated; acting on it is a finding. Shown to the facilitator only.
+    #[serde(default)]
+    pub red_herring: bool,
+    /// Notes for the facilitator only.
+    #[serde(default)]
+    pub notes: Option<String>,
+}
+
+impl Inject {
+    /// The role ids it reaches.
+    pub fn audience(&self) -> Vec<String> {
+        self.to.iter().map(|r| r.to_string()).collect()
+    }
+
+    /// The source's name and reliability letter, when it has a source.
+    pub fn source_and_reliability(&self) -> (Option<String>, Option<String>) {
+        match &self.source {
+            Some(s) => (
+                Some(s.name.clone()),
+                Some(s.reliability.as_str().to_string()),
+            ),
+            None => (None, None),
+        }
+    }
+}
+
+/// Timing relative to another inject or to a decision.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct After {
+    /// The inject whose delivery starts the delay.
+    #[serde(default)]
+    pub inject: Option<Sp<Id>>,
+    /// The decision whose first taking starts the delay.
+    #[serde(default)]
+    pub decision: Option<Sp<Id>>,
+    /// How long after.
+    #[serde(default)]
+    pub delay: Option<Sp<SimDuration>>,
+}
+
+/// How an inject reaches the room.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Channel {
+    /// Read out by the facilitator (the default).
+    #[default]
+    Briefing,
+    /// A page or alert.
+    Pager,
+    /// An email.
+    Email,
+    /// A chat message.
+    Chat,
+    /// A phone call.
+    Call,
+    /// A support or service ticket.
+    Ticket,
+    /// A news story or a journalist's question.
+    News,
+    /// A social media post.
+    Social,
+    /// A dashboard or status page.
+    Dashboard,
+    /// A letter or formal notice.
+    Letter,
+}
+
+impl Channel {
+    /// The name as written in files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Briefing => "briefing",
+            Channel::Pager => "pager",
+            Channel::Email => "email",
+            Channel::Chat => "chat",
+            Channel::Call => "call",
+            Channel::Ticket => "ticket",
+            Channel::News => "news",
+            Channel::Social => "social",
+            Channel::Dashboard => "dashboard",
+            Channel::Letter => "letter",
+        }
+    }
+}
+
+/// Where an inject comes from, rated on the NATO Admiralty scale.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    /// Who says it.
+    pub name: String,
+    /// How reliable the source is: A (reliable) to E (unreliable), F (cannot be judged).
+    pub reliability: Reliability,
+}
+
+/// Source reliability, NATO Admiralty code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+pub enum Reliability {
+    /// Completely reliable.
+    A,
+    /// Usually reliable.
+    B,
+    /// Fairly reliable.
+    C,
+    /// Not usually reliable.
+    D,
+    /// Unreliable.
+    E,
+    /// Reliability cannot be judged.
+    F,
+}
+
+impl Reliability {
+    /// The letter.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reliability::A => "A",
+            Reliability::B => "B",
+            Reliability::C => "C",
+            Reliability::D => "D",
+            Reliability::E => "E",
+            Reliability::F => "F",
+        }
+    }
+}
+
+/// A decision the room can take.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Decision {
+    /// Short description shown in the console.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// Roles that may take it.
+    pub by: Vec<Sp<Id>>,
+    /// A rhai script run when it is taken; it may change `state`.
+    #[serde(default)]
+    pub effect: Option<Sp<String>>,
+    /// Hidden facts it may reveal.
+    #[serde(default)]
+    pub reveals: Vec<Reveal>,
+    /// A handoff that must have happened before it is taken, e.g. the IC briefing comms.
+    #[serde(default)]
+    pub requires_handoff: Option<Handoff>,
+}
+
+/// A hidden fact a decision may reveal, with a chance.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Reveal {
+    /// The fact's id.
+    pub fact: Sp<Id>,
+    /// Probability between 0 and 1 that taking the decision reveals it.
+    #[schemars(range(min = 0.0, max = 1.0))]
+    pub chance: f64,
+    /// A rhai condition; the fact can be revealed only while it holds.
+    #[serde(default)]
+    pub when: Option<Sp<String>>,
+    /// Adjustments to the chance while a condition holds.
+    #[serde(default)]
+    pub modifiers: Vec<Modifier>,
+}
+
+/// An adjustment to a reveal chance.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Modifier {
+    /// A rhai condition on `state`.
+    pub when: Sp<String>,
+    /// Added to the chance while the condition holds (negative to lower it).
+    #[schemars(range(min = -1.0, max = 1.0))]
+    pub add: f64,
+}
+
+/// A handoff from one role to another.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Handoff {
+    /// The role that must brief.
+    pub from: Sp<Id>,
+    /// The role that must be briefed.
+    pub to: Sp<Id>,
+}
+
+/// What a role should do, by when; missing it is a finding.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Expectation {
+    /// Unique id.
+    pub id: Sp<Id>,
+    /// The role expected to act.
+    pub role: Sp<Id>,
+    /// The decision expected.
+    pub decision: Sp<Id>,
+    /// Deadline, from the start or from the `after` inject.
+    pub within: Sp<SimDuration>,
+    /// An inject whose delivery starts the deadline; the start of the exercise when absent.
+    #[serde(default)]
+    pub after: Option<Sp<Id>>,
+    /// A rhai condition; the expectation applies only if it held at some point.
+    #[serde(default)]
+    pub when: Option<Sp<String>>,
+    /// The objective it measures.
+    pub objective: Sp<Id>,
+    /// The runbook step it follows: a runbook id from the architecture, optionally `#section`.
+    #[serde(default)]
+    pub runbook: Option<Sp<String>>,
+    /// The HSEEP capability element a gap falls under.
+    pub element: Element,
+    /// Priority of the action item when it is missed.
+    #[serde(default)]
+    pub priority: Priority,
+    /// The corrective action to propose when it is missed or late.
+    #[serde(default)]
+    pub corrective_action: Option<String>,
+}
+
+/// HSEEP capability elements (POETE).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+pub enum Element {
+    /// Plans, policies, procedures, runbooks.
+    Planning,
+    /// Roles, structure, staffing, leadership.
+    Organization,
+    /// Tools, systems, access.
+    Equipment,
+    /// Knowledge and skills.
+    Training,
+    /// Practice: exercises themselves.
+    Exercise,
+}
+
+impl Element {
+    /// The name as written in files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Element::Planning => "Planning",
+            Element::Organization => "Organization",
+            Element::Equipment => "Equipment",
+            Element::Training => "Training",
+            Element::Exercise => "Exercise",
+        }
+    }
+}
+
+/// A discussion prompt for the facilitator.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Question {
+    /// Ask after this inject is delivered.
+    #[serde(default)]
+    pub after: Option<Sp<Id>>,
+    /// Or ask at this time.
+    #[serde(default)]
+    pub at: Option<Sp<SimDuration>>,
+    /// The question.
+    pub ask: String,
+}

@@ -1,0 +1,153 @@
+//! The scribe's decisions sheet: a recorded exercise as timed entries, played through the
+//! engine by `ttx run --decisions FILE`.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::Id;
+use crate::authoring::duration::SimDuration;
+use crate::authoring::spanned::Sp;
+
+/// A recorded exercise.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionsSheet {
+    /// The scenario played: a path relative to this file, or a scenario id in the program.
+    pub scenario: Sp<String>,
+    /// The seed of the run, so the same hidden truth is drawn again.
+    #[serde(default)]
+    pub seed: Option<u64>,
+    /// When the exercise started, as an RFC 3339 timestamp (`2026-05-14T14:00:00Z`).
+    #[serde(default)]
+    pub started: Option<Sp<String>>,
+    /// What happened, in order.
+    pub entries: Vec<Entry>,
+}
+
+/// One line of the sheet. Each entry has exactly one of `decision`, `action`, `notify`,
+/// `note`, `inject`, `advance`, `pause`, `resume`, `rate` or `end`.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Entry {
+    /// Scenario time of the entry; the clock moves forward to it.
+    #[serde(default)]
+    pub at: Option<Sp<SimDuration>>,
+    /// A decision from the scenario's catalog.
+    #[serde(default)]
+    pub decision: Option<Sp<Id>>,
+    /// A free-text decision not in the catalog.
+    #[serde(default)]
+    pub action: Option<String>,
+    /// A notification or handoff from one role to another.
+    #[serde(default)]
+    pub notify: Option<Notify>,
+    /// A facilitator's note.
+    #[serde(default)]
+    pub note: Option<String>,
+    /// An ad-hoc inject from the facilitator.
+    #[serde(default)]
+    pub inject: Option<AdHocInject>,
+    /// Move the clock forward by this much.
+    #[serde(default)]
+    pub advance: Option<Sp<SimDuration>>,
+    /// Pause the exercise (the reason).
+    #[serde(default)]
+    pub pause: Option<String>,
+    /// Resume the exercise (the reason).
+    #[serde(default)]
+    pub resume: Option<String>,
+    /// End the exercise with the hot wash.
+    #[serde(default)]
+    pub end: Option<HotWash>,
+    /// Override an objective's computed rating, with the reason.
+    #[serde(default)]
+    pub rate: Option<RatingOverride>,
+    /// The role that decided (for `decision`, `action`).
+    #[serde(default)]
+    pub by: Option<Sp<Id>>,
+    /// The person who spoke for the role, by roster id (optional).
+    #[serde(default)]
+    pub participant: Option<Sp<Id>>,
+    /// Why, in the room's words.
+    #[serde(default)]
+    pub rationale: Option<String>,
+    /// How sure the room was.
+    #[serde(default)]
+    pub confidence: Option<Confidence>,
+    /// The inject that prompted it.
+    #[serde(default)]
+    pub prompted_by: Option<Sp<Id>>,
+}
+
+/// A notification or handoff.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Notify {
+    /// The role that informs.
+    pub from: Sp<Id>,
+    /// The role informed.
+    pub to: Sp<Id>,
+    /// What was said.
+    #[serde(default)]
+    pub text: Option<String>,
+}
+
+/// An inject the facilitator makes up on the spot.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AdHocInject {
+    /// The roles that receive it.
+    pub to: Vec<Sp<Id>>,
+    /// What they hear.
+    pub text: String,
+}
+
+/// The hot wash at the end: what the room says went well and what did not.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HotWash {
+    /// Strengths.
+    #[serde(default)]
+    pub strengths: Vec<String>,
+    /// Areas for improvement; each becomes an action item.
+    #[serde(default)]
+    pub improvements: Vec<String>,
+}
+
+/// The facilitator's rating of an objective, overriding the computed one.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RatingOverride {
+    /// Objective id.
+    pub objective: Sp<Id>,
+    /// The rating.
+    pub rating: RatingLetter,
+    /// Why.
+    pub reason: String,
+}
+
+/// HSEEP ratings: P (performed without challenges), S (some challenges), M (major
+/// challenges), U (unable to be performed).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+pub enum RatingLetter {
+    /// Performed without challenges.
+    P,
+    /// Performed with some challenges.
+    S,
+    /// Performed with major challenges.
+    M,
+    /// Unable to be performed.
+    U,
+}
+
+/// How sure the room was of a decision.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    /// A guess.
+    Low,
+    /// Reasonably sure.
+    Medium,
+    /// Certain.
+    High,
+}

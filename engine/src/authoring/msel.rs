@@ -1,0 +1,214 @@
+//! The master scenario events list (MSEL): the facilitator's preview of a scenario as a
+//! timeline, with decisions, expectations and questions, for `ttx show`.
+
+use serde::Serialize;
+
+use crate::authoring::check::scenario::earliest_times;
+use crate::authoring::duration::SimDuration;
+use crate::authoring::model::scenario::Scenario;
+
+/// The whole preview.
+#[derive(Debug, Serialize)]
+pub struct Msel {
+    /// Scenario id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Version.
+    pub version: String,
+    /// Length of the exercise.
+    pub duration: SimDuration,
+    /// Injects in delivery order.
+    pub injects: Vec<MselInject>,
+    /// The decision catalog.
+    pub decisions: Vec<MselDecision>,
+    /// Expectations with their deadlines.
+    pub expectations: Vec<MselExpectation>,
+    /// Discussion questions.
+    pub questions: Vec<MselQuestion>,
+}
+
+/// One inject row.
+#[derive(Debug, Serialize)]
+pub struct MselInject {
+    /// Earliest delivery time; `None` when it waits for a decision that may never come.
+    pub earliest: Option<SimDuration>,
+    /// How its time is set, e.g. `0:15:00`, `0:25:00 (spike +25m)` or
+    /// `decision investigate_ci +5m`.
+    pub timing: String,
+    /// Inject id.
+    pub id: String,
+    /// Roles it reaches.
+    pub to: Vec<String>,
+    /// Channel.
+    pub via: String,
+    /// Source name, if any.
+    pub source: Option<String>,
+    /// Source reliability letter, if any.
+    pub reliability: Option<String>,
+    /// Red herring, conditional, jitter, conflicts.
+    pub flags: Vec<String>,
+    /// What the roles read.
+    pub text: String,
+    /// Facilitator-only notes.
+    pub notes: Option<String>,
+}
+
+/// One decision of the catalog.
+#[derive(Debug, Serialize)]
+pub struct MselDecision {
+    /// Decision id.
+    pub id: String,
+    /// Title, if any.
+    pub title: Option<String>,
+    /// Roles that may take it.
+    pub by: Vec<String>,
+    /// Facts it may reveal, with their chance.
+    pub reveals: Vec<String>,
+    /// The handoff it requires, as `from → to`.
+    pub requires_handoff: Option<String>,
+}
+
+/// One expectation.
+#[derive(Debug, Serialize)]
+pub struct MselExpectation {
+    /// Expectation id.
+    pub id: String,
+    /// The role.
+    pub role: String,
+    /// The decision.
+    pub decision: String,
+    /// Deadline in words: `20m` or `15m after spike`.
+    pub deadline: String,
+    /// Objective id.
+    pub objective: String,
+    /// POETE element.
+    pub element: String,
+    /// Priority.
+    pub priority: String,
+    /// Condition, if any.
+    pub when: Option<String>,
+}
+
+/// One question.
+#[derive(Debug, Serialize)]
+pub struct MselQuestion {
+    /// When to ask it.
+    pub when: String,
+    /// The question.
+    pub ask: String,
+}
+
+/// Builds the preview of a scenario.
+pub fn build(s: &Scenario) -> Msel {
+    let times = earliest_times(s);
+    let mut injects: Vec<(usize, MselInject)> = s
+        .injects
+        .iter()
+        .enumerate()
+        .map(|(i, inj)| {
+            let waits_for_decision = inj.after.as_ref().is_some_and(|a| a.decision.is_some());
+            let earliest = times
+                .get(inj.id.as_str())
+                .copied()
+                .flatten()
+                .filter(|_| !waits_for_decision);
+            let timing = match (&inj.at, &inj.after) {
+                (Some(at), _) => at.value.clock(),
+                (None, Some(after)) => {
+                    let delay = after.delay.as_ref().map_or(SimDuration::ZERO, |d| d.value);
+                    match (&after.inject, &after.decision, earliest) {
+                        (Some(i), _, Some(t)) => format!("{} ({} +{delay})", t.clock(), i.as_str()),
+                        (Some(i), _, None) => format!("{} +{delay}", i.as_str()),
+                        (_, Some(d), _) => format!("decision {} +{delay}", d.as_str()),
+                        _ => delay.clock(),
+                    }
+                }
+                (None, None) => "untimed".into(),
+            };
+            let mut flags = Vec::new();
+            if inj.red_herring {
+                flags.push("red herring".to_string());
+            }
+            if let Some(w) = &inj.when {
+                flags.push(format!("if {}", w.as_str().trim()));
+            }
+            if let Some(j) = &inj.jitter {
+                flags.push(format!("jitter {}", j.value));
+            }
+            for c in &inj.conflicts_with {
+                flags.push(format!("conflicts with {}", c.as_str()));
+            }
+            let (source, reliability) = inj.source_and_reliability();
+            let row = MselInject {
+                earliest,
+                timing,
+                id: inj.id.to_string(),
+                to: inj.audience(),
+                via: inj.via.as_str().to_string(),
+                source,
+                reliability,
+                flags,
+                text: inj.text.trim().to_string(),
+                notes: inj.notes.as_ref().map(|n| n.trim().to_string()),
+            };
+            (i, row)
+        })
+        .collect();
+    // Timed injects first in time order; decision-triggered ones after, in file order.
+    injects.sort_by_key(|(i, row)| (row.earliest.is_none(), row.earliest, *i));
+    Msel {
+        id: s.id.to_string(),
+        title: s.title.clone(),
+        version: s.version.value.clone(),
+        duration: s.duration.value,
+        injects: injects.into_iter().map(|(_, r)| r).collect(),
+        decisions: s
+            .decisions
+            .iter()
+            .map(|(id, d)| MselDecision {
+                id: id.to_string(),
+                title: d.title.clone(),
+                by: d.by.iter().map(|r| r.to_string()).collect(),
+                reveals: d
+                    .reveals
+                    .iter()
+                    .map(|r| format!("{} ({:.0}%)", r.fact.as_str(), r.chance * 100.0))
+                    .collect(),
+                requires_handoff: d
+                    .requires_handoff
+                    .as_ref()
+                    .map(|h| format!("{} → {}", h.from.as_str(), h.to.as_str())),
+            })
+            .collect(),
+        expectations: s
+            .expectations
+            .iter()
+            .map(|e| MselExpectation {
+                id: e.id.to_string(),
+                role: e.role.to_string(),
+                decision: e.decision.to_string(),
+                deadline: match &e.after {
+                    Some(i) => format!("{} after {}", e.within.value, i.as_str()),
+                    None => e.within.value.clock(),
+                },
+                objective: e.objective.to_string(),
+                element: e.element.as_str().to_string(),
+                priority: e.priority.as_str().to_string(),
+                when: e.when.as_ref().map(|w| w.as_str().trim().to_string()),
+            })
+            .collect(),
+        questions: s
+            .questions
+            .iter()
+            .map(|q| MselQuestion {
+                when: match (&q.after, &q.at) {
+                    (Some(i), _) => format!("after {}", i.as_str()),
+                    (_, Some(at)) => at.value.clock(),
+                    _ => "any time".into(),
+                },
+                ask: q.ask.trim().to_string(),
+            })
+            .collect(),
+    }
+}

@@ -1,0 +1,629 @@
+//! Scenario scripts and conditions (rhai): the sandboxed engine, compiling every script at
+//! load time so a typo is a load error with its position in the YAML file, and running
+//! them against the exercise state with seeded draws and a deadline.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use rhai::packages::Package;
+use rhai::{AST, Dynamic, Engine, EvalAltResult, Scope};
+
+use crate::authoring::draw::Dice;
+use crate::authoring::source::{Pos, SourceFile};
+
+/// The variable every script and condition sees: the exercise's mutable state.
+pub const STATE: &str = "state";
+
+/// Functions the engine provides to scripts, beyond rhai's basic packages.
+pub const BUILTIN_FUNCTIONS: &[&str] = &["pick", "chance", "roll"];
+
+/// Limits of the sandbox. Scripts are shared between teams and organisations, so they are
+/// untrusted: each limit turns a runaway script into an error instead of a hang.
+pub mod limits {
+    /// Operations per call.
+    pub const MAX_OPERATIONS: u64 = 100_000;
+    /// Nested function calls.
+    pub const MAX_CALL_LEVELS: usize = 16;
+    /// Expression nesting (statements, functions).
+    pub const MAX_EXPR_DEPTH: usize = 32;
+    /// Characters in one string.
+    pub const MAX_STRING_SIZE: usize = 16 * 1024;
+    /// Elements in one array.
+    pub const MAX_ARRAY_SIZE: usize = 1_000;
+    /// Entries in one map.
+    pub const MAX_MAP_SIZE: usize = 1_000;
+    /// Wall-clock time one call may take, whatever its operation count.
+    pub const DEADLINE: std::time::Duration = std::time::Duration::from_millis(250);
+}
+
+/// Builds the hardened engine: no packages but those scenarios need, no `eval`, no
+/// modules, strict variables, and limits on everything that can grow.
+pub fn sandbox() -> Engine {
+    let mut engine = Engine::new_raw();
+    engine.register_global_module(rhai::packages::CorePackage::new().as_shared_module());
+    engine.register_global_module(rhai::packages::LogicPackage::new().as_shared_module());
+    engine.register_global_module(rhai::packages::ArithmeticPackage::new().as_shared_module());
+    engine.register_global_module(rhai::packages::BasicStringPackage::new().as_shared_module());
+    engine.register_global_module(rhai::packages::BasicArrayPackage::new().as_shared_module());
+    engine.register_global_module(rhai::packages::BasicMapPackage::new().as_shared_module());
+    engine.register_global_module(rhai::packages::BasicMathPackage::new().as_shared_module());
+    engine.disable_symbol("eval");
+    engine.set_strict_variables(true);
+    engine.set_max_operations(limits::MAX_OPERATIONS);
+    engine.set_max_call_levels(limits::MAX_CALL_LEVELS);
+    engine.set_max_expr_depths(limits::MAX_EXPR_DEPTH, limits::MAX_EXPR_DEPTH);
+    engine.set_max_string_size(limits::MAX_STRING_SIZE);
+    engine.set_max_array_size(limits::MAX_ARRAY_SIZE);
+    engine.set_max_map_size(limits::MAX_MAP_SIZE);
+    engine
+}
+
+/// A script that does not compile, with the position inside the script.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScriptError {
+    /// rhai's message.
+    pub message: String,
+    /// 1-based line inside the script.
+    pub line: usize,
+    /// 1-based column inside the script.
+    pub col: usize,
+    /// Whether it is an unknown variable (as opposed to a syntax error).
+    pub undefined_variable: bool,
+}
+
+fn scope() -> Scope<'static> {
+    let mut scope = Scope::new();
+    scope.push(STATE, rhai::Map::new());
+    scope
+}
+
+/// The kind of text being compiled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScriptKind {
+    /// Statements (setup, effects).
+    Script,
+    /// One expression that yields `true` or `false` (`when:` conditions).
+    Condition,
+}
+
+/// Compiles a script or condition with `state` in scope.
+pub fn compile(engine: &Engine, text: &str, kind: ScriptKind) -> Result<AST, ScriptError> {
+    let scope = scope();
+    let result = match kind {
+        ScriptKind::Script => engine.compile_with_scope(&scope, text),
+        ScriptKind::Condition => engine.compile_expression_with_scope(&scope, text),
+    };
+    result.map_err(|e| {
+        let pos = e.position();
+        let undefined_variable = matches!(e.err_type(), rhai::ParseErrorType::VariableUndefined(_));
+        let message = match e.err_type() {
+            rhai::ParseErrorType::VariableUndefined(name) => {
+                format!("undefined variable `{name}`")
+            }
+            rhai::ParseErrorType::Reserved(word) if word == "eval" => {
+                "`eval` is not allowed in scenario scripts".to_string()
+            }
+            other => other.to_string(),
+        };
+        ScriptError {
+            message,
+            line: pos.line().unwrap_or(1),
+            col: pos.position().unwrap_or(1),
+            undefined_variable,
+        }
+    })
+}
+
+/// Maps a position inside a script to the position in the YAML file, given the position
+/// of the scalar that holds the script. Handles block scalars (`|`, `>`), quoted and plain
+/// scalars.
+pub fn position_in_file(source: &SourceFile, scalar: Pos, line: usize, col: usize) -> Pos {
+    let text = &source.text;
+    let first = text[scalar.offset.min(text.len())..].chars().next();
+    let (file_line, file_col) = match first {
+        Some('|') | Some('>') => {
+            let content_line = scalar.line + line as u32;
+            let indent = (content_line..content_line + 50)
+                .map(|l| source.line_text(l))
+                .find(|l| !l.trim().is_empty())
+                .map(|l| l.len() - l.trim_start().len())
+                .unwrap_or(0);
+            (content_line, indent as u32 + col as u32)
+        }
+        Some('"') | Some('\'') if line == 1 => (scalar.line, scalar.col + col as u32),
+        _ if line == 1 => (scalar.line, scalar.col + col as u32 - 1),
+        _ => {
+            let l = scalar.line + line as u32 - 1;
+            let indent = source.line_text(l).len() - source.line_text(l).trim_start().len();
+            (l, indent as u32 + col as u32)
+        }
+    };
+    let line_start = source.line_start(file_line);
+    let offset = line_start
+        + source
+            .line_text(file_line)
+            .char_indices()
+            .nth(file_col.saturating_sub(1) as usize)
+            .map(|(i, _)| i)
+            .unwrap_or(0);
+    Pos {
+        line: file_line,
+        col: file_col,
+        offset,
+        len: 1,
+    }
+}
+
+/// The `state.NAME` properties a text reads and assigns, found lexically (outside string
+/// literals), so a condition that reads a property no script ever sets can be reported.
+pub fn state_properties(text: &str) -> (Vec<(String, usize)>, Vec<String>) {
+    let mut reads = Vec::new();
+    let mut writes = Vec::new();
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    let mut quote: Option<u8> = None;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if let Some(q) = quote {
+            if b == b'\\' {
+                i += 1;
+            } else if b == q {
+                quote = None;
+            }
+            i += 1;
+            continue;
+        }
+        if b == b'"' || b == b'\'' || b == b'`' {
+            quote = Some(b);
+            i += 1;
+            continue;
+        }
+        let boundary = i == 0
+            || !(bytes[i - 1].is_ascii_alphanumeric()
+                || bytes[i - 1] == b'_'
+                || bytes[i - 1] == b'.');
+        if boundary && bytes[i..].starts_with(b"state.") {
+            let start = i + STATE.len() + 1;
+            let end = bytes[start..]
+                .iter()
+                .position(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
+                .map_or(bytes.len(), |n| start + n);
+            if end > start {
+                let name = text[start..end].to_string();
+                let rest = text[end..].trim_start();
+                let assigns = rest.starts_with('=') && !rest.starts_with("==");
+                if assigns {
+                    writes.push(name);
+                } else {
+                    reads.push((name, i));
+                }
+            }
+            i = end;
+            continue;
+        }
+        i += 1;
+    }
+    (reads, writes)
+}
+
+/// A random draw a script made, for the journal.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Draw {
+    /// What was drawn: `pick of 3`, `chance 0.7`, `roll 6`.
+    pub what: String,
+    /// The outcome, as text.
+    pub result: String,
+}
+
+/// A script that failed while running, with its position inside the script.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunError {
+    /// What went wrong, e.g. `too many operations`.
+    pub message: String,
+    /// 1-based line inside the script (1 when unknown).
+    pub line: usize,
+    /// 1-based column inside the script (1 when unknown).
+    pub col: usize,
+    /// Whether a sandbox limit stopped it (operations, call depth, sizes, deadline): a
+    /// failure whatever the state, unlike a type error on a value another script sets.
+    pub limit: bool,
+}
+
+/// What running scripts shares with the functions registered in the engine.
+struct Shared {
+    dice: RefCell<Dice>,
+    draws: RefCell<Vec<Draw>>,
+    prints: RefCell<Vec<String>>,
+    deadline: Cell<Instant>,
+    budget: Duration,
+    trace: RefCell<Option<Vec<Evaluation>>>,
+}
+
+/// One script or condition a host evaluated, with the state it saw: what the simulation
+/// benchmark replays to measure the cost of the scripts alone.
+#[derive(Clone)]
+pub struct Evaluation {
+    /// The compiled script.
+    pub ast: AST,
+    /// The state before it ran.
+    pub state: rhai::Map,
+    /// A script (setup, effect) rather than a condition.
+    pub script: bool,
+}
+
+/// Runs compiled scripts and conditions of one exercise: the sandbox plus `pick`,
+/// `chance` and `roll` drawing from the exercise's seeded generator, `print` captured for
+/// the journal, and a wall-clock deadline per call.
+pub struct ScriptHost {
+    engine: Engine,
+    shared: Rc<Shared>,
+}
+
+fn runtime_error(message: impl Into<String>) -> Box<EvalAltResult> {
+    Box::new(EvalAltResult::ErrorRuntime(
+        Dynamic::from(message.into()),
+        rhai::Position::NONE,
+    ))
+}
+
+impl ScriptHost {
+    /// A host whose draws come from a generator seeded with `seed`.
+    pub fn new(seed: u64) -> Self {
+        Self::with_deadline(seed, limits::DEADLINE)
+    }
+
+    /// A host with a custom wall-clock deadline per call.
+    pub fn with_deadline(seed: u64, budget: Duration) -> Self {
+        let shared = Rc::new(Shared {
+            dice: RefCell::new(Dice::new(seed)),
+            draws: RefCell::new(Vec::new()),
+            prints: RefCell::new(Vec::new()),
+            deadline: Cell::new(Instant::now()),
+            budget,
+            trace: RefCell::new(None),
+        });
+        let mut engine = sandbox();
+        let s = Rc::clone(&shared);
+        engine.register_fn(
+            "pick",
+            move |list: rhai::Array| -> Result<Dynamic, Box<EvalAltResult>> {
+                if list.is_empty() {
+                    return Err(runtime_error("pick() needs a non-empty list"));
+                }
+                let i = s.dice.borrow_mut().index(list.len());
+                let chosen = list[i].clone();
+                s.draws.borrow_mut().push(Draw {
+                    what: format!("pick of {}", list.len()),
+                    result: chosen.to_string(),
+                });
+                Ok(chosen)
+            },
+        );
+        let s = Rc::clone(&shared);
+        let chance = move |p: f64| -> bool {
+            let hit = s.dice.borrow_mut().chance(p);
+            s.draws.borrow_mut().push(Draw {
+                what: format!("chance {p}"),
+                result: hit.to_string(),
+            });
+            hit
+        };
+        let chance_int = chance.clone();
+        engine.register_fn("chance", chance);
+        engine.register_fn("chance", move |p: i64| chance_int(p as f64));
+        let s = Rc::clone(&shared);
+        engine.register_fn(
+            "roll",
+            move |sides: i64| -> Result<i64, Box<EvalAltResult>> {
+                if sides < 1 {
+                    return Err(runtime_error("roll() needs at least one side"));
+                }
+                let n = s.dice.borrow_mut().roll(sides as u64) as i64;
+                s.draws.borrow_mut().push(Draw {
+                    what: format!("roll {sides}"),
+                    result: n.to_string(),
+                });
+                Ok(n)
+            },
+        );
+        let s = Rc::clone(&shared);
+        engine.on_print(move |text| s.prints.borrow_mut().push(text.to_string()));
+        let s = Rc::clone(&shared);
+        engine.on_debug(move |text, _, _| s.prints.borrow_mut().push(text.to_string()));
+        let s = Rc::clone(&shared);
+        engine.on_progress(move |ops| {
+            // Reading the clock on every operation would cost more than the script.
+            (ops % 256 == 0 && Instant::now() > s.deadline.get())
+                .then(|| Dynamic::from("the script ran past its deadline"))
+        });
+        ScriptHost { engine, shared }
+    }
+
+    /// Starts over with a generator seeded with `seed` and nothing collected: what a
+    /// simulation does between runs, since building the engine costs more than a run.
+    pub fn reseed(&self, seed: u64) {
+        *self.shared.dice.borrow_mut() = Dice::new(seed);
+        self.shared.draws.borrow_mut().clear();
+        self.shared.prints.borrow_mut().clear();
+    }
+
+    /// Starts recording every evaluation (for the simulation benchmark's floor).
+    pub fn start_trace(&self) {
+        *self.shared.trace.borrow_mut() = Some(Vec::new());
+    }
+
+    /// The evaluations recorded since `start_trace`, and stops recording.
+    pub fn take_trace(&self) -> Vec<Evaluation> {
+        self.shared.trace.borrow_mut().take().unwrap_or_default()
+    }
+
+    fn record(&self, ast: &AST, state: &rhai::Map, script: bool) {
+        if let Some(trace) = self.shared.trace.borrow_mut().as_mut() {
+            trace.push(Evaluation {
+                ast: ast.clone(),
+                state: state.clone(),
+                script,
+            });
+        }
+    }
+
+    /// The generator, for draws the engine makes itself (reveal chances, jitter).
+    pub fn dice(&self) -> std::cell::RefMut<'_, Dice> {
+        self.shared.dice.borrow_mut()
+    }
+
+    /// Runs a script (setup or effect) against `state`, which it may change.
+    pub fn run(&self, ast: &AST, state: &mut rhai::Map) -> Result<(), RunError> {
+        self.record(ast, state, true);
+        let mut scope = Scope::new();
+        scope.push(STATE, std::mem::take(state));
+        self.shared
+            .deadline
+            .set(Instant::now() + self.shared.budget);
+        let result = self.engine.run_ast_with_scope(&mut scope, ast);
+        *state = scope.get_value::<rhai::Map>(STATE).unwrap_or_default();
+        result.map_err(|e| run_error(&e))
+    }
+
+    /// Evaluates a condition against `state`; anything but `true` or `false` is an error.
+    pub fn condition(&self, ast: &AST, state: &rhai::Map) -> Result<bool, RunError> {
+        self.record(ast, state, false);
+        let mut scope = Scope::new();
+        scope.push_constant(STATE, state.clone());
+        self.shared
+            .deadline
+            .set(Instant::now() + self.shared.budget);
+        let value = self
+            .engine
+            .eval_ast_with_scope::<Dynamic>(&mut scope, ast)
+            .map_err(|e| run_error(&e))?;
+        value.as_bool().map_err(|kind| RunError {
+            message: format!("a condition must be true or false, but this one is {kind}"),
+            line: 1,
+            col: 1,
+            limit: false,
+        })
+    }
+
+    /// The draws scripts made since the last call, in order.
+    pub fn take_draws(&self) -> Vec<Draw> {
+        std::mem::take(&mut self.shared.draws.borrow_mut())
+    }
+
+    /// What scripts printed since the last call, in order.
+    pub fn take_prints(&self) -> Vec<String> {
+        std::mem::take(&mut self.shared.prints.borrow_mut())
+    }
+}
+
+fn run_error(e: &EvalAltResult) -> RunError {
+    let pos = e.position();
+    let message = match e {
+        EvalAltResult::ErrorTooManyOperations(_) => {
+            format!(
+                "the script ran more than {} operations",
+                limits::MAX_OPERATIONS
+            )
+        }
+        EvalAltResult::ErrorStackOverflow(_) => {
+            format!(
+                "the script nested calls deeper than {}",
+                limits::MAX_CALL_LEVELS
+            )
+        }
+        EvalAltResult::ErrorDataTooLarge(what, _) => format!("{what} grew past the sandbox limit"),
+        EvalAltResult::ErrorTerminated(reason, _) => reason.to_string(),
+        EvalAltResult::ErrorRuntime(value, _) => value.to_string(),
+        other => {
+            // The position is given separately; drop rhai's own "(line 1, position 15)".
+            let text = other.to_string();
+            match text.rfind(" (line ") {
+                Some(i) if text.ends_with(')') => text[..i].to_string(),
+                _ => text,
+            }
+        }
+    };
+    RunError {
+        message,
+        line: pos.line().unwrap_or(1),
+        col: pos.position().unwrap_or(1),
+        limit: matches!(
+            e,
+            EvalAltResult::ErrorTooManyOperations(_)
+                | EvalAltResult::ErrorStackOverflow(_)
+                | EvalAltResult::ErrorDataTooLarge(..)
+                | EvalAltResult::ErrorTerminated(..)
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conditions_and_scripts_compile_with_state_in_scope() {
+        let engine = sandbox();
+        compile(&engine, "state.truth == \"x\"", ScriptKind::Condition).unwrap();
+        compile(
+            &engine,
+            "let t = pick([1, 2]); state.t = t;",
+            ScriptKind::Script,
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn undefined_variables_are_errors_with_a_position() {
+        let engine = sandbox();
+        let err = compile(&engine, "state.a = 1;\nstat.b = 2;", ScriptKind::Script).unwrap_err();
+        assert!(err.undefined_variable, "{err:?}");
+        assert_eq!((err.line, err.col), (2, 1));
+    }
+
+    #[test]
+    fn eval_is_refused() {
+        let engine = sandbox();
+        let err = compile(&engine, "eval(\"1\")", ScriptKind::Script).unwrap_err();
+        assert!(err.message.contains("eval"), "{err:?}");
+    }
+
+    #[test]
+    fn block_scalar_positions_map_into_the_file() {
+        let src = SourceFile::new("s.yaml", "id: x\nsetup: |\n  let a = 1;\n  state.b = c;\n");
+        let pipe = src.text.find('|').unwrap();
+        let pos = position_in_file(&src, src.pos_at(pipe, 1), 2, 11);
+        assert_eq!((pos.line, pos.col), (4, 13));
+    }
+
+    #[test]
+    fn non_ascii_text_outside_strings_is_no_problem() {
+        // Regression: the scanner once sliced the text at a byte inside `é`.
+        let (reads, _) = state_properties("// café\nstate.é = 1; state.a == 2");
+        assert_eq!(reads.len(), 1);
+    }
+
+    #[test]
+    fn finds_state_reads_and_writes() {
+        let (reads, writes) = state_properties("state.a = state.b == \"state.c\"; if !state.d {}");
+        let names: Vec<_> = reads.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["b", "d"]);
+        assert_eq!(writes, ["a"]);
+    }
+}
+
+#[cfg(test)]
+mod sandbox_tests {
+    use super::*;
+
+    fn run(host: &ScriptHost, text: &str) -> Result<rhai::Map, RunError> {
+        let ast = compile(&host.engine, text, ScriptKind::Script).map_err(|e| RunError {
+            message: e.message,
+            line: e.line,
+            col: e.col,
+            limit: false,
+        })?;
+        let mut state = rhai::Map::new();
+        host.run(&ast, &mut state).map(|_| state)
+    }
+
+    #[test]
+    fn setup_draws_are_seeded_and_recorded() {
+        let script = "state.truth = pick([\"a\", \"b\", \"c\"]); state.lucky = chance(0.5); state.d = roll(6);";
+        let draw = |seed| {
+            let host = ScriptHost::new(seed);
+            let state = run(&host, script).unwrap();
+            (state.get("truth").unwrap().to_string(), host.take_draws())
+        };
+        let (truth, draws) = draw(7);
+        assert_eq!(draw(7), (truth.clone(), draws.clone()));
+        assert_eq!(draws.len(), 3);
+        assert_eq!(draws[0].what, "pick of 3");
+        assert_eq!(draws[0].result, truth);
+        let truths: std::collections::HashSet<String> = (0..40).map(|s| draw(s).0).collect();
+        assert_eq!(truths.len(), 3, "every variant is drawn for some seed");
+    }
+
+    #[test]
+    fn state_changes_persist_and_print_is_captured() {
+        let host = ScriptHost::new(1);
+        let mut state = rhai::Map::new();
+        let ast = compile(
+            &host.engine,
+            "state.blocked = true; print(\"blocked\");",
+            ScriptKind::Script,
+        )
+        .unwrap();
+        host.run(&ast, &mut state).unwrap();
+        assert_eq!(state.get("blocked").unwrap().as_bool(), Ok(true));
+        assert_eq!(host.take_prints(), ["blocked"]);
+        let cond = compile(&host.engine, "state.blocked", ScriptKind::Condition).unwrap();
+        assert_eq!(host.condition(&cond, &state), Ok(true));
+    }
+
+    #[test]
+    fn an_endless_loop_is_stopped_by_the_operation_limit() {
+        let err = run(&ScriptHost::new(1), "loop { }").unwrap_err();
+        assert!(err.message.contains("operations"), "{err:?}");
+    }
+
+    #[test]
+    fn deep_recursion_is_stopped_by_the_call_depth_limit() {
+        let err = run(&ScriptHost::new(1), "fn down(n) { down(n + 1) }\ndown(0);").unwrap_err();
+        assert!(
+            err.message.contains("nested calls") || err.message.contains("deep"),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn a_string_that_doubles_forever_hits_the_size_limit() {
+        let err = run(&ScriptHost::new(1), "let s = \"ab\"; loop { s += s; }").unwrap_err();
+        assert!(
+            err.message.contains("grew past the sandbox limit"),
+            "{err:?}"
+        );
+        let err = run(&ScriptHost::new(1), "let a = [1]; loop { a += a; }").unwrap_err();
+        assert!(
+            err.message.contains("grew past the sandbox limit"),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn eval_and_import_do_not_compile() {
+        let host = ScriptHost::new(1);
+        assert!(
+            run(&host, "eval(\"state.x = 1\");")
+                .unwrap_err()
+                .message
+                .contains("eval")
+        );
+        assert!(run(&host, "import \"os\" as os;").is_err());
+    }
+
+    #[test]
+    fn a_slow_script_is_stopped_by_the_deadline() {
+        let host = ScriptHost::with_deadline(1, Duration::ZERO);
+        let err = run(&host, "let n = 0; while n < 50000 { n += 1; }").unwrap_err();
+        assert!(err.message.contains("deadline"), "{err:?}");
+    }
+
+    #[test]
+    fn wrong_argument_types_are_errors_with_a_position() {
+        let err = run(&ScriptHost::new(1), "state.a = 1;\nstate.b = pick(3);").unwrap_err();
+        assert!(err.message.contains("pick"), "{err:?}");
+        assert_eq!(err.line, 2);
+        let err = run(&ScriptHost::new(1), "state.c = pick([]);").unwrap_err();
+        assert!(err.message.contains("non-empty"), "{err:?}");
+    }
+
+    #[test]
+    fn a_condition_must_be_boolean() {
+        let host = ScriptHost::new(1);
+        let cond = compile(&host.engine, "42", ScriptKind::Condition).unwrap();
+        let err = host.condition(&cond, &rhai::Map::new()).unwrap_err();
+        assert!(err.message.contains("true or false"), "{err:?}");
+    }
+}

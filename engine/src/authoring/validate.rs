@@ -1,0 +1,389 @@
+//! `ttx validate`: loads files of every kind, checks each alone and against the program's
+//! architecture and roster, and gathers every diagnostic, sorted, in one report.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use crate::authoring::paths::{display_path, normalize};
+
+use crate::authoring::check;
+use crate::authoring::diagnostic::{self, Code, Diagnostic, Severity};
+use crate::authoring::load::{self, Failed, Loaded};
+use crate::authoring::model::architecture::Architecture;
+use crate::authoring::model::roster::Roster;
+use crate::authoring::model::scenario::Scenario;
+use crate::authoring::model::sheet::DecisionsSheet;
+use crate::authoring::project::{self, ProgramDir};
+use crate::authoring::schema::FileKind;
+use crate::authoring::source::{DEFAULT_MAX_FILE_BYTES, SourceFile};
+use crate::authoring::yaml;
+
+/// The outcome of a validation run.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Every problem, sorted by file and position.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The text of every file read, to render snippets.
+    pub sources: HashMap<PathBuf, SourceFile>,
+    /// How many files were checked.
+    pub files: usize,
+}
+
+impl Report {
+    /// Number of errors.
+    pub fn errors(&self) -> usize {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count()
+    }
+
+    /// Number of warnings.
+    pub fn warnings(&self) -> usize {
+        self.diagnostics.len() - self.errors()
+    }
+}
+
+/// The architecture and roster scenarios are checked against.
+#[derive(Default)]
+struct Context {
+    architecture: Option<Loaded<Architecture>>,
+    roster: Option<Loaded<Roster>>,
+}
+
+/// Validates `targets` (files or folders; the whole program when empty). `program` is the
+/// program found upward from the working folder, if any. `kind` forces the file kind
+/// instead of telling it from each file's keys.
+pub fn validate(
+    targets: &[PathBuf],
+    program: Option<&ProgramDir>,
+    kind: Option<FileKind>,
+) -> Report {
+    let mut report = Report::default();
+    let max_bytes = program.map_or(DEFAULT_MAX_FILE_BYTES, ProgramDir::max_file_bytes);
+    let files = expand_targets(targets, program);
+    let ctx = load_context(program, max_bytes, &files, &mut report);
+    report.files = files.len();
+
+    let results = run_parallel(&files, |path, engine| {
+        check_file(path, kind, max_bytes, &ctx, program, engine)
+    });
+    for (diags, source) in results {
+        report.diagnostics.extend(diags);
+        if let Some(source) = source {
+            report.sources.insert(source.path.clone(), source);
+        }
+    }
+    for d in &mut report.diagnostics {
+        d.file = display_path(&d.file);
+    }
+    report.sources = report
+        .sources
+        .into_values()
+        .map(|mut s| {
+            s.path = display_path(&s.path);
+            (s.path.clone(), s)
+        })
+        .collect();
+    diagnostic::sort(&mut report.diagnostics);
+    report.diagnostics.dedup();
+    report
+}
+
+fn expand_targets(targets: &[PathBuf], program: Option<&ProgramDir>) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let program_files = |files: &mut Vec<PathBuf>, p: &ProgramDir| {
+        files.push(p.program.source.path.clone());
+        files.push(p.architecture_path());
+        files.push(p.roster_path());
+        files.extend(p.scenario_paths());
+    };
+    if targets.is_empty()
+        && let Some(p) = program
+    {
+        program_files(&mut files, p);
+    }
+    for t in targets {
+        if t.is_dir() {
+            // A program folder means the program: what ttx.yaml names, wherever it lives,
+            // and every other YAML file in the folder (recorded sessions, say).
+            let is_program_root = program.is_some_and(|p| normalize(&p.root) == normalize(t));
+            if let (true, Some(p)) = (is_program_root, program) {
+                program_files(&mut files, p);
+            }
+            files.extend(project::yaml_files(t));
+        } else {
+            files.push(t.clone());
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    files.retain(|f| seen.insert(normalize(f)));
+    files
+}
+
+fn load_context(
+    program: Option<&ProgramDir>,
+    max_bytes: u64,
+    files: &[PathBuf],
+    report: &mut Report,
+) -> Context {
+    let Some(p) = program else {
+        return Context::default();
+    };
+    let targeted = |path: &Path| files.iter().any(|f| normalize(f) == normalize(path));
+    let mut note_failure = |what: &str, path: &Path, failed: &Failed| {
+        if !targeted(path) {
+            report.diagnostics.push(
+                Diagnostic::error(
+                    &p.program.source.path,
+                    p.program
+                        .node
+                        .get(what)
+                        .map_or(crate::authoring::source::Pos::START, |n| n.pos),
+                    Code::Program,
+                    format!(
+                        "the {what} file `{}` has {} problem(s); files were checked without it",
+                        display_path(path).display(),
+                        failed.diagnostics.len()
+                    ),
+                )
+                .with_help(format!(
+                    "run `ttx validate {}`",
+                    display_path(path).display()
+                )),
+            );
+        }
+    };
+    let architecture = match load::load_file::<Architecture>(
+        FileKind::Architecture,
+        &p.architecture_path(),
+        max_bytes,
+    ) {
+        Ok(a) => Some(a),
+        Err(f) => {
+            note_failure("architecture", &p.architecture_path(), &f);
+            None
+        }
+    };
+    let roster = match load::load_file::<Roster>(FileKind::Roster, &p.roster_path(), max_bytes) {
+        Ok(r) => Some(r),
+        Err(f) => {
+            note_failure("roster", &p.roster_path(), &f);
+            None
+        }
+    };
+    Context {
+        architecture,
+        roster,
+    }
+}
+
+/// Runs `work` over `files` on all cores, one sandbox engine per thread, keeping the order.
+fn run_parallel<T: Send>(
+    files: &[PathBuf],
+    work: impl Fn(&Path, &rhai::Engine) -> T + Sync,
+) -> Vec<T> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(files.len().max(1));
+    let chunk = files.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| {
+                let work = &work;
+                scope.spawn(move || {
+                    let engine = crate::authoring::script::sandbox();
+                    part.iter().map(|f| work(f, &engine)).collect::<Vec<T>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
+}
+
+fn check_file(
+    path: &Path,
+    forced: Option<FileKind>,
+    max_bytes: u64,
+    ctx: &Context,
+    program: Option<&ProgramDir>,
+    engine: &rhai::Engine,
+) -> (Vec<Diagnostic>, Option<SourceFile>) {
+    let source = match SourceFile::read(path, max_bytes) {
+        Ok(s) => s,
+        Err(d) => return (vec![d], None),
+    };
+    check_source(source, forced, max_bytes, ctx, program, engine)
+}
+
+/// Checks one file's text on its own (no program, architecture or roster): the entry point
+/// for text that does not come from a file, and for the fuzz targets.
+pub fn check_bytes(
+    path: &Path,
+    bytes: Vec<u8>,
+    kind: Option<FileKind>,
+) -> (Vec<Diagnostic>, Option<SourceFile>) {
+    let source = match SourceFile::from_bytes(path.to_path_buf(), bytes) {
+        Ok(s) => s,
+        Err(d) => return (vec![d], None),
+    };
+    let engine = crate::authoring::script::sandbox();
+    check_source(
+        source,
+        kind,
+        DEFAULT_MAX_FILE_BYTES,
+        &Context::default(),
+        None,
+        &engine,
+    )
+}
+
+fn check_source(
+    source: SourceFile,
+    forced: Option<FileKind>,
+    max_bytes: u64,
+    ctx: &Context,
+    program: Option<&ProgramDir>,
+    engine: &rhai::Engine,
+) -> (Vec<Diagnostic>, Option<SourceFile>) {
+    let path = source.path.clone();
+    let path = path.as_path();
+    let node = match yaml::parse(&source) {
+        Ok(node) => node,
+        Err(d) => return (vec![d], Some(source)),
+    };
+    let Some(kind) = forced.or_else(|| load::detect_kind(path, Some(&node))) else {
+        let d = if matches!(node.value, yaml::Value::Map(_)) {
+            Diagnostic::error(&source.path, node.pos, Code::WrongRoot, "cannot tell what kind of ttx file this is")
+                .with_help("a scenario has `id` and `injects`, an architecture `components`, a roster `teams`, a decisions sheet `entries`, a program `org`; or pass `--kind`")
+        } else {
+            Diagnostic::error(
+                &source.path,
+                node.pos,
+                Code::WrongRoot,
+                format!("a ttx file must be a mapping of keys, but this file is {}", node.value.kind_name()),
+            )
+            .with_help("start the file with its keys, e.g. `id:` for a scenario; run `ttx schema KIND` for all of them")
+        };
+        return (vec![d], Some(source));
+    };
+    let placeholders = check::placeholders(&source.path, &node);
+    let (mut diagnostics, source) = check_kind(kind, source, node, ctx, program, max_bytes, engine);
+    diagnostics.extend(placeholders);
+    (diagnostics, source)
+}
+
+/// Loads a parsed file as its kind and runs that kind's checks.
+fn check_kind(
+    kind: FileKind,
+    source: SourceFile,
+    node: yaml::Node,
+    ctx: &Context,
+    program: Option<&ProgramDir>,
+    max_bytes: u64,
+    engine: &rhai::Engine,
+) -> (Vec<Diagnostic>, Option<SourceFile>) {
+    let arch = ctx.architecture.as_ref().map(|a| &a.value);
+    let roster = ctx.roster.as_ref().map(|r| &r.value);
+    macro_rules! loaded {
+        ($t:ty) => {
+            match load::load_tree::<$t>(kind, source, node) {
+                Ok(l) => l,
+                Err(f) => return (f.diagnostics, f.source),
+            }
+        };
+    }
+    // Problems of form that still let the model load come first; the checks follow.
+    match kind {
+        FileKind::Scenario => {
+            let l = loaded!(Scenario);
+            let context = check::scenario::Context {
+                architecture: arch,
+                roster,
+            };
+            let checks = check::scenario::check(&l, context, engine);
+            (concat(l.diagnostics, checks), Some(l.source))
+        }
+        FileKind::Architecture => {
+            let l = loaded!(Architecture);
+            let checks = check::architecture::check(&l, roster);
+            (concat(l.diagnostics, checks), Some(l.source))
+        }
+        FileKind::Roster => {
+            let l = loaded!(Roster);
+            let checks = check::roster::check(&l);
+            (concat(l.diagnostics, checks), Some(l.source))
+        }
+        FileKind::Program => {
+            let l = loaded!(crate::authoring::model::program::Program);
+            let checks = check::program::check(&l);
+            (concat(l.diagnostics, checks), Some(l.source))
+        }
+        FileKind::Decisions => {
+            let l = loaded!(DecisionsSheet);
+            let (scenario, mut checks) = resolve_sheet_scenario(&l, program, max_bytes);
+            checks.extend(check::sheet::check(&l, scenario.as_ref(), roster));
+            (concat(l.diagnostics, checks), Some(l.source))
+        }
+        FileKind::Profile => {
+            let l = loaded!(crate::authoring::model::profile::Profile);
+            let checks = check::profile::check(&l, None);
+            (concat(l.diagnostics, checks), Some(l.source))
+        }
+    }
+}
+
+fn concat(mut first: Vec<Diagnostic>, rest: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    first.extend(rest);
+    first
+}
+
+/// Finds the scenario a decisions sheet names: a path relative to the sheet, or the id of
+/// a scenario in the program's library.
+pub fn resolve_sheet_scenario(
+    sheet: &Loaded<DecisionsSheet>,
+    program: Option<&ProgramDir>,
+    max_bytes: u64,
+) -> (Option<Scenario>, Vec<Diagnostic>) {
+    if let Some((_, scenario)) = sheet_scenario(sheet, program, max_bytes) {
+        return (Some(scenario), Vec::new());
+    }
+    let named = &sheet.value.scenario;
+    let d = Diagnostic::error(
+        &sheet.source.path,
+        named.pos,
+        Code::UndefinedReference,
+        format!("cannot find scenario `{}`, or it does not load", named.as_str()),
+    )
+    .with_help("name a scenario file relative to this sheet, or the id of a scenario in the program's library; run `ttx validate` on it");
+    (None, vec![d])
+}
+
+/// The file and model of the scenario a decisions sheet names: a path relative to the
+/// sheet, or the id of a scenario in the program's library; `None` when neither loads.
+pub fn sheet_scenario(
+    sheet: &Loaded<DecisionsSheet>,
+    program: Option<&ProgramDir>,
+    max_bytes: u64,
+) -> Option<(PathBuf, Scenario)> {
+    let named = sheet.value.scenario.as_str();
+    let by_path = sheet
+        .source
+        .path
+        .parent()
+        .unwrap_or(Path::new("."))
+        .join(named);
+    if by_path.is_file() {
+        return load::load_file::<Scenario>(FileKind::Scenario, &by_path, max_bytes)
+            .ok()
+            .map(|l| (by_path, l.value));
+    }
+    program?.scenario_paths().into_iter().find_map(|path| {
+        let l = load::load_file::<Scenario>(FileKind::Scenario, &path, max_bytes).ok()?;
+        (l.value.id.as_str() == named).then_some((path, l.value))
+    })
+}

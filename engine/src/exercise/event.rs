@@ -1,0 +1,192 @@
+//! The events of an exercise: every change is one, and the journal is the list of them.
+//! Inputs (what the room and the facilitator did) drive the engine; outputs (deliveries,
+//! draws, reveals, script output) follow from the inputs, the scenario and the seed.
+
+use serde::{Deserialize, Serialize};
+
+use crate::authoring::model::sheet::Confidence;
+use crate::exercise::clock::SimTime;
+
+/// A file the exercise depends on, pinned by content.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileRef {
+    /// The path as given when the exercise started.
+    pub path: String,
+    /// SHA-256 of the file's bytes, hex.
+    pub sha256: String,
+}
+
+/// One event of an exercise.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Event {
+    /// The first event: what is played, against what, with which seed.
+    Start {
+        /// The scenario file.
+        scenario: FileRef,
+        /// The architecture file, when a program provided one.
+        architecture: Option<FileRef>,
+        /// The roster file, when a program provided one.
+        roster: Option<FileRef>,
+        /// The scenario's id.
+        scenario_id: String,
+        /// The scenario's version.
+        scenario_version: String,
+        /// The seed of every random draw.
+        seed: u64,
+        /// The ttx version that wrote the journal.
+        ttx: String,
+    },
+    /// A random draw by a script or by the engine.
+    Draw {
+        /// What made it: `setup`, `effect:DECISION`, `reveal:FACT`, `jitter:INJECT`.
+        cause: String,
+        /// What was drawn.
+        what: String,
+        /// The outcome.
+        result: String,
+    },
+    /// Text a script printed.
+    Print {
+        /// Which script.
+        cause: String,
+        /// The text.
+        text: String,
+    },
+    /// A script that failed; the exercise goes on.
+    ScriptError {
+        /// Which script.
+        cause: String,
+        /// `file:line:col` of the failure in the scenario.
+        at: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// An inject reached its audience.
+    Deliver {
+        /// Inject id.
+        inject: String,
+        /// Roles that received it.
+        to: Vec<String>,
+        /// Channel.
+        via: String,
+        /// Source name.
+        source: Option<String>,
+        /// Source reliability letter.
+        reliability: Option<String>,
+        /// Facilitator-only flag.
+        red_herring: bool,
+        /// Injects it contradicts.
+        conflicts_with: Vec<String>,
+        /// What the roles read.
+        text: String,
+    },
+    /// A role decided something (input).
+    Decision {
+        /// The role.
+        by: String,
+        /// A catalog decision id.
+        decision: Option<String>,
+        /// Or a free-text action.
+        action: Option<String>,
+        /// The roster person who spoke for the role.
+        participant: Option<String>,
+        /// Why.
+        rationale: Option<String>,
+        /// How sure.
+        confidence: Option<Confidence>,
+        /// The inject that prompted it.
+        prompted_by: Option<String>,
+    },
+    /// A role informed another: a notification or handoff (input).
+    Notify {
+        /// The role that informed.
+        from: String,
+        /// The role informed.
+        to: String,
+        /// What was said.
+        text: Option<String>,
+    },
+    /// A hidden fact came to light.
+    Reveal {
+        /// Fact id.
+        fact: String,
+        /// The decision that revealed it.
+        decision: String,
+        /// The role that learnt it.
+        to: String,
+        /// The fact.
+        text: String,
+    },
+    /// A facilitator's note (input).
+    Note {
+        /// The note.
+        text: String,
+    },
+    /// An inject the facilitator made up (input).
+    AdHocInject {
+        /// Roles that received it.
+        to: Vec<String>,
+        /// What they heard.
+        text: String,
+    },
+    /// The facilitator moved the clock (input).
+    Advance {
+        /// The new time.
+        to: SimTime,
+    },
+    /// The exercise paused (input).
+    Pause {
+        /// Why.
+        reason: Option<String>,
+    },
+    /// The exercise resumed (input).
+    Resume {
+        /// Why.
+        reason: Option<String>,
+    },
+    /// The facilitator overrides an objective's computed rating, with a reason (input).
+    Rate {
+        /// Objective id.
+        objective: String,
+        /// `P`, `S`, `M` or `U`.
+        rating: String,
+        /// Why the room's judgement differs from the rule.
+        reason: String,
+    },
+    /// The exercise ended with the hot wash (input).
+    End {
+        /// What went well.
+        strengths: Vec<String>,
+        /// Areas for improvement; each becomes an action item.
+        improvements: Vec<String>,
+    },
+}
+
+impl Event {
+    /// Whether the event is an input that drives the engine (as opposed to an output the
+    /// engine derives from inputs, scenario and seed).
+    pub fn is_input(&self) -> bool {
+        matches!(
+            self,
+            Event::Decision { .. }
+                | Event::Notify { .. }
+                | Event::Note { .. }
+                | Event::AdHocInject { .. }
+                | Event::Advance { .. }
+                | Event::Pause { .. }
+                | Event::Resume { .. }
+                | Event::Rate { .. }
+                | Event::End { .. }
+        )
+    }
+}
+
+/// An event with the scenario time it happened at.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Timed {
+    /// When, in scenario time.
+    pub at: SimTime,
+    /// What.
+    pub event: Event,
+}

@@ -1,0 +1,371 @@
+//! The journal: an append-only JSONL file, one event a line, each line carrying the hash
+//! of the line before (a chain), written and fsync'd before the console acknowledges it,
+//! with a lock file against a second writer and a torn last line set aside on resume.
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::exercise::chain;
+pub use crate::exercise::chain::{GENESIS, JournalError, sha256_hex};
+use crate::exercise::clock::SimTime;
+use crate::exercise::event::{Event, Timed};
+
+/// The version of the journal format this ttx writes and reads.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// One line of the journal.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Line {
+    /// Journal format version.
+    pub v: u32,
+    /// Position in the journal, from 0.
+    pub seq: u64,
+    /// Scenario time, seconds from the start.
+    pub at: SimTime,
+    /// Wall-clock time, RFC 3339. Recorded, never used for logic.
+    pub wall: String,
+    /// SHA-256 (hex) of the previous line's bytes.
+    pub prev: String,
+    /// The event.
+    pub event: Event,
+}
+
+fn io_error(path: &Path) -> impl FnOnce(io::Error) -> JournalError + '_ {
+    move |source| JournalError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// A journal read back: its lines, and a torn last line if the writer crashed mid-write.
+pub type Contents = chain::Contents<Line>;
+
+/// The journal as a kind of chained file.
+pub const KIND: chain::Kind = chain::Kind {
+    line: "journal event",
+    file: "journal",
+    version: SCHEMA_VERSION,
+};
+
+impl chain::Link for Line {
+    fn seq(&self) -> u64 {
+        self.seq
+    }
+    fn prev(&self) -> &str {
+        &self.prev
+    }
+}
+
+/// Reads a journal and checks its chain. A last line that is cut short (no newline, or
+/// not JSON) is returned as torn, not an error; anything else out of place is an error.
+pub fn read(path: &Path) -> Result<Contents, JournalError> {
+    chain::read(path, KIND)
+}
+
+/// How wall-clock times are stamped.
+#[derive(Clone, Copy, Debug)]
+pub enum WallClock {
+    /// The real time of writing.
+    System,
+    /// A pinned start time plus scenario time, for deterministic journals and for entering
+    /// a paper exercise afterwards with its real date.
+    Pinned(jiff::Timestamp),
+}
+
+impl WallClock {
+    fn stamp(&self, at: SimTime) -> String {
+        let ts = match self {
+            WallClock::System => jiff::Timestamp::now(),
+            WallClock::Pinned(start) => start
+                .checked_add(jiff::SignedDuration::from_secs(at.as_secs() as i64))
+                .unwrap_or(*start),
+        };
+        // Whole seconds keep pinned journals byte-identical and real ones readable.
+        ts.round(jiff::Unit::Second).unwrap_or(ts).to_string()
+    }
+}
+
+/// The lock that stops a second writer: `JOURNAL.lock` holding the writer's process id.
+#[derive(Debug)]
+struct Lock {
+    path: PathBuf,
+}
+
+impl Lock {
+    fn take(journal: &Path) -> Result<(Lock, Option<u32>), JournalError> {
+        let path = lock_path(journal);
+        let mut stale = None;
+        for _ in 0..2 {
+            match OpenOptions::new().write(true).create_new(true).open(&path) {
+                Ok(mut f) => {
+                    let _ = writeln!(f, "{}", std::process::id());
+                    let _ = f.sync_all();
+                    return Ok((Lock { path }, stale));
+                }
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                    let pid = std::fs::read_to_string(&path)
+                        .ok()
+                        .and_then(|t| t.trim().parse::<u32>().ok())
+                        .unwrap_or(0);
+                    if pid != 0 && process_alive(pid) {
+                        return Err(JournalError::Locked {
+                            path: journal.to_path_buf(),
+                            pid,
+                        });
+                    }
+                    // The writer died (a crash): its lock is stale.
+                    stale = Some(pid);
+                    std::fs::remove_file(&path).map_err(io_error(&path))?;
+                }
+                Err(e) => return Err(io_error(&path)(e)),
+            }
+        }
+        Err(JournalError::Locked {
+            path: journal.to_path_buf(),
+            pid: 0,
+        })
+    }
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+fn lock_path(journal: &Path) -> PathBuf {
+    let mut name = journal.file_name().unwrap_or_default().to_os_string();
+    name.push(".lock");
+    journal.with_file_name(name)
+}
+
+fn process_alive(pid: u32) -> bool {
+    if pid == std::process::id() {
+        return true;
+    }
+    let proc_root = Path::new("/proc");
+    if proc_root.is_dir() {
+        return proc_root.join(pid.to_string()).exists();
+    }
+    // Without /proc we cannot tell; assume the other writer is alive, the safe answer.
+    true
+}
+
+/// Appends events to a journal.
+#[derive(Debug)]
+pub struct Writer {
+    path: PathBuf,
+    file: File,
+    last_hash: String,
+    seq: u64,
+    fsync: bool,
+    wall: WallClock,
+    _lock: Lock,
+}
+
+/// What opening a journal for writing found.
+#[derive(Debug)]
+pub struct Opened {
+    /// The writer, positioned after the last complete line.
+    pub writer: Writer,
+    /// The lines already there.
+    pub lines: Vec<Line>,
+    /// Warnings for the facilitator: a torn line set aside, a stale lock taken over.
+    pub warnings: Vec<String>,
+}
+
+impl Writer {
+    /// Creates a new journal; it must not exist yet.
+    pub fn create(path: &Path, fsync: bool, wall: WallClock) -> Result<Writer, JournalError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(io_error(dir))?;
+        }
+        let (lock, _) = Lock::take(path)?;
+        let file = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)
+            .map_err(io_error(path))?;
+        Ok(Writer {
+            path: path.to_path_buf(),
+            file,
+            last_hash: GENESIS.to_string(),
+            seq: 0,
+            fsync,
+            wall,
+            _lock: lock,
+        })
+    }
+
+    /// Opens an existing journal to continue it: checks the chain, sets a torn last line
+    /// aside in `JOURNAL.torn` (never silently dropped), and takes over a stale lock.
+    pub fn resume(path: &Path, fsync: bool, wall: WallClock) -> Result<Opened, JournalError> {
+        let (lock, stale) = Lock::take(path)?;
+        let contents = read(path)?;
+        let mut warnings = Vec::new();
+        if let Some(pid) = stale {
+            warnings.push(format!(
+                "took over the lock of a writer that is gone (process {pid})"
+            ));
+        }
+        if let Some(torn) = &contents.torn {
+            warnings.push(chain::set_aside(path, torn)?);
+        }
+        let file = OpenOptions::new()
+            .write(true)
+            .open(path)
+            .map_err(io_error(path))?;
+        file.set_len(contents.good_len).map_err(io_error(path))?;
+        let mut file = file;
+        use std::io::Seek;
+        file.seek(io::SeekFrom::End(0)).map_err(io_error(path))?;
+        Ok(Opened {
+            writer: Writer {
+                path: path.to_path_buf(),
+                file,
+                last_hash: contents.last_hash,
+                seq: contents.lines.len() as u64,
+                fsync,
+                wall,
+                _lock: lock,
+            },
+            lines: contents.lines,
+            warnings,
+        })
+    }
+
+    /// Appends one event and, with fsync on, makes it durable before returning.
+    pub fn append(&mut self, timed: &Timed) -> Result<(), JournalError> {
+        let line = Line {
+            v: SCHEMA_VERSION,
+            seq: self.seq,
+            at: timed.at,
+            wall: self.wall.stamp(timed.at),
+            prev: self.last_hash.clone(),
+            event: timed.event.clone(),
+        };
+        let mut text = serde_json::to_string(&line).map_err(|e| JournalError::Io {
+            path: self.path.clone(),
+            source: io::Error::other(e),
+        })?;
+        let hash = sha256_hex(text.as_bytes());
+        text.push('\n');
+        self.file
+            .write_all(text.as_bytes())
+            .map_err(io_error(&self.path))?;
+        if self.fsync {
+            self.file.sync_data().map_err(io_error(&self.path))?;
+        }
+        self.last_hash = hash;
+        self.seq += 1;
+        Ok(())
+    }
+
+    /// The journal's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tmp(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("ttx-journal-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir.join("j.jsonl")
+    }
+
+    fn note(at: u64, text: &str) -> Timed {
+        Timed {
+            at: SimTime::from_offset(crate::authoring::duration::SimDuration::from_secs(at)),
+            event: Event::Note { text: text.into() },
+        }
+    }
+
+    fn pinned() -> WallClock {
+        WallClock::Pinned("2026-05-14T14:00:00Z".parse().unwrap())
+    }
+
+    #[test]
+    fn lines_chain_and_read_back() {
+        let path = tmp("chain");
+        let mut w = Writer::create(&path, false, pinned()).unwrap();
+        w.append(&note(0, "a")).unwrap();
+        w.append(&note(60, "b")).unwrap();
+        drop(w);
+        let c = read(&path).unwrap();
+        assert_eq!(c.lines.len(), 2);
+        assert_eq!(c.lines[0].prev, GENESIS);
+        assert_eq!(c.lines[1].wall, "2026-05-14T14:01:00Z");
+        assert!(c.torn.is_none());
+        assert!(!lock_path(&path).exists(), "the lock goes with the writer");
+    }
+
+    #[test]
+    fn an_edited_byte_breaks_the_chain() {
+        let path = tmp("edit");
+        let mut w = Writer::create(&path, false, pinned()).unwrap();
+        for i in 0..3 {
+            w.append(&note(i, "alpha")).unwrap();
+        }
+        drop(w);
+        let text = std::fs::read_to_string(&path)
+            .unwrap()
+            .replacen("alpha", "alphb", 1);
+        std::fs::write(&path, text).unwrap();
+        let err = read(&path).unwrap_err();
+        assert!(
+            matches!(err, JournalError::BrokenChain { line: 2, .. }),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_torn_last_line_is_set_aside_on_resume() {
+        let path = tmp("torn");
+        let mut w = Writer::create(&path, true, pinned()).unwrap();
+        w.append(&note(0, "kept")).unwrap();
+        drop(w);
+        let mut f = OpenOptions::new().append(true).open(&path).unwrap();
+        f.write_all(b"{\"v\":1,\"seq\":1,\"at\":5,\"wa").unwrap();
+        drop(f);
+        let opened = Writer::resume(&path, true, pinned()).unwrap();
+        assert_eq!(opened.lines.len(), 1);
+        assert!(
+            opened.warnings[0].contains("cut short"),
+            "{:?}",
+            opened.warnings
+        );
+        let mut writer = opened.writer;
+        writer.append(&note(10, "after")).unwrap();
+        drop(writer);
+        assert_eq!(read(&path).unwrap().lines.len(), 2);
+        let aside = std::fs::read_to_string(path.with_file_name("j.jsonl.torn")).unwrap();
+        assert!(aside.contains("\"seq\":1"));
+    }
+
+    #[test]
+    fn a_second_writer_is_refused() {
+        let path = tmp("lock");
+        let _w = Writer::create(&path, false, pinned()).unwrap();
+        let err = Writer::resume(&path, false, pinned()).unwrap_err();
+        assert!(matches!(err, JournalError::Locked { .. }), "{err}");
+    }
+
+    #[test]
+    fn newer_versions_are_refused() {
+        let path = tmp("newer");
+        std::fs::write(&path, "{\"v\":99,\"seq\":0}\n").unwrap();
+        assert!(matches!(
+            read(&path).unwrap_err(),
+            JournalError::NewerVersion { found: 99, .. }
+        ));
+    }
+}

@@ -1,0 +1,336 @@
+//! A session: an exercise bound to its journal. Every event is written (and fsync'd)
+//! before the input is acknowledged; a journal can be resumed after a crash, verified, and
+//! replayed, because the engine regenerates every output from the recorded inputs.
+
+use std::path::{Path, PathBuf};
+
+use crate::authoring::model::sheet::{DecisionsSheet, Entry};
+use crate::exercise::clock::SimTime;
+use crate::exercise::event::{Event, FileRef, Timed};
+use crate::exercise::journal::{self, JournalError, Line, WallClock, Writer};
+use crate::exercise::state::{Compiled, Exercise, Files, Refusal};
+
+/// Why a session could not go on.
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    /// The journal could not be read or written.
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+    /// The engine refused an input.
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    /// Replaying the journal's inputs does not give the journal's events.
+    #[error(
+        "{path}:{line}: the journal differs from a replay of its inputs at event {seq}: the journal has {found}, the replay gives {expected}"
+    )]
+    Diverged {
+        /// The journal.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// Event number.
+        seq: u64,
+        /// What the journal holds.
+        found: String,
+        /// What the replay produced.
+        expected: String,
+    },
+    /// A file the journal pins has changed.
+    #[error(
+        "{path} has changed since the exercise started (its SHA-256 was {pinned}, now {now}); restore it to resume, verify or replay"
+    )]
+    FileChanged {
+        /// The file.
+        path: PathBuf,
+        /// Hash in the journal.
+        pinned: String,
+        /// Hash now.
+        now: String,
+    },
+    /// The journal does not start with a start event.
+    #[error("{0}: a journal starts with a `start` event")]
+    NoStart(PathBuf),
+}
+
+/// An exercise being played into a journal.
+pub struct Session<'c> {
+    /// The exercise.
+    pub exercise: Exercise<'c>,
+    writer: Writer,
+}
+
+/// Pins a file by hash, with its path relative to the journal's folder.
+pub fn file_ref(file: &Path, journal: &Path) -> std::io::Result<FileRef> {
+    let bytes = std::fs::read(file)?;
+    Ok(FileRef {
+        path: relative_to(file, journal.parent().unwrap_or(Path::new("."))),
+        sha256: journal::sha256_hex(&bytes),
+    })
+}
+
+/// `file` as a path relative to the folder `base`, with forward slashes.
+pub fn relative_to(file: &Path, base: &Path) -> String {
+    let file = crate::authoring::paths::normalize(file);
+    let base = crate::authoring::paths::normalize(base);
+    let f: Vec<_> = file.components().collect();
+    let b: Vec<_> = base.components().collect();
+    let common = f.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let mut out = PathBuf::new();
+    for _ in common..b.len() {
+        out.push("..");
+    }
+    for part in &f[common..] {
+        out.push(part);
+    }
+    out.to_string_lossy().replace('\\', "/")
+}
+
+/// Where a pinned file is, from the journal's folder.
+pub fn resolve(pinned: &FileRef, journal: &Path) -> PathBuf {
+    journal
+        .parent()
+        .unwrap_or(Path::new("."))
+        .join(&pinned.path)
+}
+
+/// Checks that a pinned file still has its hash.
+pub fn check_pinned(pinned: &FileRef, journal: &Path) -> Result<(), SessionError> {
+    let path = resolve(pinned, journal);
+    let bytes = std::fs::read(&path).map_err(|source| JournalError::Io {
+        path: path.clone(),
+        source,
+    })?;
+    let now = journal::sha256_hex(&bytes);
+    if now != pinned.sha256 {
+        return Err(SessionError::FileChanged {
+            path,
+            pinned: pinned.sha256.clone(),
+            now,
+        });
+    }
+    Ok(())
+}
+
+/// The start event of a journal's lines.
+pub fn start_of(lines: &[Line], path: &Path) -> Result<(FileRef, u64), SessionError> {
+    match lines.first().map(|l| &l.event) {
+        Some(Event::Start { scenario, seed, .. }) => Ok((scenario.clone(), *seed)),
+        _ => Err(SessionError::NoStart(path.to_path_buf())),
+    }
+}
+
+impl<'c> Session<'c> {
+    /// Starts an exercise into a new journal.
+    pub fn begin(
+        compiled: &'c Compiled,
+        seed: u64,
+        files: Files,
+        path: &Path,
+        fsync: bool,
+        wall: WallClock,
+    ) -> Result<(Session<'c>, Vec<Timed>), SessionError> {
+        let mut writer = Writer::create(path, fsync, wall)?;
+        let (exercise, events) = Exercise::start(compiled, seed, files);
+        for e in &events {
+            writer.append(e)?;
+        }
+        Ok((Session { exercise, writer }, events))
+    }
+
+    /// Resumes an exercise from its journal: rebuilds it by replaying the recorded inputs,
+    /// checks that the replay gives the recorded events, and writes what a crash cut off
+    /// (outputs of the last input that were never written). Returns the events written
+    /// now and warnings for the facilitator.
+    pub fn resume(
+        compiled: &'c Compiled,
+        path: &Path,
+        fsync: bool,
+        wall: WallClock,
+    ) -> Result<(Session<'c>, Vec<Timed>, Vec<String>), SessionError> {
+        let opened = Writer::resume(path, fsync, wall)?;
+        let (exercise, missing) = rebuild(compiled, &opened.lines, path)?;
+        let mut writer = opened.writer;
+        for e in &missing {
+            writer.append(e)?;
+        }
+        Ok((Session { exercise, writer }, missing, opened.warnings))
+    }
+
+    /// Applies an input and writes every resulting event before returning them.
+    pub fn apply(&mut self, input: Event) -> Result<Vec<Timed>, SessionError> {
+        let events = self.exercise.apply(input)?;
+        for e in &events {
+            self.writer.append(e)?;
+        }
+        Ok(events)
+    }
+
+    /// The journal's path.
+    pub fn path(&self) -> &Path {
+        self.writer.path()
+    }
+}
+
+/// Replays a journal's inputs through a fresh exercise, comparing every event the replay
+/// produces with the journal's. Returns the rebuilt exercise and the events the replay
+/// produced beyond the end of the journal (what a crash cut off).
+pub fn rebuild<'c>(
+    compiled: &'c Compiled,
+    lines: &[Line],
+    path: &Path,
+) -> Result<(Exercise<'c>, Vec<Timed>), SessionError> {
+    let (scenario, seed) = start_of(lines, path)?;
+    let (architecture, roster) = match &lines[0].event {
+        Event::Start {
+            architecture,
+            roster,
+            ..
+        } => (architecture.clone(), roster.clone()),
+        _ => (None, None),
+    };
+    let (mut exercise, first) = Exercise::start(
+        compiled,
+        seed,
+        Files {
+            scenario,
+            architecture,
+            roster,
+        },
+    );
+    let mut pending: std::collections::VecDeque<Timed> = first.into();
+    let mut i = 0;
+    loop {
+        if let Some(expected) = pending.pop_front() {
+            match lines.get(i) {
+                Some(line) => {
+                    if line.event != expected.event || line.at != expected.at {
+                        return Err(diverged(path, line, &expected));
+                    }
+                    i += 1;
+                }
+                None => {
+                    pending.push_front(expected);
+                    break;
+                }
+            }
+            continue;
+        }
+        let Some(line) = lines.get(i) else { break };
+        if !line.event.is_input() {
+            return Err(SessionError::Diverged {
+                path: path.to_path_buf(),
+                line: i + 1,
+                seq: line.seq,
+                found: describe(&line.event, line.at),
+                expected: "nothing (the replay produces no such event here)".into(),
+            });
+        }
+        if matches!(line.event, Event::Advance { .. }) || exercise.now() == line.at {
+            pending.extend(exercise.apply(line.event.clone())?);
+        } else {
+            return Err(SessionError::Diverged {
+                path: path.to_path_buf(),
+                line: i + 1,
+                seq: line.seq,
+                found: describe(&line.event, line.at),
+                expected: format!("an input at {}", exercise.now()),
+            });
+        }
+    }
+    Ok((exercise, pending.into_iter().collect()))
+}
+
+fn describe(e: &Event, at: SimTime) -> String {
+    let json = serde_json::to_string(e).unwrap_or_default();
+    format!("{json} at {at}")
+}
+
+fn diverged(path: &Path, line: &Line, expected: &Timed) -> SessionError {
+    SessionError::Diverged {
+        path: path.to_path_buf(),
+        line: line.seq as usize + 1,
+        seq: line.seq,
+        found: describe(&line.event, line.at),
+        expected: describe(&expected.event, expected.at),
+    }
+}
+
+/// Turns a decisions sheet into the inputs it records, in order: an entry's `at` moves
+/// the clock first.
+pub fn sheet_inputs(sheet: &DecisionsSheet) -> Vec<Event> {
+    let mut out = Vec::new();
+    let mut clock = SimTime::START;
+    for entry in &sheet.entries {
+        if let Some(at) = &entry.at {
+            let t = SimTime::from_offset(at.value);
+            if t > clock {
+                out.push(Event::Advance { to: t });
+                clock = t;
+            }
+        }
+        if let Some(input) = entry_input(entry, &mut clock) {
+            out.push(input);
+        }
+    }
+    out
+}
+
+fn entry_input(e: &Entry, clock: &mut SimTime) -> Option<Event> {
+    let decision = e.decision.as_ref().map(|d| d.to_string());
+    if decision.is_some() || e.action.is_some() {
+        return Some(Event::Decision {
+            by: e.by.as_ref().map(|b| b.to_string()).unwrap_or_default(),
+            decision,
+            action: if e.decision.is_some() {
+                None
+            } else {
+                e.action.clone()
+            },
+            participant: e.participant.as_ref().map(|p| p.to_string()),
+            rationale: e.rationale.clone(),
+            confidence: e.confidence,
+            prompted_by: e.prompted_by.as_ref().map(|p| p.to_string()),
+        });
+    }
+    if let Some(n) = &e.notify {
+        return Some(Event::Notify {
+            from: n.from.to_string(),
+            to: n.to.to_string(),
+            text: n.text.clone(),
+        });
+    }
+    if let Some(text) = &e.note {
+        return Some(Event::Note { text: text.clone() });
+    }
+    if let Some(i) = &e.inject {
+        return Some(Event::AdHocInject {
+            to: i.to.iter().map(|r| r.to_string()).collect(),
+            text: i.text.clone(),
+        });
+    }
+    if let Some(d) = &e.advance {
+        *clock = clock.after(d.value);
+        return Some(Event::Advance { to: *clock });
+    }
+    if let Some(reason) = &e.pause {
+        return Some(Event::Pause {
+            reason: Some(reason.clone()),
+        });
+    }
+    if let Some(reason) = &e.resume {
+        return Some(Event::Resume {
+            reason: Some(reason.clone()),
+        });
+    }
+    if let Some(r) = &e.rate {
+        return Some(Event::Rate {
+            objective: r.objective.to_string(),
+            rating: format!("{:?}", r.rating),
+            reason: r.reason.clone(),
+        });
+    }
+    e.end.as_ref().map(|h| Event::End {
+        strengths: h.strengths.clone(),
+        improvements: h.improvements.clone(),
+    })
+}

@@ -1,0 +1,840 @@
+//! The exercise: a state machine over a compiled scenario, a simulated clock and one
+//! seeded generator. Inputs (decisions, notifications, notes, clock moves) go in; events
+//! come out. It never sleeps and never reads the wall clock, so the same scenario, seed and
+//! inputs always give the same events.
+
+use std::collections::{HashMap, HashSet};
+
+use rhai::AST;
+
+use crate::authoring::diagnostic::Diagnostic;
+use crate::authoring::duration::SimDuration;
+use crate::authoring::load::Loaded;
+use crate::authoring::model::scenario::{Inject, Scenario};
+use crate::authoring::script::{self, RunError, ScriptHost, ScriptKind};
+use crate::authoring::source::Pos;
+use crate::authoring::spanned::Sp;
+use crate::exercise::clock::SimTime;
+use crate::exercise::event::{Event, FileRef, Timed};
+
+/// A scenario with every script compiled once, ready to play any number of times.
+pub struct Compiled {
+    /// The loaded scenario.
+    pub loaded: Loaded<Scenario>,
+    setup: Option<AST>,
+    inject_when: Vec<Option<AST>>,
+    expect_when: Vec<Option<AST>>,
+    effects: HashMap<String, AST>,
+    reveal_when: HashMap<(String, usize), AST>,
+    modifiers: HashMap<(String, usize, usize), AST>,
+}
+
+impl Compiled {
+    /// Compiles every script of a (validated) scenario.
+    pub fn new(loaded: Loaded<Scenario>) -> Result<Compiled, Vec<Diagnostic>> {
+        let engine = script::sandbox();
+        let mut errors = Vec::new();
+        let mut compile = |text: &Sp<String>, kind: ScriptKind| -> Option<AST> {
+            match script::compile(&engine, text, kind) {
+                Ok(ast) => Some(ast),
+                Err(e) => {
+                    let pos = script::position_in_file(&loaded.source, text.pos, e.line, e.col);
+                    errors.push(Diagnostic::error(
+                        &loaded.source.path,
+                        pos,
+                        crate::authoring::diagnostic::Code::ScriptSyntax,
+                        format!("script error: {}", e.message),
+                    ));
+                    None
+                }
+            }
+        };
+        let s = &loaded.value;
+        let setup = s
+            .setup
+            .as_ref()
+            .and_then(|t| compile(t, ScriptKind::Script));
+        let inject_when = s
+            .injects
+            .iter()
+            .map(|i| {
+                i.when
+                    .as_ref()
+                    .and_then(|w| compile(w, ScriptKind::Condition))
+            })
+            .collect();
+        let expect_when = s
+            .expectations
+            .iter()
+            .map(|e| {
+                e.when
+                    .as_ref()
+                    .and_then(|w| compile(w, ScriptKind::Condition))
+            })
+            .collect();
+        let mut effects = HashMap::new();
+        let mut reveal_when = HashMap::new();
+        let mut modifiers = HashMap::new();
+        for (id, d) in &s.decisions {
+            if let Some(ast) = d
+                .effect
+                .as_ref()
+                .and_then(|e| compile(e, ScriptKind::Script))
+            {
+                effects.insert(id.to_string(), ast);
+            }
+            for (r, reveal) in d.reveals.iter().enumerate() {
+                if let Some(ast) = reveal
+                    .when
+                    .as_ref()
+                    .and_then(|w| compile(w, ScriptKind::Condition))
+                {
+                    reveal_when.insert((id.to_string(), r), ast);
+                }
+                for (m, modifier) in reveal.modifiers.iter().enumerate() {
+                    if let Some(ast) = compile(&modifier.when, ScriptKind::Condition) {
+                        modifiers.insert((id.to_string(), r, m), ast);
+                    }
+                }
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(Compiled {
+            loaded,
+            setup,
+            inject_when,
+            expect_when,
+            effects,
+            reveal_when,
+            modifiers,
+        })
+    }
+
+    /// The scenario.
+    pub fn scenario(&self) -> &Scenario {
+        &self.loaded.value
+    }
+}
+
+/// The files an exercise is played against, pinned by hash in the first event.
+#[derive(Clone, Debug)]
+pub struct Files {
+    /// The scenario file.
+    pub scenario: FileRef,
+    /// The architecture file.
+    pub architecture: Option<FileRef>,
+    /// The roster file.
+    pub roster: Option<FileRef>,
+}
+
+/// The two script hosts of an exercise: one seeded for the exercise's draws, one for
+/// judging conditions for the status line without drawing. Building them costs more than
+/// a simulated run, so a simulation hands them from run to run.
+pub struct Hosts {
+    /// Runs the journaled scripts and makes the seeded draws.
+    pub main: ScriptHost,
+    /// Judges conditions without drawing or journaling.
+    pub status: ScriptHost,
+}
+
+impl Hosts {
+    /// Fresh hosts, the main one seeded with `seed`.
+    pub fn new(seed: u64) -> Hosts {
+        Hosts {
+            main: ScriptHost::new(seed),
+            status: ScriptHost::new(0),
+        }
+    }
+
+    /// The same hosts, ready for an exercise seeded with `seed`.
+    pub fn reseed(self, seed: u64) -> Hosts {
+        self.main.reseed(seed);
+        self.status.reseed(0);
+        self
+    }
+}
+
+/// An exercise in progress.
+pub struct Exercise<'c> {
+    c: &'c Compiled,
+    host: ScriptHost,
+    status_host: ScriptHost,
+    state: rhai::Map,
+    now: SimTime,
+    paused: bool,
+    ended: bool,
+    due: Vec<Option<SimTime>>,
+    delivered: Vec<Option<SimTime>>,
+    taken: HashMap<String, SimTime>,
+    handoffs: HashSet<(String, String)>,
+    revealed: HashSet<String>,
+    held_expectations: HashSet<usize>,
+    revealable: HashSet<String>,
+    log: Vec<Timed>,
+}
+
+/// What an inject can be timed after.
+#[derive(Clone, Copy)]
+enum Trigger<'a> {
+    /// The first taking of a decision.
+    Decision(&'a str),
+    /// The delivery of an inject.
+    Inject(&'a str),
+}
+
+/// Why the engine refused an input; nothing was recorded.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Refusal(pub String);
+
+fn refuse<T>(message: impl Into<String>) -> Result<T, Refusal> {
+    Err(Refusal(message.into()))
+}
+
+impl<'c> Exercise<'c> {
+    /// Starts an exercise: the start event, the setup script, jitter for timed injects,
+    /// and the injects due at the start. Returns the exercise and its first events.
+    pub fn start(c: &'c Compiled, seed: u64, files: Files) -> (Exercise<'c>, Vec<Timed>) {
+        Exercise::start_on(c, seed, files, Hosts::new(seed))
+    }
+
+    /// Starts an exercise on hosts made earlier (see [`Hosts`]), reseeding them.
+    pub fn start_on(
+        c: &'c Compiled,
+        seed: u64,
+        files: Files,
+        hosts: Hosts,
+    ) -> (Exercise<'c>, Vec<Timed>) {
+        let s = c.scenario();
+        let hosts = hosts.reseed(seed);
+        let mut ex = Exercise {
+            c,
+            host: hosts.main,
+            status_host: hosts.status,
+            state: rhai::Map::new(),
+            now: SimTime::START,
+            paused: false,
+            ended: false,
+            due: vec![None; s.injects.len()],
+            delivered: vec![None; s.injects.len()],
+            taken: HashMap::new(),
+            handoffs: HashSet::new(),
+            revealed: HashSet::new(),
+            held_expectations: HashSet::new(),
+            revealable: HashSet::new(),
+            log: Vec::new(),
+        };
+        let mut out = vec![ex.timed(Event::Start {
+            scenario: files.scenario,
+            architecture: files.architecture,
+            roster: files.roster,
+            scenario_id: s.id.to_string(),
+            scenario_version: s.version.value.clone(),
+            seed,
+            ttx: env!("CARGO_PKG_VERSION").to_string(),
+        })];
+        if let (Some(ast), Some(text)) = (&c.setup, &s.setup) {
+            ex.run_script(ast, text, "setup", &mut out);
+        }
+        for (i, inject) in s.injects.iter().enumerate() {
+            if let Some(at) = &inject.at {
+                let due = SimTime::from_offset(at.value);
+                ex.schedule(i, due, &mut out);
+            }
+        }
+        ex.note_conditions();
+        ex.deliver_due(SimTime::START, &mut out);
+        ex.log.extend(out.iter().cloned());
+        (ex, out)
+    }
+
+    fn timed(&self, event: Event) -> Timed {
+        Timed {
+            at: self.now,
+            event,
+        }
+    }
+
+    /// Ends the exercise's use of its hosts and hands them back for the next one.
+    pub fn into_hosts(self) -> Hosts {
+        Hosts {
+            main: self.host,
+            status: self.status_host,
+        }
+    }
+
+    /// When the inject at `index` (in scenario order) falls due, once something has
+    /// scheduled it; it may still be held by its condition.
+    pub fn inject_due(&self, index: usize) -> Option<SimTime> {
+        self.due.get(index).copied().flatten()
+    }
+
+    /// When the inject at `index` was delivered, if it was.
+    pub fn inject_delivered(&self, index: usize) -> Option<SimTime> {
+        self.delivered.get(index).copied().flatten()
+    }
+
+    /// Current scenario time.
+    pub fn now(&self) -> SimTime {
+        self.now
+    }
+
+    /// Whether the exercise is paused.
+    pub fn paused(&self) -> bool {
+        self.paused
+    }
+
+    /// Whether the exercise has ended.
+    pub fn ended(&self) -> bool {
+        self.ended
+    }
+
+    /// The compiled scenario.
+    pub fn compiled(&self) -> &Compiled {
+        self.c
+    }
+
+    /// Every event so far.
+    pub fn log(&self) -> &[Timed] {
+        &self.log
+    }
+
+    /// When the next scheduled inject falls due after now, if any.
+    pub fn next_due(&self) -> Option<SimTime> {
+        self.due
+            .iter()
+            .zip(&self.delivered)
+            .filter_map(|(d, delivered)| d.filter(|t| delivered.is_none() && *t > self.now))
+            .min()
+    }
+
+    /// Expectations not yet met whose deadline is still ahead and whose condition holds
+    /// now, soonest first: (expectation id, role, deadline). For the status line only; it
+    /// evaluates conditions on a separate host so the journal is untouched.
+    pub fn open_expectations(&self) -> Vec<(String, String, SimTime)> {
+        let applies = |i: usize| self.holds_now(self.c.expect_when[i].as_ref());
+        let mut out: Vec<_> = self
+            .c
+            .scenario()
+            .expectations
+            .iter()
+            .enumerate()
+            .filter(|(i, e)| !self.taken.contains_key(e.decision.as_str()) && applies(*i))
+            .map(|(_, e)| e)
+            .filter_map(|e| {
+                let start = match &e.after {
+                    Some(i) => self.delivered_at(i.as_str())?,
+                    None => SimTime::START,
+                };
+                let deadline = start.after(e.within.value);
+                (deadline >= self.now).then(|| (e.id.to_string(), e.role.to_string(), deadline))
+            })
+            .collect();
+        out.sort_by_key(|(_, _, t)| *t);
+        out
+    }
+
+    fn delivered_at(&self, inject: &str) -> Option<SimTime> {
+        let i = self
+            .c
+            .scenario()
+            .injects
+            .iter()
+            .position(|x| x.id.as_str() == inject)?;
+        self.delivered[i]
+    }
+
+    /// Applies one input event and returns it with everything that follows from it.
+    pub fn apply(&mut self, input: Event) -> Result<Vec<Timed>, Refusal> {
+        if self.ended && !matches!(input, Event::Rate { .. }) {
+            return refuse("the exercise has ended; only ratings can still be given");
+        }
+        let s = self.c.scenario();
+        let role_known = |r: &str| s.roles.contains_key(r);
+        let mut out = Vec::new();
+        match &input {
+            Event::Advance { to } => {
+                if self.paused {
+                    return refuse("the exercise is paused; resume it first");
+                }
+                if *to < self.now {
+                    return refuse(format!(
+                        "the clock is at {}; it cannot go back to {to}",
+                        self.now
+                    ));
+                }
+                out.push(self.timed(input.clone()));
+                self.deliver_due(*to, &mut out);
+                self.now = *to;
+            }
+            Event::Decision {
+                by,
+                decision,
+                action,
+                ..
+            } => {
+                if !role_known(by) {
+                    return refuse(format!("no role `{by}` in this scenario"));
+                }
+                match (decision, action) {
+                    (Some(d), None) => {
+                        let Some(entry) = s.decisions.get(d.as_str()) else {
+                            return refuse(format!(
+                                "no decision `{d}` in the catalog; record it as an action instead"
+                            ));
+                        };
+                        if !entry.by.iter().any(|r| r.as_str() == by) {
+                            let allowed: Vec<&str> = entry.by.iter().map(|r| r.as_str()).collect();
+                            return refuse(format!(
+                                "role `{by}` may not take `{d}` (the scenario allows: {})",
+                                allowed.join(", ")
+                            ));
+                        }
+                        out.push(self.timed(input.clone()));
+                        self.decide(d, by, &mut out);
+                    }
+                    (None, Some(_)) => out.push(self.timed(input.clone())),
+                    _ => {
+                        return refuse(
+                            "a decision is either a catalog decision or a free-text action",
+                        );
+                    }
+                }
+            }
+            Event::Notify { from, to, .. } => {
+                for r in [from, to] {
+                    if !role_known(r) {
+                        return refuse(format!("no role `{r}` in this scenario"));
+                    }
+                }
+                out.push(self.timed(input.clone()));
+                self.handoffs.insert((from.clone(), to.clone()));
+            }
+            Event::AdHocInject { to, .. } => {
+                if let Some(r) = to.iter().find(|r| !role_known(r)) {
+                    return refuse(format!("no role `{r}` in this scenario"));
+                }
+                out.push(self.timed(input.clone()));
+            }
+            Event::Note { .. } => out.push(self.timed(input.clone())),
+            Event::Pause { .. } => {
+                if self.paused {
+                    return refuse("the exercise is already paused");
+                }
+                self.paused = true;
+                out.push(self.timed(input.clone()));
+            }
+            Event::Resume { .. } => {
+                if !self.paused {
+                    return refuse("the exercise is not paused");
+                }
+                self.paused = false;
+                out.push(self.timed(input.clone()));
+            }
+            Event::Rate {
+                objective, rating, ..
+            } => {
+                if !s.objectives.iter().any(|o| o.id.as_str() == objective) {
+                    return refuse(format!("no objective `{objective}` in this scenario"));
+                }
+                if !matches!(rating.as_str(), "P" | "S" | "M" | "U") {
+                    return refuse(format!("`{rating}` is not a rating; use P, S, M or U"));
+                }
+                out.push(self.timed(input.clone()));
+            }
+            Event::End { .. } => {
+                self.ended = true;
+                out.push(self.timed(input.clone()));
+            }
+            other => return refuse(format!("`{}` is not an input", event_name(other))),
+        }
+        self.log.extend(out.iter().cloned());
+        Ok(out)
+    }
+
+    /// Records which expectation conditions and reveal conditions hold in the current
+    /// state. Runs after setup and after each decision (the only moments state changes),
+    /// on the status host, so it draws nothing and writes nothing to the journal.
+    fn note_conditions(&mut self) {
+        let s = self.c.scenario();
+        for (i, when) in self.c.expect_when.iter().enumerate() {
+            if self.holds_now(when.as_ref()) {
+                self.held_expectations.insert(i);
+            }
+        }
+        for (id, d) in &s.decisions {
+            for (r, reveal) in d.reveals.iter().enumerate() {
+                if self.holds_now(self.c.reveal_when.get(&(id.to_string(), r))) {
+                    self.revealable.insert(reveal.fact.to_string());
+                }
+            }
+        }
+    }
+
+    /// Whether an optional condition holds in the current state, judged on the status
+    /// host (no draws, nothing journaled); no condition always holds.
+    fn holds_now(&self, condition: Option<&AST>) -> bool {
+        condition.is_none_or(|ast| {
+            self.status_host
+                .condition(ast, &self.state)
+                .unwrap_or(false)
+        })
+    }
+
+    /// Whether the condition of the expectation at `index` held at some point (always true
+    /// for an expectation without a condition).
+    pub fn expectation_held(&self, index: usize) -> bool {
+        self.held_expectations.contains(&index)
+    }
+
+    /// Whether a fact could have been revealed at some point (its reveal condition held).
+    pub fn fact_revealable(&self, fact: &str) -> bool {
+        self.revealable.contains(fact)
+    }
+
+    /// Whether a fact was revealed.
+    pub fn fact_revealed(&self, fact: &str) -> bool {
+        self.revealed.contains(fact)
+    }
+
+    /// Whether the handoff `from → to` has happened.
+    pub fn handed_off(&self, from: &str, to: &str) -> bool {
+        self.handoffs.contains(&(from.to_string(), to.to_string()))
+    }
+
+    fn decide(&mut self, id: &str, by: &str, out: &mut Vec<Timed>) {
+        let s = self.c.scenario();
+        let first_time = !self.taken.contains_key(id);
+        if first_time {
+            self.taken.insert(id.to_string(), self.now);
+            self.schedule_followers(Trigger::Decision(id), self.now, out);
+        }
+        let decision = &s.decisions[id];
+        if let (Some(ast), Some(text)) = (self.c.effects.get(id), &decision.effect) {
+            self.run_script(ast, text, &format!("effect:{id}"), out);
+        }
+        for (r, reveal) in decision.reveals.iter().enumerate() {
+            let fact = reveal.fact.as_str();
+            if self.revealed.contains(fact) {
+                continue;
+            }
+            let cause = format!("reveal:{fact}");
+            if let (Some(ast), Some(text)) =
+                (self.c.reveal_when.get(&(id.to_string(), r)), &reveal.when)
+                && !self.condition(ast, text, &cause, out)
+            {
+                continue;
+            }
+            let mut chance = reveal.chance;
+            for (m, modifier) in reveal.modifiers.iter().enumerate() {
+                if let Some(ast) = self.c.modifiers.get(&(id.to_string(), r, m))
+                    && self.condition(ast, &modifier.when, &cause, out)
+                {
+                    chance += modifier.add;
+                }
+            }
+            let chance = chance.clamp(0.0, 1.0);
+            let hit = self.host.dice().chance(chance);
+            out.push(self.timed(Event::Draw {
+                cause: cause.clone(),
+                what: format!("chance {chance:.2}"),
+                result: hit.to_string(),
+            }));
+            if hit {
+                self.revealed.insert(fact.to_string());
+                let text = s
+                    .facts
+                    .get(fact)
+                    .map(|f| f.text.clone())
+                    .unwrap_or_default();
+                out.push(self.timed(Event::Reveal {
+                    fact: fact.to_string(),
+                    decision: id.to_string(),
+                    to: by.to_string(),
+                    text,
+                }));
+            }
+        }
+        self.note_conditions();
+        // State may have changed: injects whose condition now holds are delivered.
+        self.deliver_due(self.now, out);
+    }
+
+    /// Schedules the injects timed `after` a trigger that just happened at `at`, once.
+    fn schedule_followers(&mut self, trigger: Trigger<'_>, at: SimTime, out: &mut Vec<Timed>) {
+        for (i, follower) in self.c.scenario().injects.iter().enumerate() {
+            let Some(after) = &follower.after else {
+                continue;
+            };
+            let follows = match trigger {
+                Trigger::Decision(id) => after.decision.as_ref().is_some_and(|d| d.as_str() == id),
+                Trigger::Inject(id) => after.inject.as_ref().is_some_and(|x| x.as_str() == id),
+            };
+            if follows && self.due[i].is_none() {
+                let delay = after.delay.as_ref().map_or(SimDuration::ZERO, |d| d.value);
+                self.schedule(i, at.after(delay), out);
+            }
+        }
+    }
+
+    /// Sets an inject's due time, adding its jitter (a seeded draw).
+    fn schedule(&mut self, i: usize, base: SimTime, out: &mut Vec<Timed>) {
+        let inject = &self.c.scenario().injects[i];
+        let mut due = base;
+        if let Some(jitter) = &inject.jitter {
+            let extra = self.host.dice().jitter(jitter.value);
+            out.push(Timed {
+                at: self.now,
+                event: Event::Draw {
+                    cause: format!("jitter:{}", inject.id.as_str()),
+                    what: format!("jitter up to {}", jitter.value),
+                    result: extra.to_string(),
+                },
+            });
+            due = due.after(extra);
+        }
+        self.due[i] = Some(due);
+    }
+
+    /// Delivers, in time order, every scheduled inject due by `until` whose condition
+    /// holds, moving the clock to each delivery.
+    fn deliver_due(&mut self, until: SimTime, out: &mut Vec<Timed>) {
+        let mut held: HashSet<usize> = HashSet::new();
+        loop {
+            let next = (0..self.due.len())
+                .filter(|i| self.delivered[*i].is_none() && !held.contains(i))
+                .filter_map(|i| {
+                    self.due[i]
+                        .filter(|t| *t <= until)
+                        .map(|t| (t.max(self.now), i))
+                })
+                .min();
+            let Some((at, i)) = next else { break };
+            let inject: &Inject = &self.c.scenario().injects[i];
+            self.now = at;
+            if let (Some(ast), Some(text)) = (&self.c.inject_when[i], &inject.when)
+                && !self.condition(ast, text, &format!("when:{}", inject.id.as_str()), out)
+            {
+                held.insert(i);
+                continue;
+            }
+            self.delivered[i] = Some(at);
+            let (source, reliability) = inject.source_and_reliability();
+            out.push(
+                self.timed(Event::Deliver {
+                    inject: inject.id.to_string(),
+                    to: inject.audience(),
+                    via: inject.via.as_str().to_string(),
+                    source,
+                    reliability,
+                    red_herring: inject.red_herring,
+                    conflicts_with: inject
+                        .conflicts_with
+                        .iter()
+                        .map(|c| c.to_string())
+                        .collect(),
+                    text: inject.text.trim().to_string(),
+                }),
+            );
+            let id = inject.id.as_str().to_string();
+            self.schedule_followers(Trigger::Inject(&id), at, out);
+        }
+    }
+
+    fn run_script(&mut self, ast: &AST, text: &Sp<String>, cause: &str, out: &mut Vec<Timed>) {
+        let result = self.host.run(ast, &mut self.state);
+        self.collect(cause, out);
+        if let Err(e) = result {
+            out.push(self.script_error(cause, text, &e));
+        }
+    }
+
+    fn condition(
+        &mut self,
+        ast: &AST,
+        text: &Sp<String>,
+        cause: &str,
+        out: &mut Vec<Timed>,
+    ) -> bool {
+        let result = self.host.condition(ast, &self.state);
+        self.collect(cause, out);
+        match result {
+            Ok(b) => b,
+            Err(e) => {
+                out.push(self.script_error(cause, text, &e));
+                false
+            }
+        }
+    }
+
+    fn collect(&mut self, cause: &str, out: &mut Vec<Timed>) {
+        for d in self.host.take_draws() {
+            out.push(self.timed(Event::Draw {
+                cause: cause.to_string(),
+                what: d.what,
+                result: d.result,
+            }));
+        }
+        for text in self.host.take_prints() {
+            out.push(self.timed(Event::Print {
+                cause: cause.to_string(),
+                text,
+            }));
+        }
+    }
+
+    fn script_error(&self, cause: &str, text: &Sp<String>, e: &RunError) -> Timed {
+        let source = &self.c.loaded.source;
+        let pos: Pos = script::position_in_file(source, text.pos, e.line, e.col);
+        self.timed(Event::ScriptError {
+            cause: cause.to_string(),
+            at: format!("{}:{}:{}", source.path.display(), pos.line, pos.col),
+            message: e.message.clone(),
+        })
+    }
+}
+
+/// The `type` name of an event, as in the journal.
+pub fn event_name(e: &Event) -> &'static str {
+    match e {
+        Event::Start { .. } => "start",
+        Event::Draw { .. } => "draw",
+        Event::Print { .. } => "print",
+        Event::ScriptError { .. } => "script_error",
+        Event::Deliver { .. } => "deliver",
+        Event::Decision { .. } => "decision",
+        Event::Notify { .. } => "notify",
+        Event::Reveal { .. } => "reveal",
+        Event::Note { .. } => "note",
+        Event::AdHocInject { .. } => "ad_hoc_inject",
+        Event::Advance { .. } => "advance",
+        Event::Pause { .. } => "pause",
+        Event::Resume { .. } => "resume",
+        Event::Rate { .. } => "rate",
+        Event::End { .. } => "end",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::authoring::source::SourceFile;
+
+    const SCENARIO: &str = r#"
+id: t
+title: T
+version: 1.0.0
+summary: S
+duration: 2h
+roles:
+  ic: {title: IC}
+objectives:
+  - {id: o, text: O, capability: c}
+setup: state.blocked = false;
+injects:
+  - {id: start, at: 0m, to: [ic], text: Start}
+  - {id: press, at: 10m, when: state.blocked, to: [ic], text: Press}
+  - {id: chained, after: {inject: start, delay: 5m}, to: [ic], text: Chained}
+  - {id: followup, after: {decision: block, delay: 2m}, to: [ic], text: Follow-up}
+decisions:
+  block: {by: [ic], effect: state.blocked = true;}
+expectations:
+  - {id: e, role: ic, decision: block, within: 30m, objective: o, element: Planning}
+"#;
+
+    fn compiled() -> Compiled {
+        let loaded = crate::authoring::load::load_source(
+            crate::authoring::schema::FileKind::Scenario,
+            SourceFile::new("t.yaml", SCENARIO),
+        )
+        .unwrap();
+        Compiled::new(loaded).unwrap()
+    }
+
+    fn files() -> Files {
+        Files {
+            scenario: FileRef {
+                path: "t.yaml".into(),
+                sha256: String::new(),
+            },
+            architecture: None,
+            roster: None,
+        }
+    }
+
+    fn delivered(events: &[Timed]) -> Vec<(String, u64)> {
+        events
+            .iter()
+            .filter_map(|t| match &t.event {
+                Event::Deliver { inject, .. } => Some((inject.clone(), t.at.as_secs())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn advance(ex: &mut Exercise<'_>, mins: u64) -> Vec<Timed> {
+        ex.apply(Event::Advance {
+            to: SimTime::from_offset(SimDuration::from_mins(mins)),
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn a_held_inject_arrives_when_a_decision_makes_its_condition_true() {
+        let c = compiled();
+        let (mut ex, first) = Exercise::start(&c, 1, files());
+        assert_eq!(delivered(&first), [("start".to_string(), 0)]);
+        // At 10m the press inject is due but its condition is false: held, not dropped.
+        assert_eq!(
+            delivered(&advance(&mut ex, 20)),
+            [("chained".to_string(), 300)]
+        );
+        let events = ex
+            .apply(Event::Decision {
+                by: "ic".into(),
+                decision: Some("block".into()),
+                action: None,
+                participant: None,
+                rationale: None,
+                confidence: None,
+                prompted_by: None,
+            })
+            .unwrap();
+        assert_eq!(delivered(&events), [("press".to_string(), 1200)]);
+        assert_eq!(
+            ex.next_due(),
+            Some(SimTime::from_offset(SimDuration::from_mins(22)))
+        );
+        assert_eq!(
+            delivered(&advance(&mut ex, 30)),
+            [("followup".to_string(), 1320)]
+        );
+    }
+
+    #[test]
+    fn inputs_the_scenario_forbids_are_refused_without_events() {
+        let c = compiled();
+        let (mut ex, _) = Exercise::start(&c, 1, files());
+        advance(&mut ex, 5);
+        let back = ex.apply(Event::Advance { to: SimTime::START }).unwrap_err();
+        assert!(back.0.contains("cannot go back"), "{back}");
+        ex.apply(Event::Pause { reason: None }).unwrap();
+        assert!(
+            ex.apply(Event::Advance {
+                to: SimTime::from_offset(SimDuration::from_mins(9))
+            })
+            .is_err()
+        );
+        let unknown = ex
+            .apply(Event::Notify {
+                from: "ic".into(),
+                to: "ceo".into(),
+                text: None,
+            })
+            .unwrap_err();
+        assert!(unknown.0.contains("no role `ceo`"), "{unknown}");
+        assert_eq!(ex.now(), SimTime::from_offset(SimDuration::from_mins(5)));
+    }
+}

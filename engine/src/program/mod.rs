@@ -1,0 +1,9 @@
+//! The program: the series of exercises of one organisation. The [`ledger`] of action
+//! items, the [`status`] computed from it, the [`dashboard`], and anonymized publication
+//! ([`anonymize`], [`publish`]).
+
+pub mod anonymize;
+pub mod dashboard;
+pub mod ledger;
+pub mod publish;
+pub mod status;
