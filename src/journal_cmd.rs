@@ -5,8 +5,8 @@ use std::path::Path;
 use ttx_engine::exercise::event::Timed;
 use ttx_engine::exercise::journal;
 use ttx_engine::exercise::session;
+use ttx_engine::exercise::{facilitation, view};
 
-use crate::console;
 use crate::exit::Exit;
 use crate::run_cmd;
 
@@ -48,10 +48,11 @@ pub fn rebuild_and(
         scenario_path.parent().unwrap_or(Path::new(".")),
     )
     .and_then(|p| ttx_engine::authoring::project::ProgramDir::load(&p).ok());
-    let compiled = match run_cmd::compile(&scenario_path, program.as_ref()) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
+    let compiled =
+        match run_cmd::load_valid(&scenario_path, program.as_ref()).and_then(run_cmd::compile) {
+            Ok(c) => c,
+            Err(code) => return code,
+        };
     match session::rebuild(&compiled, &contents.lines, path) {
         Ok((exercise, missing)) => on_success(&exercise, &contents.lines, missing, contents.torn),
         Err(e) => {
@@ -95,7 +96,10 @@ pub fn replay(path: &Path) -> Exit {
     rebuild_and(path, |exercise, _, missing, torn| {
         for t in exercise.log() {
             if !missing.contains(t) {
-                println!("{}", console::line(t));
+                // A replay is read by the facilitator or an auditor: the truth is shown.
+                if let Some(line) = view::facilitator_line(t, true) {
+                    println!("{line}");
+                }
             }
         }
         if torn.is_some() || !missing.is_empty() {
@@ -104,7 +108,10 @@ pub fn replay(path: &Path) -> Exit {
                 path.display()
             );
         }
-        println!("{}", console::status(exercise, None));
+        println!(
+            "{}",
+            facilitation::status_of(exercise, exercise.now(), None, true)
+        );
         Exit::Ok
     })
 }

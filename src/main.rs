@@ -3,7 +3,6 @@
 
 mod actions_cmd;
 mod analysis;
-mod console;
 mod exit;
 mod journal_cmd;
 mod new_cmd;

@@ -2,7 +2,6 @@
 //! printed above the prompt while the facilitator types, and colour unless `NO_COLOR`.
 
 use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
 
 use anstyle::{AnsiColor, Style};
 use rustyline::completion::Completer;
@@ -12,14 +11,12 @@ use rustyline::history::DefaultHistory;
 use rustyline::validate::Validator;
 use rustyline::{Context, Editor, ExternalPrinter, Helper};
 use ttx_engine::exercise::event::{Event, Timed};
+use ttx_engine::exercise::facilitation::Vocabulary;
 
-/// Words the console completes: commands first, then ids of the scenario.
-pub struct Completion {
-    /// Command names.
-    pub commands: Vec<String>,
-    /// Role, decision and inject ids, and option words.
-    pub words: Vec<String>,
-}
+use crate::run_cmd::Input;
+
+/// Completion by position, from the engine's vocabulary of the scenario and roster.
+pub struct Completion(pub Vocabulary);
 
 impl Completer for Completion {
     type Candidate = String;
@@ -29,20 +26,7 @@ impl Completer for Completion {
         pos: usize,
         _: &Context<'_>,
     ) -> rustyline::Result<(usize, Vec<String>)> {
-        let start = line[..pos].rfind([' ', ',', '=']).map_or(0, |i| i + 1);
-        let word = &line[start..pos];
-        let pool = if start == 0 {
-            &self.commands
-        } else {
-            &self.words
-        };
-        Ok((
-            start,
-            pool.iter()
-                .filter(|w| w.starts_with(word))
-                .cloned()
-                .collect(),
-        ))
+        Ok(self.0.complete(line, pos))
     }
 }
 
@@ -72,16 +56,24 @@ impl Screen {
         }
     }
 
-    /// Prints one event, coloured by kind on a colour terminal.
+    /// Prints a notice (a question due, a facilitator note), set apart from events.
+    pub fn notice(&mut self, text: &str) {
+        let style = match self {
+            Screen::Terminal(_, true) => AnsiColor::Yellow.on_default(),
+            _ => Style::new(),
+        };
+        self.say(&format!(
+            "{}» {text}{}",
+            style.render(),
+            style.render_reset()
+        ))
+    }
+
+    /// Prints one event, coloured by kind on a colour terminal (red herrings look like
+    /// any other inject: the screen may be projected).
     pub fn event(&mut self, t: &Timed, text: &str) {
         let style = match (&t.event, &self) {
             (_, Screen::Plain) | (_, Screen::Terminal(_, false)) => Style::new(),
-            (
-                Event::Deliver {
-                    red_herring: true, ..
-                },
-                _,
-            ) => AnsiColor::Yellow.on_default().bold(),
             (Event::Deliver { .. } | Event::AdHocInject { .. }, _) => {
                 AnsiColor::Cyan.on_default().bold()
             }
@@ -95,35 +87,39 @@ impl Screen {
     }
 }
 
-/// Starts the line editor on its own thread: lines typed arrive on the receiver, and the
-/// returned printer writes above the prompt. `prompt` is read before each line.
+/// Starts the line editor on its own thread. Lines typed go to `lines`; the editor waits
+/// for the next prompt on the returned sender before reading again, so the prompt shows
+/// the clock as it is after the last command. The returned printer writes above the
+/// prompt.
 pub fn start(
-    completion: Completion,
-    prompt: Arc<Mutex<String>>,
-) -> Option<(mpsc::Receiver<String>, Box<dyn ExternalPrinter + Send>)> {
+    vocabulary: Vocabulary,
+    lines: mpsc::Sender<Input>,
+) -> Option<(mpsc::Sender<String>, Box<dyn ExternalPrinter + Send>)> {
     let mut editor: Editor<Completion, DefaultHistory> = Editor::new().ok()?;
-    editor.set_helper(Some(completion));
+    editor.set_helper(Some(Completion(vocabulary)));
     let printer = editor.create_external_printer().ok()?;
-    let (tx, rx) = mpsc::channel();
+    let (prompt_tx, prompts) = mpsc::channel::<String>();
     std::thread::spawn(move || {
-        loop {
-            let text = prompt
-                .lock()
-                .map(|p| p.clone())
-                .unwrap_or_else(|_| "ttx> ".into());
-            match editor.readline(&text) {
-                Ok(line) => {
-                    if !line.trim().is_empty() {
-                        let _ = editor.add_history_entry(line.as_str());
-                    }
-                    if tx.send(line).is_err() {
+        while let Ok(prompt) = prompts.recv() {
+            loop {
+                match editor.readline(&prompt) {
+                    Ok(line) => {
+                        if !line.trim().is_empty() {
+                            let _ = editor.add_history_entry(line.as_str());
+                        }
+                        if lines.send(Input::Line(line)).is_err() {
+                            return;
+                        }
                         break;
                     }
+                    Err(rustyline::error::ReadlineError::Interrupted) => continue,
+                    Err(_) => {
+                        let _ = lines.send(Input::Closed);
+                        return;
+                    }
                 }
-                Err(rustyline::error::ReadlineError::Interrupted) => continue,
-                Err(_) => break,
             }
         }
     });
-    Some((rx, Box::new(printer)))
+    Some((prompt_tx, Box::new(printer)))
 }

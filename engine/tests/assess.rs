@@ -10,9 +10,12 @@ use ttx_engine::authoring::model::roster::Roster;
 use ttx_engine::authoring::model::scenario::Scenario;
 use ttx_engine::authoring::model::sheet::DecisionsSheet;
 use ttx_engine::authoring::schema::FileKind;
+use ttx_engine::exercise::command;
 use ttx_engine::exercise::event::FileRef;
-use ttx_engine::exercise::session;
-use ttx_engine::exercise::state::{Compiled, Exercise, Files};
+use ttx_engine::exercise::facilitation::{Facilitation, ManualClock, Verdict};
+use ttx_engine::exercise::journal::WallClock;
+use ttx_engine::exercise::session::Session;
+use ttx_engine::exercise::state::{Compiled, Files};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -27,13 +30,13 @@ fn assess_session(name: &str) -> Assessment {
     )
     .unwrap();
     let compiled = Compiled::new(scenario).unwrap();
-    let sheet = load::load_file::<DecisionsSheet>(
+    let loaded_sheet = load::load_file::<DecisionsSheet>(
         FileKind::Decisions,
         &acme.join("sessions").join(name),
         4 << 20,
     )
-    .unwrap()
-    .value;
+    .unwrap();
+    let sheet = &loaded_sheet.value;
     let roster = load::load_file::<Roster>(FileKind::Roster, &acme.join("roster.yaml"), 4 << 20)
         .unwrap()
         .value;
@@ -45,15 +48,36 @@ fn assess_session(name: &str) -> Assessment {
         architecture: None,
         roster: None,
     };
-    let (mut ex, _) = Exercise::start(&compiled, sheet.seed.unwrap(), files);
-    for input in session::sheet_inputs(&sheet) {
-        ex.apply(input).unwrap();
+    // The sheet goes through the command layer, as `ttx run --decisions` plays it.
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("assess");
+    std::fs::create_dir_all(&dir).unwrap();
+    let journal = dir.join(format!("{name}.jsonl"));
+    let _ = std::fs::remove_file(&journal);
+    let (session, _) = Session::begin(
+        &compiled,
+        sheet.seed.unwrap(),
+        files,
+        &journal,
+        false,
+        WallClock::Pinned(sheet.started.as_ref().unwrap().parse().unwrap()),
+    )
+    .unwrap();
+    let mut f = Facilitation::new(
+        session,
+        Some(roster.clone()),
+        Box::new(ManualClock::default()),
+        false,
+    );
+    for (pos, command) in command::sheet_commands(&loaded_sheet) {
+        let r = f.execute(command);
+        assert_eq!(r.verdict, Verdict::Ok, "{name}:{pos}");
     }
+    let ex = f.exercise();
     let date = sheet.started.as_ref().unwrap()[..10]
         .parse::<ttx_engine::jiff::civil::Date>()
         .unwrap();
     assess::assess(
-        &ex,
+        ex,
         &assess::Context {
             roster: Some(&roster),
             sla: Sla::default(),

@@ -121,7 +121,7 @@ fn killed_at_any_point_resumes_to_the_uninterrupted_journal() {
         let (path, rel) = fresh_journal("examples/acme", &format!("crash-{trial}"));
         let acked = draw(COMMANDS.len() as u64) as usize;
         let mut driven = Driven::spawn(&run_args(&rel));
-        driven.wait_for(|l| l.contains("starts (seed 11)"));
+        driven.wait_for(|l| l.contains("payments-credential-leak 1.2.0 starts"));
         for command in &COMMANDS[..acked] {
             driven.send(command);
             driven.wait_for(|l| l == "ok");

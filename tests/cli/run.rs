@@ -268,7 +268,7 @@ fn replay_prints_the_exercise_and_where_it_ended() {
     let out = Ttx::new().cwd("examples/acme").args(["replay", &rel]).run();
     out.code(0)
         .stdout_has("✓ ic decided declare_incident")
-        .stdout_has("[1:35:00 ended] no inject pending");
+        .stdout_has("[1:35:00 ended]\n");
 }
 
 #[test]

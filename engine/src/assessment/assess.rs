@@ -13,7 +13,7 @@ use crate::authoring::model::program::Sla;
 use crate::authoring::model::roster::Roster;
 use crate::authoring::model::scenario::Element;
 use crate::exercise::clock::SimTime;
-use crate::exercise::event::Event;
+use crate::exercise::event::{Event, Timed};
 use crate::exercise::state::Exercise;
 
 /// What the assessment needs besides the exercise.
@@ -383,23 +383,19 @@ pub fn assess(ex: &Exercise<'_>, ctx: &Context<'_>) -> Assessment {
         })
         .collect();
 
-    for t in log {
-        if let Event::End { improvements, .. } = &t.event {
-            for text in improvements {
-                findings.push(Finding {
-                    kind: FindingKind::HotWash,
-                    role: None,
-                    objective: None,
-                    expectation: None,
-                    observation: text.clone(),
-                    analysis: "Raised by the room in the hot wash.".into(),
-                    action: format!("Decide and carry out a fix for: {text}"),
-                    runbook: None,
-                    element: Element::Planning,
-                    priority: Priority::Medium,
-                });
-            }
-        }
+    for text in hot_wash_improvements(log) {
+        findings.push(Finding {
+            kind: FindingKind::HotWash,
+            role: None,
+            objective: None,
+            expectation: None,
+            observation: text.to_string(),
+            analysis: "Raised by the room in the hot wash.".into(),
+            action: format!("Decide and carry out a fix for: {text}"),
+            runbook: None,
+            element: Element::Planning,
+            priority: Priority::Medium,
+        });
     }
 
     let mut warnings = Vec::new();
@@ -689,6 +685,33 @@ fn owner_of(role: Option<&str>, roster: Option<&Roster>) -> Option<(String, Stri
         .find(|p| p.id.as_str() == team.poc.as_str())
         .map_or_else(|| "UNASSIGNED".to_string(), |p| p.name.clone());
     Some((team.name.clone(), poc))
+}
+
+/// The hot wash's areas for improvement in the order the room said them: each journaled
+/// when said (`improve`), or in the lists of a sheet's `end`.
+pub fn hot_wash_improvements(log: &[Timed]) -> Vec<&str> {
+    hot_wash(log).1
+}
+
+/// The hot wash as (strengths, improvements), from `strength`/`improve` events and the
+/// lists of `end`, in journal order.
+pub fn hot_wash(log: &[Timed]) -> (Vec<&str>, Vec<&str>) {
+    let (mut strengths, mut improvements) = (Vec::new(), Vec::new());
+    for t in log {
+        match &t.event {
+            Event::Strength { text } => strengths.push(text.as_str()),
+            Event::Improve { text } => improvements.push(text.as_str()),
+            Event::End {
+                strengths: s,
+                improvements: i,
+            } => {
+                strengths.extend(s.iter().map(String::as_str));
+                improvements.extend(i.iter().map(String::as_str));
+            }
+            _ => {}
+        }
+    }
+    (strengths, improvements)
 }
 
 #[cfg(test)]

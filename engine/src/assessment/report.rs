@@ -71,12 +71,37 @@ pub struct Report {
     pub decisions: Vec<DecisionRow>,
     /// Inject-to-decision latency per role.
     pub latency: Vec<Latency>,
-    /// Participant names, only when asked for (`--names`).
+    /// Participant names, only when asked for (`--names`): who the roll call marked
+    /// present, or, for an exercise without a roll call, who was named on a decision.
     pub attendance: Option<Vec<String>>,
+    /// The discussion questions the room answered, with the answers; absent from the JSON
+    /// when none was answered.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub discussion: Vec<DiscussionRow>,
     /// Warnings for the facilitator.
     pub warnings: Vec<String>,
     /// The timeline chart, laid out for the HTML template.
     pub chart: Chart,
+}
+
+/// A discussion question and what the room answered.
+#[derive(Debug, Serialize)]
+pub struct DiscussionRow {
+    /// The question's number in the scenario, from 1.
+    pub number: usize,
+    /// The question.
+    pub ask: String,
+    /// The answers, in the order given (with their scenario time).
+    pub answers: Vec<AnswerRow>,
+}
+
+/// One answer to a discussion question.
+#[derive(Debug, Serialize)]
+pub struct AnswerRow {
+    /// Scenario time.
+    pub at: String,
+    /// The answer.
+    pub text: String,
 }
 
 /// The overview of the exercise.
@@ -306,7 +331,13 @@ pub fn build(ex: &Exercise<'_>, a: &Assessment, inputs: &Inputs<'_>) -> Report {
             }
         })
         .collect();
-    let mut hot_wash = HotWash::default();
+    let (strengths, improvements) = crate::assessment::assess::hot_wash(ex.log());
+    let hot_wash = HotWash {
+        strengths: strengths.into_iter().map(String::from).collect(),
+        improvements: improvements.into_iter().map(String::from).collect(),
+    };
+    let mut present: Vec<String> = Vec::new();
+    let mut discussion: Vec<DiscussionRow> = Vec::new();
     let mut timeline = Vec::new();
     let mut decisions = Vec::new();
     let mut participants: Vec<String> = Vec::new();
@@ -383,12 +414,26 @@ pub fn build(ex: &Exercise<'_>, a: &Assessment, inputs: &Inputs<'_>) -> Report {
                 "facilitator".into(),
                 reason.clone().unwrap_or_default(),
             )),
-            Event::End {
-                strengths,
-                improvements,
-            } => {
-                hot_wash.strengths.extend(strengths.iter().cloned());
-                hot_wash.improvements.extend(improvements.iter().cloned());
+            Event::Present { person, .. } => present.push(person.clone()),
+            Event::Answer { question, text } => {
+                let answer = AnswerRow {
+                    at: at.clone(),
+                    text: text.clone(),
+                };
+                match discussion.iter_mut().find(|d| d.number == *question) {
+                    Some(d) => d.answers.push(answer),
+                    None => discussion.push(DiscussionRow {
+                        number: *question,
+                        ask: s
+                            .questions
+                            .get(question.wrapping_sub(1))
+                            .map(|q| q.ask.trim().to_string())
+                            .unwrap_or_default(),
+                        answers: vec![answer],
+                    }),
+                }
+            }
+            Event::End { .. } => {
                 timeline.push(row(
                     "end",
                     "facilitator".into(),
@@ -398,8 +443,16 @@ pub fn build(ex: &Exercise<'_>, a: &Assessment, inputs: &Inputs<'_>) -> Report {
             _ => {}
         }
     }
+    discussion.sort_by_key(|d| d.number);
+    // The roll call is the record of who was there; without one, the people named on
+    // decisions are the best the journal knows.
+    let attendees = if present.is_empty() {
+        participants
+    } else {
+        present
+    };
     let attendance = inputs.names.then(|| {
-        let mut names: Vec<String> = participants
+        let mut names: Vec<String> = attendees
             .iter()
             .map(|id| {
                 inputs
@@ -443,6 +496,7 @@ pub fn build(ex: &Exercise<'_>, a: &Assessment, inputs: &Inputs<'_>) -> Report {
         decisions,
         latency: a.latency.clone(),
         attendance,
+        discussion,
         warnings: a.warnings.clone(),
         chart: chart(ex, a),
     }

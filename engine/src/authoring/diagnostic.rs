@@ -89,6 +89,8 @@ codes! {
     /// An inject with both or neither of `at` and `after`, or a decisions-sheet entry with
     /// more than one kind.
     AmbiguousEntry = "ambiguous-entry",
+    /// A decisions-sheet entry after `end` that the engine no longer takes.
+    AfterEnd = "after-end",
     /// A rhai script or condition that does not parse.
     ScriptSyntax = "script-syntax",
     /// A script that fails when run: the setup in any way, an effect by hitting a sandbox

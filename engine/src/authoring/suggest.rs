@@ -22,6 +22,29 @@ pub fn did_you_mean<'a>(
         .map(|(_, c)| c)
 }
 
+/// The roster person a facilitator most likely meant: a near-miss of a person id, or the
+/// one person whose first name, or id before its first `-`, is the word (`Priya` for
+/// `priya-nair`). `people` are (id, full name) pairs.
+pub fn person<'a>(word: &str, people: &[(&'a str, &str)]) -> Option<&'a str> {
+    if let Some(id) = did_you_mean(word, people.iter().map(|(id, _)| *id)) {
+        return Some(id);
+    }
+    let word = word.to_lowercase();
+    let matches: Vec<&'a str> = people
+        .iter()
+        .filter(|(id, name)| {
+            let first = name.split_whitespace().next().unwrap_or("").to_lowercase();
+            let id_head = id.split('-').next().unwrap_or("").to_lowercase();
+            first == word || id_head == word || name.to_lowercase() == word
+        })
+        .map(|(id, _)| *id)
+        .collect();
+    match matches.as_slice() {
+        [one] => Some(one),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -38,5 +61,14 @@ mod tests {
         );
         assert_eq!(did_you_mean("colour", ["id", "name", "poc"]), None);
         assert_eq!(did_you_mean("Oncall", ["oncall", "ic"]), Some("oncall"));
+    }
+
+    #[test]
+    fn a_person_is_found_by_first_name_or_a_near_miss() {
+        let people = [("priya-nair", "Priya Nair"), ("dana-reyes", "Dana Reyes")];
+        assert_eq!(person("Priya", &people), Some("priya-nair"));
+        assert_eq!(person("priya-nari", &people), Some("priya-nair"));
+        assert_eq!(person("Dana Reyes", &people), Some("dana-reyes"));
+        assert_eq!(person("sam", &people), None);
     }
 }

@@ -154,7 +154,39 @@ pub enum Event {
         /// Why the room's judgement differs from the rule.
         reason: String,
     },
-    /// The exercise ended with the hot wash (input).
+    /// A strength the room names in the hot wash, journaled when said (input).
+    Strength {
+        /// What went well.
+        text: String,
+    },
+    /// An area for improvement the room names in the hot wash, journaled when said; it
+    /// becomes an action item (input).
+    Improve {
+        /// What should get better.
+        text: String,
+    },
+    /// The roll call: a person is in the exercise, optionally playing a role (input).
+    Present {
+        /// Roster person id.
+        person: String,
+        /// The role they play, when the facilitator says.
+        role: Option<String>,
+    },
+    /// The roll call: a person is not (or no longer) in the exercise (input).
+    Absent {
+        /// Roster person id.
+        person: String,
+    },
+    /// The room's answer to one of the scenario's discussion questions (input).
+    Answer {
+        /// The question's number in the scenario, from 1.
+        question: usize,
+        /// What the room said.
+        text: String,
+    },
+    /// The exercise ended with the hot wash (input). A sheet's hot wash comes in the
+    /// lists; the console journals each line as a [`Event::Strength`] or
+    /// [`Event::Improve`] when it is said, and ends with empty lists.
     End {
         /// What went well.
         strengths: Vec<String>,
@@ -177,7 +209,30 @@ impl Event {
                 | Event::Pause { .. }
                 | Event::Resume { .. }
                 | Event::Rate { .. }
+                | Event::Strength { .. }
+                | Event::Improve { .. }
+                | Event::Present { .. }
+                | Event::Absent { .. }
+                | Event::Answer { .. }
                 | Event::End { .. }
+        )
+    }
+
+    /// The inputs [`Event::allowed_after_end`] admits, as the console and sheets name them.
+    pub const AFTER_END: &'static str = "rate, strength, improve, answer and note";
+
+    /// Whether the engine still takes this input after the exercise has ended: the
+    /// ratings, the hot wash, answers to the discussion questions and notes, which a room
+    /// often gives after `end`. The console, the pipe and the decisions sheet all follow
+    /// this one rule.
+    pub fn allowed_after_end(&self) -> bool {
+        matches!(
+            self,
+            Event::Rate { .. }
+                | Event::Strength { .. }
+                | Event::Improve { .. }
+                | Event::Answer { .. }
+                | Event::Note { .. }
         )
     }
 }

@@ -5,7 +5,10 @@
 
 pub mod chain;
 pub mod clock;
+pub mod command;
 pub mod event;
+pub mod facilitation;
 pub mod journal;
 pub mod session;
 pub mod state;
+pub mod view;

@@ -4,7 +4,6 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::authoring::model::sheet::{DecisionsSheet, Entry};
 use crate::exercise::clock::SimTime;
 use crate::exercise::event::{Event, FileRef, Timed};
 use crate::exercise::journal::{self, JournalError, Line, WallClock, Writer};
@@ -253,84 +252,4 @@ fn diverged(path: &Path, line: &Line, expected: &Timed) -> SessionError {
         found: describe(&line.event, line.at),
         expected: describe(&expected.event, expected.at),
     }
-}
-
-/// Turns a decisions sheet into the inputs it records, in order: an entry's `at` moves
-/// the clock first.
-pub fn sheet_inputs(sheet: &DecisionsSheet) -> Vec<Event> {
-    let mut out = Vec::new();
-    let mut clock = SimTime::START;
-    for entry in &sheet.entries {
-        if let Some(at) = &entry.at {
-            let t = SimTime::from_offset(at.value);
-            if t > clock {
-                out.push(Event::Advance { to: t });
-                clock = t;
-            }
-        }
-        if let Some(input) = entry_input(entry, &mut clock) {
-            out.push(input);
-        }
-    }
-    out
-}
-
-fn entry_input(e: &Entry, clock: &mut SimTime) -> Option<Event> {
-    let decision = e.decision.as_ref().map(|d| d.to_string());
-    if decision.is_some() || e.action.is_some() {
-        return Some(Event::Decision {
-            by: e.by.as_ref().map(|b| b.to_string()).unwrap_or_default(),
-            decision,
-            action: if e.decision.is_some() {
-                None
-            } else {
-                e.action.clone()
-            },
-            participant: e.participant.as_ref().map(|p| p.to_string()),
-            rationale: e.rationale.clone(),
-            confidence: e.confidence,
-            prompted_by: e.prompted_by.as_ref().map(|p| p.to_string()),
-        });
-    }
-    if let Some(n) = &e.notify {
-        return Some(Event::Notify {
-            from: n.from.to_string(),
-            to: n.to.to_string(),
-            text: n.text.clone(),
-        });
-    }
-    if let Some(text) = &e.note {
-        return Some(Event::Note { text: text.clone() });
-    }
-    if let Some(i) = &e.inject {
-        return Some(Event::AdHocInject {
-            to: i.to.iter().map(|r| r.to_string()).collect(),
-            text: i.text.clone(),
-        });
-    }
-    if let Some(d) = &e.advance {
-        *clock = clock.after(d.value);
-        return Some(Event::Advance { to: *clock });
-    }
-    if let Some(reason) = &e.pause {
-        return Some(Event::Pause {
-            reason: Some(reason.clone()),
-        });
-    }
-    if let Some(reason) = &e.resume {
-        return Some(Event::Resume {
-            reason: Some(reason.clone()),
-        });
-    }
-    if let Some(r) = &e.rate {
-        return Some(Event::Rate {
-            objective: r.objective.to_string(),
-            rating: format!("{:?}", r.rating),
-            reason: r.reason.clone(),
-        });
-    }
-    e.end.as_ref().map(|h| Event::End {
-        strengths: h.strengths.clone(),
-        improvements: h.improvements.clone(),
-    })
 }

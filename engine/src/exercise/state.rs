@@ -193,6 +193,19 @@ fn refuse<T>(message: impl Into<String>) -> Result<T, Refusal> {
     Err(Refusal(message.into()))
 }
 
+/// "no role `pmm` in this scenario (did you mean `pm`?)".
+pub(crate) fn unknown<'a>(
+    what: &str,
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+    context: &str,
+) -> String {
+    match crate::authoring::suggest::did_you_mean(word, candidates) {
+        Some(near) => format!("no {what} `{word}` {context} (did you mean `{near}`?)"),
+        None => format!("no {what} `{word}` {context}"),
+    }
+}
+
 impl<'c> Exercise<'c> {
     /// Starts an exercise: the start event, the setup script, jitter for timed injects,
     /// and the injects due at the start. Returns the exercise and its first events.
@@ -292,7 +305,7 @@ impl<'c> Exercise<'c> {
     }
 
     /// The compiled scenario.
-    pub fn compiled(&self) -> &Compiled {
+    pub fn compiled(&self) -> &'c Compiled {
         self.c
     }
 
@@ -308,6 +321,33 @@ impl<'c> Exercise<'c> {
             .zip(&self.delivered)
             .filter_map(|(d, delivered)| d.filter(|t| delivered.is_none() && *t > self.now))
             .min()
+    }
+
+    /// The next inject that will really be delivered if the clock moves on now: the
+    /// earliest scheduled, undelivered inject after now whose condition holds in the
+    /// current state (judged without drawing or journaling). Only a decision changes state,
+    /// so an inject held by a false condition now stays held until one is taken. Returns
+    /// its time and its index in scenario order.
+    pub fn next_delivery(&self) -> Option<(SimTime, usize)> {
+        (0..self.due.len())
+            .filter(|i| self.delivered[*i].is_none())
+            .filter_map(|i| self.due[i].filter(|t| *t > self.now).map(|t| (t, i)))
+            .filter(|(_, i)| self.holds_now(self.c.inject_when[*i].as_ref()))
+            .min()
+    }
+
+    /// Injects scheduled but not delivered whose condition is false now: they are not
+    /// "next", and a facilitator sees them only when asking for the truth.
+    pub fn held_injects(&self) -> Vec<usize> {
+        (0..self.due.len())
+            .filter(|i| self.delivered[*i].is_none() && self.due[*i].is_some())
+            .filter(|i| !self.holds_now(self.c.inject_when[*i].as_ref()))
+            .collect()
+    }
+
+    /// When a decision was first taken, if it was.
+    pub fn taken_at(&self, decision: &str) -> Option<SimTime> {
+        self.taken.get(decision).copied()
     }
 
     /// Expectations not yet met whose deadline is still ahead and whose condition holds
@@ -348,11 +388,23 @@ impl<'c> Exercise<'c> {
 
     /// Applies one input event and returns it with everything that follows from it.
     pub fn apply(&mut self, input: Event) -> Result<Vec<Timed>, Refusal> {
-        if self.ended && !matches!(input, Event::Rate { .. }) {
-            return refuse("the exercise has ended; only ratings can still be given");
+        if self.ended && !input.allowed_after_end() {
+            return refuse(format!(
+                "the exercise has ended; after `end` only {} are taken",
+                Event::AFTER_END
+            ));
         }
         let s = self.c.scenario();
-        let role_known = |r: &str| s.roles.contains_key(r);
+        let unknown_role = |r: &str| -> Option<Refusal> {
+            (!s.roles.contains_key(r)).then(|| {
+                Refusal(unknown(
+                    "role",
+                    r,
+                    s.roles.keys().map(|k| k.as_str()),
+                    "in this scenario",
+                ))
+            })
+        };
         let mut out = Vec::new();
         match &input {
             Event::Advance { to } => {
@@ -375,14 +427,17 @@ impl<'c> Exercise<'c> {
                 action,
                 ..
             } => {
-                if !role_known(by) {
-                    return refuse(format!("no role `{by}` in this scenario"));
+                if let Some(r) = unknown_role(by) {
+                    return Err(r);
                 }
                 match (decision, action) {
                     (Some(d), None) => {
                         let Some(entry) = s.decisions.get(d.as_str()) else {
-                            return refuse(format!(
-                                "no decision `{d}` in the catalog; record it as an action instead"
+                            return refuse(unknown(
+                                "decision",
+                                d,
+                                s.decisions.keys().map(|k| k.as_str()),
+                                "in the catalog; record it as an action instead",
                             ));
                         };
                         if !entry.by.iter().any(|r| r.as_str() == by) {
@@ -404,17 +459,18 @@ impl<'c> Exercise<'c> {
                 }
             }
             Event::Notify { from, to, .. } => {
-                for r in [from, to] {
-                    if !role_known(r) {
-                        return refuse(format!("no role `{r}` in this scenario"));
-                    }
+                if let Some(r) = [from, to].into_iter().find_map(|r| unknown_role(r)) {
+                    return Err(r);
                 }
                 out.push(self.timed(input.clone()));
                 self.handoffs.insert((from.clone(), to.clone()));
             }
             Event::AdHocInject { to, .. } => {
-                if let Some(r) = to.iter().find(|r| !role_known(r)) {
-                    return refuse(format!("no role `{r}` in this scenario"));
+                if to.is_empty() {
+                    return refuse("an ad-hoc inject goes to at least one role");
+                }
+                if let Some(r) = to.iter().find_map(|r| unknown_role(r)) {
+                    return Err(r);
                 }
                 out.push(self.timed(input.clone()));
             }
@@ -437,10 +493,45 @@ impl<'c> Exercise<'c> {
                 objective, rating, ..
             } => {
                 if !s.objectives.iter().any(|o| o.id.as_str() == objective) {
-                    return refuse(format!("no objective `{objective}` in this scenario"));
+                    return refuse(unknown(
+                        "objective",
+                        objective,
+                        s.objectives.iter().map(|o| o.id.as_str()),
+                        "in this scenario",
+                    ));
                 }
                 if !matches!(rating.as_str(), "P" | "S" | "M" | "U") {
                     return refuse(format!("`{rating}` is not a rating; use P, S, M or U"));
+                }
+                out.push(self.timed(input.clone()));
+            }
+            Event::Strength { text } | Event::Improve { text } => {
+                if text.trim().is_empty() {
+                    return refuse("say what: `strength : text` or `improve : text`");
+                }
+                out.push(self.timed(input.clone()));
+            }
+            Event::Present { role, .. } => {
+                if let Some(r) = role.as_deref().and_then(unknown_role) {
+                    return Err(r);
+                }
+                out.push(self.timed(input.clone()));
+            }
+            Event::Absent { .. } => out.push(self.timed(input.clone())),
+            Event::Answer { question, text } => {
+                let count = s.questions.len();
+                if *question == 0 || *question > count {
+                    return refuse(match count {
+                        0 => "this scenario has no discussion questions".to_string(),
+                        n => format!(
+                            "there is no question {question}; the scenario has questions 1 to {n}"
+                        ),
+                    });
+                }
+                if text.trim().is_empty() {
+                    return refuse(format!(
+                        "say what the room answered: `answer {question} : text`"
+                    ));
                 }
                 out.push(self.timed(input.clone()));
             }
@@ -713,6 +804,11 @@ pub fn event_name(e: &Event) -> &'static str {
         Event::Pause { .. } => "pause",
         Event::Resume { .. } => "resume",
         Event::Rate { .. } => "rate",
+        Event::Strength { .. } => "strength",
+        Event::Improve { .. } => "improve",
+        Event::Present { .. } => "present",
+        Event::Absent { .. } => "absent",
+        Event::Answer { .. } => "answer",
         Event::End { .. } => "end",
     }
 }

@@ -11,8 +11,13 @@ use crate::authoring::model::sheet::{DecisionsSheet, Entry};
 
 /// The kinds of entry, as their keys.
 pub const ENTRY_KINDS: &[&str] = &[
-    "decision", "action", "notify", "note", "inject", "advance", "pause", "resume", "rate", "end",
+    "decision", "action", "notify", "note", "inject", "advance", "pause", "resume", "rate",
+    "strength", "improve", "present", "absent", "answer", "end",
 ];
+
+/// The kinds of entry the engine still takes after `end` (the rule of
+/// `Event::allowed_after_end`, which the console follows too).
+pub const AFTER_END_KINDS: &[&str] = &["rate", "strength", "improve", "answer", "note"];
 
 fn kinds(e: &Entry) -> Vec<&'static str> {
     let present = [
@@ -25,6 +30,11 @@ fn kinds(e: &Entry) -> Vec<&'static str> {
         e.pause.is_some(),
         e.resume.is_some(),
         e.rate.is_some(),
+        e.strength.is_some(),
+        e.improve.is_some(),
+        e.present.is_some(),
+        e.absent.is_some(),
+        e.answer.is_some(),
         e.end.is_some(),
     ];
     ENTRY_KINDS
@@ -54,9 +64,24 @@ pub fn check(
         );
     }
     let mut clock = SimDuration::ZERO;
-    let entries = sheet.entries.iter().zip(sheet_entry_nodes(loaded));
+    let mut ended = false;
+    let entries = sheet.entries.iter().zip(entry_positions(loaded));
     for (entry, pos) in entries {
         let found = kinds(entry);
+        if let [kind] = found.as_slice() {
+            if ended && !AFTER_END_KINDS.contains(kind) {
+                sink.error(
+                    pos,
+                    Code::AfterEnd,
+                    format!("`{kind}` after `end`: the exercise has ended"),
+                    format!(
+                        "after `end` only {} are taken; move this entry before `end`",
+                        AFTER_END_KINDS.join(", ")
+                    ),
+                );
+            }
+            ended |= *kind == "end";
+        }
         match found.len() {
             1 => {}
             0 => sink.error(
@@ -100,12 +125,15 @@ pub fn check(
                 "add `by: ROLE`".to_string(),
             );
         }
-        if let (Some(participant), Some(roster)) = (&entry.participant, roster) {
-            sink.reference(
-                "person",
-                participant,
-                roster.people.iter().map(|p| p.id.as_str()),
-            );
+        let person = entry
+            .present
+            .as_ref()
+            .map(|p| &p.person)
+            .or(entry.absent.as_ref());
+        if let Some(roster) = roster {
+            for p in entry.participant.iter().chain(person) {
+                sink.reference("person", p, roster.people.iter().map(|p| p.id.as_str()));
+            }
         }
         let Some(s) = scenario else { continue };
         let roles = || s.roles.keys().map(|k| k.as_str());
@@ -145,6 +173,24 @@ pub fn check(
                 sink.reference("role", r, roles());
             }
         }
+        if let Some(role) = entry.present.as_ref().and_then(|p| p.role.as_ref()) {
+            sink.reference("role", role, roles());
+        }
+        if let Some(a) = &entry.answer
+            && (a.question == 0 || a.question > s.questions.len())
+        {
+            sink.error(
+                pos,
+                Code::InvalidValue,
+                format!("there is no question {}", a.question),
+                match s.questions.len() {
+                    0 => "the scenario has no discussion questions".to_string(),
+                    n => format!(
+                        "the scenario's questions are numbered 1 to {n} (`ttx show` lists them)"
+                    ),
+                },
+            );
+        }
         if let Some(r) = &entry.rate {
             sink.reference(
                 "objective",
@@ -160,7 +206,7 @@ pub fn check(
 }
 
 /// The position of each entry (its first key), for entry-level messages.
-fn sheet_entry_nodes(loaded: &Loaded<DecisionsSheet>) -> Vec<crate::authoring::source::Pos> {
+pub fn entry_positions(loaded: &Loaded<DecisionsSheet>) -> Vec<crate::authoring::source::Pos> {
     match loaded.node.get("entries").map(|n| &n.value) {
         Some(crate::authoring::yaml::Value::Seq(items)) => items
             .iter()

@@ -25,7 +25,8 @@ pub struct DecisionsSheet {
 }
 
 /// One line of the sheet. Each entry has exactly one of `decision`, `action`, `notify`,
-/// `note`, `inject`, `advance`, `pause`, `resume`, `rate` or `end`.
+/// `note`, `inject`, `advance`, `pause`, `resume`, `rate`, `strength`, `improve`,
+/// `present`, `absent`, `answer` or `end`.
 #[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Entry {
@@ -62,6 +63,21 @@ pub struct Entry {
     /// Override an objective's computed rating, with the reason.
     #[serde(default)]
     pub rate: Option<RatingOverride>,
+    /// A hot-wash strength, as the room said it.
+    #[serde(default)]
+    pub strength: Option<String>,
+    /// A hot-wash area for improvement; it becomes an action item.
+    #[serde(default)]
+    pub improve: Option<String>,
+    /// The roll call: a person who is in the exercise.
+    #[serde(default)]
+    pub present: Option<Attendance>,
+    /// The roll call: a person who is not, by roster id.
+    #[serde(default)]
+    pub absent: Option<Sp<Id>>,
+    /// The room's answer to one of the scenario's discussion questions.
+    #[serde(default)]
+    pub answer: Option<Answer>,
     /// The role that decided (for `decision`, `action`).
     #[serde(default)]
     pub by: Option<Sp<Id>>,
@@ -99,6 +115,27 @@ pub struct AdHocInject {
     /// The roles that receive it.
     pub to: Vec<Sp<Id>>,
     /// What they hear.
+    pub text: String,
+}
+
+/// A person at the exercise, and the role they play if the scribe noted it.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Attendance {
+    /// Roster person id.
+    pub person: Sp<Id>,
+    /// The role they play.
+    #[serde(default)]
+    pub role: Option<Sp<Id>>,
+}
+
+/// What the room answered to a discussion question.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Answer {
+    /// The question's number in the scenario, from 1 (as `ttx show` lists them).
+    pub question: usize,
+    /// The answer.
     pub text: String,
 }
 

@@ -1,0 +1,558 @@
+//! The facilitator's command language, one grammar for every front end: the terminal
+//! console, commands on a pipe, a scribe's decisions sheet (turned into the same
+//! commands) and, next, the web console. A line parses into a typed [`Command`], or into
+//! a refusal that says how to write it; completion offers what fits at the cursor.
+
+use crate::authoring::duration::SimDuration;
+use crate::authoring::load::Loaded;
+use crate::authoring::model::sheet::{Confidence, DecisionsSheet, Entry};
+use crate::authoring::source::Pos;
+use crate::exercise::clock::SimTime;
+
+/// A catalog decision as the room took it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Decide {
+    /// The role that decided.
+    pub role: String,
+    /// The catalog decision.
+    pub decision: String,
+    /// How sure the room was.
+    pub confidence: Option<Confidence>,
+    /// The inject that prompted it.
+    pub prompted_by: Option<String>,
+    /// The roster person who spoke for the role.
+    pub participant: Option<String>,
+    /// Why, in the room's words.
+    pub rationale: Option<String>,
+}
+
+/// One command of the facilitator, typed.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Command {
+    /// Move the clock forward by a duration.
+    Advance(SimDuration),
+    /// Move the clock forward to a time (a sheet entry's `at`).
+    AdvanceTo(SimTime),
+    /// Move the clock to the next inject that will really be delivered.
+    Next,
+    /// Let the clock follow real time at a pace, or stop following (`None`).
+    Follow(Option<f64>),
+    /// A catalog decision.
+    Decide(Decide),
+    /// A decision that is not in the catalog.
+    Action {
+        /// The role.
+        role: String,
+        /// What they did.
+        text: String,
+        /// The roster person who spoke for the role.
+        participant: Option<String>,
+        /// Why (a sheet may say).
+        rationale: Option<String>,
+        /// How sure (a sheet may say).
+        confidence: Option<Confidence>,
+        /// The inject that prompted it (a sheet may say).
+        prompted_by: Option<String>,
+    },
+    /// A notification or handoff between roles.
+    Notify {
+        /// The role that informs.
+        from: String,
+        /// The role informed.
+        to: String,
+        /// What was said.
+        text: Option<String>,
+    },
+    /// A facilitator's note.
+    Note(String),
+    /// An ad-hoc inject to some roles.
+    Inject {
+        /// The roles.
+        to: Vec<String>,
+        /// What they hear.
+        text: String,
+    },
+    /// Override an objective's computed rating.
+    Rate {
+        /// Objective id.
+        objective: String,
+        /// P, S, M or U.
+        rating: String,
+        /// Why.
+        reason: String,
+    },
+    /// Pause the exercise.
+    Pause(Option<String>),
+    /// Resume it.
+    Resume(Option<String>),
+    /// A hot-wash strength, journaled when said.
+    Strength(String),
+    /// A hot-wash area for improvement, journaled when said.
+    Improve(String),
+    /// The roll call: someone is here, perhaps playing a role.
+    Present {
+        /// Roster person id.
+        person: String,
+        /// Role.
+        role: Option<String>,
+    },
+    /// The roll call: someone is not here.
+    Absent(String),
+    /// The room's answer to a discussion question (numbered from 1).
+    Answer {
+        /// Question number.
+        question: usize,
+        /// The answer.
+        text: String,
+    },
+    /// End the exercise; a sheet brings its hot wash along.
+    End {
+        /// Strengths from a sheet.
+        strengths: Vec<String>,
+        /// Improvements from a sheet.
+        improvements: Vec<String>,
+    },
+    /// What a role has seen (safe to project or send).
+    View(String),
+    /// The decision catalog.
+    Decisions,
+    /// The discussion questions, which are due and what was answered.
+    Questions,
+    /// The hidden truth once (`None`), or shown inline from now on or not.
+    Truth(Option<bool>),
+    /// The status line.
+    Status,
+    /// The command list.
+    Help,
+    /// Leave the console; the exercise stays open to `--resume`.
+    Quit,
+}
+
+impl Command {
+    /// Whether the command only asks (nothing is journaled, the clock does not move).
+    pub fn is_query(&self) -> bool {
+        matches!(
+            self,
+            Command::View(_)
+                | Command::Decisions
+                | Command::Questions
+                | Command::Truth(_)
+                | Command::Status
+                | Command::Help
+                | Command::Quit
+        )
+    }
+}
+
+/// The command list the console prints for `help`.
+pub const HELP: &str = "commands:
+  advance DURATION          move the clock (e.g. advance 5m)
+  next                      move the clock to the next inject that will be delivered
+  follow PACE | follow off  let the clock follow real time (1x, 2x, 10x)
+  pause [: reason] | resume [: reason]
+  decide ROLE DECISION [low|medium|high] [re=INJECT] [by=PERSON] [: rationale]
+  action ROLE [by=PERSON] : text    a decision not in the catalog
+  notify FROM TO [: text]   a notification or handoff
+  inject ROLE[,ROLE] : text an ad-hoc inject
+  note : text               a facilitator's note
+  present PERSON [ROLE] | absent PERSON    the roll call
+  questions                 the discussion questions, due and answered
+  answer N : text           the room's answer to question N
+  strength : text | improve : text    the hot wash, journaled as it is said
+  rate OBJECTIVE P|S|M|U : reason    override an objective's computed rating
+  end                       end the exercise (rate, hot wash, answers and notes still go in)
+  view ROLE                 what that role has seen (safe to project or send)
+  decisions                 the catalog: who may take what
+  truth [on|off]            the hidden truth: draws, held injects, conditional expectations
+  status | help | quit      (quit leaves the exercise open to --resume)";
+
+/// The command words, in the order `help` lists them.
+pub const WORDS: &[&str] = &[
+    "advance",
+    "next",
+    "follow",
+    "pause",
+    "resume",
+    "decide",
+    "action",
+    "notify",
+    "inject",
+    "note",
+    "present",
+    "absent",
+    "questions",
+    "answer",
+    "strength",
+    "improve",
+    "rate",
+    "end",
+    "view",
+    "decisions",
+    "truth",
+    "status",
+    "help",
+    "quit",
+];
+
+/// Splits `head : text` at the first `:`.
+fn split_text(rest: &str) -> (&str, Option<String>) {
+    match rest.split_once(':') {
+        Some((head, text)) => (
+            head.trim(),
+            Some(text.trim().to_string()).filter(|t| !t.is_empty()),
+        ),
+        None => (rest.trim(), None),
+    }
+}
+
+fn usage<T>(form: &str) -> Result<T, String> {
+    Err(format!("write it as `{form}`"))
+}
+
+/// Parses one line. Blank lines and `#` comments are `None`; a line that is not a
+/// command is refused with how to write it.
+pub fn parse(line: &str) -> Result<Option<Command>, String> {
+    let line = line.trim();
+    if line.is_empty() || line.starts_with('#') {
+        return Ok(None);
+    }
+    let (word, rest) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
+    let (head, text) = split_text(rest);
+    let args: Vec<&str> = head.split_whitespace().collect();
+    // `note hello` and `note : hello` both work for the free-text commands.
+    let free_text = || {
+        text.clone()
+            .or_else(|| (!head.is_empty()).then(|| head.to_string()))
+    };
+    let command = match word {
+        "help" | "?" => Command::Help,
+        "status" => Command::Status,
+        "quit" | "exit" => Command::Quit,
+        "decisions" => Command::Decisions,
+        "questions" => Command::Questions,
+        "view" => match args.as_slice() {
+            [role] => Command::View(role.to_string()),
+            _ => return usage("view ROLE"),
+        },
+        "truth" => match args.as_slice() {
+            [] => Command::Truth(None),
+            ["on"] => Command::Truth(Some(true)),
+            ["off"] => Command::Truth(Some(false)),
+            _ => return usage("truth [on|off]"),
+        },
+        "follow" => match args.as_slice() {
+            ["off"] => Command::Follow(None),
+            [pace] => match pace.trim_end_matches('x').parse::<f64>() {
+                Ok(p) if p > 0.0 && p <= 100.0 => Command::Follow(Some(p)),
+                _ => return Err("follow takes a pace such as 1x, 2x or 10x, or `off`".into()),
+            },
+            _ => return Err("follow takes a pace such as 1x, 2x or 10x, or `off`".into()),
+        },
+        "advance" => match args.as_slice() {
+            [d] => match d.parse::<SimDuration>() {
+                Ok(d) => Command::Advance(d),
+                Err(_) => return Err("advance takes a duration such as 5m or 1h30m".into()),
+            },
+            _ => return Err("advance takes a duration such as 5m or 1h30m".into()),
+        },
+        "next" => Command::Next,
+        "decide" => {
+            let form =
+                "decide ROLE DECISION [low|medium|high] [re=INJECT] [by=PERSON] [: rationale]";
+            let [role, decision, options @ ..] = args.as_slice() else {
+                return usage(form);
+            };
+            let mut d = Decide {
+                role: role.to_string(),
+                decision: decision.to_string(),
+                confidence: None,
+                prompted_by: None,
+                participant: None,
+                rationale: text,
+            };
+            for o in options {
+                match *o {
+                    "low" => d.confidence = Some(Confidence::Low),
+                    "medium" => d.confidence = Some(Confidence::Medium),
+                    "high" => d.confidence = Some(Confidence::High),
+                    _ if o.starts_with("re=") => d.prompted_by = Some(o[3..].to_string()),
+                    _ if o.starts_with("by=") => d.participant = Some(o[3..].to_string()),
+                    other => {
+                        return Err(format!(
+                            "`{other}` is not an option of decide; {}",
+                            usage::<()>(form).unwrap_err()
+                        ));
+                    }
+                }
+            }
+            Command::Decide(d)
+        }
+        "action" => {
+            let form = "action ROLE [by=PERSON] : what they did";
+            let (role, participant) = match args.as_slice() {
+                [role] => (role, None),
+                [role, by] if by.starts_with("by=") => (role, Some(by[3..].to_string())),
+                _ => return usage(form),
+            };
+            let Some(text) = text else { return usage(form) };
+            Command::Action {
+                role: role.to_string(),
+                text,
+                participant,
+                rationale: None,
+                confidence: None,
+                prompted_by: None,
+            }
+        }
+        "notify" => match args.as_slice() {
+            [from, to] => Command::Notify {
+                from: from.to_string(),
+                to: to.to_string(),
+                text,
+            },
+            _ => return usage("notify FROM TO [: what was said]"),
+        },
+        "note" => match free_text() {
+            Some(t) => Command::Note(t),
+            None => return usage("note : text"),
+        },
+        "inject" => match (args.as_slice(), text) {
+            ([roles], Some(t)) => Command::Inject {
+                to: roles
+                    .split(',')
+                    .filter(|r| !r.is_empty())
+                    .map(str::to_string)
+                    .collect(),
+                text: t,
+            },
+            _ => return usage("inject ROLE[,ROLE] : text"),
+        },
+        "rate" => match (args.as_slice(), text) {
+            ([objective, rating], Some(reason)) => Command::Rate {
+                objective: objective.to_string(),
+                rating: rating.to_uppercase(),
+                reason,
+            },
+            _ => return usage("rate OBJECTIVE P|S|M|U : reason"),
+        },
+        "pause" => Command::Pause(free_text()),
+        "resume" => Command::Resume(free_text()),
+        "strength" => match free_text() {
+            Some(t) => Command::Strength(t),
+            None => return usage("strength : what went well"),
+        },
+        "improve" => match free_text() {
+            Some(t) => Command::Improve(t),
+            None => return usage("improve : what should get better"),
+        },
+        "present" => match args.as_slice() {
+            [person] => Command::Present {
+                person: person.to_string(),
+                role: None,
+            },
+            [person, role] => Command::Present {
+                person: person.to_string(),
+                role: Some(role.to_string()),
+            },
+            _ => return usage("present PERSON [ROLE]"),
+        },
+        "absent" => match args.as_slice() {
+            [person] => Command::Absent(person.to_string()),
+            _ => return usage("absent PERSON"),
+        },
+        "answer" => match (args.as_slice(), text) {
+            ([n], Some(t)) => match n.trim_start_matches(['q', 'Q']).parse::<usize>() {
+                Ok(question) => Command::Answer { question, text: t },
+                Err(_) => return usage("answer N : what the room said (N from `questions`)"),
+            },
+            _ => return usage("answer N : what the room said (N from `questions`)"),
+        },
+        "end" => Command::End {
+            strengths: Vec::new(),
+            improvements: Vec::new(),
+        },
+        other => {
+            return Err(
+                match crate::authoring::suggest::did_you_mean(other, WORDS.iter().copied()) {
+                    Some(near) => {
+                        format!("unknown command `{other}` (did you mean `{near}`?); type `help`")
+                    }
+                    None => format!("unknown command `{other}`; type `help`"),
+                },
+            );
+        }
+    };
+    Ok(Some(command))
+}
+
+/// The commands a decisions sheet records, in order, each with the position of its entry
+/// (for a refusal at `file:line:col`). An entry's `at` moves the clock first.
+pub fn sheet_commands(loaded: &Loaded<DecisionsSheet>) -> Vec<(Pos, Command)> {
+    let positions = crate::authoring::check::sheet::entry_positions(loaded);
+    let mut out = Vec::new();
+    let mut clock = SimTime::START;
+    for (i, entry) in loaded.value.entries.iter().enumerate() {
+        let pos = positions.get(i).copied().unwrap_or(Pos::START);
+        if let Some(at) = &entry.at {
+            let t = SimTime::from_offset(at.value);
+            if t > clock {
+                out.push((pos, Command::AdvanceTo(t)));
+                clock = t;
+            }
+        }
+        if let Some(command) = entry_command(entry, &mut clock) {
+            out.push((pos, command));
+        }
+    }
+    out
+}
+
+fn entry_command(e: &Entry, clock: &mut SimTime) -> Option<Command> {
+    let role = || e.by.as_ref().map(|b| b.to_string()).unwrap_or_default();
+    let participant = e.participant.as_ref().map(|p| p.to_string());
+    if let Some(d) = &e.decision {
+        return Some(Command::Decide(Decide {
+            role: role(),
+            decision: d.to_string(),
+            confidence: e.confidence,
+            prompted_by: e.prompted_by.as_ref().map(|p| p.to_string()),
+            participant,
+            rationale: e.rationale.clone(),
+        }));
+    }
+    if let Some(text) = &e.action {
+        return Some(Command::Action {
+            role: role(),
+            text: text.clone(),
+            participant,
+            rationale: e.rationale.clone(),
+            confidence: e.confidence,
+            prompted_by: e.prompted_by.as_ref().map(|p| p.to_string()),
+        });
+    }
+    if let Some(n) = &e.notify {
+        return Some(Command::Notify {
+            from: n.from.to_string(),
+            to: n.to.to_string(),
+            text: n.text.clone(),
+        });
+    }
+    if let Some(text) = &e.note {
+        return Some(Command::Note(text.clone()));
+    }
+    if let Some(i) = &e.inject {
+        return Some(Command::Inject {
+            to: i.to.iter().map(|r| r.to_string()).collect(),
+            text: i.text.clone(),
+        });
+    }
+    if let Some(d) = &e.advance {
+        *clock = clock.after(d.value);
+        return Some(Command::AdvanceTo(*clock));
+    }
+    if let Some(reason) = &e.pause {
+        return Some(Command::Pause(Some(reason.clone())));
+    }
+    if let Some(reason) = &e.resume {
+        return Some(Command::Resume(Some(reason.clone())));
+    }
+    if let Some(r) = &e.rate {
+        return Some(Command::Rate {
+            objective: r.objective.to_string(),
+            rating: format!("{:?}", r.rating),
+            reason: r.reason.clone(),
+        });
+    }
+    if let Some(text) = &e.strength {
+        return Some(Command::Strength(text.clone()));
+    }
+    if let Some(text) = &e.improve {
+        return Some(Command::Improve(text.clone()));
+    }
+    if let Some(p) = &e.present {
+        return Some(Command::Present {
+            person: p.person.to_string(),
+            role: p.role.as_ref().map(|r| r.to_string()),
+        });
+    }
+    if let Some(person) = &e.absent {
+        return Some(Command::Absent(person.to_string()));
+    }
+    if let Some(a) = &e.answer {
+        return Some(Command::Answer {
+            question: a.question,
+            text: a.text.clone(),
+        });
+    }
+    e.end.as_ref().map(|h| Command::End {
+        strengths: h.strengths.clone(),
+        improvements: h.improvements.clone(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed(line: &str) -> Command {
+        parse(line).unwrap().unwrap()
+    }
+
+    #[test]
+    fn every_command_word_parses_or_explains_itself() {
+        for word in WORDS {
+            // Either a command, or a refusal saying how to write it: never a panic.
+            match parse(word) {
+                Ok(Some(_)) => {}
+                Ok(None) => panic!("`{word}` parsed as nothing"),
+                Err(e) => assert!(e.contains(word) || e.contains("follow"), "{word}: {e}"),
+            }
+        }
+        assert_eq!(parse("  # a comment").unwrap(), None);
+    }
+
+    #[test]
+    fn decide_takes_its_options_in_any_order() {
+        let Command::Decide(d) =
+            parsed("decide ic declare_incident by=priya-nair high re=spike : fraud first")
+        else {
+            panic!()
+        };
+        assert_eq!(d.role, "ic");
+        assert_eq!(d.participant.as_deref(), Some("priya-nair"));
+        assert_eq!(d.prompted_by.as_deref(), Some("spike"));
+        assert_eq!(d.confidence, Some(Confidence::High));
+        assert_eq!(d.rationale.as_deref(), Some("fraud first"));
+        let bad = parse("decide ic declare_incident loud").unwrap_err();
+        assert!(bad.contains("`loud` is not an option"), "{bad}");
+    }
+
+    #[test]
+    fn a_misspelt_command_gets_a_suggestion() {
+        let e = parse("decdie ic x").unwrap_err();
+        assert!(e.contains("did you mean `decide`"), "{e}");
+    }
+
+    #[test]
+    fn hot_wash_roll_call_and_answers_parse() {
+        assert_eq!(
+            parsed("improve : the status page took 40 minutes"),
+            Command::Improve("the status page took 40 minutes".into())
+        );
+        assert_eq!(
+            parsed("present priya-nair ic"),
+            Command::Present {
+                person: "priya-nair".into(),
+                role: Some("ic".into())
+            }
+        );
+        assert_eq!(
+            parsed("answer 2 : legal first"),
+            Command::Answer {
+                question: 2,
+                text: "legal first".into()
+            }
+        );
+        assert!(parse("answer two : x").is_err());
+    }
+}

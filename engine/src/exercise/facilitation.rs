@@ -1,0 +1,1180 @@
+//! Facilitation: the one path from a front end to a live exercise. A [`Command`] goes in
+//! (typed, or a console line parsed by [`command::parse`]); what comes out is a
+//! [`Response`]: the events written to the journal, in order, what the facilitator's
+//! screen shows (event lines, notices such as a question falling due or a facilitator
+//! note, answers to queries), and a verdict: acknowledged (written and fsync'd), refused
+//! (nothing written by the command itself), answered, quit, or stopped by a journal that
+//! cannot be written. The terminal, the pipe, the decisions sheet and the web console
+//! all go through [`Facilitation`], so a refusal, an acknowledgement and a journal line
+//! are the same whoever typed the command.
+//!
+//! The clock can follow real time (`follow 2x`). Real time is read from a [`Monotonic`]
+//! clock the front end provides (a test provides a [`ManualClock`]); the exercise itself
+//! never reads it. Before any input is journaled, the time followed so far is journaled
+//! as an `advance`, so every input carries the time it was really entered at, and replay
+//! and verify reproduce the journal from its inputs alone.
+//!
+//! rhai's compiled scripts are not `Send`, so an exercise lives on one thread: a
+//! [`Driver`] starts that thread, which compiles the scenario itself, owns the exercise
+//! and its journal, and answers requests sent over a channel.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::authoring::duration::SimDuration;
+use crate::authoring::model::roster::Roster;
+use crate::authoring::model::scenario::Scenario;
+use crate::authoring::suggest;
+use crate::exercise::clock::SimTime;
+use crate::exercise::command::{self, Command, Decide};
+use crate::exercise::event::{Event, Timed};
+use crate::exercise::journal::WallClock;
+use crate::exercise::session::{Session, SessionError};
+use crate::exercise::state::{Compiled, Exercise, Files, unknown};
+use crate::exercise::view::{self, RoleItem};
+
+/// Real time as the facilitator lives it, for following the clock: time elapsed since
+/// some fixed moment, never going back.
+pub trait Monotonic: Send {
+    /// Time elapsed since the clock's start.
+    fn elapsed(&self) -> Duration;
+}
+
+/// The machine's monotonic clock.
+pub struct SystemClock(Instant);
+
+impl SystemClock {
+    /// A clock that starts now.
+    pub fn new() -> SystemClock {
+        SystemClock(Instant::now())
+    }
+}
+
+impl Default for SystemClock {
+    fn default() -> Self {
+        SystemClock::new()
+    }
+}
+
+impl Monotonic for SystemClock {
+    fn elapsed(&self) -> Duration {
+        self.0.elapsed()
+    }
+}
+
+/// A clock that moves only when told to: for tests of the followed clock (no sleeps),
+/// and for sheets, where real time plays no part.
+#[derive(Clone, Default)]
+pub struct ManualClock(Arc<Mutex<Duration>>);
+
+impl ManualClock {
+    /// Moves the clock forward.
+    pub fn advance(&self, by: Duration) {
+        if let Ok(mut d) = self.0.lock() {
+            *d += by;
+        }
+    }
+}
+
+impl Monotonic for ManualClock {
+    fn elapsed(&self) -> Duration {
+        self.0.lock().map(|d| *d).unwrap_or_default()
+    }
+}
+
+/// The clock following real time: from `base` (scenario time) at `since` (real time), at
+/// `pace` scenario seconds per real second.
+#[derive(Clone, Copy, Debug)]
+struct Follow {
+    pace: f64,
+    since: Duration,
+    base: SimTime,
+}
+
+/// What the facilitator's screen shows, in order.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Shown {
+    /// A journaled event, with its line for the facilitator.
+    Event(Box<Timed>, String),
+    /// Something the facilitator should know now: a question falling due, an inject's
+    /// facilitator note, a decision taken twice, the planned time passing.
+    Notice(String),
+    /// The answer to a query (`view`, `status`, `questions`, …), one line each.
+    Text(String),
+}
+
+/// How a command ended.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Verdict {
+    /// The command was journaled (written and fsync'd): the console says `ok`.
+    Ok,
+    /// The command was refused; nothing of it was journaled.
+    Refused(String),
+    /// A query was answered; nothing was journaled.
+    Answered,
+    /// The facilitator leaves the console; the exercise stays open to resume.
+    Quit,
+    /// The journal cannot be written (a full disk, say): the exercise stops. Everything
+    /// acknowledged before is in the journal.
+    Stopped(String),
+}
+
+/// What came of one command.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Response {
+    /// Events written to the journal, in order (also those of a followed clock caught
+    /// up before the command).
+    pub events: Vec<Timed>,
+    /// What the facilitator's screen shows.
+    pub shown: Vec<Shown>,
+    /// How it ended.
+    pub verdict: Verdict,
+}
+
+impl Response {
+    fn new() -> Response {
+        Response {
+            events: Vec::new(),
+            shown: Vec::new(),
+            verdict: Verdict::Answered,
+        }
+    }
+
+    fn text(mut self, line: impl Into<String>) -> Response {
+        self.shown.push(Shown::Text(line.into()));
+        self
+    }
+
+    fn refused(mut self, why: impl Into<String>) -> Response {
+        self.verdict = Verdict::Refused(why.into());
+        self
+    }
+}
+
+/// Whether the exercise runs, follows real time, is paused or has ended.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Mode {
+    /// The facilitator moves the clock.
+    Running,
+    /// The clock follows real time at this pace.
+    Following(f64),
+    /// Paused.
+    Paused,
+    /// Ended.
+    Ended,
+}
+
+/// The status line: where the exercise is and what is really pending.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Status {
+    /// Scenario time now (as followed, when following).
+    pub now: SimTime,
+    /// Running, following, paused or ended.
+    pub mode: Mode,
+    /// When the next inject that will really be delivered falls due.
+    pub next: Option<SimTime>,
+    /// Its id, shown only with the truth on (the id can give away what is coming).
+    pub next_inject: Option<String>,
+    /// Injects held by a false condition, only with the truth on.
+    pub held: Vec<String>,
+    /// The scenario's planned duration.
+    pub planned: SimDuration,
+    /// Expectations falling due, soonest first: (id, role, deadline). Those that depend on
+    /// the hidden truth (a `when` condition) only with the truth on.
+    pub due: Vec<(String, String, SimTime)>,
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mode = match self.mode {
+            Mode::Running => "running".to_string(),
+            Mode::Following(pace) => format!("running {pace}x"),
+            Mode::Paused => "paused".to_string(),
+            Mode::Ended => "ended".to_string(),
+        };
+        write!(f, "[{} {mode}]", self.now)?;
+        if self.mode != Mode::Ended {
+            match (self.next, &self.next_inject) {
+                (Some(t), Some(id)) => write!(f, " next inject {t} ({id})")?,
+                (Some(t), None) => write!(f, " next inject {t}")?,
+                (None, _) => write!(f, " no inject pending")?,
+            }
+            let planned = SimTime::from_offset(self.planned);
+            if self.now <= planned {
+                write!(f, " · {} left", planned.since(self.now).clock())?;
+            } else {
+                write!(f, " · {} over", self.now.since(planned).clock())?;
+            }
+        }
+        if self.mode == Mode::Ended {
+            return Ok(());
+        }
+        if !self.held.is_empty() {
+            write!(f, " · held: {}", self.held.join(", "))?;
+        }
+        if !self.due.is_empty() {
+            let due: Vec<String> = self
+                .due
+                .iter()
+                .take(3)
+                .map(|(id, role, t)| format!("{id} ({role}) by {t}"))
+                .collect();
+            write!(f, " · due: {}", due.join(", "))?;
+        }
+        Ok(())
+    }
+}
+
+/// The ids a front end completes, by position (see [`Vocabulary::complete`]). Plain data,
+/// so a terminal thread can hold it while the exercise lives on another.
+#[derive(Clone, Debug, Default)]
+pub struct Vocabulary {
+    roles: Vec<String>,
+    decisions: Vec<(String, Vec<String>)>,
+    injects: Vec<String>,
+    objectives: Vec<String>,
+    people: Vec<String>,
+    questions: usize,
+}
+
+impl Vocabulary {
+    /// The ids of a scenario and roster.
+    pub fn new(s: &Scenario, roster: Option<&Roster>) -> Vocabulary {
+        Vocabulary {
+            roles: s.roles.keys().map(|k| k.to_string()).collect(),
+            decisions: s
+                .decisions
+                .iter()
+                .map(|(id, d)| (id.to_string(), d.by.iter().map(|r| r.to_string()).collect()))
+                .collect(),
+            injects: s.injects.iter().map(|i| i.id.to_string()).collect(),
+            objectives: s.objectives.iter().map(|o| o.id.to_string()).collect(),
+            people: roster.map_or_else(Vec::new, |r| {
+                r.people.iter().map(|p| p.id.to_string()).collect()
+            }),
+            questions: s.questions.len(),
+        }
+    }
+
+    /// What completes at the cursor: where the word starts, and the candidates that fit
+    /// there (`decide <role> <a decision that role may take>`), each ending in a space
+    /// when it finishes a word.
+    pub fn complete(&self, line: &str, pos: usize) -> (usize, Vec<String>) {
+        let mut pos = pos.min(line.len());
+        while !line.is_char_boundary(pos) {
+            pos -= 1;
+        }
+        let before = &line[..pos];
+        let start = before.rfind([' ', ',', '=']).map_or(0, |i| i + 1);
+        let word = &before[start..];
+        let head = &before[..start];
+        let words: Vec<&str> = head.split_whitespace().collect();
+        let list = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let pool: Vec<String> = if head.ends_with("by=") {
+            self.people.clone()
+        } else if head.ends_with("re=") {
+            self.injects.clone()
+        } else {
+            match words.as_slice() {
+                [] => list(command::WORDS),
+                ["decide" | "action" | "view" | "notify" | "inject"] | ["notify", _] => {
+                    self.roles.clone()
+                }
+                ["decide", role] => self
+                    .decisions
+                    .iter()
+                    .filter(|(_, by)| by.iter().any(|r| r == role))
+                    .map(|(id, _)| id.clone())
+                    .collect(),
+                ["decide", _, _, ..] => list(&["low", "medium", "high", "re=", "by="]),
+                ["action", _] => list(&["by="]),
+                ["present" | "absent"] => self.people.clone(),
+                ["present", _] => self.roles.clone(),
+                ["rate"] => self.objectives.clone(),
+                ["rate", _] => list(&["P", "S", "M", "U"]),
+                ["answer"] => (1..=self.questions).map(|n| n.to_string()).collect(),
+                ["follow"] => list(&["1x", "2x", "10x", "off"]),
+                ["truth"] => list(&["on", "off"]),
+                _ => Vec::new(),
+            }
+        };
+        let candidates = pool
+            .into_iter()
+            .filter(|w| w.starts_with(word))
+            .map(|w| if w.ends_with('=') { w } else { format!("{w} ") })
+            .collect();
+        (start, candidates)
+    }
+}
+
+/// A live exercise driven by commands: the session (exercise + journal), the roster the
+/// participants are checked against, the followed clock, and what the facilitator has
+/// already been told.
+pub struct Facilitation<'c> {
+    session: Session<'c>,
+    roster: Option<Roster>,
+    clock: Box<dyn Monotonic>,
+    follow: Option<Follow>,
+    truth: bool,
+    asked: HashSet<usize>,
+    told_over: bool,
+    stopped: bool,
+}
+
+impl<'c> Facilitation<'c> {
+    /// Facilitates a session. `truth` shows draws and red-herring marks inline from the
+    /// start (the default hides them: the facilitator's screen is often projected).
+    pub fn new(
+        session: Session<'c>,
+        roster: Option<Roster>,
+        clock: Box<dyn Monotonic>,
+        truth: bool,
+    ) -> Facilitation<'c> {
+        Facilitation {
+            session,
+            roster,
+            clock,
+            follow: None,
+            truth,
+            asked: HashSet::new(),
+            told_over: false,
+            stopped: false,
+        }
+    }
+
+    /// What the screen shows of events written when the session opened (the start, or
+    /// what a resume wrote), with the questions and notices already due.
+    pub fn opening(&mut self, events: Vec<Timed>) -> Response {
+        let mut r = Response::new();
+        r.events = events;
+        self.show_events(&mut r);
+        r
+    }
+
+    /// The exercise.
+    pub fn exercise(&self) -> &Exercise<'c> {
+        &self.session.exercise
+    }
+
+    /// The journal's path.
+    pub fn journal(&self) -> &Path {
+        self.session.path()
+    }
+
+    /// Whether draws and red-herring marks are shown inline.
+    pub fn truth(&self) -> bool {
+        self.truth
+    }
+
+    /// Parses and executes one console line.
+    pub fn line(&mut self, line: &str) -> Response {
+        match command::parse(line) {
+            Ok(Some(c)) => self.execute(c),
+            Ok(None) => Response::new(),
+            Err(why) => Response::new().refused(why),
+        }
+    }
+
+    /// Executes one command.
+    pub fn execute(&mut self, command: Command) -> Response {
+        if self.stopped {
+            return Response::new().refused(
+                "the exercise stopped because its journal could not be written; resume it with `ttx run --resume`",
+            );
+        }
+        if command.is_query() {
+            return self.query(command);
+        }
+        let mut r = Response::new();
+        if let Err(why) = self.check(&command) {
+            return r.refused(why);
+        }
+        let caught_up = self.catch_up(&mut r);
+        let input = match caught_up.and_then(|()| self.input(&command)) {
+            Ok(Some(input)) => input,
+            Ok(None) => {
+                // `follow`: only the clock changed.
+                self.after(&command);
+                r.verdict = Verdict::Ok;
+                self.show_events(&mut r);
+                return r;
+            }
+            Err(why) => {
+                self.show_events(&mut r);
+                return match why {
+                    Stop::Refused(why) => r.refused(why),
+                    Stop::Failed(e) => self.stop(r, e),
+                };
+            }
+        };
+        let notice = self.already_decided(&input);
+        match self.session.apply(input) {
+            Ok(events) => {
+                r.events.extend(events);
+                r.verdict = Verdict::Ok;
+                self.after(&command);
+                r.shown.extend(notice.map(Shown::Notice));
+                self.show_events(&mut r);
+                if matches!(command, Command::End { .. }) {
+                    r.shown.push(Shown::Notice(self.end_notice()));
+                }
+                r
+            }
+            Err(SessionError::Refused(why)) => {
+                self.show_events(&mut r);
+                r.refused(why.0)
+            }
+            Err(e) => {
+                self.show_events(&mut r);
+                self.stop(r, e.to_string())
+            }
+        }
+    }
+
+    /// Moves a followed clock on while nobody types: when an inject falls due, or the
+    /// planned time passes, the time followed so far is journaled and what follows from
+    /// it shown. `None` when nothing happened.
+    pub fn tick(&mut self) -> Option<Response> {
+        if self.stopped || self.follow.is_none() {
+            return None;
+        }
+        let ex = &self.session.exercise;
+        if ex.paused() || ex.ended() {
+            return None;
+        }
+        let to = self.followed_now();
+        let planned = SimTime::from_offset(ex.compiled().scenario().duration.value);
+        let due = ex.next_delivery().is_some_and(|(t, _)| t <= to);
+        let passes = !self.told_over && to >= planned;
+        if to <= ex.now() || !(due || passes) {
+            return None;
+        }
+        let mut r = Response::new();
+        if let Err(Stop::Failed(e)) = self.catch_up(&mut r) {
+            self.show_events(&mut r);
+            return Some(self.stop(r, e));
+        }
+        self.show_events(&mut r);
+        Some(r)
+    }
+
+    /// The status line's facts.
+    pub fn status(&self) -> Status {
+        status_of(
+            &self.session.exercise,
+            self.followed_now(),
+            self.follow.map(|f| f.pace),
+            self.truth,
+        )
+    }
+
+    /// What a role has seen so far (see [`view::role_view`]).
+    pub fn role_view(&self, role: &str) -> Vec<RoleItem> {
+        view::role_view(self.session.exercise.log(), role)
+    }
+
+    /// Scenario time now: the exercise's clock, or where the followed clock has got to.
+    pub fn followed_now(&self) -> SimTime {
+        let ex = &self.session.exercise;
+        match self.follow {
+            Some(f) if !ex.paused() && !ex.ended() => {
+                let real = self.clock.elapsed().saturating_sub(f.since);
+                let secs = (real.as_secs_f64() * f.pace) as u64;
+                f.base.after(SimDuration::from_secs(secs)).max(ex.now())
+            }
+            _ => ex.now(),
+        }
+    }
+
+    fn stop(&mut self, mut r: Response, error: String) -> Response {
+        self.stopped = true;
+        r.verdict = Verdict::Stopped(error);
+        r
+    }
+
+    /// Journals the time a followed clock has reached, before an input is stamped.
+    fn catch_up(&mut self, r: &mut Response) -> Result<(), Stop> {
+        let to = self.followed_now();
+        let ex = &self.session.exercise;
+        if self.follow.is_none() || ex.paused() || ex.ended() || to <= ex.now() {
+            return Ok(());
+        }
+        match self.session.apply(Event::Advance { to }) {
+            Ok(events) => {
+                r.events.extend(events);
+                Ok(())
+            }
+            Err(SessionError::Refused(why)) => Err(Stop::Refused(why.0)),
+            Err(e) => Err(Stop::Failed(e.to_string())),
+        }
+    }
+
+    /// After a command: a followed clock restarts from where a jump (or a resume) left
+    /// the exercise's clock.
+    fn after(&mut self, command: &Command) {
+        let elapsed = self.clock.elapsed();
+        let now = self.session.exercise.now();
+        match command {
+            Command::Follow(Some(pace)) => {
+                self.follow = Some(Follow {
+                    pace: *pace,
+                    since: elapsed,
+                    base: now,
+                })
+            }
+            Command::Follow(None) => self.follow = None,
+            Command::Advance(_)
+            | Command::AdvanceTo(_)
+            | Command::Next
+            | Command::Pause(_)
+            | Command::Resume(_) => {
+                if let Some(f) = &mut self.follow {
+                    f.since = elapsed;
+                    f.base = now;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Checks a command against what only the command layer knows: the roster, and
+    /// whether an inject named as a prompt exists.
+    fn check(&self, command: &Command) -> Result<(), String> {
+        let s = self.session.exercise.compiled().scenario();
+        let person = match command {
+            Command::Decide(Decide { participant, .. }) | Command::Action { participant, .. } => {
+                participant.as_deref()
+            }
+            Command::Present { person, .. } | Command::Absent(person) => Some(person.as_str()),
+            _ => None,
+        };
+        if let (Some(p), Some(roster)) = (person, &self.roster)
+            && !roster.people.iter().any(|x| x.id.as_str() == p)
+        {
+            let people: Vec<(&str, &str)> = roster
+                .people
+                .iter()
+                .map(|x| (x.id.as_str(), x.name.as_str()))
+                .collect();
+            return Err(match suggest::person(p, &people) {
+                Some(id) => format!("no person `{p}` in the roster (did you mean `{id}`?)"),
+                None => format!(
+                    "no person `{p}` in the roster; write their roster id, e.g. `{}`",
+                    people.first().map_or("dana-reyes", |x| x.0)
+                ),
+            });
+        }
+        let prompt = match command {
+            Command::Decide(Decide { prompted_by, .. }) | Command::Action { prompted_by, .. } => {
+                prompted_by.as_deref()
+            }
+            _ => None,
+        };
+        if let Some(inject) = prompt
+            && !s.injects.iter().any(|i| i.id.as_str() == inject)
+        {
+            return Err(unknown(
+                "inject",
+                inject,
+                s.injects.iter().map(|i| i.id.as_str()),
+                "in this scenario (re= names the inject that prompted the decision)",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The journal input a command records, `None` for a command that only changes the
+    /// followed clock.
+    fn input(&self, command: &Command) -> Result<Option<Event>, Stop> {
+        let ex = &self.session.exercise;
+        let now = ex.now();
+        let event = match command.clone() {
+            Command::Advance(d) => Event::Advance { to: now.after(d) },
+            Command::AdvanceTo(to) => Event::Advance { to },
+            Command::Next => match ex.next_delivery() {
+                Some((to, _)) if !ex.paused() => Event::Advance { to },
+                Some(_) => {
+                    return Err(Stop::Refused(
+                        "the exercise is paused; resume it first".into(),
+                    ));
+                }
+                None => {
+                    return Err(Stop::Refused(
+                        "no inject will be delivered from here: `advance` moves the clock, `end` ends the exercise"
+                            .into(),
+                    ));
+                }
+            },
+            Command::Follow(_) => return Ok(None),
+            Command::Decide(d) => Event::Decision {
+                by: d.role,
+                decision: Some(d.decision),
+                action: None,
+                participant: d.participant,
+                rationale: d.rationale,
+                confidence: d.confidence,
+                prompted_by: d.prompted_by,
+            },
+            Command::Action {
+                role,
+                text,
+                participant,
+                rationale,
+                confidence,
+                prompted_by,
+            } => Event::Decision {
+                by: role,
+                decision: None,
+                action: Some(text),
+                participant,
+                rationale,
+                confidence,
+                prompted_by,
+            },
+            Command::Notify { from, to, text } => Event::Notify { from, to, text },
+            Command::Note(text) => Event::Note { text },
+            Command::Inject { to, text } => Event::AdHocInject { to, text },
+            Command::Rate {
+                objective,
+                rating,
+                reason,
+            } => Event::Rate {
+                objective,
+                rating,
+                reason,
+            },
+            Command::Pause(reason) => Event::Pause { reason },
+            Command::Resume(reason) => Event::Resume { reason },
+            Command::Strength(text) => Event::Strength { text },
+            Command::Improve(text) => Event::Improve { text },
+            Command::Present { person, role } => Event::Present { person, role },
+            Command::Absent(person) => Event::Absent { person },
+            Command::Answer { question, text } => Event::Answer { question, text },
+            Command::End {
+                strengths,
+                improvements,
+            } => Event::End {
+                strengths,
+                improvements,
+            },
+            Command::View(_)
+            | Command::Decisions
+            | Command::Questions
+            | Command::Truth(_)
+            | Command::Status
+            | Command::Help
+            | Command::Quit => return Ok(None),
+        };
+        Ok(Some(event))
+    }
+
+    /// "already decided at 0:17:00" when the same role takes the same decision again.
+    fn already_decided(&self, input: &Event) -> Option<String> {
+        let Event::Decision {
+            by,
+            decision: Some(d),
+            ..
+        } = input
+        else {
+            return None;
+        };
+        self.session
+            .exercise
+            .log()
+            .iter()
+            .find_map(|t| match &t.event {
+                Event::Decision {
+                    by: b,
+                    decision: Some(x),
+                    ..
+                } if b == by && x == d => Some(format!(
+                    "{by} already decided {d} at {}; journaled again",
+                    t.at
+                )),
+                _ => None,
+            })
+    }
+
+    /// Adds the screen lines for the events of `r`, the notes and
+    /// questions they bring, and the planned time passing.
+    fn show_events(&mut self, r: &mut Response) {
+        let s = self.session.exercise.compiled().scenario();
+        let mut shown = Vec::new();
+        for t in &r.events {
+            if let Some(line) = view::facilitator_line(t, self.truth) {
+                shown.push(Shown::Event(Box::new(t.clone()), line));
+            }
+            if let Event::Deliver { inject, .. } = &t.event
+                && let Some(notes) = s
+                    .injects
+                    .iter()
+                    .find(|i| i.id.as_str() == inject)
+                    .and_then(|i| i.notes.as_ref())
+            {
+                shown.push(Shown::Notice(format!(
+                    "facilitator note ({inject}): {}",
+                    notes.trim()
+                )));
+            }
+        }
+        shown.extend(self.questions_due().into_iter().map(Shown::Notice));
+        let ex = &self.session.exercise;
+        let planned = s.duration.value;
+        if !self.told_over && !ex.ended() && ex.now() >= SimTime::from_offset(planned) {
+            self.told_over = true;
+            shown.push(Shown::Notice(format!(
+                "the scenario's planned {} have passed; `end` when the room is ready",
+                planned.clock()
+            )));
+        }
+        // Query answers and notices the caller added come after the events.
+        let rest = std::mem::take(&mut r.shown);
+        r.shown = shown;
+        r.shown.extend(rest);
+    }
+
+    /// Questions that have fallen due since the facilitator was last told.
+    fn questions_due(&mut self) -> Vec<String> {
+        let ex = &self.session.exercise;
+        let s = ex.compiled().scenario();
+        let mut out = Vec::new();
+        for (i, q) in s.questions.iter().enumerate() {
+            if self.asked.contains(&i) || !question_due(ex, i) {
+                continue;
+            }
+            self.asked.insert(i);
+            let n = i + 1;
+            out.push(format!(
+                "question {n} for the room: {}  (record the answer: `answer {n} : …`)",
+                q.ask.trim()
+            ));
+        }
+        out
+    }
+
+    fn end_notice(&self) -> String {
+        let journal = crate::authoring::paths::display_path(self.session.path());
+        let journal = journal.display();
+        format!(
+            "the exercise has ended; ratings, the hot wash, answers and notes still go in (`quit` leaves)\nnext: `ttx report {journal} -o aar.md` writes the after-action report; `ttx actions add {journal}` tracks its action items"
+        )
+    }
+
+    fn query(&mut self, command: Command) -> Response {
+        let r = Response::new();
+        let ex = &self.session.exercise;
+        let s = ex.compiled().scenario();
+        match command {
+            Command::Help => r.text(command::HELP),
+            Command::Status => r.text(self.status().to_string()),
+            Command::Quit => Response {
+                verdict: Verdict::Quit,
+                ..r
+            },
+            Command::View(role) => {
+                if !s.roles.contains_key(role.as_str()) {
+                    return r.refused(unknown(
+                        "role",
+                        &role,
+                        s.roles.keys().map(|k| k.as_str()),
+                        "in this scenario",
+                    ));
+                }
+                let mut r = r.text(format!("--- what {role} has seen ---"));
+                for item in self.role_view(&role) {
+                    r = r.text(item.to_string());
+                }
+                r
+            }
+            Command::Decisions => s.decisions.iter().fold(r, |r, (id, d)| {
+                let by: Vec<&str> = d.by.iter().map(|r| r.as_str()).collect();
+                r.text(format!("{id:<24} by {}", by.join(", ")))
+            }),
+            Command::Questions => {
+                if s.questions.is_empty() {
+                    return r.text("this scenario has no discussion questions");
+                }
+                let answers = answers(ex);
+                s.questions.iter().enumerate().fold(r, |r, (i, q)| {
+                    let state = if answers.iter().any(|(n, _)| *n == i + 1) {
+                        "answered"
+                    } else if question_due(ex, i) {
+                        "due"
+                    } else {
+                        "later"
+                    };
+                    let mut r = r.text(format!("{}. [{state}] {}", i + 1, q.ask.trim()));
+                    for (_, a) in answers.iter().filter(|(n, _)| *n == i + 1) {
+                        r = r.text(format!("   answer: {a}"));
+                    }
+                    r
+                })
+            }
+            Command::Truth(Some(on)) => {
+                self.truth = on;
+                r.text(if on {
+                    "the truth is shown inline: draws, red-herring marks, held injects, conditional expectations (`truth off` hides it)"
+                } else {
+                    "the truth is hidden from the screen (`truth` shows it once)"
+                })
+            }
+            Command::Truth(None) => self.truth_lines().into_iter().fold(r, Response::text),
+            _ => r,
+        }
+    }
+
+    /// The hidden truth as it stands: every draw, which facts came to light, injects held
+    /// by their conditions, and the expectations that depend on the truth.
+    fn truth_lines(&self) -> Vec<String> {
+        let ex = &self.session.exercise;
+        let s = ex.compiled().scenario();
+        let mut out = vec!["--- the truth (for the facilitator only) ---".to_string()];
+        for t in ex.log() {
+            if let Event::Draw {
+                cause,
+                what,
+                result,
+            } = &t.event
+            {
+                out.push(format!("[{}] draw ({cause}): {what} -> {result}", t.at));
+            }
+        }
+        for (id, fact) in &s.facts {
+            let state = if ex.fact_revealed(id.as_str()) {
+                "revealed"
+            } else {
+                "hidden"
+            };
+            out.push(format!("fact {id} [{state}]: {}", fact.text.trim()));
+        }
+        for i in ex.held_injects() {
+            let inject = &s.injects[i];
+            out.push(format!(
+                "held: {} (when {})",
+                inject.id,
+                inject.when.as_ref().map_or("", |w| w.as_str().trim())
+            ));
+        }
+        for e in s.expectations.iter().filter(|e| e.when.is_some()) {
+            let state = if ex.taken_at(e.decision.as_str()).is_some() {
+                "taken"
+            } else {
+                "open"
+            };
+            out.push(format!(
+                "expectation {} ({} {} within {}, when {}) [{state}]",
+                e.id,
+                e.role,
+                e.decision,
+                e.within.value,
+                e.when.as_ref().map_or("", |w| w.as_str().trim())
+            ));
+        }
+        for inject in s.injects.iter().filter(|i| i.red_herring) {
+            out.push(format!("red herring: {}", inject.id));
+        }
+        out
+    }
+}
+
+/// The status of an exercise at scenario time `now` (ahead of the exercise's clock when
+/// a followed clock has moved on), following real time at `pace` or not, with the truth
+/// shown or not.
+pub fn status_of(ex: &Exercise<'_>, now: SimTime, pace: Option<f64>, truth: bool) -> Status {
+    let s = ex.compiled().scenario();
+    let mode = if ex.ended() {
+        Mode::Ended
+    } else if ex.paused() {
+        Mode::Paused
+    } else if let Some(pace) = pace {
+        Mode::Following(pace)
+    } else {
+        Mode::Running
+    };
+    let next = ex.next_delivery();
+    let conditional: HashSet<&str> = s
+        .expectations
+        .iter()
+        .filter(|e| e.when.is_some())
+        .map(|e| e.id.as_str())
+        .collect();
+    Status {
+        now,
+        mode,
+        next: next.map(|(t, _)| t),
+        next_inject: next
+            .filter(|_| truth)
+            .map(|(_, i)| s.injects[i].id.to_string()),
+        held: if truth {
+            ex.held_injects()
+                .into_iter()
+                .map(|i| s.injects[i].id.to_string())
+                .collect()
+        } else {
+            Vec::new()
+        },
+        planned: s.duration.value,
+        due: ex
+            .open_expectations()
+            .into_iter()
+            .filter(|(id, _, t)| *t >= now && (truth || !conditional.contains(id.as_str())))
+            .collect(),
+    }
+}
+
+/// Why a command could not be carried out.
+enum Stop {
+    Refused(String),
+    Failed(String),
+}
+
+/// Whether question `index` has fallen due: after its inject was delivered, or at its
+/// time. A question with neither is asked when the facilitator chooses.
+fn question_due(ex: &Exercise<'_>, index: usize) -> bool {
+    let s = ex.compiled().scenario();
+    let q = &s.questions[index];
+    if let Some(after) = &q.after {
+        return s
+            .injects
+            .iter()
+            .position(|i| i.id.as_str() == after.as_str())
+            .and_then(|i| ex.inject_delivered(i))
+            .is_some();
+    }
+    q.at.as_ref()
+        .is_some_and(|at| ex.now() >= SimTime::from_offset(at.value))
+}
+
+/// The answers recorded so far: (question number, text).
+fn answers(ex: &Exercise<'_>) -> Vec<(usize, String)> {
+    ex.log()
+        .iter()
+        .filter_map(|t| match &t.event {
+            Event::Answer { question, text } => Some((*question, text.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// How the exercise thread opens its session.
+pub enum Open {
+    /// A new exercise into a new journal.
+    Begin {
+        /// Seed of every draw.
+        seed: u64,
+        /// The files pinned in the start event.
+        files: Files,
+        /// The journal to create.
+        journal: PathBuf,
+        /// fsync each event.
+        fsync: bool,
+        /// Wall-clock times to record.
+        wall: WallClock,
+    },
+    /// An exercise continued from its journal.
+    Resume {
+        /// The journal.
+        journal: PathBuf,
+        /// fsync each event.
+        fsync: bool,
+        /// Wall-clock times to record.
+        wall: WallClock,
+    },
+}
+
+/// Everything the exercise thread needs, built on that thread (compiled scripts cannot
+/// move between threads).
+pub struct Setup {
+    /// The compiled scenario.
+    pub compiled: Compiled,
+    /// How to open the session.
+    pub open: Open,
+    /// The roster participants are checked against.
+    pub roster: Option<Roster>,
+    /// Real time for the followed clock.
+    pub clock: Box<dyn Monotonic>,
+    /// Show the truth inline from the start.
+    pub truth: bool,
+}
+
+/// What the exercise thread reports once its session is open.
+pub struct Opened {
+    /// The events written on opening, as the screen shows them.
+    pub response: Response,
+    /// Warnings for the facilitator (a torn line set aside, a lock taken over).
+    pub warnings: Vec<String>,
+    /// The journal.
+    pub journal: PathBuf,
+    /// The status.
+    pub status: Status,
+    /// The ids for completion.
+    pub vocabulary: Vocabulary,
+}
+
+enum Request {
+    Line(String, mpsc::Sender<(Response, Status)>),
+    Command(Command, mpsc::Sender<(Response, Status)>),
+    Status(mpsc::Sender<Status>),
+    View(String, mpsc::Sender<Vec<RoleItem>>),
+}
+
+/// A handle on an exercise that lives on its own thread: requests go over a channel and
+/// are answered in order; what the followed clock brings while nobody types goes to the
+/// update callback. Dropping the driver (or [`Driver::stop`]) ends the thread after the
+/// request in hand, closing the journal cleanly.
+pub struct Driver {
+    requests: Option<mpsc::Sender<Request>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+/// How often the exercise thread looks at a followed clock.
+const TICK: Duration = Duration::from_millis(200);
+
+impl Driver {
+    /// Starts the exercise thread: `setup` runs on it (compiling the scenario there), the
+    /// session opens, and the thread serves requests until the driver is dropped.
+    /// `on_update` receives what a followed clock delivers between requests.
+    pub fn spawn<F, U>(setup: F, mut on_update: U) -> Result<(Driver, Opened), String>
+    where
+        F: FnOnce() -> Result<Setup, String> + Send + 'static,
+        U: FnMut(Response, Status) + Send + 'static,
+    {
+        let (ready_tx, ready_rx) = mpsc::channel::<Result<Opened, String>>();
+        let (tx, rx) = mpsc::channel::<Request>();
+        let thread = std::thread::Builder::new()
+            .name("exercise".into())
+            .spawn(move || {
+                let setup = match setup() {
+                    Ok(s) => s,
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(e));
+                        return;
+                    }
+                };
+                let Setup {
+                    compiled,
+                    open,
+                    roster,
+                    clock,
+                    truth,
+                } = setup;
+                let vocabulary = Vocabulary::new(compiled.scenario(), roster.as_ref());
+                let opened = match open {
+                    Open::Begin {
+                        seed,
+                        files,
+                        journal,
+                        fsync,
+                        wall,
+                    } => Session::begin(&compiled, seed, files, &journal, fsync, wall)
+                        .map(|(s, e)| (s, e, Vec::new())),
+                    Open::Resume {
+                        journal,
+                        fsync,
+                        wall,
+                    } => Session::resume(&compiled, &journal, fsync, wall),
+                };
+                let (session, events, warnings) = match opened {
+                    Ok(o) => o,
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(e.to_string()));
+                        return;
+                    }
+                };
+                let mut f = Facilitation::new(session, roster, clock, truth);
+                let response = f.opening(events);
+                let _ = ready_tx.send(Ok(Opened {
+                    response,
+                    warnings,
+                    journal: f.journal().to_path_buf(),
+                    status: f.status(),
+                    vocabulary,
+                }));
+                loop {
+                    match rx.recv_timeout(TICK) {
+                        Ok(Request::Line(line, reply)) => {
+                            let r = f.line(&line);
+                            let _ = reply.send((r, f.status()));
+                        }
+                        Ok(Request::Command(c, reply)) => {
+                            let r = f.execute(c);
+                            let _ = reply.send((r, f.status()));
+                        }
+                        Ok(Request::Status(reply)) => {
+                            let _ = reply.send(f.status());
+                        }
+                        Ok(Request::View(role, reply)) => {
+                            let _ = reply.send(f.role_view(&role));
+                        }
+                        Err(mpsc::RecvTimeoutError::Timeout) => {
+                            if let Some(r) = f.tick() {
+                                on_update(r, f.status());
+                            }
+                        }
+                        Err(mpsc::RecvTimeoutError::Disconnected) => break,
+                    }
+                }
+            })
+            .map_err(|e| format!("cannot start the exercise thread: {e}"))?;
+        let mut driver = Driver {
+            requests: Some(tx),
+            thread: Some(thread),
+        };
+        match ready_rx.recv() {
+            Ok(Ok(opened)) => Ok((driver, opened)),
+            Ok(Err(e)) => {
+                driver.stop();
+                Err(e)
+            }
+            Err(_) => {
+                driver.stop();
+                Err("the exercise thread ended before the exercise opened".into())
+            }
+        }
+    }
+
+    fn ask<T>(&self, make: impl FnOnce(mpsc::Sender<T>) -> Request) -> Option<T> {
+        let (tx, rx) = mpsc::channel();
+        self.requests.as_ref()?.send(make(tx)).ok()?;
+        rx.recv().ok()
+    }
+
+    /// Executes a console line; `None` if the exercise thread has gone.
+    pub fn line(&self, line: &str) -> Option<(Response, Status)> {
+        self.ask(|tx| Request::Line(line.to_string(), tx))
+    }
+
+    /// Executes a command.
+    pub fn execute(&self, command: Command) -> Option<(Response, Status)> {
+        self.ask(|tx| Request::Command(command, tx))
+    }
+
+    /// The status line.
+    pub fn status(&self) -> Option<Status> {
+        self.ask(Request::Status)
+    }
+
+    /// What a role has seen.
+    pub fn role_view(&self, role: &str) -> Option<Vec<RoleItem>> {
+        self.ask(|tx| Request::View(role.to_string(), tx))
+    }
+
+    /// Ends the exercise thread after the request in hand and waits for it, so the
+    /// journal is closed (and its lock released) when this returns.
+    pub fn stop(&mut self) {
+        self.requests = None;
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
