@@ -51,7 +51,10 @@ fn assess_session(name: &str) -> Assessment {
     // The sheet goes through the command layer, as `ttx run --decisions` plays it.
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("assess");
     std::fs::create_dir_all(&dir).unwrap();
-    let journal = dir.join(format!("{name}.jsonl"));
+    // Tests run side by side and may assess the same session: one journal each.
+    static RUN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let run = RUN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let journal = dir.join(format!("{name}-{run}.jsonl"));
     let _ = std::fs::remove_file(&journal);
     let (session, _) = Session::begin(
         &compiled,

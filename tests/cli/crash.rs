@@ -31,7 +31,8 @@ const COMMANDS: &[&str] = &[
     "end",
 ];
 
-fn run_args(journal: &str) -> Vec<String> {
+/// `ttx run` of the payments scenario, seed 11, pinned clock, into `journal`.
+pub fn run_args(journal: &str) -> Vec<String> {
     [
         "run",
         SCENARIO,
@@ -47,13 +48,15 @@ fn run_args(journal: &str) -> Vec<String> {
     .collect()
 }
 
-struct Driven {
-    child: Child,
+pub struct Driven {
+    /// The running ttx.
+    pub child: Child,
     lines: mpsc::Receiver<String>,
 }
 
 impl Driven {
-    fn spawn(args: &[String]) -> Driven {
+    /// `ttx ARGS` in examples/acme with standard input and output on pipes.
+    pub fn spawn(args: &[String]) -> Driven {
         let mut child = Command::new(env!("CARGO_BIN_EXE_ttx"))
             .args(args)
             .current_dir(root().join("examples/acme"))
@@ -74,7 +77,8 @@ impl Driven {
         Driven { child, lines }
     }
 
-    fn wait_for(&self, want: impl Fn(&str) -> bool) {
+    /// Reads lines until one is wanted (30 s at most per line).
+    pub fn wait_for(&self, want: impl Fn(&str) -> bool) {
         loop {
             let line = self
                 .lines
@@ -86,7 +90,8 @@ impl Driven {
         }
     }
 
-    fn send(&mut self, command: &str) {
+    /// Writes one line to standard input.
+    pub fn send(&mut self, command: &str) {
         let stdin = self.child.stdin.as_mut().unwrap();
         stdin.write_all(format!("{command}\n").as_bytes()).unwrap();
         stdin.flush().unwrap();

@@ -1,0 +1,197 @@
+//! The console as a facilitator uses it: on a pipe, on a terminal (a pseudo-terminal from
+//! `script`), killed and resumed. Regression tests named after what a real session got
+//! wrong.
+
+use std::time::Duration;
+
+use crate::crash::{Driven, run_args};
+use crate::run::fresh_journal;
+use crate::support::Ttx;
+
+fn console(name: &str, commands: &str) -> (crate::support::Output, String) {
+    let (_, rel) = fresh_journal("examples/acme", name);
+    let out = Ttx::new()
+        .cwd("examples/acme")
+        .args(run_args(&rel))
+        .stdin(commands)
+        .run();
+    (out, rel)
+}
+
+#[test]
+fn status_prints_once() {
+    let (out, _) = console("status-once", "advance 5m\nstatus\nquit\n");
+    out.code(0);
+    let lines = out
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("[0:05:00 running]"))
+        .count();
+    assert_eq!(lines, 1, "{}", out.stdout);
+}
+
+#[test]
+fn commands_after_end_on_a_pipe_are_taken_or_refused_never_dropped() {
+    let (out, rel) = console(
+        "after-end",
+        "advance 10m\nend\nrate detect S : declared, but after the CDN detour\nimprove : the processor contact list is stale\ndecide ic declare_incident\n",
+    );
+    out.code(1)
+        .stdout_has("exercise ends")
+        .stdout_has("next: `ttx report journals/after-end.jsonl -o aar.md`")
+        .stdout_has("! the exercise has ended; after `end` only rate, strength, improve, answer and note are taken");
+    let journal =
+        std::fs::read_to_string(crate::support::root().join("examples/acme").join(&rel)).unwrap();
+    assert!(
+        journal.contains("\"type\":\"rate\""),
+        "the rating after end is journaled"
+    );
+    assert!(journal.contains("the processor contact list is stale"));
+    Ttx::new()
+        .cwd("examples/acme")
+        .args(["report", &rel])
+        .run()
+        .code(0)
+        .stdout_has("| **S** | U | rated by the facilitator: declared, but after the CDN detour |")
+        .stdout_has("the processor contact list is stale");
+}
+
+#[test]
+fn hot_wash_lines_survive_kill_9_and_resume() {
+    let (_, rel) = fresh_journal("examples/acme", "hot-wash-kill");
+    let mut driven = Driven::spawn(&run_args(&rel));
+    driven.wait_for(|l| l.contains("starts"));
+    for line in [
+        "advance 20m",
+        "strength : on-call paged the IC within two minutes",
+        "improve : nobody owned the status page",
+    ] {
+        driven.send(line);
+        driven.wait_for(|l| l == "ok");
+    }
+    driven.child.kill().unwrap();
+    driven.child.wait().unwrap();
+    Ttx::new()
+        .cwd("examples/acme")
+        .args(["run", "--resume", &rel])
+        .stdin("end\n")
+        .run()
+        .code(0);
+    Ttx::new()
+        .cwd("examples/acme")
+        .args(["report", &rel])
+        .run()
+        .code(0)
+        .stdout_has("- on-call paged the IC within two minutes")
+        .stdout_has("nobody owned the status page");
+}
+
+#[test]
+fn the_roll_call_is_the_attendance_and_answers_sit_next_to_their_question() {
+    let (out, rel) = console(
+        "roll-call",
+        "present priya-nair ic\npresent raj-patel oncall\npresent Sam\nadvance 5m\ndecide ic declare_incident by=priya-nair\ndecide oncall block_refunds by=will-ortega\nanswer 1 : the IC decides; on-call pages\nend\n",
+    );
+    out.code(1)
+        .stdout_has("! no person `Sam` in the roster (did you mean `sam-whitaker`?)");
+    let report = Ttx::new()
+        .cwd("examples/acme")
+        .args(["report", &rel, "--names"])
+        .run();
+    report
+        .code(0)
+        .stdout_has("## Discussion")
+        .stdout_has("1. Who decides whether this is a SEV?")
+        .stdout_has("   - 0:05:00: the IC decides; on-call pages");
+    let attendance = report.stdout.split("## Attendance").nth(1).unwrap();
+    assert!(attendance.contains("- Priya Nair") && attendance.contains("- Raj Patel"));
+    assert!(
+        !attendance.contains("Will Ortega"),
+        "named on a decision is not the roll call:\n{attendance}"
+    );
+}
+
+/// A program on a pseudo-terminal (`script`), its output collected as it comes, prompts
+/// included (they end in no newline).
+struct Terminal {
+    child: std::process::Child,
+    output: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+impl Terminal {
+    fn spawn(command: &str) -> Terminal {
+        use std::io::Read;
+        let mut child = std::process::Command::new("script")
+            .args(["-q", "-e", "-c", command, "/dev/null"])
+            .current_dir(crate::support::root().join("examples/acme"))
+            .env("TERM", "xterm")
+            .env("NO_COLOR", "1")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("`script` (util-linux) runs");
+        let mut stdout = child.stdout.take().unwrap();
+        let output = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let sink = std::sync::Arc::clone(&output);
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = stdout.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock()
+                    .unwrap()
+                    .push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+        });
+        Terminal { child, output }
+    }
+
+    /// Waits until the output holds `text` after byte `from`; returns where it ends. Gives
+    /// up after 30 s (a bound on a stuck program, not a timing assertion).
+    fn wait_for(&self, text: &str, from: usize) -> usize {
+        for _ in 0..1500 {
+            let out = self.output.lock().unwrap();
+            if let Some(i) = out.get(from..).and_then(|o| o.find(text)) {
+                return from + i + text.len();
+            }
+            drop(out);
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!(
+            "no `{text}` on the terminal:\n{}",
+            self.output.lock().unwrap()
+        );
+    }
+
+    fn send(&mut self, line: &str) {
+        use std::io::Write;
+        let stdin = self.child.stdin.as_mut().unwrap();
+        stdin.write_all(format!("{line}\r").as_bytes()).unwrap();
+        stdin.flush().unwrap();
+    }
+}
+
+#[test]
+fn the_prompt_shows_the_clock_after_the_command() {
+    let (path, rel) = fresh_journal("examples/acme", "prompt");
+    let command = format!("{} {}", env!("CARGO_BIN_EXE_ttx"), run_args(&rel).join(" "));
+    let mut term = Terminal::spawn(&command);
+    // Each line is typed once the editor shows its prompt, as a person would.
+    let at = term.wait_for("ttx 0:00:00> ", 0);
+    term.send("advance 5m");
+    let at = term.wait_for("ok", at);
+    let at = term.wait_for("ttx 0:05:00> ", at);
+    term.send("status");
+    let at = term.wait_for("[0:05:00 running]", at);
+    let at = term.wait_for("ttx 0:05:00> ", at);
+    let status_lines = term.output.lock().unwrap()[..at]
+        .matches("[0:05:00 running]")
+        .count();
+    // One after `advance` (the status line of a journaled command), one for `status`.
+    assert_eq!(status_lines, 2, "{}", term.output.lock().unwrap());
+    term.send("quit");
+    let _ = term.child.wait();
+    let _ = std::fs::remove_file(&path);
+}
