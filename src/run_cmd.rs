@@ -440,7 +440,11 @@ fn console(loaded: Loaded<Scenario>, open: Open, roster: Option<Roster>, truth: 
             Input::Closed => break None,
         };
         show(&mut screen, &response);
+        let was_ended = ended;
         ended = status.mode == ttx_engine::exercise::facilitation::Mode::Ended;
+        if interactive && ended && !was_ended {
+            screen.say("`quit` leaves the console");
+        }
         match &response.verdict {
             Verdict::Ok if typed => {
                 screen.say("ok");

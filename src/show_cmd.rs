@@ -127,8 +127,9 @@ fn render(m: &Msel) -> String {
     );
     if !m.questions.is_empty() {
         let _ = writeln!(out, "\nQUESTIONS");
-        for q in &m.questions {
-            let _ = writeln!(out, "  [{}] {}", q.when, q.ask);
+        // Numbered as the console's `answer N` and a sheet's `answer: {question: N}` name them.
+        for (n, q) in m.questions.iter().enumerate() {
+            let _ = writeln!(out, "  {}. [{}] {}", n + 1, q.when, q.ask);
         }
     }
     out

@@ -95,7 +95,12 @@ pub fn start(
     vocabulary: Vocabulary,
     lines: mpsc::Sender<Input>,
 ) -> Option<(mpsc::Sender<String>, Box<dyn ExternalPrinter + Send>)> {
-    let mut editor: Editor<Completion, DefaultHistory> = Editor::new().ok()?;
+    // List completion, as in a shell: Tab completes what all candidates share, a second
+    // Tab lists them.
+    let config = rustyline::Config::builder()
+        .completion_type(rustyline::CompletionType::List)
+        .build();
+    let mut editor: Editor<Completion, DefaultHistory> = Editor::with_config(config).ok()?;
     editor.set_helper(Some(Completion(vocabulary)));
     let printer = editor.create_external_printer().ok()?;
     let (prompt_tx, prompts) = mpsc::channel::<String>();

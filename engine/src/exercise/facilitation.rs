@@ -545,6 +545,9 @@ impl<'c> Facilitation<'c> {
     /// whether an inject named as a prompt exists.
     fn check(&self, command: &Command) -> Result<(), String> {
         let s = self.session.exercise.compiled().scenario();
+        if self.session.exercise.ended() && matches!(command, Command::Follow(Some(_))) {
+            return Err("the exercise has ended; its clock no longer runs".into());
+        }
         let person = match command {
             Command::Decide(Decide { participant, .. }) | Command::Action { participant, .. } => {
                 participant.as_deref()
@@ -760,7 +763,7 @@ impl<'c> Facilitation<'c> {
         let journal = crate::authoring::paths::display_path(self.session.path());
         let journal = journal.display();
         format!(
-            "the exercise has ended; ratings, the hot wash, answers and notes still go in (`quit` leaves)\nnext: `ttx report {journal} -o aar.md` writes the after-action report; `ttx actions add {journal}` tracks its action items"
+            "the exercise has ended; ratings, the hot wash, answers and notes still go in\nnext: `ttx report {journal} -o aar.md` writes the after-action report; `ttx actions add {journal}` tracks its action items"
         )
     }
 
