@@ -17,7 +17,8 @@ use ttx_engine::authoring::source::DEFAULT_MAX_FILE_BYTES;
 use ttx_engine::authoring::validate;
 use ttx_engine::exercise::command;
 use ttx_engine::exercise::facilitation::{
-    Driver, Facilitation, ManualClock, Open, Response, Setup, Shown, Status, SystemClock, Verdict,
+    Driver, Facilitation, ManualClock, Open, Opened, Response, Setup, Shown, Status, SystemClock,
+    TICK, Verdict,
 };
 use ttx_engine::exercise::journal::WallClock;
 use ttx_engine::exercise::session::{self, Session};
@@ -340,9 +341,9 @@ fn looks_pinned(lines: &[ttx_engine::exercise::journal::Line]) -> bool {
     })
 }
 
-/// What the console's main loop waits for.
+/// What the console's loop waits for.
 pub enum Input {
-    /// A line typed (or piped).
+    /// A line typed or piped.
     Line(String),
     /// What a followed clock brought while nobody typed.
     Update(Response, Status),
@@ -350,138 +351,201 @@ pub enum Input {
     Closed,
 }
 
-/// The console: the exercise lives on its own thread (the engine's [`Driver`]); lines
-/// come from a terminal (line editing, history, completion by position, the clock in the
-/// prompt, colour) or from a pipe, and what the engine answers is printed.
-fn console(loaded: Loaded<Scenario>, open: Open, roster: Option<Roster>, truth: bool) -> Exit {
-    let interactive = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
-    let (tx, rx) = mpsc::channel::<Input>();
-    let updates = tx.clone();
-    let resuming = matches!(open, Open::Resume { .. });
-    let spawned = Driver::spawn(
-        move || {
-            let compiled = Compiled::new(loaded).map_err(|diags| {
-                output::print_diagnostics(&diags, &Default::default());
-                "the scenario's scripts do not compile".to_string()
-            })?;
-            Ok(Setup {
-                compiled,
-                open,
-                roster,
-                clock: Box::new(SystemClock::new()),
-                truth,
-            })
-        },
-        move |r, s| {
-            let _ = updates.send(Input::Update(r, s));
-        },
-    );
-    let (mut driver, opened) = match spawned {
-        Ok(d) => d,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Exit::Problems;
+/// What the console has seen so far, for its exit code and last words.
+struct Tally {
+    refused: bool,
+    ended: bool,
+}
+
+impl Tally {
+    fn new(opened: &Opened) -> Tally {
+        Tally {
+            refused: false,
+            ended: opened.status.mode == ttx_engine::exercise::facilitation::Mode::Ended,
         }
-    };
-    let journal = opened.journal.clone();
-    for w in &opened.warnings {
-        eprintln!("warning: {w}");
     }
-    if resuming {
-        eprintln!("resumed {} at {}", journal.display(), opened.status.now);
-    } else {
-        eprintln!(
-            "journal: {}",
-            ttx_engine::authoring::paths::display_path(&journal).display()
-        );
-    }
-    let prompt = |s: &Status| format!("ttx {}> ", s.now);
-    let (prompts, mut screen) = match interactive
-        .then(|| terminal::start(opened.vocabulary.clone(), tx.clone()))
-        .flatten()
-    {
-        Some((prompts, printer)) => (
-            Some(prompts),
-            Screen::Terminal(printer, output::stdout_color()),
-        ),
-        None => {
-            pipe_lines(tx.clone());
-            (None, Screen::Plain)
-        }
-    };
-    drop(tx);
-    show(&mut screen, &opened.response);
-    if opened.status.mode == ttx_engine::exercise::facilitation::Mode::Ended {
-        screen.say(&format!(
-            "the exercise has already ended; only {} are still taken",
-            ttx_engine::exercise::event::Event::AFTER_END
-        ));
-    }
-    if interactive {
-        screen.say("type `help` for commands; Tab completes commands and ids");
-        screen.say(&opened.status.to_string());
-    }
-    let ready = |status: &Status| {
-        if let Some(p) = &prompts {
-            let _ = p.send(prompt(status));
-        }
-    };
-    ready(&opened.status);
-    let mut refused = false;
-    let mut ended = opened.status.mode == ttx_engine::exercise::facilitation::Mode::Ended;
-    let exit = loop {
-        let Ok(input) = rx.recv() else { break None };
-        let (response, status, typed) = match input {
-            Input::Line(line) => match driver.line(&line) {
-                Some((r, s)) => (r, s, true),
-                None => break Some(Exit::Usage),
-            },
-            Input::Update(r, s) => (r, s, false),
-            Input::Closed => break None,
-        };
-        show(&mut screen, &response);
-        let was_ended = ended;
-        ended = status.mode == ttx_engine::exercise::facilitation::Mode::Ended;
-        if interactive && ended && !was_ended {
+
+    /// Prints a response, notes what it says; `Some(exit)` when the console must stop.
+    fn take(
+        &mut self,
+        screen: &mut Screen,
+        r: &Response,
+        status: Option<&Status>,
+        typed: bool,
+        journal: &Path,
+    ) -> Option<Option<Exit>> {
+        show(screen, r);
+        let was_ended = self.ended;
+        self.ended |= r
+            .events
+            .iter()
+            .any(|t| matches!(t.event, ttx_engine::exercise::event::Event::End { .. }));
+        if status.is_some() && self.ended && !was_ended {
             screen.say("`quit` leaves the console");
         }
-        match &response.verdict {
+        match &r.verdict {
             Verdict::Ok if typed => {
                 screen.say("ok");
-                if interactive {
-                    screen.say(&status.to_string());
+                if let Some(s) = status {
+                    screen.say(&s.to_string());
                 }
             }
             Verdict::Ok | Verdict::Answered => {
-                if !typed && interactive {
-                    screen.say(&status.to_string());
+                if let Some(s) = status.filter(|_| !typed) {
+                    screen.say(&s.to_string());
                 }
             }
             Verdict::Refused(why) => {
-                refused = true;
+                self.refused = true;
                 screen.say(&format!("! {why}"));
             }
-            Verdict::Quit => break None,
+            Verdict::Quit => return Some(None),
             Verdict::Stopped(e) => {
-                stopped(e, &journal);
-                break Some(Exit::Usage);
+                stopped(e, journal);
+                return Some(Some(Exit::Usage));
             }
         }
-        if typed {
-            ready(&status);
+        None
+    }
+}
+
+/// The console. On a terminal (line editing, history, completion by position, the clock
+/// in the prompt, colour) the exercise lives on its own thread behind the engine's
+/// [`Driver`], so a followed clock can deliver while the line editor waits. On a pipe it
+/// lives on this thread: lines arrive from a reader thread and the followed clock is
+/// looked at between them, one thread hop per command instead of two.
+fn console(loaded: Loaded<Scenario>, open: Open, roster: Option<Roster>, truth: bool) -> Exit {
+    let interactive = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
+    let resuming = matches!(open, Open::Resume { .. });
+    let announce = |opened: &Opened| {
+        for w in &opened.warnings {
+            eprintln!("warning: {w}");
+        }
+        if resuming {
+            eprintln!(
+                "resumed {} at {}",
+                opened.journal.display(),
+                opened.status.now
+            );
+        } else {
+            eprintln!(
+                "journal: {}",
+                ttx_engine::authoring::paths::display_path(&opened.journal).display()
+            );
         }
     };
-    driver.stop();
+    let (tx, rx) = mpsc::channel::<Input>();
+    let (exit, tally, journal) = if interactive {
+        let updates = tx.clone();
+        let spawned = Driver::spawn(
+            move || {
+                let compiled = Compiled::new(loaded).map_err(|diags| {
+                    output::print_diagnostics(&diags, &Default::default());
+                    "the scenario's scripts do not compile".to_string()
+                })?;
+                Ok(Setup {
+                    compiled,
+                    open,
+                    roster,
+                    clock: Box::new(SystemClock::new()),
+                    truth,
+                })
+            },
+            move |r, s| {
+                let _ = updates.send(Input::Update(r, s));
+            },
+        );
+        let (mut driver, opened) = match spawned {
+            Ok(d) => d,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Exit::Problems;
+            }
+        };
+        announce(&opened);
+        let Some((prompts, printer)) = terminal::start(opened.vocabulary.clone(), tx) else {
+            eprintln!("error: cannot start the line editor on this terminal");
+            return Exit::Usage;
+        };
+        let mut screen = Screen::Terminal(printer, output::stdout_color());
+        let mut tally = Tally::new(&opened);
+        opening(&mut screen, &opened, tally.ended);
+        screen.say("type `help` for commands; Tab completes commands and ids");
+        screen.say(&opened.status.to_string());
+        let ready = |s: &Status| {
+            let _ = prompts.send(format!("ttx {}> ", s.now));
+        };
+        ready(&opened.status);
+        let journal = opened.journal;
+        let exit = loop {
+            let Ok(input) = rx.recv() else { break None };
+            let (r, status, typed) = match input {
+                Input::Line(line) => match driver.line(&line) {
+                    Some(r) => (r, driver.status(), true),
+                    None => break Some(Exit::Usage),
+                },
+                Input::Update(r, s) => (r, Some(s), false),
+                Input::Closed => break None,
+            };
+            if let Some(stop) = tally.take(&mut screen, &r, status.as_ref(), typed, &journal) {
+                break stop;
+            }
+            if let Some(s) = status.as_ref().filter(|_| typed) {
+                ready(s);
+            }
+        };
+        driver.stop();
+        (exit, tally, journal)
+    } else {
+        let compiled = match compile(loaded) {
+            Ok(c) => c,
+            Err(code) => return code,
+        };
+        let (mut f, opened) = match Facilitation::open(
+            &compiled,
+            open,
+            roster,
+            Box::new(SystemClock::new()),
+            truth,
+        ) {
+            Ok(o) => o,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Exit::Problems;
+            }
+        };
+        announce(&opened);
+        pipe_lines(tx);
+        let mut screen = Screen::Plain;
+        let mut tally = Tally::new(&opened);
+        opening(&mut screen, &opened, tally.ended);
+        let journal = opened.journal;
+        let exit = loop {
+            let (r, typed) = match rx.recv_timeout(TICK) {
+                Ok(Input::Line(line)) => (f.line(&line), true),
+                Ok(Input::Closed) | Err(mpsc::RecvTimeoutError::Disconnected) => break None,
+                Ok(Input::Update(..)) => continue,
+                Err(mpsc::RecvTimeoutError::Timeout) => match f.tick() {
+                    Some(r) => (r, false),
+                    None => continue,
+                },
+            };
+            if let Some(stop) = tally.take(&mut screen, &r, None, typed, &journal) {
+                break stop;
+            }
+        };
+        (exit, tally, journal)
+    };
     if let Some(code) = exit {
         return code;
     }
-    if !ended {
+    if !tally.ended {
         eprintln!(
             "the exercise is not ended; continue it with `ttx run --resume {}`",
             journal.display()
         );
     }
-    if refused && !interactive {
+    if tally.refused && !interactive {
         Exit::Problems
     } else {
         Exit::Ok
@@ -499,6 +563,17 @@ fn pipe_lines(tx: mpsc::Sender<Input>) {
         }
         let _ = tx.send(Input::Closed);
     });
+}
+
+/// What the screen shows when the console opens.
+fn opening(screen: &mut Screen, opened: &Opened, ended: bool) {
+    show(screen, &opened.response);
+    if ended {
+        screen.say(&format!(
+            "the exercise has already ended; only {} are still taken",
+            ttx_engine::exercise::event::Event::AFTER_END
+        ));
+    }
 }
 
 /// Prints what the engine says the facilitator's screen shows.

@@ -604,10 +604,10 @@ fn a_driver_runs_the_exercise_on_its_own_thread() {
     )
     .unwrap();
     assert_eq!(opened.status.now, SimTime::START);
-    let (r, status) = driver.line("decide ic declare_incident").unwrap();
+    let r = driver.line("decide ic declare_incident").unwrap();
     assert_eq!(r.verdict, Verdict::Ok);
-    assert_eq!(status.mode, Mode::Running);
-    let (r, _) = driver.execute(Command::Follow(Some(10.0))).unwrap();
+    assert_eq!(driver.status().unwrap().mode, Mode::Running);
+    let r = driver.execute(Command::Follow(Some(10.0))).unwrap();
     assert_eq!(r.verdict, Verdict::Ok);
     clock.advance(Duration::from_secs(30));
     // The thread looks at the followed clock a few times a second; the CDN alert is due.

@@ -18,7 +18,7 @@
 //! [`Driver`] starts that thread, which compiles the scenario itself, owns the exercise
 //! and its journal, and answers requests sent over a channel.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -323,6 +323,8 @@ pub struct Facilitation<'c> {
     asked: HashSet<usize>,
     told_over: bool,
     stopped: bool,
+    /// When each (role, decision) was first taken, for "already decided at".
+    decided: HashMap<(String, String), SimTime>,
 }
 
 impl<'c> Facilitation<'c> {
@@ -334,7 +336,12 @@ impl<'c> Facilitation<'c> {
         clock: Box<dyn Monotonic>,
         truth: bool,
     ) -> Facilitation<'c> {
+        let mut decided = HashMap::new();
+        for t in session.exercise.log() {
+            note_decision(&mut decided, t);
+        }
         Facilitation {
+            decided,
             session,
             roster,
             clock,
@@ -344,6 +351,45 @@ impl<'c> Facilitation<'c> {
             told_over: false,
             stopped: false,
         }
+    }
+
+    /// Opens the session (a new journal, or a resumed one) and facilitates it; returns what
+    /// the screen shows of the opening. The exercise lives where this is called: on the
+    /// caller's thread, or on the thread a [`Driver`] starts.
+    pub fn open(
+        compiled: &'c Compiled,
+        open: Open,
+        roster: Option<Roster>,
+        clock: Box<dyn Monotonic>,
+        truth: bool,
+    ) -> Result<(Facilitation<'c>, Opened), String> {
+        let vocabulary = Vocabulary::new(compiled.scenario(), roster.as_ref());
+        let (session, events, warnings) = match open {
+            Open::Begin {
+                seed,
+                files,
+                journal,
+                fsync,
+                wall,
+            } => Session::begin(compiled, seed, files, &journal, fsync, wall)
+                .map(|(s, e)| (s, e, Vec::new())),
+            Open::Resume {
+                journal,
+                fsync,
+                wall,
+            } => Session::resume(compiled, &journal, fsync, wall),
+        }
+        .map_err(|e| e.to_string())?;
+        let mut f = Facilitation::new(session, roster, clock, truth);
+        let response = f.opening(events);
+        let opened = Opened {
+            response,
+            warnings,
+            journal: f.journal().to_path_buf(),
+            status: f.status(),
+            vocabulary,
+        };
+        Ok((f, opened))
     }
 
     /// What the screen shows of events written when the session opened (the start, or
@@ -414,6 +460,9 @@ impl<'c> Facilitation<'c> {
         let notice = self.already_decided(&input);
         match self.session.apply(input) {
             Ok(events) => {
+                for t in &events {
+                    note_decision(&mut self.decided, t);
+                }
                 r.events.extend(events);
                 r.verdict = Verdict::Ok;
                 self.after(&command);
@@ -685,21 +734,9 @@ impl<'c> Facilitation<'c> {
         else {
             return None;
         };
-        self.session
-            .exercise
-            .log()
-            .iter()
-            .find_map(|t| match &t.event {
-                Event::Decision {
-                    by: b,
-                    decision: Some(x),
-                    ..
-                } if b == by && x == d => Some(format!(
-                    "{by} already decided {d} at {}; journaled again",
-                    t.at
-                )),
-                _ => None,
-            })
+        self.decided
+            .get(&(by.clone(), d.clone()))
+            .map(|at| format!("{by} already decided {d} at {at}; journaled again"))
     }
 
     /// Adds the screen lines for the events of `r`, the notes and
@@ -929,6 +966,18 @@ pub fn status_of(ex: &Exercise<'_>, now: SimTime, pace: Option<f64>, truth: bool
     }
 }
 
+/// Records when a role first took a catalog decision.
+fn note_decision(decided: &mut HashMap<(String, String), SimTime>, t: &Timed) {
+    if let Event::Decision {
+        by,
+        decision: Some(d),
+        ..
+    } = &t.event
+    {
+        decided.entry((by.clone(), d.clone())).or_insert(t.at);
+    }
+}
+
 /// Why a command could not be carried out.
 enum Stop {
     Refused(String),
@@ -1019,8 +1068,8 @@ pub struct Opened {
 }
 
 enum Request {
-    Line(String, mpsc::Sender<(Response, Status)>),
-    Command(Command, mpsc::Sender<(Response, Status)>),
+    Line(String, mpsc::Sender<Response>),
+    Command(Command, mpsc::Sender<Response>),
     Status(mpsc::Sender<Status>),
     View(String, mpsc::Sender<Vec<RoleItem>>),
 }
@@ -1034,8 +1083,9 @@ pub struct Driver {
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
-/// How often the exercise thread looks at a followed clock.
-const TICK: Duration = Duration::from_millis(200);
+/// How often a front end should call [`Facilitation::tick`] while following real time
+/// (the exercise thread of a [`Driver`] does).
+pub const TICK: Duration = Duration::from_millis(200);
 
 impl Driver {
     /// Starts the exercise thread: `setup` runs on it (compiling the scenario there), the
@@ -1065,47 +1115,24 @@ impl Driver {
                     clock,
                     truth,
                 } = setup;
-                let vocabulary = Vocabulary::new(compiled.scenario(), roster.as_ref());
-                let opened = match open {
-                    Open::Begin {
-                        seed,
-                        files,
-                        journal,
-                        fsync,
-                        wall,
-                    } => Session::begin(&compiled, seed, files, &journal, fsync, wall)
-                        .map(|(s, e)| (s, e, Vec::new())),
-                    Open::Resume {
-                        journal,
-                        fsync,
-                        wall,
-                    } => Session::resume(&compiled, &journal, fsync, wall),
-                };
-                let (session, events, warnings) = match opened {
-                    Ok(o) => o,
-                    Err(e) => {
-                        let _ = ready_tx.send(Err(e.to_string()));
-                        return;
-                    }
-                };
-                let mut f = Facilitation::new(session, roster, clock, truth);
-                let response = f.opening(events);
-                let _ = ready_tx.send(Ok(Opened {
-                    response,
-                    warnings,
-                    journal: f.journal().to_path_buf(),
-                    status: f.status(),
-                    vocabulary,
-                }));
+                let (mut f, opened) =
+                    match Facilitation::open(&compiled, open, roster, clock, truth) {
+                        Ok(o) => o,
+                        Err(e) => {
+                            let _ = ready_tx.send(Err(e));
+                            return;
+                        }
+                    };
+                let _ = ready_tx.send(Ok(opened));
                 loop {
                     match rx.recv_timeout(TICK) {
+                        // The status is asked for separately: a pipe of commands does
+                        // not pay for judging every condition after each one.
                         Ok(Request::Line(line, reply)) => {
-                            let r = f.line(&line);
-                            let _ = reply.send((r, f.status()));
+                            let _ = reply.send(f.line(&line));
                         }
                         Ok(Request::Command(c, reply)) => {
-                            let r = f.execute(c);
-                            let _ = reply.send((r, f.status()));
+                            let _ = reply.send(f.execute(c));
                         }
                         Ok(Request::Status(reply)) => {
                             let _ = reply.send(f.status());
@@ -1147,12 +1174,12 @@ impl Driver {
     }
 
     /// Executes a console line; `None` if the exercise thread has gone.
-    pub fn line(&self, line: &str) -> Option<(Response, Status)> {
+    pub fn line(&self, line: &str) -> Option<Response> {
         self.ask(|tx| Request::Line(line.to_string(), tx))
     }
 
     /// Executes a command.
-    pub fn execute(&self, command: Command) -> Option<(Response, Status)> {
+    pub fn execute(&self, command: Command) -> Option<Response> {
         self.ask(|tx| Request::Command(command, tx))
     }
 

@@ -329,11 +329,15 @@ impl<'c> Exercise<'c> {
     /// so an inject held by a false condition now stays held until one is taken. Returns
     /// its time and its index in scenario order.
     pub fn next_delivery(&self) -> Option<(SimTime, usize)> {
-        (0..self.due.len())
+        let mut pending: Vec<(SimTime, usize)> = (0..self.due.len())
             .filter(|i| self.delivered[*i].is_none())
             .filter_map(|i| self.due[i].filter(|t| *t > self.now).map(|t| (t, i)))
-            .filter(|(_, i)| self.holds_now(self.c.inject_when[*i].as_ref()))
-            .min()
+            .collect();
+        // Soonest first, so only the conditions up to the first that holds are judged.
+        pending.sort_unstable();
+        pending
+            .into_iter()
+            .find(|(_, i)| self.holds_now(self.c.inject_when[*i].as_ref()))
     }
 
     /// Injects scheduled but not delivered whose condition is false now: they are not
