@@ -5,7 +5,7 @@ use std::path::Path;
 use ttx_engine::exercise::event::Timed;
 use ttx_engine::exercise::journal;
 use ttx_engine::exercise::session;
-use ttx_engine::exercise::{facilitation, view};
+use ttx_engine::exercise::{status_line, view};
 
 use crate::exit::Exit;
 use crate::run_cmd;
@@ -110,7 +110,7 @@ pub fn replay(path: &Path) -> Exit {
         }
         println!(
             "{}",
-            facilitation::status_of(exercise, exercise.now(), None, true)
+            status_line::status_of(exercise, exercise.now(), None, true)
         );
         Exit::Ok
     })

@@ -16,13 +16,13 @@ use ttx_engine::authoring::schema::FileKind;
 use ttx_engine::authoring::source::DEFAULT_MAX_FILE_BYTES;
 use ttx_engine::authoring::validate;
 use ttx_engine::exercise::command;
-use ttx_engine::exercise::facilitation::{
-    Driver, Facilitation, ManualClock, Open, Opened, Response, Setup, Shown, Status, SystemClock,
-    TICK, Verdict,
-};
+use ttx_engine::exercise::driver::{Driver, Setup, TICK};
+use ttx_engine::exercise::facilitation::{Facilitation, Open, Opened, Response, Shown, Verdict};
 use ttx_engine::exercise::journal::WallClock;
+use ttx_engine::exercise::realtime::{ManualClock, SystemClock};
 use ttx_engine::exercise::session::{self, Session};
 use ttx_engine::exercise::state::{Compiled, Files};
+use ttx_engine::exercise::status_line::{Mode, Status};
 
 use crate::exit::Exit;
 use crate::output;
@@ -361,7 +361,7 @@ impl Tally {
     fn new(opened: &Opened) -> Tally {
         Tally {
             refused: false,
-            ended: opened.status.mode == ttx_engine::exercise::facilitation::Mode::Ended,
+            ended: opened.status.mode == Mode::Ended,
         }
     }
 

@@ -10,8 +10,8 @@ use rustyline::hint::Hinter;
 use rustyline::history::DefaultHistory;
 use rustyline::validate::Validator;
 use rustyline::{Context, Editor, ExternalPrinter, Helper};
+use ttx_engine::exercise::command::Vocabulary;
 use ttx_engine::exercise::event::{Event, Timed};
-use ttx_engine::exercise::facilitation::Vocabulary;
 
 use crate::run_cmd::Input;
 

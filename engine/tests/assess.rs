@@ -12,8 +12,9 @@ use ttx_engine::authoring::model::sheet::DecisionsSheet;
 use ttx_engine::authoring::schema::FileKind;
 use ttx_engine::exercise::command;
 use ttx_engine::exercise::event::FileRef;
-use ttx_engine::exercise::facilitation::{Facilitation, ManualClock, Verdict};
+use ttx_engine::exercise::facilitation::{Facilitation, Verdict};
 use ttx_engine::exercise::journal::WallClock;
+use ttx_engine::exercise::realtime::ManualClock;
 use ttx_engine::exercise::session::Session;
 use ttx_engine::exercise::state::{Compiled, Files};
 

@@ -12,14 +12,15 @@ use ttx_engine::authoring::model::roster::Roster;
 use ttx_engine::authoring::model::scenario::Scenario;
 use ttx_engine::authoring::schema::FileKind;
 use ttx_engine::exercise::clock::SimTime;
-use ttx_engine::exercise::command::Command;
+use ttx_engine::exercise::command::{Command, Vocabulary};
+use ttx_engine::exercise::driver::{Driver, Setup};
 use ttx_engine::exercise::event::{Event, FileRef, Timed};
-use ttx_engine::exercise::facilitation::{
-    Driver, Facilitation, ManualClock, Mode, Open, Response, Setup, Shown, Verdict, Vocabulary,
-};
+use ttx_engine::exercise::facilitation::{Facilitation, Open, Response, Shown, Verdict};
 use ttx_engine::exercise::journal::{self, WallClock};
+use ttx_engine::exercise::realtime::ManualClock;
 use ttx_engine::exercise::session::{self, Session};
 use ttx_engine::exercise::state::{Compiled, Files};
+use ttx_engine::exercise::status_line::Mode;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")

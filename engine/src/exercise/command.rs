@@ -5,6 +5,8 @@
 
 use crate::authoring::duration::SimDuration;
 use crate::authoring::load::Loaded;
+use crate::authoring::model::roster::Roster;
+use crate::authoring::model::scenario::Scenario;
 use crate::authoring::model::sheet::{Confidence, DecisionsSheet, Entry};
 use crate::authoring::source::Pos;
 use crate::exercise::clock::SimTime;
@@ -488,6 +490,88 @@ fn entry_command(e: &Entry, clock: &mut SimTime) -> Option<Command> {
         strengths: h.strengths.clone(),
         improvements: h.improvements.clone(),
     })
+}
+
+/// The ids a front end completes, by position (see [`Vocabulary::complete`]). Plain data,
+/// so a terminal thread can hold it while the exercise lives on another.
+#[derive(Clone, Debug, Default)]
+pub struct Vocabulary {
+    roles: Vec<String>,
+    decisions: Vec<(String, Vec<String>)>,
+    injects: Vec<String>,
+    objectives: Vec<String>,
+    people: Vec<String>,
+    questions: usize,
+}
+
+impl Vocabulary {
+    /// The ids of a scenario and roster.
+    pub fn new(s: &Scenario, roster: Option<&Roster>) -> Vocabulary {
+        Vocabulary {
+            roles: s.roles.keys().map(|k| k.to_string()).collect(),
+            decisions: s
+                .decisions
+                .iter()
+                .map(|(id, d)| (id.to_string(), d.by.iter().map(|r| r.to_string()).collect()))
+                .collect(),
+            injects: s.injects.iter().map(|i| i.id.to_string()).collect(),
+            objectives: s.objectives.iter().map(|o| o.id.to_string()).collect(),
+            people: roster.map_or_else(Vec::new, |r| {
+                r.people.iter().map(|p| p.id.to_string()).collect()
+            }),
+            questions: s.questions.len(),
+        }
+    }
+
+    /// What completes at the cursor: where the word starts, and the candidates that fit
+    /// there (`decide <role> <a decision that role may take>`), each ending in a space
+    /// when it finishes a word.
+    pub fn complete(&self, line: &str, pos: usize) -> (usize, Vec<String>) {
+        let mut pos = pos.min(line.len());
+        while !line.is_char_boundary(pos) {
+            pos -= 1;
+        }
+        let before = &line[..pos];
+        let start = before.rfind([' ', ',', '=']).map_or(0, |i| i + 1);
+        let word = &before[start..];
+        let head = &before[..start];
+        let words: Vec<&str> = head.split_whitespace().collect();
+        let list = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let pool: Vec<String> = if head.ends_with("by=") {
+            self.people.clone()
+        } else if head.ends_with("re=") {
+            self.injects.clone()
+        } else {
+            match words.as_slice() {
+                [] => list(WORDS),
+                ["decide" | "action" | "view" | "notify" | "inject"] | ["notify", _] => {
+                    self.roles.clone()
+                }
+                ["decide", role] => self
+                    .decisions
+                    .iter()
+                    .filter(|(_, by)| by.iter().any(|r| r == role))
+                    .map(|(id, _)| id.clone())
+                    .collect(),
+                ["decide", _, _, ..] => list(&["low", "medium", "high", "re=", "by="]),
+                ["action", _] => list(&["by="]),
+                ["present" | "absent"] => self.people.clone(),
+                ["present", _] => self.roles.clone(),
+                ["rate"] => self.objectives.clone(),
+                ["rate", _] => list(&["P", "S", "M", "U"]),
+                ["answer"] => (1..=self.questions).map(|n| n.to_string()).collect(),
+                ["follow"] => list(&["1x", "2x", "10x", "off"]),
+                ["truth"] => list(&["on", "off"]),
+                _ => Vec::new(),
+            }
+        };
+        let candidates = pool
+            .into_iter()
+            .filter(|w| w.starts_with(word))
+            .map(|w| if w.ends_with('=') { w } else { format!("{w} ") })
+            .collect();
+        (start, candidates)
+    }
 }
 
 #[cfg(test)]

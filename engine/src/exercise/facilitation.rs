@@ -9,82 +9,31 @@
 //! are the same whoever typed the command.
 //!
 //! The clock can follow real time (`follow 2x`). Real time is read from a [`Monotonic`]
-//! clock the front end provides (a test provides a [`ManualClock`]); the exercise itself
+//! clock the front end provides (a test provides a [`ManualClock`](crate::exercise::realtime::ManualClock)); the exercise itself
 //! never reads it. Before any input is journaled, the time followed so far is journaled
 //! as an `advance`, so every input carries the time it was really entered at, and replay
 //! and verify reproduce the journal from its inputs alone.
 //!
 //! rhai's compiled scripts are not `Send`, so an exercise lives on one thread: a
-//! [`Driver`] starts that thread, which compiles the scenario itself, owns the exercise
+//! `driver::Driver` starts that thread, which compiles the scenario itself, owns the exercise
 //! and its journal, and answers requests sent over a channel.
 
 use std::collections::{HashMap, HashSet};
-use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::authoring::duration::SimDuration;
 use crate::authoring::model::roster::Roster;
-use crate::authoring::model::scenario::Scenario;
 use crate::authoring::suggest;
 use crate::exercise::clock::SimTime;
-use crate::exercise::command::{self, Command, Decide};
+use crate::exercise::command::{self, Command, Decide, Vocabulary};
 use crate::exercise::event::{Event, Timed};
 use crate::exercise::journal::WallClock;
+use crate::exercise::realtime::Monotonic;
 use crate::exercise::session::{Session, SessionError};
 use crate::exercise::state::{Compiled, Exercise, Files, unknown};
+use crate::exercise::status_line::{Status, status_of};
 use crate::exercise::view::{self, RoleItem};
-
-/// Real time as the facilitator lives it, for following the clock: time elapsed since
-/// some fixed moment, never going back.
-pub trait Monotonic: Send {
-    /// Time elapsed since the clock's start.
-    fn elapsed(&self) -> Duration;
-}
-
-/// The machine's monotonic clock.
-pub struct SystemClock(Instant);
-
-impl SystemClock {
-    /// A clock that starts now.
-    pub fn new() -> SystemClock {
-        SystemClock(Instant::now())
-    }
-}
-
-impl Default for SystemClock {
-    fn default() -> Self {
-        SystemClock::new()
-    }
-}
-
-impl Monotonic for SystemClock {
-    fn elapsed(&self) -> Duration {
-        self.0.elapsed()
-    }
-}
-
-/// A clock that moves only when told to: for tests of the followed clock (no sleeps),
-/// and for sheets, where real time plays no part.
-#[derive(Clone, Default)]
-pub struct ManualClock(Arc<Mutex<Duration>>);
-
-impl ManualClock {
-    /// Moves the clock forward.
-    pub fn advance(&self, by: Duration) {
-        if let Ok(mut d) = self.0.lock() {
-            *d += by;
-        }
-    }
-}
-
-impl Monotonic for ManualClock {
-    fn elapsed(&self) -> Duration {
-        self.0.lock().map(|d| *d).unwrap_or_default()
-    }
-}
 
 /// The clock following real time: from `base` (scenario time) at `since` (real time), at
 /// `pace` scenario seconds per real second.
@@ -155,162 +104,6 @@ impl Response {
     }
 }
 
-/// Whether the exercise runs, follows real time, is paused or has ended.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Mode {
-    /// The facilitator moves the clock.
-    Running,
-    /// The clock follows real time at this pace.
-    Following(f64),
-    /// Paused.
-    Paused,
-    /// Ended.
-    Ended,
-}
-
-/// The status line: where the exercise is and what is really pending.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Status {
-    /// Scenario time now (as followed, when following).
-    pub now: SimTime,
-    /// Running, following, paused or ended.
-    pub mode: Mode,
-    /// When the next inject that will really be delivered falls due.
-    pub next: Option<SimTime>,
-    /// Its id, shown only with the truth on (the id can give away what is coming).
-    pub next_inject: Option<String>,
-    /// Injects held by a false condition, only with the truth on.
-    pub held: Vec<String>,
-    /// The scenario's planned duration.
-    pub planned: SimDuration,
-    /// Expectations falling due, soonest first: (id, role, deadline). Those that depend on
-    /// the hidden truth (a `when` condition) only with the truth on.
-    pub due: Vec<(String, String, SimTime)>,
-}
-
-impl fmt::Display for Status {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mode = match self.mode {
-            Mode::Running => "running".to_string(),
-            Mode::Following(pace) => format!("running {pace}x"),
-            Mode::Paused => "paused".to_string(),
-            Mode::Ended => "ended".to_string(),
-        };
-        write!(f, "[{} {mode}]", self.now)?;
-        if self.mode != Mode::Ended {
-            match (self.next, &self.next_inject) {
-                (Some(t), Some(id)) => write!(f, " next inject {t} ({id})")?,
-                (Some(t), None) => write!(f, " next inject {t}")?,
-                (None, _) => write!(f, " no inject pending")?,
-            }
-            let planned = SimTime::from_offset(self.planned);
-            if self.now <= planned {
-                write!(f, " · {} left", planned.since(self.now).clock())?;
-            } else {
-                write!(f, " · {} over", self.now.since(planned).clock())?;
-            }
-        }
-        if self.mode == Mode::Ended {
-            return Ok(());
-        }
-        if !self.held.is_empty() {
-            write!(f, " · held: {}", self.held.join(", "))?;
-        }
-        if !self.due.is_empty() {
-            let due: Vec<String> = self
-                .due
-                .iter()
-                .take(3)
-                .map(|(id, role, t)| format!("{id} ({role}) by {t}"))
-                .collect();
-            write!(f, " · due: {}", due.join(", "))?;
-        }
-        Ok(())
-    }
-}
-
-/// The ids a front end completes, by position (see [`Vocabulary::complete`]). Plain data,
-/// so a terminal thread can hold it while the exercise lives on another.
-#[derive(Clone, Debug, Default)]
-pub struct Vocabulary {
-    roles: Vec<String>,
-    decisions: Vec<(String, Vec<String>)>,
-    injects: Vec<String>,
-    objectives: Vec<String>,
-    people: Vec<String>,
-    questions: usize,
-}
-
-impl Vocabulary {
-    /// The ids of a scenario and roster.
-    pub fn new(s: &Scenario, roster: Option<&Roster>) -> Vocabulary {
-        Vocabulary {
-            roles: s.roles.keys().map(|k| k.to_string()).collect(),
-            decisions: s
-                .decisions
-                .iter()
-                .map(|(id, d)| (id.to_string(), d.by.iter().map(|r| r.to_string()).collect()))
-                .collect(),
-            injects: s.injects.iter().map(|i| i.id.to_string()).collect(),
-            objectives: s.objectives.iter().map(|o| o.id.to_string()).collect(),
-            people: roster.map_or_else(Vec::new, |r| {
-                r.people.iter().map(|p| p.id.to_string()).collect()
-            }),
-            questions: s.questions.len(),
-        }
-    }
-
-    /// What completes at the cursor: where the word starts, and the candidates that fit
-    /// there (`decide <role> <a decision that role may take>`), each ending in a space
-    /// when it finishes a word.
-    pub fn complete(&self, line: &str, pos: usize) -> (usize, Vec<String>) {
-        let mut pos = pos.min(line.len());
-        while !line.is_char_boundary(pos) {
-            pos -= 1;
-        }
-        let before = &line[..pos];
-        let start = before.rfind([' ', ',', '=']).map_or(0, |i| i + 1);
-        let word = &before[start..];
-        let head = &before[..start];
-        let words: Vec<&str> = head.split_whitespace().collect();
-        let list = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        let pool: Vec<String> = if head.ends_with("by=") {
-            self.people.clone()
-        } else if head.ends_with("re=") {
-            self.injects.clone()
-        } else {
-            match words.as_slice() {
-                [] => list(command::WORDS),
-                ["decide" | "action" | "view" | "notify" | "inject"] | ["notify", _] => {
-                    self.roles.clone()
-                }
-                ["decide", role] => self
-                    .decisions
-                    .iter()
-                    .filter(|(_, by)| by.iter().any(|r| r == role))
-                    .map(|(id, _)| id.clone())
-                    .collect(),
-                ["decide", _, _, ..] => list(&["low", "medium", "high", "re=", "by="]),
-                ["action", _] => list(&["by="]),
-                ["present" | "absent"] => self.people.clone(),
-                ["present", _] => self.roles.clone(),
-                ["rate"] => self.objectives.clone(),
-                ["rate", _] => list(&["P", "S", "M", "U"]),
-                ["answer"] => (1..=self.questions).map(|n| n.to_string()).collect(),
-                ["follow"] => list(&["1x", "2x", "10x", "off"]),
-                ["truth"] => list(&["on", "off"]),
-                _ => Vec::new(),
-            }
-        };
-        let candidates = pool
-            .into_iter()
-            .filter(|w| w.starts_with(word))
-            .map(|w| if w.ends_with('=') { w } else { format!("{w} ") })
-            .collect();
-        (start, candidates)
-    }
-}
-
 /// A live exercise driven by commands: the session (exercise + journal), the roster the
 /// participants are checked against, the followed clock, and what the facilitator has
 /// already been told.
@@ -355,7 +148,7 @@ impl<'c> Facilitation<'c> {
 
     /// Opens the session (a new journal, or a resumed one) and facilitates it; returns what
     /// the screen shows of the opening. The exercise lives where this is called: on the
-    /// caller's thread, or on the thread a [`Driver`] starts.
+    /// caller's thread, or on the thread a `driver::Driver` starts.
     pub fn open(
         compiled: &'c Compiled,
         open: Open,
@@ -921,51 +714,6 @@ impl<'c> Facilitation<'c> {
     }
 }
 
-/// The status of an exercise at scenario time `now` (ahead of the exercise's clock when
-/// a followed clock has moved on), following real time at `pace` or not, with the truth
-/// shown or not.
-pub fn status_of(ex: &Exercise<'_>, now: SimTime, pace: Option<f64>, truth: bool) -> Status {
-    let s = ex.compiled().scenario();
-    let mode = if ex.ended() {
-        Mode::Ended
-    } else if ex.paused() {
-        Mode::Paused
-    } else if let Some(pace) = pace {
-        Mode::Following(pace)
-    } else {
-        Mode::Running
-    };
-    let next = ex.next_delivery();
-    let conditional: HashSet<&str> = s
-        .expectations
-        .iter()
-        .filter(|e| e.when.is_some())
-        .map(|e| e.id.as_str())
-        .collect();
-    Status {
-        now,
-        mode,
-        next: next.map(|(t, _)| t),
-        next_inject: next
-            .filter(|_| truth)
-            .map(|(_, i)| s.injects[i].id.to_string()),
-        held: if truth {
-            ex.held_injects()
-                .into_iter()
-                .map(|i| s.injects[i].id.to_string())
-                .collect()
-        } else {
-            Vec::new()
-        },
-        planned: s.duration.value,
-        due: ex
-            .open_expectations()
-            .into_iter()
-            .filter(|(id, _, t)| *t >= now && (truth || !conditional.contains(id.as_str())))
-            .collect(),
-    }
-}
-
 /// Records when a role first took a catalog decision.
 fn note_decision(decided: &mut HashMap<(String, String), SimTime>, t: &Timed) {
     if let Event::Decision {
@@ -1038,21 +786,6 @@ pub enum Open {
     },
 }
 
-/// Everything the exercise thread needs, built on that thread (compiled scripts cannot
-/// move between threads).
-pub struct Setup {
-    /// The compiled scenario.
-    pub compiled: Compiled,
-    /// How to open the session.
-    pub open: Open,
-    /// The roster participants are checked against.
-    pub roster: Option<Roster>,
-    /// Real time for the followed clock.
-    pub clock: Box<dyn Monotonic>,
-    /// Show the truth inline from the start.
-    pub truth: bool,
-}
-
 /// What the exercise thread reports once its session is open.
 pub struct Opened {
     /// The events written on opening, as the screen shows them.
@@ -1065,146 +798,4 @@ pub struct Opened {
     pub status: Status,
     /// The ids for completion.
     pub vocabulary: Vocabulary,
-}
-
-enum Request {
-    Line(String, mpsc::Sender<Response>),
-    Command(Command, mpsc::Sender<Response>),
-    Status(mpsc::Sender<Status>),
-    View(String, mpsc::Sender<Vec<RoleItem>>),
-}
-
-/// A handle on an exercise that lives on its own thread: requests go over a channel and
-/// are answered in order; what the followed clock brings while nobody types goes to the
-/// update callback. Dropping the driver (or [`Driver::stop`]) ends the thread after the
-/// request in hand, closing the journal cleanly.
-pub struct Driver {
-    requests: Option<mpsc::Sender<Request>>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-/// How often a front end should call [`Facilitation::tick`] while following real time
-/// (the exercise thread of a [`Driver`] does).
-pub const TICK: Duration = Duration::from_millis(200);
-
-impl Driver {
-    /// Starts the exercise thread: `setup` runs on it (compiling the scenario there), the
-    /// session opens, and the thread serves requests until the driver is dropped.
-    /// `on_update` receives what a followed clock delivers between requests.
-    pub fn spawn<F, U>(setup: F, mut on_update: U) -> Result<(Driver, Opened), String>
-    where
-        F: FnOnce() -> Result<Setup, String> + Send + 'static,
-        U: FnMut(Response, Status) + Send + 'static,
-    {
-        let (ready_tx, ready_rx) = mpsc::channel::<Result<Opened, String>>();
-        let (tx, rx) = mpsc::channel::<Request>();
-        let thread = std::thread::Builder::new()
-            .name("exercise".into())
-            .spawn(move || {
-                let setup = match setup() {
-                    Ok(s) => s,
-                    Err(e) => {
-                        let _ = ready_tx.send(Err(e));
-                        return;
-                    }
-                };
-                let Setup {
-                    compiled,
-                    open,
-                    roster,
-                    clock,
-                    truth,
-                } = setup;
-                let (mut f, opened) =
-                    match Facilitation::open(&compiled, open, roster, clock, truth) {
-                        Ok(o) => o,
-                        Err(e) => {
-                            let _ = ready_tx.send(Err(e));
-                            return;
-                        }
-                    };
-                let _ = ready_tx.send(Ok(opened));
-                loop {
-                    match rx.recv_timeout(TICK) {
-                        // The status is asked for separately: a pipe of commands does
-                        // not pay for judging every condition after each one.
-                        Ok(Request::Line(line, reply)) => {
-                            let _ = reply.send(f.line(&line));
-                        }
-                        Ok(Request::Command(c, reply)) => {
-                            let _ = reply.send(f.execute(c));
-                        }
-                        Ok(Request::Status(reply)) => {
-                            let _ = reply.send(f.status());
-                        }
-                        Ok(Request::View(role, reply)) => {
-                            let _ = reply.send(f.role_view(&role));
-                        }
-                        Err(mpsc::RecvTimeoutError::Timeout) => {
-                            if let Some(r) = f.tick() {
-                                on_update(r, f.status());
-                            }
-                        }
-                        Err(mpsc::RecvTimeoutError::Disconnected) => break,
-                    }
-                }
-            })
-            .map_err(|e| format!("cannot start the exercise thread: {e}"))?;
-        let mut driver = Driver {
-            requests: Some(tx),
-            thread: Some(thread),
-        };
-        match ready_rx.recv() {
-            Ok(Ok(opened)) => Ok((driver, opened)),
-            Ok(Err(e)) => {
-                driver.stop();
-                Err(e)
-            }
-            Err(_) => {
-                driver.stop();
-                Err("the exercise thread ended before the exercise opened".into())
-            }
-        }
-    }
-
-    fn ask<T>(&self, make: impl FnOnce(mpsc::Sender<T>) -> Request) -> Option<T> {
-        let (tx, rx) = mpsc::channel();
-        self.requests.as_ref()?.send(make(tx)).ok()?;
-        rx.recv().ok()
-    }
-
-    /// Executes a console line; `None` if the exercise thread has gone.
-    pub fn line(&self, line: &str) -> Option<Response> {
-        self.ask(|tx| Request::Line(line.to_string(), tx))
-    }
-
-    /// Executes a command.
-    pub fn execute(&self, command: Command) -> Option<Response> {
-        self.ask(|tx| Request::Command(command, tx))
-    }
-
-    /// The status line.
-    pub fn status(&self) -> Option<Status> {
-        self.ask(Request::Status)
-    }
-
-    /// What a role has seen.
-    pub fn role_view(&self, role: &str) -> Option<Vec<RoleItem>> {
-        self.ask(|tx| Request::View(role.to_string(), tx))
-    }
-
-    /// Ends the exercise thread after the request in hand and waits for it, so the
-    /// journal is closed (and its lock released) when this returns.
-    pub fn stop(&mut self) {
-        self.requests = None;
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        self.stop();
-    }
 }

@@ -1,14 +1,18 @@
 //! The exercise: a compiled scenario played on a simulated clock ([`state`]), driven by
-//! commands from any front end ([`command`], [`facilitation`]), shown to each audience
-//! as it may see it ([`view`]), and recorded in a hash-chained journal ([`journal`],
+//! commands from any front end ([`command`], [`facilitation`], on its own thread with
+//! [`driver`], following [`realtime`] when asked), summed up in the [`status_line`], shown
+//! to each audience as it may see it ([`view`]), and recorded in a hash-chained journal ([`journal`],
 //! [`session`]).
 
 pub mod chain;
 pub mod clock;
 pub mod command;
+pub mod driver;
 pub mod event;
 pub mod facilitation;
 pub mod journal;
+pub mod realtime;
 pub mod session;
 pub mod state;
+pub mod status_line;
 pub mod view;

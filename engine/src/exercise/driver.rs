@@ -1,0 +1,172 @@
+//! An exercise on its own thread. rhai's compiled scripts are not `Send`, so the thread
+//! compiles the scenario itself, owns the [`Facilitation`] (exercise and journal), and
+//! answers requests sent over a channel, in order; between requests it moves a followed
+//! clock on. This is how the terminal console runs, and how a server drives an exercise.
+
+use std::sync::mpsc;
+use std::time::Duration;
+
+use crate::authoring::model::roster::Roster;
+use crate::exercise::command::Command;
+use crate::exercise::facilitation::{Facilitation, Open, Opened, Response};
+use crate::exercise::realtime::Monotonic;
+use crate::exercise::state::Compiled;
+use crate::exercise::status_line::Status;
+use crate::exercise::view::RoleItem;
+
+/// Everything the exercise thread needs, built on that thread (compiled scripts cannot
+/// move between threads).
+pub struct Setup {
+    /// The compiled scenario.
+    pub compiled: Compiled,
+    /// How to open the session.
+    pub open: Open,
+    /// The roster participants are checked against.
+    pub roster: Option<Roster>,
+    /// Real time for the followed clock.
+    pub clock: Box<dyn Monotonic>,
+    /// Show the truth inline from the start.
+    pub truth: bool,
+}
+
+enum Request {
+    Line(String, mpsc::Sender<Response>),
+    Command(Command, mpsc::Sender<Response>),
+    Status(mpsc::Sender<Status>),
+    View(String, mpsc::Sender<Vec<RoleItem>>),
+}
+
+/// A handle on an exercise that lives on its own thread: requests go over a channel and
+/// are answered in order; what the followed clock brings while nobody types goes to the
+/// update callback. Dropping the driver (or [`Driver::stop`]) ends the thread after the
+/// request in hand, closing the journal cleanly.
+pub struct Driver {
+    requests: Option<mpsc::Sender<Request>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+/// How often a front end should call [`Facilitation::tick`] while following real time
+/// (the exercise thread of a [`Driver`] does).
+pub const TICK: Duration = Duration::from_millis(200);
+
+impl Driver {
+    /// Starts the exercise thread: `setup` runs on it (compiling the scenario there), the
+    /// session opens, and the thread serves requests until the driver is dropped.
+    /// `on_update` receives what a followed clock delivers between requests.
+    pub fn spawn<F, U>(setup: F, mut on_update: U) -> Result<(Driver, Opened), String>
+    where
+        F: FnOnce() -> Result<Setup, String> + Send + 'static,
+        U: FnMut(Response, Status) + Send + 'static,
+    {
+        let (ready_tx, ready_rx) = mpsc::channel::<Result<Opened, String>>();
+        let (tx, rx) = mpsc::channel::<Request>();
+        let thread = std::thread::Builder::new()
+            .name("exercise".into())
+            .spawn(move || {
+                let setup = match setup() {
+                    Ok(s) => s,
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(e));
+                        return;
+                    }
+                };
+                let Setup {
+                    compiled,
+                    open,
+                    roster,
+                    clock,
+                    truth,
+                } = setup;
+                let (mut f, opened) =
+                    match Facilitation::open(&compiled, open, roster, clock, truth) {
+                        Ok(o) => o,
+                        Err(e) => {
+                            let _ = ready_tx.send(Err(e));
+                            return;
+                        }
+                    };
+                let _ = ready_tx.send(Ok(opened));
+                loop {
+                    match rx.recv_timeout(TICK) {
+                        // The status is asked for separately: a pipe of commands does
+                        // not pay for judging every condition after each one.
+                        Ok(Request::Line(line, reply)) => {
+                            let _ = reply.send(f.line(&line));
+                        }
+                        Ok(Request::Command(c, reply)) => {
+                            let _ = reply.send(f.execute(c));
+                        }
+                        Ok(Request::Status(reply)) => {
+                            let _ = reply.send(f.status());
+                        }
+                        Ok(Request::View(role, reply)) => {
+                            let _ = reply.send(f.role_view(&role));
+                        }
+                        Err(mpsc::RecvTimeoutError::Timeout) => {
+                            if let Some(r) = f.tick() {
+                                on_update(r, f.status());
+                            }
+                        }
+                        Err(mpsc::RecvTimeoutError::Disconnected) => break,
+                    }
+                }
+            })
+            .map_err(|e| format!("cannot start the exercise thread: {e}"))?;
+        let mut driver = Driver {
+            requests: Some(tx),
+            thread: Some(thread),
+        };
+        match ready_rx.recv() {
+            Ok(Ok(opened)) => Ok((driver, opened)),
+            Ok(Err(e)) => {
+                driver.stop();
+                Err(e)
+            }
+            Err(_) => {
+                driver.stop();
+                Err("the exercise thread ended before the exercise opened".into())
+            }
+        }
+    }
+
+    fn ask<T>(&self, make: impl FnOnce(mpsc::Sender<T>) -> Request) -> Option<T> {
+        let (tx, rx) = mpsc::channel();
+        self.requests.as_ref()?.send(make(tx)).ok()?;
+        rx.recv().ok()
+    }
+
+    /// Executes a console line; `None` if the exercise thread has gone.
+    pub fn line(&self, line: &str) -> Option<Response> {
+        self.ask(|tx| Request::Line(line.to_string(), tx))
+    }
+
+    /// Executes a command.
+    pub fn execute(&self, command: Command) -> Option<Response> {
+        self.ask(|tx| Request::Command(command, tx))
+    }
+
+    /// The status line.
+    pub fn status(&self) -> Option<Status> {
+        self.ask(Request::Status)
+    }
+
+    /// What a role has seen.
+    pub fn role_view(&self, role: &str) -> Option<Vec<RoleItem>> {
+        self.ask(|tx| Request::View(role.to_string(), tx))
+    }
+
+    /// Ends the exercise thread after the request in hand and waits for it, so the
+    /// journal is closed (and its lock released) when this returns.
+    pub fn stop(&mut self) {
+        self.requests = None;
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}

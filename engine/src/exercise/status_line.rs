@@ -1,0 +1,129 @@
+//! The status line: where an exercise is and what is really pending (the next inject that
+//! will be delivered, the time left, the expectations falling due), with what depends on
+//! the hidden truth shown only when the facilitator asks for it.
+
+use std::collections::HashSet;
+use std::fmt;
+
+use crate::authoring::duration::SimDuration;
+use crate::exercise::clock::SimTime;
+use crate::exercise::state::Exercise;
+
+/// Whether the exercise runs, follows real time, is paused or has ended.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Mode {
+    /// The facilitator moves the clock.
+    Running,
+    /// The clock follows real time at this pace.
+    Following(f64),
+    /// Paused.
+    Paused,
+    /// Ended.
+    Ended,
+}
+
+/// The status line: where the exercise is and what is really pending.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Status {
+    /// Scenario time now (as followed, when following).
+    pub now: SimTime,
+    /// Running, following, paused or ended.
+    pub mode: Mode,
+    /// When the next inject that will really be delivered falls due.
+    pub next: Option<SimTime>,
+    /// Its id, shown only with the truth on (the id can give away what is coming).
+    pub next_inject: Option<String>,
+    /// Injects held by a false condition, only with the truth on.
+    pub held: Vec<String>,
+    /// The scenario's planned duration.
+    pub planned: SimDuration,
+    /// Expectations falling due, soonest first: (id, role, deadline). Those that depend on
+    /// the hidden truth (a `when` condition) only with the truth on.
+    pub due: Vec<(String, String, SimTime)>,
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mode = match self.mode {
+            Mode::Running => "running".to_string(),
+            Mode::Following(pace) => format!("running {pace}x"),
+            Mode::Paused => "paused".to_string(),
+            Mode::Ended => "ended".to_string(),
+        };
+        write!(f, "[{} {mode}]", self.now)?;
+        if self.mode != Mode::Ended {
+            match (self.next, &self.next_inject) {
+                (Some(t), Some(id)) => write!(f, " next inject {t} ({id})")?,
+                (Some(t), None) => write!(f, " next inject {t}")?,
+                (None, _) => write!(f, " no inject pending")?,
+            }
+            let planned = SimTime::from_offset(self.planned);
+            if self.now <= planned {
+                write!(f, " · {} left", planned.since(self.now).clock())?;
+            } else {
+                write!(f, " · {} over", self.now.since(planned).clock())?;
+            }
+        }
+        if self.mode == Mode::Ended {
+            return Ok(());
+        }
+        if !self.held.is_empty() {
+            write!(f, " · held: {}", self.held.join(", "))?;
+        }
+        if !self.due.is_empty() {
+            let due: Vec<String> = self
+                .due
+                .iter()
+                .take(3)
+                .map(|(id, role, t)| format!("{id} ({role}) by {t}"))
+                .collect();
+            write!(f, " · due: {}", due.join(", "))?;
+        }
+        Ok(())
+    }
+}
+
+/// The status of an exercise at scenario time `now` (ahead of the exercise's clock when
+/// a followed clock has moved on), following real time at `pace` or not, with the truth
+/// shown or not.
+pub fn status_of(ex: &Exercise<'_>, now: SimTime, pace: Option<f64>, truth: bool) -> Status {
+    let s = ex.compiled().scenario();
+    let mode = if ex.ended() {
+        Mode::Ended
+    } else if ex.paused() {
+        Mode::Paused
+    } else if let Some(pace) = pace {
+        Mode::Following(pace)
+    } else {
+        Mode::Running
+    };
+    let next = ex.next_delivery();
+    let conditional: HashSet<&str> = s
+        .expectations
+        .iter()
+        .filter(|e| e.when.is_some())
+        .map(|e| e.id.as_str())
+        .collect();
+    Status {
+        now,
+        mode,
+        next: next.map(|(t, _)| t),
+        next_inject: next
+            .filter(|_| truth)
+            .map(|(_, i)| s.injects[i].id.to_string()),
+        held: if truth {
+            ex.held_injects()
+                .into_iter()
+                .map(|i| s.injects[i].id.to_string())
+                .collect()
+        } else {
+            Vec::new()
+        },
+        planned: s.duration.value,
+        due: ex
+            .open_expectations()
+            .into_iter()
+            .filter(|(id, _, t)| *t >= now && (truth || !conditional.contains(id.as_str())))
+            .collect(),
+    }
+}
