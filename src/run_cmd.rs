@@ -385,7 +385,7 @@ impl Tally {
         }
         match &r.verdict {
             Verdict::Ok if typed => {
-                screen.say("ok");
+                screen.say(&r.verdict.acknowledgement().unwrap_or_default());
                 if let Some(s) = status {
                     screen.say(&s.to_string());
                 }
@@ -395,9 +395,9 @@ impl Tally {
                     screen.say(&s.to_string());
                 }
             }
-            Verdict::Refused(why) => {
+            Verdict::Refused(_) => {
                 self.refused = true;
-                screen.say(&format!("! {why}"));
+                screen.say(&r.verdict.acknowledgement().unwrap_or_default());
             }
             Verdict::Quit => return Some(None),
             Verdict::Stopped(e) => {

@@ -195,3 +195,14 @@ fn the_prompt_shows_the_clock_after_the_command() {
     let _ = term.child.wait();
     let _ = std::fs::remove_file(&path);
 }
+
+#[test]
+fn a_sheet_entry_the_engine_refuses_is_named_by_its_line() {
+    let (_, rel) = fresh_journal("tests/run", "advance-while-paused");
+    Ttx::new()
+        .cwd("tests/run")
+        .args(["run", "--decisions", "advance-while-paused.yaml", "--journal", &rel])
+        .run()
+        .code(1)
+        .stderr_has("advance-while-paused.yaml:9:6: the engine refused this entry: the exercise is paused; resume it first");
+}

@@ -72,6 +72,18 @@ pub enum Verdict {
     Stopped(String),
 }
 
+impl Verdict {
+    /// The words a text front end answers with, the same on every one: `ok` for a
+    /// journaled command, `! reason` for a refusal, nothing otherwise.
+    pub fn acknowledgement(&self) -> Option<String> {
+        match self {
+            Verdict::Ok => Some("ok".to_string()),
+            Verdict::Refused(why) => Some(format!("! {why}")),
+            _ => None,
+        }
+    }
+}
+
 /// What came of one command.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Response {
