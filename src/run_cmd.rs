@@ -64,21 +64,11 @@ fn fail(message: impl std::fmt::Display) -> Exit {
     Exit::Usage
 }
 
-/// Validates a scenario and loads it, printing its problems when it has any. The scripts
-/// are compiled where the exercise will live ([`Compiled::new`]).
+/// Validates a scenario against the program chosen for the run and loads it, printing its
+/// problems when it has any. The scripts are compiled where the exercise will live
+/// ([`Compiled::new`]).
 pub fn load_valid(path: &Path, program: Option<&ProgramDir>) -> Result<Loaded<Scenario>, Exit> {
-    let report = validate::validate(&[path.to_path_buf()], program, Some(FileKind::Scenario));
-    if report.errors() > 0 {
-        output::print_diagnostics(&report.diagnostics, &report.sources);
-        eprintln!("the scenario has errors; fix them before running it");
-        return Err(Exit::Problems);
-    }
-    let max = program.map_or(DEFAULT_MAX_FILE_BYTES, ProgramDir::max_file_bytes);
-    load::load_file::<Scenario>(FileKind::Scenario, path, max).map_err(|f| {
-        let sources = f.source.into_iter().map(|s| (s.path.clone(), s)).collect();
-        output::print_diagnostics(&f.diagnostics, &sources);
-        Exit::Problems
-    })
+    crate::validate_cmd::valid_scenario_in(path, program, "before running it")
 }
 
 /// Compiles a validated scenario's scripts.
@@ -571,7 +561,7 @@ fn opening(screen: &mut Screen, opened: &Opened, ended: bool) {
     if ended {
         screen.say(&format!(
             "the exercise has already ended; only {} are still taken",
-            ttx_engine::exercise::event::Event::AFTER_END
+            ttx_engine::exercise::event::Event::after_end()
         ));
     }
 }

@@ -11,7 +11,7 @@ use crate::output::table;
 
 /// Validates the scenario, then prints its MSEL and catalog.
 pub fn run(path: &Path, format: Format) -> Exit {
-    let loaded = match crate::validate_cmd::valid_scenario(path, "preview it") {
+    let loaded = match crate::validate_cmd::valid_scenario(path, "to preview it") {
         Ok(l) => l,
         Err(exit) => return exit,
     };

@@ -51,7 +51,7 @@ pub fn run(args: SimulateArgs) -> Exit {
         eprintln!("error: --runs must be at least 1");
         return Exit::Usage;
     }
-    let scenario = match crate::validate_cmd::valid_scenario(&args.scenario, "simulate it") {
+    let scenario = match crate::validate_cmd::valid_scenario(&args.scenario, "to simulate it") {
         Ok(s) => s,
         Err(exit) => return exit,
     };

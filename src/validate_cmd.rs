@@ -143,7 +143,7 @@ fn simulate_scenarios(report: &mut validate::Report, kind: Option<FileKind>, run
 
 /// Validates a scenario in its program (architecture, roster) and loads it, for commands
 /// that need a valid scenario (`show`, `simulate`); on problems, prints them, says what
-/// fixing them allows (`purpose`, e.g. "preview it") and returns the exit code.
+/// fixing them allows (`purpose`, e.g. "to preview it") and returns the exit code.
 pub fn valid_scenario(path: &Path, purpose: &str) -> Result<Loaded<Scenario>, Exit> {
     if !path.is_file() {
         eprintln!("error: `{}` is not a file", path.display());
@@ -154,19 +154,23 @@ pub fn valid_scenario(path: &Path, purpose: &str) -> Result<Loaded<Scenario>, Ex
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("."));
     let program = project::find_program(&start).and_then(|p| ProgramDir::load(&p).ok());
-    let report = validate::validate(
-        &[path.to_path_buf()],
-        program.as_ref(),
-        Some(FileKind::Scenario),
-    );
+    valid_scenario_in(path, program.as_ref(), purpose)
+}
+
+/// [`valid_scenario`] against a program the caller chose (`ttx run` plays a sheet against
+/// the program the sheet is filed in).
+pub fn valid_scenario_in(
+    path: &Path,
+    program: Option<&ProgramDir>,
+    purpose: &str,
+) -> Result<Loaded<Scenario>, Exit> {
+    let report = validate::validate(&[path.to_path_buf()], program, Some(FileKind::Scenario));
     if report.errors() > 0 {
         output::print_diagnostics(&report.diagnostics, &report.sources);
-        eprintln!("the scenario has errors; fix them to {purpose}");
+        eprintln!("the scenario has errors; fix them {purpose}");
         return Err(Exit::Problems);
     }
-    let max = program
-        .as_ref()
-        .map_or(DEFAULT_MAX_FILE_BYTES, ProgramDir::max_file_bytes);
+    let max = program.map_or(DEFAULT_MAX_FILE_BYTES, ProgramDir::max_file_bytes);
     load::load_file::<Scenario>(FileKind::Scenario, path, max).map_err(|f| {
         let sources = f.source.into_iter().map(|s| (s.path.clone(), s)).collect();
         output::print_diagnostics(&f.diagnostics, &sources);

@@ -387,7 +387,7 @@ pub fn build(ex: &Exercise<'_>, a: &Assessment, inputs: &Inputs<'_>) -> Report {
                     decision: what,
                     rationale: rationale.clone().unwrap_or_default(),
                     confidence: confidence
-                        .map(|c| format!("{c:?}").to_lowercase())
+                        .map(|c| c.as_str().to_string())
                         .unwrap_or_default(),
                     prompted_by: prompted_by.clone().unwrap_or_default(),
                 });

@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::authoring::check::sheet::AFTER_END_KINDS;
 use crate::authoring::model::sheet::Confidence;
 use crate::exercise::clock::SimTime;
 
@@ -218,22 +219,48 @@ impl Event {
         )
     }
 
-    /// The inputs [`Event::allowed_after_end`] admits, as the console and sheets name them.
-    pub const AFTER_END: &'static str = "rate, strength, improve, answer and note";
+    /// The `type` name of the event, as in the journal (and as a sheet's entry key for the
+    /// inputs a sheet records).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Event::Start { .. } => "start",
+            Event::Draw { .. } => "draw",
+            Event::Print { .. } => "print",
+            Event::ScriptError { .. } => "script_error",
+            Event::Deliver { .. } => "deliver",
+            Event::Decision { .. } => "decision",
+            Event::Notify { .. } => "notify",
+            Event::Reveal { .. } => "reveal",
+            Event::Note { .. } => "note",
+            Event::AdHocInject { .. } => "ad_hoc_inject",
+            Event::Advance { .. } => "advance",
+            Event::Pause { .. } => "pause",
+            Event::Resume { .. } => "resume",
+            Event::Rate { .. } => "rate",
+            Event::Strength { .. } => "strength",
+            Event::Improve { .. } => "improve",
+            Event::Present { .. } => "present",
+            Event::Absent { .. } => "absent",
+            Event::Answer { .. } => "answer",
+            Event::End { .. } => "end",
+        }
+    }
 
     /// Whether the engine still takes this input after the exercise has ended: the
     /// ratings, the hot wash, answers to the discussion questions and notes, which a room
-    /// often gives after `end`. The console, the pipe and the decisions sheet all follow
-    /// this one rule.
+    /// often gives after `end`. The one rule, [`AFTER_END_KINDS`], that the console, the
+    /// pipe and the decisions sheet's check all follow.
     pub fn allowed_after_end(&self) -> bool {
-        matches!(
-            self,
-            Event::Rate { .. }
-                | Event::Strength { .. }
-                | Event::Improve { .. }
-                | Event::Answer { .. }
-                | Event::Note { .. }
-        )
+        AFTER_END_KINDS.contains(&self.name())
+    }
+
+    /// The inputs taken after `end`, as the console names them: "rate, strength, improve,
+    /// answer and note".
+    pub fn after_end() -> String {
+        match AFTER_END_KINDS.split_last() {
+            Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+            None => String::new(),
+        }
     }
 }
 

@@ -216,11 +216,6 @@ impl<'c> Facilitation<'c> {
         self.session.path()
     }
 
-    /// Whether draws and red-herring marks are shown inline.
-    pub fn truth(&self) -> bool {
-        self.truth
-    }
-
     /// Parses and executes one console line.
     pub fn line(&mut self, line: &str) -> Response {
         match command::parse(line) {
@@ -244,49 +239,36 @@ impl<'c> Facilitation<'c> {
         if let Err(why) = self.check(&command) {
             return r.refused(why);
         }
-        let caught_up = self.catch_up(&mut r);
-        let input = match caught_up.and_then(|()| self.input(&command)) {
-            Ok(Some(input)) => input,
-            Ok(None) => {
-                // `follow`: only the clock changed.
-                self.after(&command);
+        let outcome = self.journal_command(&command, &mut r);
+        self.show_events(&mut r);
+        match outcome {
+            Ok(()) => {
                 r.verdict = Verdict::Ok;
-                self.show_events(&mut r);
-                return r;
-            }
-            Err(why) => {
-                self.show_events(&mut r);
-                return match why {
-                    Stop::Refused(why) => r.refused(why),
-                    Stop::Failed(e) => self.stop(r, e),
-                };
-            }
-        };
-        let notice = self.already_decided(&input);
-        match self.session.apply(input) {
-            Ok(events) => {
-                for t in &events {
-                    note_decision(&mut self.decided, t);
-                }
-                r.events.extend(events);
-                r.verdict = Verdict::Ok;
-                self.after(&command);
-                r.shown.extend(notice.map(Shown::Notice));
-                self.show_events(&mut r);
                 if matches!(command, Command::End { .. }) {
                     r.shown.push(Shown::Notice(self.end_notice()));
                 }
                 r
             }
-            Err(SessionError::Refused(why)) => {
-                self.show_events(&mut r);
-                r.refused(why.0)
-            }
-            Err(e) => {
-                self.show_events(&mut r);
-                self.stop(r, e.to_string())
-            }
+            Err(Stop::Refused(why)) => r.refused(why),
+            Err(Stop::Failed(e)) => self.stop(r, e),
         }
+    }
+
+    /// Journals a command: the followed time first, then the command's input (none for
+    /// `follow`, which only changes the clock), collecting its events and notices in `r`.
+    fn journal_command(&mut self, command: &Command, r: &mut Response) -> Result<(), Stop> {
+        self.catch_up(r)?;
+        if let Some(input) = self.input(command)? {
+            let notice = self.already_decided(&input);
+            let events = self.session.apply(input)?;
+            for t in &events {
+                note_decision(&mut self.decided, t);
+            }
+            r.events.extend(events);
+            r.shown.extend(notice.map(Shown::Notice));
+        }
+        self.after(command);
+        Ok(())
     }
 
     /// Moves a followed clock on while nobody types: when an inject falls due, or the
@@ -357,14 +339,8 @@ impl<'c> Facilitation<'c> {
         if self.follow.is_none() || ex.paused() || ex.ended() || to <= ex.now() {
             return Ok(());
         }
-        match self.session.apply(Event::Advance { to }) {
-            Ok(events) => {
-                r.events.extend(events);
-                Ok(())
-            }
-            Err(SessionError::Refused(why)) => Err(Stop::Refused(why.0)),
-            Err(e) => Err(Stop::Failed(e.to_string())),
-        }
+        r.events.extend(self.session.apply(Event::Advance { to })?);
+        Ok(())
     }
 
     /// After a command: a followed clock restarts from where a jump (or a resume) left
@@ -742,6 +718,15 @@ fn note_decision(decided: &mut HashMap<(String, String), SimTime>, t: &Timed) {
 enum Stop {
     Refused(String),
     Failed(String),
+}
+
+impl From<SessionError> for Stop {
+    fn from(e: SessionError) -> Stop {
+        match e {
+            SessionError::Refused(why) => Stop::Refused(why.0),
+            other => Stop::Failed(other.to_string()),
+        }
+    }
 }
 
 /// Whether question `index` has fallen due: after its inject was delivered, or at its

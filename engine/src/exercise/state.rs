@@ -395,7 +395,7 @@ impl<'c> Exercise<'c> {
         if self.ended && !input.allowed_after_end() {
             return refuse(format!(
                 "the exercise has ended; after `end` only {} are taken",
-                Event::AFTER_END
+                Event::after_end()
             ));
         }
         let s = self.c.scenario();
@@ -543,7 +543,7 @@ impl<'c> Exercise<'c> {
                 self.ended = true;
                 out.push(self.timed(input.clone()));
             }
-            other => return refuse(format!("`{}` is not an input", event_name(other))),
+            other => return refuse(format!("`{}` is not an input", other.name())),
         }
         self.log.extend(out.iter().cloned());
         Ok(out)
@@ -788,32 +788,6 @@ impl<'c> Exercise<'c> {
             at: format!("{}:{}:{}", source.path.display(), pos.line, pos.col),
             message: e.message.clone(),
         })
-    }
-}
-
-/// The `type` name of an event, as in the journal.
-pub fn event_name(e: &Event) -> &'static str {
-    match e {
-        Event::Start { .. } => "start",
-        Event::Draw { .. } => "draw",
-        Event::Print { .. } => "print",
-        Event::ScriptError { .. } => "script_error",
-        Event::Deliver { .. } => "deliver",
-        Event::Decision { .. } => "decision",
-        Event::Notify { .. } => "notify",
-        Event::Reveal { .. } => "reveal",
-        Event::Note { .. } => "note",
-        Event::AdHocInject { .. } => "ad_hoc_inject",
-        Event::Advance { .. } => "advance",
-        Event::Pause { .. } => "pause",
-        Event::Resume { .. } => "resume",
-        Event::Rate { .. } => "rate",
-        Event::Strength { .. } => "strength",
-        Event::Improve { .. } => "improve",
-        Event::Present { .. } => "present",
-        Event::Absent { .. } => "absent",
-        Event::Answer { .. } => "answer",
-        Event::End { .. } => "end",
     }
 }
 

@@ -215,7 +215,7 @@ pub fn facilitator_line(t: &Timed, truth: bool) -> Option<String> {
                 .or_else(|| action.clone())
                 .unwrap_or_default();
             let conf = confidence
-                .map(|c| format!(" ({})", confidence_word(c)))
+                .map(|c| format!(" ({})", c.as_str()))
                 .unwrap_or_default();
             let who = participant
                 .as_ref()
@@ -270,13 +270,4 @@ pub fn facilitator_line(t: &Timed, truth: bool) -> Option<String> {
 
 fn colon(text: &Option<String>) -> String {
     text.as_ref().map(|r| format!(": {r}")).unwrap_or_default()
-}
-
-fn confidence_word(c: crate::authoring::model::sheet::Confidence) -> &'static str {
-    use crate::authoring::model::sheet::Confidence;
-    match c {
-        Confidence::Low => "low",
-        Confidence::Medium => "medium",
-        Confidence::High => "high",
-    }
 }

@@ -15,8 +15,8 @@ pub const ENTRY_KINDS: &[&str] = &[
     "strength", "improve", "present", "absent", "answer", "end",
 ];
 
-/// The kinds of entry the engine still takes after `end` (the rule of
-/// `Event::allowed_after_end`, which the console follows too).
+/// The kinds of entry (and of journal input) the engine still takes after `end`: the one
+/// rule for sheets, and, through `Event::allowed_after_end`, for the console.
 pub const AFTER_END_KINDS: &[&str] = &["rate", "strength", "improve", "answer", "note"];
 
 fn kinds(e: &Entry) -> Vec<&'static str> {

@@ -188,3 +188,14 @@ pub enum Confidence {
     /// Certain.
     High,
 }
+
+impl Confidence {
+    /// The word as written in sheets, the console and reports: `low`, `medium`, `high`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::Low => "low",
+            Confidence::Medium => "medium",
+            Confidence::High => "high",
+        }
+    }
+}
