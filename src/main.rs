@@ -12,6 +12,7 @@ mod publish_cmd;
 mod report_cmd;
 mod run_cmd;
 mod schema_cmd;
+mod serve;
 mod show_cmd;
 mod simulate_cmd;
 mod terminal;
@@ -70,6 +71,9 @@ enum Command {
     /// Run an exercise into a journal: the console on a terminal, commands on a pipe, or a
     /// recorded decisions sheet.
     Run(run_cmd::RunArgs),
+    /// Run an exercise as `ttx run` does, and serve it to every participant's browser: a
+    /// page per role and person, observers, the room's screen and the facilitator.
+    Serve(serve::ServeArgs),
     /// The after-action report and improvement plan of an exercise, from its journal.
     Report(report_cmd::ReportArgs),
     /// The program's action-item ledger: list, show, set, import tracker updates, add
@@ -130,6 +134,7 @@ fn main() -> ExitCode {
         Command::Simulate(args) => simulate_cmd::run(args),
         Command::Schema { kind } => schema_cmd::run(&kind),
         Command::Run(args) => run_cmd::run(args),
+        Command::Serve(args) => serve::run(args),
         Command::Report(args) => report_cmd::run(args),
         Command::Actions(args) => actions_cmd::run(args),
         Command::New(command) => new_cmd::run(command),

@@ -31,6 +31,16 @@ use crate::terminal::{self, Screen};
 /// The options of `ttx run`.
 #[derive(clap::Args)]
 pub struct RunArgs {
+    #[command(flatten)]
+    pub start: StartArgs,
+    /// Play a scribe's decisions sheet through the engine.
+    #[arg(long, conflicts_with = "resume")]
+    pub decisions: Option<PathBuf>,
+}
+
+/// How an exercise starts or resumes: the options `ttx run` and `ttx serve` share.
+#[derive(clap::Args)]
+pub struct StartArgs {
     /// The scenario (optional with --decisions or --resume).
     pub scenario: Option<PathBuf>,
     /// Seed of every random draw (random when omitted; always journaled).
@@ -43,9 +53,6 @@ pub struct RunArgs {
     /// Journal file (default: journals/DATE-SCENARIO.jsonl in the program folder).
     #[arg(long)]
     pub journal: Option<PathBuf>,
-    /// Play a scribe's decisions sheet through the engine.
-    #[arg(long, conflicts_with = "resume")]
-    pub decisions: Option<PathBuf>,
     /// Continue an exercise from its journal after a crash or a quit.
     #[arg(long)]
     pub resume: Option<PathBuf>,
@@ -98,23 +105,85 @@ fn roster_of(program: Option<&ProgramDir>) -> Option<Roster> {
         .map(|l| l.value)
 }
 
-/// Runs `ttx run`.
-pub fn run(args: RunArgs) -> Exit {
-    let wall = match &args.now {
+/// An exercise ready to open: the validated scenario, how to open its journal, and the
+/// roster its participants are checked against.
+pub struct Prepared {
+    /// The validated scenario (compiled where the exercise will live).
+    pub loaded: Loaded<Scenario>,
+    /// How the session opens.
+    pub open: Open,
+    /// The program's roster, when it has one.
+    pub roster: Option<Roster>,
+}
+
+fn wall_of(args: &StartArgs) -> Result<Option<ttx_engine::jiff::Timestamp>, Exit> {
+    match &args.now {
         Some(text) => match text.parse::<ttx_engine::jiff::Timestamp>() {
-            Ok(t) => Some(t),
-            Err(_) => {
-                return fail(format!(
-                    "`{text}` is not a timestamp; write it like 2026-05-14T14:00:00Z"
-                ));
-            }
+            Ok(t) => Ok(Some(t)),
+            Err(_) => Err(fail(format!(
+                "`{text}` is not a timestamp; write it like 2026-05-14T14:00:00Z"
+            ))),
         },
-        None => None,
-    };
-    if let Some(journal) = &args.resume {
-        return resume(journal, &args, wall);
+        None => Ok(None),
     }
-    if let Some(path) = &args.decisions {
+}
+
+/// Validates and prepares the exercise `args` name: a new one from a scenario, or one
+/// resumed from its journal.
+pub fn prepare(args: &StartArgs) -> Result<Prepared, Exit> {
+    let wall = wall_of(args)?;
+    if let Some(journal) = &args.resume {
+        return prepare_resume(journal, args, wall);
+    }
+    let Some(scenario_path) = &args.scenario else {
+        return Err(fail("name a scenario, or a journal with --resume"));
+    };
+    if !scenario_path.is_file() {
+        return Err(fail(format!("`{}` is not a file", scenario_path.display())));
+    }
+    let program = program_near(scenario_path);
+    let loaded = load_valid(scenario_path, program.as_ref())?;
+    let seed = args.seed.unwrap_or_else(random_seed);
+    let journal = args
+        .journal
+        .clone()
+        .unwrap_or_else(|| default_journal(&loaded.value, program.as_ref(), wall));
+    let files = pin_files(scenario_path, program.as_ref(), &journal).map_err(fail)?;
+    Ok(Prepared {
+        loaded,
+        open: Open::Begin {
+            seed,
+            files,
+            journal,
+            fsync: !args.no_fsync,
+            wall: wall.map_or(WallClock::System, WallClock::Pinned),
+        },
+        roster: roster_of(program.as_ref()),
+    })
+}
+
+/// Runs `ttx run`.
+pub fn run(run: RunArgs) -> Exit {
+    let RunArgs {
+        start: args,
+        decisions,
+    } = run;
+    if args.resume.is_none() && decisions.is_none() && args.scenario.is_none() {
+        return fail(
+            "name a scenario, or a decisions sheet with --decisions, or a journal with --resume",
+        );
+    }
+    if args.resume.is_some() || decisions.is_none() {
+        return match prepare(&args) {
+            Ok(p) => console(p, args.truth),
+            Err(code) => code,
+        };
+    }
+    let wall = match wall_of(&args) {
+        Ok(w) => w,
+        Err(code) => return code,
+    };
+    if let Some(path) = &decisions {
         // The sheet is checked against its scenario first, so a scribe's mistake is
         // reported at its line rather than as a refusal halfway through the exercise.
         let program = program_near(path);
@@ -129,7 +198,7 @@ pub fn run(args: RunArgs) -> Exit {
             return Exit::Problems;
         }
     }
-    let sheet = match &args.decisions {
+    let sheet = match &decisions {
         Some(path) => match load::load_file::<DecisionsSheet>(
             FileKind::Decisions,
             path,
@@ -172,7 +241,7 @@ pub fn run(args: RunArgs) -> Exit {
         return fail(format!("`{}` is not a file", scenario_path.display()));
     }
     // A sheet belongs to the program it is filed in; a scenario may live in a shared library.
-    let program = match &args.decisions {
+    let program = match &decisions {
         Some(sheet) => program_near(sheet),
         None => program_near(&scenario_path),
     };
@@ -200,30 +269,18 @@ pub fn run(args: RunArgs) -> Exit {
     };
     let clock = wall.map_or(WallClock::System, WallClock::Pinned);
     let roster = roster_of(program.as_ref());
-    match sheet {
-        Some((path, l)) => {
-            let compiled = match compile(loaded) {
-                Ok(c) => c,
-                Err(code) => return code,
-            };
-            let session =
-                match Session::begin(&compiled, seed, files, &journal, !args.no_fsync, clock) {
-                    Ok((s, first)) => (s, first),
-                    Err(e) => return fail(e),
-                };
-            play_sheet(session, roster, &path, &l, args.truth)
-        }
-        None => {
-            let open = Open::Begin {
-                seed,
-                files,
-                journal,
-                fsync: !args.no_fsync,
-                wall: clock,
-            };
-            console(loaded, open, roster, args.truth)
-        }
-    }
+    let Some((path, l)) = sheet else {
+        return fail("a decisions sheet is needed here");
+    };
+    let compiled = match compile(loaded) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let session = match Session::begin(&compiled, seed, files, &journal, !args.no_fsync, clock) {
+        Ok((s, first)) => (s, first),
+        Err(e) => return fail(e),
+    };
+    play_sheet(session, roster, &path, &l, args.truth)
 }
 
 /// Plays a scribe's sheet through the command layer, as a console would type it; a
@@ -273,25 +330,20 @@ fn stopped(error: &str, journal: &Path) {
     );
 }
 
-fn resume(journal: &Path, args: &RunArgs, wall: Option<ttx_engine::jiff::Timestamp>) -> Exit {
-    let contents = match ttx_engine::exercise::journal::read(journal) {
-        Ok(c) => c,
-        Err(e) => return fail(e),
-    };
-    let (scenario, _) = match session::start_of(&contents.lines, journal) {
-        Ok(s) => s,
-        Err(e) => return fail(e),
-    };
+fn prepare_resume(
+    journal: &Path,
+    args: &StartArgs,
+    wall: Option<ttx_engine::jiff::Timestamp>,
+) -> Result<Prepared, Exit> {
+    let contents = ttx_engine::exercise::journal::read(journal).map_err(fail)?;
+    let (scenario, _) = session::start_of(&contents.lines, journal).map_err(fail)?;
     if let Err(e) = session::check_pinned(&scenario, journal) {
         eprintln!("error: {e}");
-        return Exit::Problems;
+        return Err(Exit::Problems);
     }
     let scenario_path = session::resolve(&scenario, journal);
     let program = program_near(&scenario_path);
-    let loaded = match load_valid(&scenario_path, program.as_ref()) {
-        Ok(l) => l,
-        Err(code) => return code,
-    };
+    let loaded = load_valid(&scenario_path, program.as_ref())?;
     // A pinned journal keeps its pinned clock: the start time is the first line's wall
     // time, so resumed lines stay deterministic.
     let first_wall = contents
@@ -305,12 +357,15 @@ fn resume(journal: &Path, args: &RunArgs, wall: Option<ttx_engine::jiff::Timesta
         }
         _ => WallClock::System,
     };
-    let open = Open::Resume {
-        journal: journal.to_path_buf(),
-        fsync: !args.no_fsync,
-        wall: clock,
-    };
-    console(loaded, open, roster_of(program.as_ref()), args.truth)
+    Ok(Prepared {
+        loaded,
+        open: Open::Resume {
+            journal: journal.to_path_buf(),
+            fsync: !args.no_fsync,
+            wall: clock,
+        },
+        roster: roster_of(program.as_ref()),
+    })
 }
 
 /// Whether every wall time equals the first plus the scenario time (a pinned journal).
@@ -339,6 +394,8 @@ pub enum Input {
     Update(Response, Status),
     /// Standard input closed (end of the pipe, Ctrl-D).
     Closed,
+    /// The process is asked to stop (SIGINT, SIGTERM to a server).
+    Stop,
 }
 
 /// What the console has seen so far, for its exit code and last words.
@@ -397,6 +454,24 @@ impl Tally {
         }
         None
     }
+
+    /// The exit code once the console ends, with the hint to resume an open exercise.
+    fn finish(&self, exit: Option<Exit>, journal: &Path, interactive: bool, cmd: &str) -> Exit {
+        if let Some(code) = exit {
+            return code;
+        }
+        if !self.ended {
+            eprintln!(
+                "the exercise is not ended; continue it with `{cmd} --resume {}`",
+                journal.display()
+            );
+        }
+        if self.refused && !interactive {
+            Exit::Problems
+        } else {
+            Exit::Ok
+        }
+    }
 }
 
 /// The console. On a terminal (line editing, history, completion by position, the clock
@@ -404,142 +479,215 @@ impl Tally {
 /// [`Driver`], so a followed clock can deliver while the line editor waits. On a pipe it
 /// lives on this thread: lines arrive from a reader thread and the followed clock is
 /// looked at between them, one thread hop per command instead of two.
-fn console(loaded: Loaded<Scenario>, open: Open, roster: Option<Roster>, truth: bool) -> Exit {
+fn console(p: Prepared, truth: bool) -> Exit {
     let interactive = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
-    let resuming = matches!(open, Open::Resume { .. });
-    let announce = |opened: &Opened| {
-        for w in &opened.warnings {
-            eprintln!("warning: {w}");
-        }
-        if resuming {
-            eprintln!(
-                "resumed {} at {}",
-                opened.journal.display(),
-                opened.status.now
-            );
-        } else {
-            eprintln!(
-                "journal: {}",
-                ttx_engine::authoring::paths::display_path(&opened.journal).display()
-            );
+    let resuming = matches!(p.open, Open::Resume { .. });
+    let (tx, rx) = mpsc::channel::<Input>();
+    if interactive {
+        let (mut driver, opened) = match spawn_driver(p, truth, tx.clone(), None) {
+            Ok(d) => d,
+            Err(code) => return code,
+        };
+        let exit = drive(&driver, opened, (tx, rx), resuming, Hold::No, None);
+        driver.stop();
+        return exit;
+    }
+    let compiled = match compile(p.loaded) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let (mut f, opened) = match Facilitation::open(
+        &compiled,
+        p.open,
+        p.roster,
+        Box::new(SystemClock::new()),
+        truth,
+    ) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Exit::Problems;
         }
     };
-    let (tx, rx) = mpsc::channel::<Input>();
-    let (exit, tally, journal) = if interactive {
-        let updates = tx.clone();
-        let spawned = Driver::spawn(
-            move || {
-                let compiled = Compiled::new(loaded).map_err(|diags| {
-                    output::print_diagnostics(&diags, &Default::default());
-                    "the scenario's scripts do not compile".to_string()
-                })?;
-                Ok(Setup {
-                    compiled,
-                    open,
-                    roster,
-                    clock: Box::new(SystemClock::new()),
-                    truth,
-                })
-            },
-            move |r, s| {
-                let _ = updates.send(Input::Update(r, s));
-            },
-        );
-        let (mut driver, opened) = match spawned {
-            Ok(d) => d,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return Exit::Problems;
+    announce(&opened, resuming);
+    pipe_lines(tx);
+    let mut screen = Screen::Plain;
+    let mut tally = Tally::new(&opened);
+    opening(&mut screen, &opened, tally.ended);
+    let journal = opened.journal;
+    let exit = loop {
+        let (r, typed) = match rx.recv_timeout(TICK) {
+            Ok(Input::Line(line)) => (f.line(&line), true),
+            Ok(Input::Closed | Input::Stop) | Err(mpsc::RecvTimeoutError::Disconnected) => {
+                break None;
             }
+            Ok(Input::Update(..)) => continue,
+            Err(mpsc::RecvTimeoutError::Timeout) => match f.tick() {
+                Some(r) => (r, false),
+                None => continue,
+            },
         };
-        announce(&opened);
+        if let Some(stop) = tally.take(&mut screen, &r, None, typed, &journal) {
+            break stop;
+        }
+    };
+    tally.finish(exit, &journal, false, "ttx run")
+}
+
+/// What the console says when the journal is open.
+fn announce(opened: &Opened, resuming: bool) {
+    for w in &opened.warnings {
+        eprintln!("warning: {w}");
+    }
+    if resuming {
+        eprintln!(
+            "resumed {} at {}",
+            opened.journal.display(),
+            opened.status.now
+        );
+    } else {
+        eprintln!(
+            "journal: {}",
+            ttx_engine::authoring::paths::display_path(&opened.journal).display()
+        );
+    }
+}
+
+/// Starts the exercise thread for a prepared exercise: what a followed clock brings goes
+/// to `updates` as [`Input::Update`], and `watch` (a server) hears of every event.
+pub fn spawn_driver(
+    p: Prepared,
+    truth: bool,
+    updates: mpsc::Sender<Input>,
+    watch: Option<ttx_engine::exercise::driver::Watcher>,
+) -> Result<(Driver, Opened), Exit> {
+    let Prepared {
+        loaded,
+        open,
+        roster,
+    } = p;
+    Driver::spawn_watched(
+        move || {
+            let compiled = Compiled::new(loaded).map_err(|diags| {
+                output::print_diagnostics(&diags, &Default::default());
+                "the scenario's scripts do not compile".to_string()
+            })?;
+            Ok(Setup {
+                compiled,
+                open,
+                roster,
+                clock: Box::new(SystemClock::new()),
+                truth,
+            })
+        },
+        move |r, s| {
+            let _ = updates.send(Input::Update(r, s));
+        },
+        watch,
+    )
+    .map_err(|e| {
+        eprintln!("error: {e}");
+        Exit::Problems
+    })
+}
+
+/// Whether the console holds on when standard input closes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Hold {
+    /// The console ends when its input does.
+    No,
+    /// A server: it goes on serving until it is stopped ([`Input::Stop`]).
+    UntilStopped,
+}
+
+impl Hold {
+    fn command(self) -> &'static str {
+        match self {
+            Hold::No => "ttx run",
+            Hold::UntilStopped => "ttx serve",
+        }
+    }
+}
+
+/// A front end's own console commands (`links` of a server): the text to show for a line
+/// it handles, `None` for a line that goes to the engine.
+pub type Local<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+/// The console over an exercise thread: on a terminal with the line editor, on a pipe
+/// line by line. Returns the exit code once the console ends; the caller stops the driver.
+pub fn drive(
+    driver: &Driver,
+    opened: Opened,
+    (tx, rx): (mpsc::Sender<Input>, mpsc::Receiver<Input>),
+    resuming: bool,
+    hold: Hold,
+    local: Option<Local<'_>>,
+) -> Exit {
+    let interactive = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
+    announce(&opened, resuming);
+    let (mut screen, prompts) = if interactive {
         let Some((prompts, printer)) = terminal::start(opened.vocabulary.clone(), tx) else {
             eprintln!("error: cannot start the line editor on this terminal");
             return Exit::Usage;
         };
-        let mut screen = Screen::Terminal(printer, output::stdout_color());
-        let mut tally = Tally::new(&opened);
-        opening(&mut screen, &opened, tally.ended);
+        (
+            Screen::Terminal(printer, output::stdout_color()),
+            Some(prompts),
+        )
+    } else {
+        pipe_lines(tx);
+        (Screen::Plain, None)
+    };
+    let mut tally = Tally::new(&opened);
+    opening(&mut screen, &opened, tally.ended);
+    let ready = |s: &Status| {
+        if let Some(p) = &prompts {
+            let _ = p.send(format!("ttx {}> ", s.now));
+        }
+    };
+    if interactive {
         screen.say("type `help` for commands; Tab completes commands and ids");
         screen.say(&opened.status.to_string());
-        let ready = |s: &Status| {
-            let _ = prompts.send(format!("ttx {}> ", s.now));
-        };
         ready(&opened.status);
-        let journal = opened.journal;
-        let exit = loop {
-            let Ok(input) = rx.recv() else { break None };
-            let (r, status, typed) = match input {
-                Input::Line(line) => match driver.line(&line) {
-                    Some(r) => (r, driver.status(), true),
-                    None => break Some(Exit::Usage),
-                },
-                Input::Update(r, s) => (r, Some(s), false),
-                Input::Closed => break None,
-            };
-            if let Some(stop) = tally.take(&mut screen, &r, status.as_ref(), typed, &journal) {
-                break stop;
+    }
+    let journal = opened.journal;
+    let mut open = true;
+    let exit = loop {
+        let Ok(input) = rx.recv() else { break None };
+        let (r, status, typed) = match input {
+            Input::Line(line) if local.is_some_and(|l| l(&line).is_some()) => {
+                if let Some(text) = local.and_then(|l| l(&line)) {
+                    for l in text.lines() {
+                        screen.say(l);
+                    }
+                }
+                if let Some(s) = driver.status() {
+                    ready(&s);
+                }
+                continue;
             }
-            if let Some(s) = status.as_ref().filter(|_| typed) {
-                ready(s);
+            Input::Line(line) => match driver.line(&line) {
+                Some(r) => (r, interactive.then(|| driver.status()).flatten(), true),
+                None => break Some(Exit::Usage),
+            },
+            Input::Update(r, s) => (r, interactive.then_some(s), false),
+            Input::Closed if hold == Hold::UntilStopped => {
+                if open {
+                    open = false;
+                    eprintln!("standard input closed; still serving (stop with Ctrl-C)");
+                }
+                continue;
             }
+            Input::Closed | Input::Stop => break None,
         };
-        driver.stop();
-        (exit, tally, journal)
-    } else {
-        let compiled = match compile(loaded) {
-            Ok(c) => c,
-            Err(code) => return code,
-        };
-        let (mut f, opened) = match Facilitation::open(
-            &compiled,
-            open,
-            roster,
-            Box::new(SystemClock::new()),
-            truth,
-        ) {
-            Ok(o) => o,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return Exit::Problems;
-            }
-        };
-        announce(&opened);
-        pipe_lines(tx);
-        let mut screen = Screen::Plain;
-        let mut tally = Tally::new(&opened);
-        opening(&mut screen, &opened, tally.ended);
-        let journal = opened.journal;
-        let exit = loop {
-            let (r, typed) = match rx.recv_timeout(TICK) {
-                Ok(Input::Line(line)) => (f.line(&line), true),
-                Ok(Input::Closed) | Err(mpsc::RecvTimeoutError::Disconnected) => break None,
-                Ok(Input::Update(..)) => continue,
-                Err(mpsc::RecvTimeoutError::Timeout) => match f.tick() {
-                    Some(r) => (r, false),
-                    None => continue,
-                },
-            };
-            if let Some(stop) = tally.take(&mut screen, &r, None, typed, &journal) {
-                break stop;
-            }
-        };
-        (exit, tally, journal)
+        if let Some(stop) = tally.take(&mut screen, &r, status.as_ref(), typed, &journal) {
+            break stop;
+        }
+        if let Some(s) = status.as_ref().filter(|_| typed) {
+            ready(s);
+        }
     };
-    if let Some(code) = exit {
-        return code;
-    }
-    if !tally.ended {
-        eprintln!(
-            "the exercise is not ended; continue it with `ttx run --resume {}`",
-            journal.display()
-        );
-    }
-    if tally.refused && !interactive {
-        Exit::Problems
-    } else {
-        Exit::Ok
-    }
+    tally.finish(exit, &journal, interactive, hold.command())
 }
 
 /// Lines from standard input on a thread, so the clock can follow real time meanwhile.

@@ -554,7 +554,7 @@ fn a_role_never_sees_red_herring_marks_notes_draws_hidden_facts_or_expectations(
         .iter()
         .map(|i| i.to_string() + "\n")
         .collect();
-    assert!(ic.contains("from oncall: it is a leaked key"), "{ic}");
+    assert!(ic.contains("from oncall to ic: it is a leaked key"), "{ic}");
     assert!(!ic.contains("ALERT cdn"), "ic sees only its own injects");
 }
 

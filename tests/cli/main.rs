@@ -12,6 +12,8 @@ mod publish;
 mod report;
 mod run;
 mod schema;
+mod serve;
+mod served;
 mod shipped;
 mod show;
 mod simulate;

@@ -107,6 +107,10 @@ pub enum Command {
         /// The answer.
         text: String,
     },
+    /// Put discussion question N on every screen.
+    Ask(usize),
+    /// Open the hot wash to the participants' pages.
+    HotWash,
     /// End the exercise; a sheet brings its hot wash along.
     End {
         /// Strengths from a sheet.
@@ -159,8 +163,10 @@ pub const HELP: &str = "commands:
   note : text               a facilitator's note
   present PERSON [ROLE] | absent PERSON    the roll call
   questions                 the discussion questions, due and answered
+  ask N                     put question N on every screen (web console)
   answer N : text           the room's answer to question N
   strength : text | improve : text    the hot wash, journaled as it is said
+  hotwash                   open the hot wash on the participants' pages
   rate OBJECTIVE P|S|M|U : reason    override an objective's computed rating
   end                       end the exercise (rate, hot wash, answers and notes still go in)
   view ROLE                 what that role has seen (safe to project or send)
@@ -183,9 +189,11 @@ pub const WORDS: &[&str] = &[
     "present",
     "absent",
     "questions",
+    "ask",
     "answer",
     "strength",
     "improve",
+    "hotwash",
     "rate",
     "end",
     "view",
@@ -369,6 +377,14 @@ pub fn parse(line: &str) -> Result<Option<Command>, String> {
             },
             _ => return usage("answer N : what the room said (N from `questions`)"),
         },
+        "ask" => match args.as_slice() {
+            [n] if text.is_none() => match n.trim_start_matches(['q', 'Q']).parse::<usize>() {
+                Ok(question) => Command::Ask(question),
+                Err(_) => return usage("ask N (N from `questions`)"),
+            },
+            _ => return usage("ask N (N from `questions`)"),
+        },
+        "hotwash" | "hot-wash" => Command::HotWash,
         "end" => Command::End {
             strengths: Vec::new(),
             improvements: Vec::new(),

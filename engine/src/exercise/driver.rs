@@ -1,13 +1,16 @@
 //! An exercise on its own thread. rhai's compiled scripts are not `Send`, so the thread
 //! compiles the scenario itself, owns the [`Facilitation`] (exercise and journal), and
 //! answers requests sent over a channel, in order; between requests it moves a followed
-//! clock on. This is how the terminal console runs, and how a server drives an exercise.
+//! clock on. This is how the terminal console runs, and how a server drives an exercise:
+//! a watcher is told of every event journaled, whoever's request wrote it, and of the
+//! followed clock moving, so every screen can be brought up to date.
 
 use std::sync::mpsc;
 use std::time::Duration;
 
 use crate::authoring::model::roster::Roster;
 use crate::exercise::command::Command;
+use crate::exercise::event::Timed;
 use crate::exercise::facilitation::{Facilitation, Open, Opened, Response};
 use crate::exercise::realtime::Monotonic;
 use crate::exercise::state::Compiled;
@@ -28,6 +31,23 @@ pub struct Setup {
     /// Show the truth inline from the start.
     pub truth: bool,
 }
+
+/// What a watcher is told: the events journaled since it was last told (on opening, the
+/// whole log so far), and the status after them.
+#[derive(Clone, Debug)]
+pub struct Journaled {
+    /// The `seq` (position in the journal) of the first of `events`.
+    pub first: u64,
+    /// The events, in journal order; empty when only the followed clock moved.
+    pub events: Vec<Timed>,
+    /// The status after them, without the truth (what may be projected).
+    pub status: Status,
+    /// The status with the truth: held injects, what comes next, every expectation.
+    pub revealed: Status,
+}
+
+/// A watcher of an exercise thread (see [`Driver::spawn_watched`]).
+pub type Watcher = Box<dyn FnMut(Journaled) + Send>;
 
 enum Request {
     Line(String, mpsc::Sender<Response>),
@@ -53,7 +73,22 @@ impl Driver {
     /// Starts the exercise thread: `setup` runs on it (compiling the scenario there), the
     /// session opens, and the thread serves requests until the driver is dropped.
     /// `on_update` receives what a followed clock delivers between requests.
-    pub fn spawn<F, U>(setup: F, mut on_update: U) -> Result<(Driver, Opened), String>
+    pub fn spawn<F, U>(setup: F, on_update: U) -> Result<(Driver, Opened), String>
+    where
+        F: FnOnce() -> Result<Setup, String> + Send + 'static,
+        U: FnMut(Response, Status) + Send + 'static,
+    {
+        Driver::spawn_watched(setup, on_update, None)
+    }
+
+    /// Like [`Driver::spawn`], and `watch` is told of every event journaled (first the
+    /// whole log on opening), whichever request or tick wrote it, and of each second the
+    /// followed clock moves: what a server fans out to its pages.
+    pub fn spawn_watched<F, U>(
+        setup: F,
+        mut on_update: U,
+        mut watch: Option<Watcher>,
+    ) -> Result<(Driver, Opened), String>
     where
         F: FnOnce() -> Result<Setup, String> + Send + 'static,
         U: FnMut(Response, Status) + Send + 'static,
@@ -86,15 +121,43 @@ impl Driver {
                         }
                     };
                 let _ = ready_tx.send(Ok(opened));
+                // What the watcher was last told: how much of the log, and the status.
+                let mut told = 0usize;
+                let mut told_status = None;
+                let mut tell = |f: &Facilitation<'_>| {
+                    let Some(w) = watch.as_mut() else { return };
+                    let log = f.exercise().log();
+                    let status = f.status_with(false);
+                    if log.len() == told && told_status.as_ref() == Some(&status) {
+                        return;
+                    }
+                    told_status = Some(status.clone());
+                    let events = log[told..].to_vec();
+                    let first = told as u64;
+                    told = log.len();
+                    w(Journaled {
+                        first,
+                        events,
+                        revealed: f.status_with(true),
+                        status,
+                    });
+                };
+                tell(&f);
                 loop {
                     match rx.recv_timeout(TICK) {
                         // The status is asked for separately: a pipe of commands does
                         // not pay for judging every condition after each one.
                         Ok(Request::Line(line, reply)) => {
-                            let _ = reply.send(f.line(&line));
+                            let r = f.line(&line);
+                            // Watchers hear of the events before the requester is
+                            // answered, so a page is never behind its own post.
+                            tell(&f);
+                            let _ = reply.send(r);
                         }
                         Ok(Request::Command(c, reply)) => {
-                            let _ = reply.send(f.execute(c));
+                            let r = f.execute(c);
+                            tell(&f);
+                            let _ = reply.send(r);
                         }
                         Ok(Request::Status(reply)) => {
                             let _ = reply.send(f.status());
@@ -104,7 +167,10 @@ impl Driver {
                         }
                         Err(mpsc::RecvTimeoutError::Timeout) => {
                             if let Some(r) = f.tick() {
+                                tell(&f);
                                 on_update(r, f.status());
+                            } else if f.following() {
+                                tell(&f);
                             }
                         }
                         Err(mpsc::RecvTimeoutError::Disconnected) => break,

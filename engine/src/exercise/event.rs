@@ -185,6 +185,15 @@ pub enum Event {
         /// What the room said.
         text: String,
     },
+    /// The facilitator puts a discussion question to the room: it shows on every screen
+    /// until it is answered or another is asked (input).
+    Ask {
+        /// The question's number in the scenario, from 1.
+        question: usize,
+    },
+    /// The facilitator opens the hot wash: participants' pages offer strengths and areas
+    /// for improvement from now on (input).
+    HotWash,
     /// The exercise ended with the hot wash (input). A sheet's hot wash comes in the
     /// lists; the console journals each line as a [`Event::Strength`] or
     /// [`Event::Improve`] when it is said, and ends with empty lists.
@@ -215,6 +224,8 @@ impl Event {
                 | Event::Present { .. }
                 | Event::Absent { .. }
                 | Event::Answer { .. }
+                | Event::Ask { .. }
+                | Event::HotWash
                 | Event::End { .. }
         )
     }
@@ -242,6 +253,8 @@ impl Event {
             Event::Present { .. } => "present",
             Event::Absent { .. } => "absent",
             Event::Answer { .. } => "answer",
+            Event::Ask { .. } => "ask",
+            Event::HotWash => "hot_wash",
             Event::End { .. } => "end",
         }
     }

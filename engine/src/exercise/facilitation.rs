@@ -298,19 +298,31 @@ impl<'c> Facilitation<'c> {
         Some(r)
     }
 
-    /// The status line's facts.
+    /// The status line's facts, with the truth as the facilitator chose (`truth on`).
     pub fn status(&self) -> Status {
+        self.status_with(self.truth)
+    }
+
+    /// The status line's facts, with or without the truth.
+    pub fn status_with(&self, truth: bool) -> Status {
         status_of(
             &self.session.exercise,
             self.followed_now(),
             self.follow.map(|f| f.pace),
-            self.truth,
+            truth,
         )
     }
 
     /// What a role has seen so far (see [`view::role_view`]).
     pub fn role_view(&self, role: &str) -> Vec<RoleItem> {
-        view::role_view(self.session.exercise.log(), role)
+        let ex = &self.session.exercise;
+        view::role_view(ex.log(), ex.compiled().scenario(), role)
+    }
+
+    /// Whether the clock follows real time now (not paused, not ended).
+    pub fn following(&self) -> bool {
+        let ex = &self.session.exercise;
+        self.follow.is_some() && !ex.paused() && !ex.ended()
     }
 
     /// Scenario time now: the exercise's clock, or where the followed clock has got to.
@@ -487,6 +499,8 @@ impl<'c> Facilitation<'c> {
             Command::Present { person, role } => Event::Present { person, role },
             Command::Absent(person) => Event::Absent { person },
             Command::Answer { question, text } => Event::Answer { question, text },
+            Command::Ask(question) => Event::Ask { question },
+            Command::HotWash => Event::HotWash,
             Command::End {
                 strengths,
                 improvements,

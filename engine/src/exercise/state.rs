@@ -522,15 +522,16 @@ impl<'c> Exercise<'c> {
                 out.push(self.timed(input.clone()));
             }
             Event::Absent { .. } => out.push(self.timed(input.clone())),
+            Event::Ask { question } => {
+                if let Err(why) = question_number(s, *question) {
+                    return refuse(why);
+                }
+                out.push(self.timed(input.clone()));
+            }
+            Event::HotWash => out.push(self.timed(input.clone())),
             Event::Answer { question, text } => {
-                let count = s.questions.len();
-                if *question == 0 || *question > count {
-                    return refuse(match count {
-                        0 => "this scenario has no discussion questions".to_string(),
-                        n => format!(
-                            "there is no question {question}; the scenario has questions 1 to {n}"
-                        ),
-                    });
+                if let Err(why) = question_number(s, *question) {
+                    return refuse(why);
                 }
                 if text.trim().is_empty() {
                     return refuse(format!(
@@ -789,6 +790,21 @@ impl<'c> Exercise<'c> {
             message: e.message.clone(),
         })
     }
+}
+
+/// Whether `question` numbers one of the scenario's discussion questions (from 1).
+fn question_number(
+    s: &crate::authoring::model::scenario::Scenario,
+    question: usize,
+) -> Result<(), String> {
+    let count = s.questions.len();
+    if question == 0 || question > count {
+        return Err(match count {
+            0 => "this scenario has no discussion questions".to_string(),
+            n => format!("there is no question {question}; the scenario has questions 1 to {n}"),
+        });
+    }
+    Ok(())
 }
 
 #[cfg(test)]

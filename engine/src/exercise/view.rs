@@ -1,63 +1,128 @@
-//! What each audience may see of an exercise, decided in one place for every front end.
+//! What each audience may see of an exercise, decided in one place for every front end
+//! (the console's `view`, the web console's pages and their live streams).
+//!
 //! A role sees its injects (channel, source, reliability, and which of the reports it
-//! has seen contradict each other), ad-hoc injects to it, what other roles told it and
-//! what it learnt; never red-herring marks, facilitator notes, draws, script output,
-//! hidden facts or expectations: the [`RoleItem`] type has no field that could carry
-//! them. The facilitator sees everything, with the truth (draws, red-herring marks)
-//! behind a switch, because the facilitator's screen is often projected.
+//! has seen contradict each other), ad-hoc injects to it, what other roles told it, what
+//! it learnt, its own decisions and messages, the questions put to the room and the hot
+//! wash; never red-herring marks, facilitator notes, draws, script output, hidden facts or
+//! expectations: the [`Seen`] type has no field that could carry them. An observer sees
+//! the union of what every role may see; the room's screen sees what was sent to every
+//! role and the questions. The facilitator sees everything, with the truth (draws,
+//! red-herring marks) behind a switch, because the facilitator's screen is often
+//! projected.
 
 use std::collections::HashSet;
 use std::fmt;
 
 use serde::Serialize;
 
+use crate::authoring::model::scenario::Scenario;
+use crate::authoring::model::sheet::Confidence;
+use crate::exercise::clock::SimTime;
 use crate::exercise::event::{Event, Timed};
 
-/// One thing a role has seen.
+/// Who looks, among those who must not see the truth.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Audience {
+    /// One role's players.
+    Role(String),
+    /// Executives and evaluators: what every role may see, read-only.
+    Observer,
+    /// The room's projector: what was sent to everyone, and the questions.
+    Room,
+}
+
+/// One thing an audience has seen.
 #[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct RoleItem {
+pub struct Seen {
+    /// The event's position in the journal (its `seq`), for a stream to resume from.
+    pub seq: u64,
     /// Scenario time, `H:MM:SS`.
     pub at: String,
     /// What kind of thing it is.
     #[serde(flatten)]
-    pub kind: RoleItemKind,
-    /// What the role read or heard.
+    pub kind: SeenKind,
+    /// What the audience read or heard.
     pub text: String,
 }
 
-/// The kinds of thing a role sees.
+/// The console's name for what a role has seen.
+pub type RoleItem = Seen;
+
+/// The kinds of thing an audience sees.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
-pub enum RoleItemKind {
+pub enum SeenKind {
     /// An inject of the scenario.
     Inject {
         /// The inject's id, for `re=` (the prompt of a decision).
         inject: String,
+        /// The roles it reached that this audience may know of.
+        to: Vec<String>,
         /// Channel.
         via: String,
         /// Who it comes from.
         source: Option<String>,
         /// How reliable that source is (A to F).
         reliability: Option<String>,
-        /// Injects this role has seen that this one contradicts.
+        /// Injects this audience has seen that this one contradicts.
         conflicts_with: Vec<String>,
     },
     /// An inject the facilitator made up.
-    AdHoc,
-    /// Another role informed this one.
+    AdHoc {
+        /// The roles it reached that this audience may know of.
+        to: Vec<String>,
+    },
+    /// A role informed another.
     Message {
         /// The role that informed.
         from: String,
+        /// The role informed.
+        to: String,
     },
-    /// A fact this role's own decision brought to light.
-    Learned,
+    /// A fact a role's own decision brought to light.
+    Learned {
+        /// The role that learnt it.
+        to: String,
+    },
+    /// A role decided (a catalog decision, or an action of its own).
+    Decided {
+        /// The role.
+        by: String,
+        /// The catalog decision's id; `None` for an action.
+        decision: Option<String>,
+        /// Who spoke for the role.
+        participant: Option<String>,
+        /// Why.
+        rationale: Option<String>,
+        /// How sure.
+        confidence: Option<Confidence>,
+        /// The inject that prompted it.
+        prompted_by: Option<String>,
+    },
+    /// A discussion question was put to the room.
+    Question {
+        /// Its number, from 1.
+        number: usize,
+    },
+    /// The room answered a question.
+    Answer {
+        /// Its number, from 1.
+        number: usize,
+    },
+    /// The hot wash opened.
+    HotWash,
+    /// A hot-wash strength.
+    Strength,
+    /// A hot-wash area for improvement.
+    Improve,
 }
 
-impl fmt::Display for RoleItem {
+impl fmt::Display for Seen {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "[{}] ", self.at)?;
         match &self.kind {
-            RoleItemKind::Inject {
+            SeenKind::Inject {
                 via,
                 source,
                 reliability,
@@ -78,21 +143,63 @@ impl fmt::Display for RoleItem {
                 }
                 Ok(())
             }
-            RoleItemKind::AdHoc => write!(f, "{}", self.text),
-            RoleItemKind::Message { from } => write!(f, "from {from}: {}", self.text),
-            RoleItemKind::Learned => write!(f, "you learn: {}", self.text),
+            SeenKind::AdHoc { .. } => write!(f, "{}", self.text),
+            SeenKind::Message { from, to } => write!(f, "from {from} to {to}: {}", self.text),
+            SeenKind::Learned { .. } => write!(f, "you learn: {}", self.text),
+            SeenKind::Decided { by, .. } => write!(f, "{by} decided: {}", self.text),
+            SeenKind::Question { number } => write!(f, "question {number}: {}", self.text),
+            SeenKind::Answer { number } => write!(f, "answer to question {number}: {}", self.text),
+            SeenKind::HotWash => write!(f, "{}", self.text),
+            SeenKind::Strength => write!(f, "strength: {}", self.text),
+            SeenKind::Improve => write!(f, "to improve: {}", self.text),
         }
     }
 }
 
-/// What one role has seen so far, in time order: the one projection of the journal that
-/// is safe to show that role.
-pub fn role_view(log: &[Timed], role: &str) -> Vec<RoleItem> {
-    let mut seen: HashSet<&str> = HashSet::new();
-    let mut out = Vec::new();
-    for t in log {
-        let at = t.at.to_string();
-        let item = match &t.event {
+/// Projects a journal, event by event, onto one audience. It remembers which injects the
+/// audience has seen, so a conflict is only ever named against a report it saw.
+pub struct Projector {
+    audience: Audience,
+    seen: HashSet<String>,
+}
+
+impl Projector {
+    /// A projector for `audience`, before the exercise's first event.
+    pub fn new(audience: Audience) -> Projector {
+        Projector {
+            audience,
+            seen: HashSet::new(),
+        }
+    }
+
+    /// Who it projects for.
+    pub fn audience(&self) -> &Audience {
+        &self.audience
+    }
+
+    /// Whether the audience is one role and that role is `role`.
+    fn is_role(&self, role: &str) -> bool {
+        matches!(&self.audience, Audience::Role(r) if r == role)
+    }
+
+    /// Which of `to` this audience may know reached them: a role knows of itself, the
+    /// observer of all; the room is shown only what reached every role.
+    fn reached(&self, s: &Scenario, to: &[String]) -> Option<Vec<String>> {
+        match &self.audience {
+            Audience::Role(r) => to.iter().any(|x| x == r).then(|| vec![r.clone()]),
+            Audience::Observer => Some(to.to_vec()),
+            Audience::Room => s
+                .roles
+                .keys()
+                .all(|r| to.iter().any(|x| x == r.as_str()))
+                .then(|| to.to_vec()),
+        }
+    }
+
+    /// What the audience sees of the event at `seq` of an exercise of `s`, if anything.
+    pub fn project(&mut self, s: &Scenario, seq: u64, t: &Timed) -> Option<Seen> {
+        let participant_safe = !matches!(self.audience, Audience::Room);
+        let (kind, text) = match &t.event {
             Event::Deliver {
                 inject,
                 to,
@@ -102,44 +209,170 @@ pub fn role_view(log: &[Timed], role: &str) -> Vec<RoleItem> {
                 conflicts_with,
                 text,
                 ..
-            } if to.iter().any(|r| r == role) => {
-                seen.insert(inject);
-                RoleItem {
-                    at,
-                    kind: RoleItemKind::Inject {
-                        inject: inject.clone(),
-                        via: via.clone(),
-                        source: source.clone(),
-                        reliability: reliability.clone(),
-                        conflicts_with: conflicts_with
-                            .iter()
-                            .filter(|c| seen.contains(c.as_str()))
-                            .cloned()
-                            .collect(),
-                    },
-                    text: text.clone(),
-                }
+            } => {
+                let to = self.reached(s, to)?;
+                self.seen.insert(inject.clone());
+                let conflicts_with = conflicts_with
+                    .iter()
+                    .filter(|c| self.seen.contains(c.as_str()))
+                    .cloned()
+                    .collect();
+                let kind = SeenKind::Inject {
+                    inject: inject.clone(),
+                    to,
+                    via: via.clone(),
+                    source: source.clone(),
+                    reliability: reliability.clone(),
+                    conflicts_with,
+                };
+                (kind, text.clone())
             }
-            Event::AdHocInject { to, text } if to.iter().any(|r| r == role) => RoleItem {
-                at,
-                kind: RoleItemKind::AdHoc,
-                text: text.clone(),
-            },
-            Event::Notify { from, to, text } if to == role => RoleItem {
-                at,
-                kind: RoleItemKind::Message { from: from.clone() },
-                text: text.clone().unwrap_or_default(),
-            },
-            Event::Reveal { to, text, .. } if to == role => RoleItem {
-                at,
-                kind: RoleItemKind::Learned,
-                text: text.clone(),
-            },
-            _ => continue,
+            Event::AdHocInject { to, text } => (
+                SeenKind::AdHoc {
+                    to: self.reached(s, to)?,
+                },
+                text.clone(),
+            ),
+            Event::Notify { from, to, text }
+                if participant_safe
+                    && (self.is_role(from)
+                        || self.is_role(to)
+                        || self.audience == Audience::Observer) =>
+            {
+                let kind = SeenKind::Message {
+                    from: from.clone(),
+                    to: to.clone(),
+                };
+                (kind, text.clone().unwrap_or_default())
+            }
+            Event::Reveal { to, text, .. }
+                if self.is_role(to) || self.audience == Audience::Observer =>
+            {
+                (SeenKind::Learned { to: to.clone() }, text.clone())
+            }
+            Event::Decision {
+                by,
+                decision,
+                action,
+                participant,
+                rationale,
+                confidence,
+                prompted_by,
+            } if self.is_role(by) || self.audience == Audience::Observer => {
+                let text = match (decision, action) {
+                    (Some(d), _) => decision_title(s, d),
+                    (None, Some(a)) => a.clone(),
+                    (None, None) => String::new(),
+                };
+                let kind = SeenKind::Decided {
+                    by: by.clone(),
+                    decision: decision.clone(),
+                    participant: participant.clone(),
+                    rationale: rationale.clone(),
+                    confidence: *confidence,
+                    prompted_by: prompted_by.clone(),
+                };
+                (kind, text)
+            }
+            Event::Ask { question } => {
+                let ask = s.questions.get(question.checked_sub(1)?)?;
+                (
+                    SeenKind::Question { number: *question },
+                    ask.ask.trim().to_string(),
+                )
+            }
+            Event::Answer { question, text } => {
+                (SeenKind::Answer { number: *question }, text.clone())
+            }
+            Event::HotWash => (
+                SeenKind::HotWash,
+                "the hot wash is open: what went well, and what should get better?".to_string(),
+            ),
+            Event::Strength { text } if participant_safe => (SeenKind::Strength, text.clone()),
+            Event::Improve { text } if participant_safe => (SeenKind::Improve, text.clone()),
+            _ => return None,
         };
-        out.push(item);
+        Some(Seen {
+            seq,
+            at: t.at.to_string(),
+            kind,
+            text,
+        })
     }
-    out
+}
+
+/// What an audience has seen so far, in journal order (each event's `seq` is its
+/// position in the log).
+pub fn seen_by(log: &[Timed], scenario: &Scenario, audience: Audience) -> Vec<Seen> {
+    let mut p = Projector::new(audience);
+    log.iter()
+        .enumerate()
+        .filter_map(|(i, t)| p.project(scenario, i as u64, t))
+        .collect()
+}
+
+/// What one role has seen so far, in time order: the one projection of the journal that
+/// is safe to show that role.
+pub fn role_view(log: &[Timed], scenario: &Scenario, role: &str) -> Vec<Seen> {
+    seen_by(log, scenario, Audience::Role(role.to_string()))
+}
+
+/// A catalog decision's title, or its id when it has none.
+pub fn decision_title(s: &Scenario, decision: &str) -> String {
+    s.decisions
+        .get(decision)
+        .and_then(|d| d.title.clone())
+        .unwrap_or_else(|| decision.to_string())
+}
+
+/// The question on every screen: the last one asked, until it is answered (or another is
+/// asked). Its number, from 1.
+pub fn current_question(log: &[Timed]) -> Option<usize> {
+    let mut current = None;
+    for t in log {
+        match &t.event {
+            Event::Ask { question } => current = Some(*question),
+            Event::Answer { question, .. } if current == Some(*question) => current = None,
+            _ => {}
+        }
+    }
+    current
+}
+
+/// Whether the facilitator has opened the hot wash to the participants.
+pub fn hot_wash_open(log: &[Timed]) -> bool {
+    log.iter().any(|t| matches!(t.event, Event::HotWash))
+}
+
+/// A decision a role may take, and when it took it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Choice {
+    /// The decision's id.
+    pub id: String,
+    /// Its title (the id when it has none).
+    pub title: String,
+    /// When this role first took it.
+    pub taken: Option<SimTime>,
+}
+
+/// The catalog decisions `role` may take, in the scenario's order, with when it took each.
+pub fn choices(s: &Scenario, log: &[Timed], role: &str) -> Vec<Choice> {
+    s.decisions
+        .iter()
+        .filter(|(_, d)| d.by.iter().any(|r| r.as_str() == role))
+        .map(|(id, d)| Choice {
+            id: id.to_string(),
+            title: d.title.clone().unwrap_or_else(|| id.to_string()),
+            taken: log.iter().find_map(|t| match &t.event {
+                Event::Decision {
+                    by,
+                    decision: Some(x),
+                    ..
+                } if by == role && x == id.as_str() => Some(t.at),
+                _ => None,
+            }),
+        })
+        .collect()
 }
 
 /// One event as the facilitator's screen shows it, or `None` when it is part of the
@@ -250,6 +483,8 @@ pub fn facilitator_line(t: &Timed, truth: bool) -> Option<String> {
         },
         Event::Absent { person } => format!("{at} absent: {person}"),
         Event::Answer { question, text } => format!("{at} answer to question {question}: {text}"),
+        Event::Ask { question } => format!("{at} question {question} is put to the room"),
+        Event::HotWash => format!("{at} the hot wash opens"),
         Event::End {
             strengths,
             improvements,

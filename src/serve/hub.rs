@@ -1,0 +1,355 @@
+//! The hub between the exercise thread and the web pages. The exercise thread's watcher
+//! hands it every event journaled (whoever's request wrote it) and the status; the hub
+//! projects each event once per view (the facilitator with and without the truth, the
+//! observer, the room, each role), renders what that view shows, keeps it for pages and
+//! reconnecting streams, and broadcasts it. A stream only ever picks its own view's
+//! messages, so what a role receives was decided by the engine's projection, never by
+//! hiding things in the browser.
+
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
+
+use tokio::sync::{broadcast, watch};
+use ttx_engine::authoring::model::roster::Roster;
+use ttx_engine::authoring::model::scenario::Scenario;
+use ttx_engine::exercise::driver::{Driver, Journaled};
+use ttx_engine::exercise::event::{Event, Timed};
+use ttx_engine::exercise::status_line::Status;
+use ttx_engine::exercise::view::{Audience, Projector};
+
+use super::links::{Grant, Keys};
+use super::pages::Pages;
+
+/// A way of looking at the exercise: what one page and its stream show.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum View {
+    /// The facilitator, with the truth revealed or not.
+    Facilitator {
+        /// Red-herring marks, notes, draws and held injects shown.
+        truth: bool,
+    },
+    /// A participant-safe audience.
+    Of(Audience),
+}
+
+impl View {
+    /// The view a grant looks through (`truth` only counts for the facilitator).
+    pub fn of(grant: &Grant, truth: bool) -> View {
+        match grant {
+            Grant::Facilitator => View::Facilitator { truth },
+            Grant::Observer => View::Of(Audience::Observer),
+            Grant::Room => View::Of(Audience::Room),
+            Grant::Role(r) | Grant::Person { role: r, .. } => View::Of(Audience::Role(r.clone())),
+        }
+    }
+}
+
+/// One message of a stream.
+#[derive(Clone, Debug)]
+pub enum Message {
+    /// A new entry of the feed, with its journal `seq`.
+    Item(u64, Arc<str>),
+    /// The clock, rendered.
+    Clock(Arc<str>),
+    /// The side panel (forms, question, who is connected), rendered.
+    Panel(Arc<str>),
+}
+
+/// One broadcast: what changed, rendered for every view.
+pub struct Published {
+    /// Messages per view.
+    pub per_view: HashMap<View, Vec<Message>>,
+    /// Whether the exercise has ended with this update.
+    pub ended: bool,
+}
+
+/// What a view has been shown so far.
+#[derive(Default)]
+struct Shown {
+    items: Vec<(u64, Arc<str>)>,
+    clock: Arc<str>,
+    panel: Arc<str>,
+}
+
+/// The exercise as the pages know it.
+pub struct State {
+    /// The journal's events so far, in order (`seq` is the position).
+    pub log: Vec<Timed>,
+    /// The status without the truth.
+    pub status: Option<Status>,
+    /// The status with the truth.
+    pub revealed: Option<Status>,
+    /// Connected streams per grant.
+    pub connected: BTreeMap<Grant, usize>,
+    /// Whether the exercise has ended.
+    pub ended: bool,
+    projectors: Vec<Projector>,
+    shown: HashMap<View, Shown>,
+}
+
+/// Per-token request budgets, and the forms already sent.
+struct Guards {
+    buckets: HashMap<[u8; 32], (f64, Instant)>,
+    nonces: HashSet<String>,
+    nonce_order: VecDeque<String>,
+}
+
+/// How many form nonces are remembered (oldest forgotten first).
+const NONCES_KEPT: usize = 100_000;
+/// A token may post this many requests at once…
+const BURST: f64 = 20.0;
+/// …and this many a second after that.
+const REFILL_PER_SEC: f64 = 5.0;
+
+/// The hub.
+pub struct Hub {
+    /// The scenario played.
+    pub scenario: Scenario,
+    /// The program's roster, for names.
+    pub roster: Option<Roster>,
+    /// The links' hashes.
+    pub keys: Keys,
+    /// The exercise thread, set once it runs.
+    driver: Mutex<Option<Arc<Driver>>>,
+    pages: Pages,
+    state: Mutex<State>,
+    guards: Mutex<Guards>,
+    tx: broadcast::Sender<Arc<Published>>,
+    /// Flips to true when the server is asked to stop: streams end, the server drains.
+    pub stopping: watch::Sender<bool>,
+}
+
+impl Hub {
+    /// A hub for an exercise of `scenario`, before its first event.
+    pub fn new(scenario: Scenario, roster: Option<Roster>, keys: Keys) -> Arc<Hub> {
+        let mut projectors = vec![
+            Projector::new(Audience::Observer),
+            Projector::new(Audience::Room),
+        ];
+        projectors.extend(
+            scenario
+                .roles
+                .keys()
+                .map(|r| Projector::new(Audience::Role(r.to_string()))),
+        );
+        let (tx, _) = broadcast::channel(1024);
+        Arc::new(Hub {
+            pages: Pages::new(
+                roster
+                    .as_ref()
+                    .map(|r| r.teams.iter().map(|t| t.id.to_string()).collect())
+                    .unwrap_or_default(),
+            ),
+            scenario,
+            roster,
+            keys,
+            driver: Mutex::new(None),
+            state: Mutex::new(State {
+                log: Vec::new(),
+                status: None,
+                revealed: None,
+                connected: BTreeMap::new(),
+                ended: false,
+                projectors,
+                shown: HashMap::new(),
+            }),
+            guards: Mutex::new(Guards {
+                buckets: HashMap::new(),
+                nonces: HashSet::new(),
+                nonce_order: VecDeque::new(),
+            }),
+            tx,
+            stopping: watch::channel(false).0,
+        })
+    }
+
+    /// The pages.
+    pub fn pages(&self) -> &Pages {
+        &self.pages
+    }
+
+    /// Hands the hub the exercise thread, once it runs.
+    pub fn set_driver(&self, driver: Arc<Driver>) {
+        *lock(&self.driver) = Some(driver);
+    }
+
+    /// Lets go of the exercise thread, so it can stop once the last request is done.
+    pub fn clear_driver(&self) {
+        *lock(&self.driver) = None;
+    }
+
+    /// The exercise thread, if it runs.
+    pub fn driver(&self) -> Option<Arc<Driver>> {
+        lock(&self.driver).clone()
+    }
+
+    /// The state, locked.
+    pub fn state(&self) -> MutexGuard<'_, State> {
+        lock(&self.state)
+    }
+
+    /// A receiver of what is published from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Published>> {
+        self.tx.subscribe()
+    }
+
+    /// Every view there is: the facilitator's two, the observer, the room, each role.
+    fn views(&self) -> Vec<View> {
+        let mut v = vec![
+            View::Facilitator { truth: false },
+            View::Facilitator { truth: true },
+            View::Of(Audience::Observer),
+            View::Of(Audience::Room),
+        ];
+        v.extend(
+            self.scenario
+                .roles
+                .keys()
+                .map(|r| View::Of(Audience::Role(r.to_string()))),
+        );
+        v
+    }
+
+    /// What the exercise thread's watcher calls: projects, renders, keeps and broadcasts.
+    pub fn journaled(&self, j: Journaled) {
+        let mut st = self.state();
+        let mut per_view: HashMap<View, Vec<Message>> = HashMap::new();
+        let mut items: HashMap<View, Vec<(u64, Arc<str>)>> = HashMap::new();
+        for (i, t) in j.events.iter().enumerate() {
+            let seq = j.first + i as u64;
+            if matches!(t.event, Event::End { .. }) {
+                st.ended = true;
+            }
+            for truth in [false, true] {
+                if let Some(html) = self.pages.facilitator_item(&self.scenario, seq, t, truth) {
+                    items
+                        .entry(View::Facilitator { truth })
+                        .or_default()
+                        .push((seq, html.into()));
+                }
+            }
+            let State { projectors, .. } = &mut *st;
+            for p in projectors.iter_mut() {
+                if let Some(seen) = p.project(&self.scenario, seq, t) {
+                    let html = self.pages.item(&seen, p.audience());
+                    items
+                        .entry(View::Of(p.audience().clone()))
+                        .or_default()
+                        .push((seq, html.into()));
+                }
+            }
+        }
+        st.log.extend(j.events);
+        st.status = Some(j.status);
+        st.revealed = Some(j.revealed);
+        for (view, list) in items {
+            let msgs = per_view.entry(view.clone()).or_default();
+            let shown = st.shown.entry(view).or_default();
+            for (seq, html) in list {
+                msgs.push(Message::Item(seq, html.clone()));
+                shown.items.push((seq, html));
+            }
+        }
+        self.refresh(&mut st, &mut per_view);
+        let ended = st.ended;
+        drop(st);
+        let _ = self.tx.send(Arc::new(Published { per_view, ended }));
+    }
+
+    /// Re-renders every view's clock and panel, adding those that changed to `out`.
+    fn refresh(&self, st: &mut State, out: &mut HashMap<View, Vec<Message>>) {
+        for view in self.views() {
+            let clock: Arc<str> = self.pages.clock(st, &view).into();
+            let panel: Arc<str> = self.pages.panel(&self.scenario, st, &view).into();
+            let shown = st.shown.entry(view.clone()).or_default();
+            if shown.clock != clock {
+                shown.clock = clock.clone();
+                out.entry(view.clone())
+                    .or_default()
+                    .push(Message::Clock(clock));
+            }
+            if shown.panel != panel {
+                shown.panel = panel.clone();
+                out.entry(view).or_default().push(Message::Panel(panel));
+            }
+        }
+    }
+
+    /// A stream of `grant` opened (or closed): the facilitator's page shows who is here.
+    pub fn connection(&self, grant: &Grant, opened: bool) {
+        let mut st = self.state();
+        let n = st.connected.entry(grant.clone()).or_default();
+        if opened {
+            *n += 1;
+        } else {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                st.connected.remove(grant);
+            }
+        }
+        let mut per_view = HashMap::new();
+        self.refresh(&mut st, &mut per_view);
+        let ended = st.ended;
+        drop(st);
+        if !per_view.is_empty() {
+            let _ = self.tx.send(Arc::new(Published { per_view, ended }));
+        }
+    }
+
+    /// What a view has been shown after `seq` (everything with `None`), its clock and
+    /// panel: what a page renders and a reconnecting stream catches up with.
+    pub fn catch_up(&self, view: &View, after: Option<u64>) -> Vec<Message> {
+        let st = self.state();
+        let Some(shown) = st.shown.get(view) else {
+            return Vec::new();
+        };
+        let mut out: Vec<Message> = shown
+            .items
+            .iter()
+            .filter(|(seq, _)| after.is_none_or(|a| *seq > a))
+            .map(|(seq, html)| Message::Item(*seq, html.clone()))
+            .collect();
+        out.push(Message::Clock(shown.clock.clone()));
+        out.push(Message::Panel(shown.panel.clone()));
+        out
+    }
+
+    /// Whether a token may post now (a bucket per token: a burst, then a steady rate).
+    pub fn allow(&self, key: [u8; 32]) -> bool {
+        let mut g = lock(&self.guards);
+        let now = Instant::now();
+        let (tokens, since) = g.buckets.entry(key).or_insert((BURST, now));
+        let refilled =
+            (*tokens + now.duration_since(*since).as_secs_f64() * REFILL_PER_SEC).min(BURST);
+        *since = now;
+        if refilled >= 1.0 {
+            *tokens = refilled - 1.0;
+            true
+        } else {
+            *tokens = refilled;
+            false
+        }
+    }
+
+    /// Records a form's nonce; false if that form was already sent.
+    pub fn first_use(&self, nonce: &str) -> bool {
+        let mut g = lock(&self.guards);
+        if !g.nonces.insert(nonce.to_string()) {
+            return false;
+        }
+        g.nonce_order.push_back(nonce.to_string());
+        if g.nonce_order.len() > NONCES_KEPT
+            && let Some(old) = g.nonce_order.pop_front()
+        {
+            g.nonces.remove(&old);
+        }
+        true
+    }
+}
+
+/// Locks a mutex; a thread that panicked while holding it left the data as it was (every
+/// update is whole before the lock is released), so the data is still used.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}

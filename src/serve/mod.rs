@@ -1,0 +1,281 @@
+//! `ttx serve`: the exercise of `ttx run` (same journal, same determinism, the console
+//! beside it), and a web console for everyone in it: a page per role, per person, for
+//! observers, for the room's projector and for the facilitator, each showing only what
+//! the engine's projection lets that audience see, live over server-sent events.
+//!
+//! The exercise lives on its own thread behind the engine's driver; the HTTP server runs
+//! on a small tokio runtime beside it. Every input, from the terminal, the pipe or a
+//! page, goes through the same driver, so it is journaled in one order; the driver's
+//! watcher hands each journaled event to the [`hub::Hub`], which renders and fans it out.
+
+mod guard;
+mod hub;
+mod links;
+mod pages;
+mod routes;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, mpsc};
+
+use ttx_engine::exercise::facilitation::Open;
+
+use crate::exit::Exit;
+use crate::run_cmd::{self, Hold, Input, StartArgs};
+use links::{Grant, Issued, Keys};
+
+/// The options of `ttx serve`.
+#[derive(clap::Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub start: StartArgs,
+    /// The address to listen on. Anything but loopback makes the links reachable from
+    /// the network: they are bearer secrets, and TLS belongs in a reverse proxy.
+    #[arg(long, default_value = "127.0.0.1:7878")]
+    pub bind: String,
+    /// Write the join links to this file as JSON (created readable by you only).
+    #[arg(long)]
+    pub links: Option<PathBuf>,
+    /// The address the links name when a reverse proxy serves the pages, e.g.
+    /// https://ttx.example.org (default: http:// and the bound address).
+    #[arg(long, value_name = "URL")]
+    pub public_url: Option<String>,
+}
+
+fn fail(message: impl std::fmt::Display) -> Exit {
+    eprintln!("error: {message}");
+    Exit::Usage
+}
+
+/// Runs `ttx serve`.
+pub fn run(args: ServeArgs) -> Exit {
+    if args.start.scenario.is_none() && args.start.resume.is_none() {
+        return fail("name a scenario, or a journal with --resume");
+    }
+    if let Some(url) = &args.public_url
+        && !(url.starts_with("http://") || url.starts_with("https://"))
+    {
+        return fail(format!(
+            "`{url}` is not an address the links can name; write it like https://ttx.example.org"
+        ));
+    }
+    let prepared = match run_cmd::prepare(&args.start) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let (journal, resuming) = match &prepared.open {
+        Open::Begin { journal, .. } => (journal.clone(), false),
+        Open::Resume { journal, .. } => (journal.clone(), true),
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("serve")
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => return fail(format!("cannot start the server: {e}")),
+    };
+    // Listen first: a port in use is found before a journal is created.
+    let listener = match runtime.block_on(tokio::net::TcpListener::bind(&args.bind)) {
+        Ok(l) => l,
+        Err(e) => {
+            return fail(format!(
+                "cannot listen on {}: {e}; choose another address with --bind (e.g. --bind 127.0.0.1:7879)",
+                args.bind
+            ));
+        }
+    };
+    let addr: SocketAddr = match listener.local_addr() {
+        Ok(a) => a,
+        Err(e) => return fail(format!("cannot listen on {}: {e}", args.bind)),
+    };
+    if !addr.ip().is_loopback() {
+        eprintln!(
+            "warning: listening on {addr}, beyond this machine: anyone who has a link can join, and the traffic is not encrypted; put a TLS reverse proxy in front (see SECURITY.md) and give its address with --public-url"
+        );
+    }
+    let base = args
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}"))
+        .trim_end_matches('/')
+        .to_string();
+
+    let keys_path = links::keys_path(&journal);
+    let kept = if resuming {
+        match Keys::load(&keys_path) {
+            Ok(k) => k,
+            Err(e) => return fail(e),
+        }
+    } else {
+        None
+    };
+    let scenario = prepared.loaded.value.clone();
+    let roster = prepared.roster.clone();
+    let (keys, issued) = match kept {
+        Some(k) => (k, Vec::new()),
+        None => match Keys::issue(links::grants(&scenario, roster.as_ref())) {
+            Ok(k) => k,
+            Err(e) => return fail(e),
+        },
+    };
+    let fresh = !issued.is_empty();
+    let hub = hub::Hub::new(scenario, roster, keys);
+
+    let (tx, rx) = mpsc::channel::<Input>();
+    let watcher = {
+        let hub = hub.clone();
+        Box::new(move |j| hub.journaled(j)) as ttx_engine::exercise::driver::Watcher
+    };
+    let (driver, opened) =
+        match run_cmd::spawn_driver(prepared, args.start.truth, tx.clone(), Some(watcher)) {
+            Ok(d) => d,
+            Err(code) => return code,
+        };
+    if fresh {
+        // The hashes go beside the journal (now that it exists), the tokens only to the
+        // facilitator.
+        if let Err(e) = hub.keys.save(&keys_path) {
+            return fail(e);
+        }
+        if let Some(path) = &args.links {
+            let text = serde_json::to_string_pretty(&links::links_json(&base, &issued))
+                .unwrap_or_default();
+            if let Err(e) = links::write_private(path, &(text + "\n")) {
+                return fail(e);
+            }
+        }
+    } else if args.links.is_some() {
+        eprintln!(
+            "warning: the links issued when this exercise started keep working, and only their hashes are kept, so --links writes nothing on --resume; use the links file written then"
+        );
+    }
+    let driver = Arc::new(driver);
+    hub.set_driver(driver.clone());
+
+    let ctx = Arc::new(routes::Ctx {
+        hub: hub.clone(),
+        public: args.public_url.clone(),
+    });
+    let app = routes::router(ctx);
+    let mut stopping = hub.stopping.subscribe();
+    let server = runtime.spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = stopping.wait_for(|s| *s).await;
+            })
+            .await
+    });
+    let signals = tx.clone();
+    runtime.spawn(async move {
+        wait_for_signal().await;
+        let _ = signals.send(Input::Stop);
+    });
+    eprintln!("serving on {base}");
+    print_links(&base, &issued, fresh);
+    let local = move |line: &str| links_command(line, &base, &issued, fresh);
+    let exit = run_cmd::drive(
+        &driver,
+        opened,
+        (tx, rx),
+        resuming,
+        Hold::UntilStopped,
+        Some(&local),
+    );
+    // Streams end, the server drains, then the exercise thread closes the journal.
+    let _ = hub.stopping.send(true);
+    let _ = runtime
+        .block_on(async { tokio::time::timeout(std::time::Duration::from_secs(5), server).await });
+    hub.clear_driver();
+    drop(driver);
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+    exit
+}
+
+/// SIGINT or SIGTERM (Ctrl-C elsewhere).
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = match signal(SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => return std::future::pending().await,
+        };
+        let mut int = match signal(SignalKind::interrupt()) {
+            Ok(s) => s,
+            Err(_) => return std::future::pending().await,
+        };
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = int.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+fn name_of(g: &Grant) -> String {
+    match g {
+        Grant::Facilitator => "facilitator".into(),
+        Grant::Observer => "observer".into(),
+        Grant::Room => "room".into(),
+        Grant::Role(r) => r.clone(),
+        Grant::Person { person, .. } => person.clone(),
+    }
+}
+
+fn print_links(base: &str, issued: &Issued, fresh: bool) {
+    if !fresh {
+        eprintln!(
+            "the links issued when this exercise started keep working (only their hashes are kept)"
+        );
+        return;
+    }
+    eprintln!(
+        "join links (bearer secrets: send each only to its holder; `links NAME` shows a QR code):"
+    );
+    for (g, t) in issued {
+        eprintln!("  {:<24} {}", g.label(), links::url(base, t));
+    }
+}
+
+/// The console's `links` command (a front-end command: the engine knows nothing of
+/// links): the list, or one link with its QR code for a phone in the room.
+fn links_command(line: &str, base: &str, issued: &Issued, fresh: bool) -> Option<String> {
+    let mut words = line.split_whitespace();
+    if words.next() != Some("links") {
+        return None;
+    }
+    if !fresh {
+        return Some(
+            "the links were issued when this exercise started and only their hashes are kept; they are in the links file written then".into(),
+        );
+    }
+    let Some(name) = words.next() else {
+        let mut out = String::new();
+        for (g, t) in issued {
+            out.push_str(&format!("{:<24} {}\n", g.label(), links::url(base, t)));
+        }
+        out.push_str("`links NAME` shows one as a QR code (NAME: facilitator, observer, room, a role or a person)");
+        return Some(out);
+    };
+    let Some((g, t)) = issued.iter().find(|(g, _)| name_of(g) == name) else {
+        let names: Vec<String> = issued.iter().map(|(g, _)| name_of(g)).collect();
+        return Some(format!(
+            "! no link named `{name}`; the links are: {}",
+            names.join(", ")
+        ));
+    };
+    let url = links::url(base, t);
+    let qr = match qrcode::QrCode::new(url.as_bytes()) {
+        Ok(code) => code
+            .render::<qrcode::render::unicode::Dense1x2>()
+            .quiet_zone(true)
+            .build(),
+        Err(e) => format!("(no QR code: {e})"),
+    };
+    Some(format!("{}: {url}\n{qr}", g.label()))
+}

@@ -1,0 +1,643 @@
+//! `ttx serve` over HTTP: every route and every refusal, the role scoping searched for
+//! leaks in every response, the links, resume after `kill -9`, and a web-played journal
+//! that is the same as a piped one.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use serde_json::Value;
+use ttx_engine::authoring::load;
+use ttx_engine::authoring::model::scenario::Scenario;
+use ttx_engine::authoring::schema::FileKind;
+use ttx_engine::authoring::source::DEFAULT_MAX_FILE_BYTES;
+
+use crate::served::{Served, command, form, get, ids, stream};
+use crate::support::{Ttx, root};
+
+fn scenario() -> Scenario {
+    load::load_file::<Scenario>(
+        FileKind::Scenario,
+        &root().join("scenarios/payments-credential-leak.yaml"),
+        DEFAULT_MAX_FILE_BYTES,
+    )
+    .expect("the scenario loads")
+    .value
+}
+
+fn ok(s: &Served, token: &str, line: &str) -> String {
+    let r = command(s, token, line);
+    assert_eq!(r.status, 200, "`{line}` answered {}: {}", r.status, r.body);
+    assert!(
+        r.body.starts_with("ok") || !r.body.starts_with('!'),
+        "{}",
+        r.body
+    );
+    r.body
+}
+
+/// The nonce of the first form on a page.
+fn nonce(page: &str) -> String {
+    let at = page.find("name=\"nonce\" value=\"").expect("a form nonce") + 20;
+    page[at..at + 32].to_string()
+}
+
+#[test]
+fn the_links_file_is_private_and_names_every_audience() {
+    let s = Served::start("links");
+    let l = &s.links;
+    for k in ["facilitator", "observer", "room"] {
+        let url = l[k]["url"].as_str().unwrap();
+        assert!(url.starts_with(&format!("{}/join/", s.base)), "{url}");
+        assert!(url.ends_with(l[k]["token"].as_str().unwrap()));
+        assert_eq!(l[k]["token"].as_str().unwrap().len(), 32, "128 bits as hex");
+    }
+    let roles: HashSet<&str> = l["roles"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|k| k.as_str())
+        .collect();
+    assert_eq!(
+        roles,
+        HashSet::from(["ic", "oncall", "pm", "comms", "legal"])
+    );
+    assert!(
+        l["people"]["raj-patel"]["token"].is_string(),
+        "people from the roster's assignments"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for f in ["links.json", "j.jsonl.keys"] {
+            let mode = std::fs::metadata(s.dir.join(f))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600, "{f} is private");
+        }
+    }
+    let keys = std::fs::read_to_string(s.dir.join("j.jsonl.keys")).unwrap();
+    for t in [s.token(&["facilitator"]), s.token(&["roles", "oncall"])] {
+        assert!(
+            !keys.contains(&t),
+            "only hashes are kept beside the journal"
+        );
+    }
+    assert!(
+        s.stderr().contains("/join/"),
+        "the terminal prints the links"
+    );
+}
+
+#[test]
+fn every_route_answers_and_every_refusal_says_why() {
+    let s = Served::start("routes");
+    let oncall = s.token(&["roles", "oncall"]);
+    // No link yet.
+    let r = get(&s, "/", None);
+    assert_eq!(r.status, 401);
+    assert!(r.body.contains("Open your join link"), "{}", r.body);
+    // A link of another exercise (or a guess).
+    let r = get(&s, "/", Some("0123456789abcdef0123456789abcdef"));
+    assert_eq!(r.status, 401);
+    assert!(r.body.contains("belongs to another exercise"), "{}", r.body);
+    let r = get(&s, "/join/0123456789abcdef0123456789abcdef", None);
+    assert_eq!(r.status, 401);
+    // Nothing there, no listing.
+    for path in ["/nothing", "/static/", "/static/../Cargo.toml", "/join/"] {
+        let r = get(&s, path, None);
+        assert_eq!(r.status, 404, "{path}");
+    }
+    // The join link sets a strict, script-proof cookie and moves on without the token.
+    let r = get(&s, &format!("/join/{oncall}"), None);
+    assert_eq!(r.status, 200);
+    let cookie = r.header("set-cookie").expect("a cookie");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    assert!(r.body.contains("url=/\""), "moves on to / : {}", r.body);
+    assert!(
+        !r.body.contains(&oncall),
+        "the page does not repeat the token"
+    );
+    // The page, with the policy that allows no inline script.
+    let r = get(&s, "/", Some(&oncall));
+    assert_eq!(r.status, 200);
+    assert!(!r.body.contains("cannot render"), "{}", r.body);
+    let csp = r.header("content-security-policy").expect("a CSP");
+    assert!(
+        csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
+    assert_eq!(r.header("x-content-type-options"), Some("nosniff"));
+    assert_eq!(r.header("referrer-policy"), Some("no-referrer"));
+    assert!(!r.body.contains("<script>"), "no inline script");
+    assert!(
+        r.body.contains("Playing On-call engineer") || r.body.contains("(oncall)"),
+        "{}",
+        r.body
+    );
+    for asset in ["/static/serve.css", "/static/serve.js"] {
+        assert_eq!(get(&s, asset, None).status, 200, "{asset}");
+    }
+    // The stream needs a token too.
+    let r = get(&s, "/api/events", None);
+    assert_eq!(r.status, 401);
+    // The command API: the acknowledgement, or the console's refusal.
+    let f = s.token(&["facilitator"]);
+    assert!(ok(&s, &f, "advance 5m").starts_with("ok"));
+    let r = command(&s, &f, "advance soon");
+    assert_eq!(r.status, 422);
+    assert!(
+        r.body.starts_with("! advance takes a duration"),
+        "{}",
+        r.body
+    );
+    let r = command(&s, &f, "");
+    assert_eq!(r.status, 400);
+    let r = command(&s, &f, "status");
+    assert_eq!(r.status, 200);
+    assert!(r.body.contains("0:05:00"), "{}", r.body);
+}
+
+#[test]
+fn a_hostile_participant_is_refused_and_nothing_is_journaled() {
+    let s = Served::start("hostile");
+    let f = s.token(&["facilitator"]);
+    let oncall = s.token(&["roles", "oncall"]);
+    let raj = s.token(&["people", "raj-patel"]);
+    ok(&s, &f, "advance 10m");
+    let before = s.journal_len();
+    let refused = |r: crate::served::Reply, status: u16, says: &str| {
+        assert_eq!(r.status, status, "{}", r.body);
+        assert!(r.body.contains(says), "expected `{says}` in {}", r.body);
+    };
+    // Another role's move, the facilitator's commands, a person it is not.
+    refused(
+        command(&s, &oncall, "decide ic declare_incident"),
+        403,
+        "another role's move",
+    );
+    refused(
+        command(&s, &oncall, "notify ic oncall : forged"),
+        403,
+        "another role's move",
+    );
+    refused(
+        command(&s, &oncall, "advance 30m"),
+        403,
+        "a participant's link may",
+    );
+    refused(
+        command(&s, &oncall, "note : mine"),
+        403,
+        "a participant's link may",
+    );
+    refused(command(&s, &oncall, "end"), 403, "a participant's link may");
+    refused(
+        command(&s, &oncall, "truth"),
+        403,
+        "a participant's link may",
+    );
+    refused(
+        command(&s, &raj, "decide oncall investigate_ci by=chloe-martin"),
+        403,
+        "you speak as raj-patel",
+    );
+    refused(
+        command(&s, &oncall, "strength : we did well"),
+        409,
+        "hot wash is not open",
+    );
+    refused(
+        command(&s, &oncall, "answer 1 : yes"),
+        409,
+        "not on the screen",
+    );
+    let observer = s.token(&["observer"]);
+    refused(
+        command(&s, &observer, "decide oncall investigate_ci"),
+        403,
+        "read-only",
+    );
+    refused(
+        command(&s, &s.token(&["room"]), "note : x"),
+        403,
+        "read-only",
+    );
+    // A forged role in a form is not read: the link's role decides.
+    let page = get(&s, "/", Some(&oncall)).body;
+    let r = form(
+        &s,
+        &oncall,
+        Some(&s.base),
+        &[
+            ("kind", "decide"),
+            ("role", "ic"),
+            ("decision", "declare_incident"),
+            ("nonce", &nonce(&page)),
+        ],
+    );
+    assert_eq!(
+        r.status, 422,
+        "oncall may not take ic's decision: {}",
+        r.body
+    );
+    assert!(r.body.contains("declare_incident"), "{}", r.body);
+    // A browser post from another site, or with no origin: refused (CSRF).
+    let page = get(&s, "/", Some(&oncall)).body;
+    for origin in [Some("http://evil.example"), None] {
+        let r = form(
+            &s,
+            &oncall,
+            origin,
+            &[
+                ("kind", "action"),
+                ("text", "forged"),
+                ("nonce", &nonce(&page)),
+            ],
+        );
+        assert_eq!(r.status, 403, "{origin:?}: {}", r.body);
+        assert!(r.body.contains("did not come from a page of this exercise"));
+    }
+    // A form without its nonce, then a replayed one.
+    let r = form(
+        &s,
+        &oncall,
+        Some(&s.base),
+        &[("kind", "action"), ("text", "x")],
+    );
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert_eq!(
+        s.journal_len(),
+        before,
+        "nothing of the refusals was journaled"
+    );
+    let page = get(&s, "/", Some(&oncall)).body;
+    let n = nonce(&page);
+    let fields = [
+        ("kind", "action"),
+        ("text", "we page the DBA"),
+        ("nonce", n.as_str()),
+    ];
+    let r = form(&s, &oncall, Some(&s.base), &fields);
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(s.journal_len(), before + 1);
+    let r = form(&s, &oncall, Some(&s.base), &fields);
+    assert_eq!(r.status, 409, "a replay: {}", r.body);
+    assert!(r.body.contains("already sent"));
+    assert_eq!(s.journal_len(), before + 1, "the replay journaled nothing");
+    // A megabyte of rationale.
+    let status = crate::served::oversized_command(&s, &oncall, 1 << 20);
+    assert!(
+        status.contains(" 413 "),
+        "a megabyte is refused before it is read: {status}"
+    );
+    assert_eq!(s.journal_len(), before + 1);
+    // A flood: the burst passes, then the link is slowed down.
+    let mut limited = 0;
+    for _ in 0..60 {
+        if command(&s, &oncall, "view oncall").status == 429 {
+            limited += 1;
+        }
+    }
+    assert!(limited > 0, "a flood meets the rate limit");
+    // A cookie from another exercise opens nothing here.
+    let other = Served::start("hostile-other");
+    let stolen = other.token(&["roles", "oncall"]);
+    assert_eq!(get(&s, "/", Some(&stolen)).status, 401);
+    assert_eq!(
+        command(&s, &stolen, "decide oncall investigate_ci").status,
+        401
+    );
+    assert_eq!(s.journal_len(), before + 1);
+}
+
+/// Everything each audience can receive: its page, its stream from the start, and its
+/// answers from the command API.
+fn everything(s: &Served, token: &str) -> String {
+    let mut all = get(s, "/", Some(token)).body;
+    all.push_str(&stream(
+        s,
+        token,
+        "?after=0",
+        None,
+        Duration::from_millis(800),
+    ));
+    all.push_str(&stream(s, token, "", None, Duration::from_millis(300)));
+    assert!(!all.contains("cannot render"), "a template failed: {all}");
+    all
+}
+
+#[test]
+fn a_role_receives_nothing_another_role_was_sent_and_no_page_but_the_facilitators_holds_a_secret() {
+    let s = Served::start("scoping");
+    let sc = scenario();
+    let f = s.token(&["facilitator"]);
+    let oncall = s.token(&["roles", "oncall"]);
+    let ic = s.token(&["roles", "ic"]);
+    for line in [
+        "advance 10m",
+        "note : the facilitator thinks oncall is chasing the CDN",
+        "inject pm : the CFO is on the phone",
+        "ask 1",
+        "advance 15m",
+    ] {
+        ok(&s, &f, line);
+    }
+    ok(
+        &s,
+        &oncall,
+        "decide oncall investigate_ci high : it looks like CI",
+    );
+    ok(&s, &oncall, "notify oncall ic : it is a leaked key");
+    ok(
+        &s,
+        &ic,
+        "decide ic declare_incident : we call it a SEV2 now",
+    );
+    ok(&s, &f, "advance 30m");
+    let journal = s.journal();
+    let mut secrets: Vec<String> = vec![
+        "red herring".into(),
+        "red_herring".into(),
+        "draw (".into(),
+        "script (".into(),
+    ];
+    secrets.push("the facilitator thinks oncall is chasing the CDN".into());
+    for i in &sc.injects {
+        if let Some(n) = &i.notes {
+            secrets.push(n.trim().to_string());
+        }
+    }
+    for e in &sc.expectations {
+        if let Some(c) = &e.corrective_action {
+            secrets.push(c.trim().to_string());
+        }
+    }
+    let revealed: HashSet<String> = journal
+        .iter()
+        .filter(|l| l["event"]["type"] == "reveal")
+        .map(|l| l["event"]["fact"].as_str().unwrap().to_string())
+        .collect();
+    for (id, fact) in &sc.facts {
+        secrets.push(id.to_string());
+        if !revealed.contains(id.as_str()) {
+            secrets.push(fact.text.trim().to_string());
+        }
+    }
+    for l in journal.iter().filter(|l| l["event"]["type"] == "draw") {
+        secrets.push(format!("-> {}", l["event"]["result"].as_str().unwrap()));
+    }
+    // What was sent to whom.
+    let mut sent: Vec<(Vec<String>, String)> = Vec::new();
+    for l in &journal {
+        let e = &l["event"];
+        let to = |v: &Value| -> Vec<String> {
+            match v {
+                Value::Array(a) => a.iter().map(|x| x.as_str().unwrap().to_string()).collect(),
+                Value::String(s) => vec![s.clone()],
+                _ => Vec::new(),
+            }
+        };
+        match e["type"].as_str().unwrap() {
+            "deliver" | "ad_hoc_inject" | "reveal" => {
+                sent.push((to(&e["to"]), e["text"].as_str().unwrap().to_string()))
+            }
+            "notify" => sent.push((
+                vec![
+                    e["from"].as_str().unwrap().into(),
+                    e["to"].as_str().unwrap().into(),
+                ],
+                e["text"].as_str().unwrap_or("").to_string(),
+            )),
+            "decision" => sent.push((
+                vec![e["by"].as_str().unwrap().into()],
+                e["rationale"].as_str().unwrap_or("").to_string(),
+            )),
+            _ => {}
+        }
+    }
+    assert!(sent.len() > 6, "the exercise sent things to several roles");
+    for (role, _) in &sc.roles {
+        let role = role.as_str();
+        let text = everything(&s, &s.token(&["roles", role]));
+        let api = command(&s, &s.token(&["roles", role]), &format!("view {role}")).body;
+        for t in [&text, &api] {
+            for secret in &secrets {
+                assert!(
+                    !t.contains(secret.as_str()),
+                    "{role} receives the secret `{secret}`"
+                );
+            }
+            for (to, words) in &sent {
+                let mine = to.iter().any(|r| r == role);
+                let also_mine = sent
+                    .iter()
+                    .any(|(t2, w2)| w2 == words && t2.iter().any(|r| r == role));
+                if !mine && !also_mine && !words.is_empty() {
+                    assert!(
+                        !t.contains(&html_escape(words)) && !t.contains(words.as_str()),
+                        "{role} receives `{words}`, sent to {to:?}"
+                    );
+                }
+            }
+        }
+    }
+    let oncall_text = everything(&s, &oncall);
+    assert!(
+        oncall_text.contains("ALERT cdn"),
+        "on-call sees its own injects"
+    );
+    assert!(
+        oncall_text.contains("nine days ago"),
+        "and what its decision revealed"
+    );
+    for audience in [["observer"], ["room"]] {
+        let text = everything(&s, &s.token(&audience));
+        for secret in &secrets {
+            assert!(
+                !text.contains(secret.as_str()),
+                "{audience:?} receives the secret `{secret}`"
+            );
+        }
+    }
+    let observer = everything(&s, &s.token(&["observer"]));
+    assert!(observer.contains("ALERT cdn") && observer.contains("the CFO is on the phone"));
+    let room = everything(&s, &s.token(&["room"]));
+    assert!(
+        !room.contains("ALERT cdn"),
+        "the room sees only what was sent to everyone"
+    );
+    assert!(
+        room.contains(sc.questions[0].ask.trim()),
+        "the room shows the question"
+    );
+    // The facilitator sees the truth only when revealed.
+    let plain = get(&s, "/", Some(&f)).body;
+    assert!(!plain.contains("[red herring]") && !plain.contains("draw ("));
+    let truth = get(&s, "/?truth=1", Some(&f)).body;
+    assert!(
+        truth.contains("[red herring]") && truth.contains("draw ("),
+        "{truth}"
+    );
+    assert!(
+        truth.contains("Unrelated to refunds"),
+        "the notes, behind the toggle"
+    );
+}
+
+fn html_escape(t: &str) -> String {
+    t.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#x27;")
+}
+
+#[test]
+fn a_stream_resumes_with_exactly_what_it_missed_and_links_survive_kill_9() {
+    let mut s = Served::start("resume");
+    let f = s.token(&["facilitator"]);
+    let oncall = s.token(&["roles", "oncall"]);
+    ok(&s, &f, "advance 5m");
+    let first = stream(&s, &oncall, "?after=0", None, Duration::from_millis(500));
+    let seen = ids(&first);
+    assert!(!seen.is_empty(), "{first}");
+    let last = *seen.last().unwrap();
+    ok(&s, &oncall, "decide oncall investigate_ci : CI");
+    ok(&s, &f, "advance 15m");
+    let acknowledged = s.journal_len();
+    s.kill9();
+    s.resume();
+    assert!(s.stderr().contains("keep working"), "{}", s.stderr());
+    assert_eq!(
+        s.journal_len(),
+        acknowledged,
+        "nothing acknowledged was lost"
+    );
+    // The same link, and the browser's Last-Event-ID: exactly the items after it.
+    let again = stream(&s, &oncall, "", Some(last), Duration::from_millis(500));
+    let missed = ids(&again);
+    let everything = ids(&stream(
+        &s,
+        &oncall,
+        "?after=0",
+        None,
+        Duration::from_millis(500),
+    ));
+    let expected: Vec<u64> = everything.iter().copied().filter(|i| *i > last).collect();
+    assert_eq!(missed, expected, "{again}");
+    assert!(!missed.is_empty());
+    assert!(again.contains("Search CI configuration"), "{again}");
+    ok(&s, &f, "end");
+    assert_eq!(s.terminate(), Some(0), "{}", s.stderr());
+    let j = s.dir.join("j.jsonl");
+    Ttx::new()
+        .args(["verify", j.to_str().unwrap()])
+        .run()
+        .code(0);
+    assert!(
+        !s.dir.join("j.jsonl.lock").exists(),
+        "the journal was closed"
+    );
+}
+
+#[test]
+fn links_stop_at_end_and_the_debrief_stays_for_facilitator_and_observer() {
+    let mut s = Served::start("end");
+    let f = s.token(&["facilitator"]);
+    let oncall = s.token(&["roles", "oncall"]);
+    let raj = s.token(&["people", "raj-patel"]);
+    // A person's join feeds the roll call.
+    assert_eq!(get(&s, &format!("/join/{raj}"), None).status, 200);
+    assert!(s.journal().iter().any(|l| l["event"]["type"] == "present"
+        && l["event"]["person"] == "raj-patel"
+        && l["event"]["role"] == "oncall"));
+    ok(&s, &f, "hotwash");
+    ok(&s, &oncall, "strength : the pager worked");
+    ok(&s, &f, "ask 2");
+    ok(&s, &oncall, "answer 2 : the processor's status page lags");
+    s.type_line("end");
+    s.close_stdin();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while !s.journal().iter().any(|l| l["event"]["type"] == "end") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "end from the console is journaled"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(get(&s, "/", Some(&oncall)).status, 410);
+    assert_eq!(
+        command(&s, &oncall, "decide oncall investigate_ci").status,
+        410
+    );
+    assert_eq!(get(&s, "/", Some(&s.token(&["room"]))).status, 410);
+    assert_eq!(
+        get(&s, "/", Some(&f)).status,
+        200,
+        "the facilitator's debrief"
+    );
+    assert_eq!(
+        get(&s, "/", Some(&s.token(&["observer"]))).status,
+        200,
+        "the observer's debrief"
+    );
+    assert!(
+        ok(&s, &f, "note : debrief went well").starts_with("ok"),
+        "notes still go in after end"
+    );
+    assert_eq!(s.terminate(), Some(0), "{}", s.stderr());
+    assert!(s.stderr().contains("still serving"), "{}", s.stderr());
+}
+
+#[test]
+fn a_journal_played_over_the_web_is_the_journal_of_the_same_commands_on_a_pipe() {
+    let lines = [
+        "advance 10m",
+        "decide oncall investigate_ci high re=spike : CI",
+        "notify oncall ic : leaked key",
+        "advance 10m",
+        "decide ic declare_incident : SEV2",
+        "ask 1",
+        "answer 1 : we would block refunds",
+        "hotwash",
+        "strength : fast paging",
+        "end",
+    ];
+    let mut s = Served::start("same-journal");
+    let f = s.token(&["facilitator"]);
+    for l in lines {
+        ok(&s, &f, l);
+    }
+    assert_eq!(s.terminate(), Some(0));
+    let web = std::fs::read_to_string(s.dir.join("j.jsonl")).unwrap();
+    let dir = crate::served::fresh_dir("same-journal-pipe");
+    let piped = dir.join("j.jsonl");
+    Ttx::new()
+        .cwd("examples/acme")
+        .args([
+            "run",
+            crate::served::SCENARIO,
+            "--seed",
+            "7",
+            "--now",
+            "2026-05-14T14:00:00Z",
+            "--journal",
+            piped.to_str().unwrap(),
+        ])
+        .stdin(&(lines.join("\n") + "\n"))
+        .run()
+        .code(0);
+    let piped = std::fs::read_to_string(&piped).unwrap();
+    // Both journals sit at the same depth, so even the start event's relative scenario
+    // path is the same: byte for byte.
+    assert_eq!(web, piped, "the web and the pipe journal the same bytes");
+    let j = s.dir.join("j.jsonl");
+    Ttx::new()
+        .args(["verify", j.to_str().unwrap()])
+        .run()
+        .code(0);
+}
