@@ -315,7 +315,7 @@ fn admit(ctx: &Ctx, headers: &HeaderMap) -> Result<Caller, Refusal> {
     let caller = guard::caller(&ctx.hub.keys, headers)?;
     guard::still_open(&caller.grant, &ctx.hub.state())?;
     guard::same_origin(&caller, headers, ctx.public.as_deref())?;
-    if !ctx.hub.allow(caller.key) {
+    if !ctx.hub.allow(caller.key, &caller.grant) {
         return Err(Refusal::new(
             StatusCode::TOO_MANY_REQUESTS,
             "Too many requests",
