@@ -62,8 +62,9 @@ pub fn router(ctx: Arc<Ctx>) -> Router {
         .with_state(ctx)
 }
 
-/// Headers on every response: no script but our own file, no framing, no referrer (a
-/// join link must not leak through one), nothing cached.
+/// Headers on every response: no script but our own file, no framing, no referrer beyond
+/// this server (a browser must still send `Origin` on its posts: with `no-referrer` it
+/// sends `null`), nothing cached. A join link's own page sends no referrer at all.
 async fn secure_headers(mut r: Response) -> Response {
     let h = r.headers_mut();
     h.insert(
@@ -77,10 +78,12 @@ async fn secure_headers(mut r: Response) -> Response {
         HeaderValue::from_static("nosniff"),
     );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
+    if !h.contains_key(header::REFERRER_POLICY) {
+        h.insert(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        );
+    }
     if !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
@@ -279,6 +282,10 @@ async fn join(
         g => g.label(),
     };
     let mut r = html(StatusCode::OK, ctx.hub.pages().join(&who, ""));
+    r.headers_mut().insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     if let Ok(v) = HeaderValue::from_str(&format!(
         "{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/"
     )) {

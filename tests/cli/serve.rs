@@ -117,6 +117,11 @@ fn every_route_answers_and_every_refusal_says_why() {
         "{cookie}"
     );
     assert!(r.body.contains("url=/\""), "moves on to / : {}", r.body);
+    assert_eq!(
+        r.header("referrer-policy"),
+        Some("no-referrer"),
+        "the token never leaves in a referrer"
+    );
     assert!(
         !r.body.contains(&oncall),
         "the page does not repeat the token"
@@ -131,7 +136,7 @@ fn every_route_answers_and_every_refusal_says_why() {
         "{csp}"
     );
     assert_eq!(r.header("x-content-type-options"), Some("nosniff"));
-    assert_eq!(r.header("referrer-policy"), Some("no-referrer"));
+    assert_eq!(r.header("referrer-policy"), Some("same-origin"));
     assert!(!r.body.contains("<script>"), "no inline script");
     assert!(
         r.body.contains("Playing On-call engineer") || r.body.contains("(oncall)"),

@@ -1,0 +1,358 @@
+//! The web console in a real browser: headless Chromium driven over WebDriver, the
+//! facilitator and two roles each in a browser of their own (own profile, own cookies).
+//! The facilitator advances; on-call's page shows the inject without a reload and comms'
+//! does not; on-call decides from its page; the facilitator's page and the journal have
+//! it; the server is killed and resumed, and the open pages catch up. Screenshots of every
+//! page at 1280 and 390 px are kept in `target/tmp/serve/browser/screens/`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+use crate::served::{Served, command, free_port};
+
+/// Chromium and chromedriver, where Debian puts them.
+fn browsers() -> Option<(&'static str, &'static str)> {
+    let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+        .into_iter()
+        .find(|p| Path::new(p).exists());
+    let driver = ["/usr/bin/chromedriver"]
+        .into_iter()
+        .find(|p| Path::new(p).exists());
+    match (chromium, driver) {
+        (Some(c), Some(d)) => Some((c, d)),
+        _ => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI must install chromium and chromium-driver (.ci/run does)"
+            );
+            eprintln!("skipped: apt-get install chromium chromium-driver");
+            None
+        }
+    }
+}
+
+/// chromedriver on a free loopback port, stopped when dropped.
+struct Chromedriver {
+    child: Child,
+    url: String,
+}
+
+impl Chromedriver {
+    fn start(binary: &str) -> Chromedriver {
+        let port = free_port();
+        let child = Command::new(binary)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "chromedriver did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Chromedriver {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        }
+    }
+}
+
+impl Drop for Chromedriver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A browser of its own: a fresh profile, so its cookies are its own.
+async fn browser(driver: &Chromedriver, chromium: &str, profile: &Path) -> Client {
+    let _ = std::fs::remove_dir_all(profile);
+    std::fs::create_dir_all(profile).unwrap();
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": chromium,
+            "args": [
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-dev-shm-usage",
+                format!("--user-data-dir={}", profile.display()),
+                "--window-size=1280,900",
+            ],
+        }),
+    );
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&driver.url)
+        .await
+        .expect("a browser session")
+}
+
+/// Waits (bounded, generously: a slow machine is not a failure) until the page's text
+/// holds `text`; returns how long it took.
+async fn until_text(c: &Client, text: &str) -> Duration {
+    let start = Instant::now();
+    loop {
+        let body = c
+            .find(Locator::Css("body"))
+            .await
+            .expect("a body")
+            .text()
+            .await
+            .unwrap_or_default();
+        if body.contains(text) {
+            return start.elapsed();
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "the page never showed `{text}`:\n{body}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Waits until the page's live stream is open.
+async fn until_live(c: &Client) {
+    let start = Instant::now();
+    loop {
+        let live = match c.find(Locator::Id("live")).await {
+            Ok(e) => e.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if live == "live" {
+            return;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "the live stream never opened (`{live}`)"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn text_of(c: &Client) -> String {
+    c.find(Locator::Css("body"))
+        .await
+        .expect("a body")
+        .text()
+        .await
+        .unwrap_or_default()
+}
+
+/// A mark only this page load carries: still there means the page was not reloaded.
+async fn mark(c: &Client) {
+    c.execute("window.ttxMark = 42; return 1;", vec![])
+        .await
+        .expect("a script runs");
+}
+
+async fn still_marked(c: &Client) -> bool {
+    c.execute("return window.ttxMark || 0;", vec![])
+        .await
+        .ok()
+        .and_then(|v| v.as_i64())
+        == Some(42)
+}
+
+async fn screenshots(c: &Client, dir: &Path, name: &str) {
+    for (w, h) in [(1280u32, 900u32), (390, 844)] {
+        c.set_window_size(w, h).await.expect("resize");
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        let png = c.screenshot().await.expect("a screenshot");
+        assert!(png.starts_with(b"\x89PNG"), "a PNG");
+        std::fs::write(dir.join(format!("{name}-{w}.png")), png).unwrap();
+    }
+    c.set_window_size(1280, 900).await.expect("resize");
+}
+
+#[test]
+fn facilitator_and_two_roles_play_in_separate_browsers_through_a_kill_and_resume() {
+    let Some((chromium, chromedriver)) = browsers() else {
+        return;
+    };
+    let mut s = Served::start("browser");
+    let screens: PathBuf = s.dir.join("screens");
+    std::fs::create_dir_all(&screens).unwrap();
+    let driver = Chromedriver::start(chromedriver);
+    let join = |path: &[&str]| format!("{}/join/{}", s.base, s.token(path));
+    let (fac_url, oncall_url, comms_url) = (
+        join(&["facilitator"]),
+        join(&["people", "raj-patel"]),
+        join(&["roles", "comms"]),
+    );
+    let (observer_url, room_url) = (join(&["observer"]), join(&["room"]));
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let profiles = s.dir.join("profiles");
+    let timings = runtime.block_on(async {
+        let fac = browser(&driver, chromium, &profiles.join("facilitator")).await;
+        let oncall = browser(&driver, chromium, &profiles.join("oncall")).await;
+        let comms = browser(&driver, chromium, &profiles.join("comms")).await;
+        for (c, url) in [
+            (&fac, &fac_url),
+            (&oncall, &oncall_url),
+            (&comms, &comms_url),
+        ] {
+            c.goto(url).await.expect("the join link opens");
+            until_live(c).await;
+            let address = c.current_url().await.expect("a URL").to_string();
+            assert!(
+                !address.contains("/join/"),
+                "the token left the address bar: {address}"
+            );
+        }
+        until_text(&oncall, "ALERT refund-worker").await;
+        assert!(
+            text_of(&oncall).await.contains("raj-patel") || text_of(&oncall).await.contains("Raj")
+        );
+        for c in [&fac, &oncall, &comms] {
+            mark(c).await;
+        }
+
+        // The facilitator advances from the page; on-call's page shows the CDN alert
+        // without a reload, comms' does not.
+        let by = fac
+            .find(Locator::Id("advance-by"))
+            .await
+            .expect("the advance field");
+        by.clear().await.unwrap();
+        by.send_keys("5m").await.unwrap();
+        fac.find(Locator::Id("advance-submit"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let delivered = until_text(&oncall, "ALERT cdn").await;
+        assert!(
+            still_marked(&oncall).await,
+            "on-call's page was not reloaded"
+        );
+        until_text(&fac, "clock moves to 0:05:00").await;
+        // The facilitator's own post reloaded its page; from here it must not reload.
+        until_live(&fac).await;
+        mark(&fac).await;
+        let comms_text = text_of(&comms).await;
+        assert!(
+            !comms_text.contains("ALERT cdn"),
+            "comms sees on-call's inject"
+        );
+        assert!(!comms_text.contains("ALERT refund-worker"));
+
+        // On-call decides from its page.
+        until_live(&oncall).await;
+        oncall
+            .find(Locator::Id("decision"))
+            .await
+            .unwrap()
+            .select_by_value("investigate_ci")
+            .await
+            .unwrap();
+        oncall
+            .find(Locator::Id("rationale"))
+            .await
+            .unwrap()
+            .send_keys("the key could be in a fork")
+            .await
+            .unwrap();
+        oncall
+            .find(Locator::Id("decide-submit"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        until_text(&oncall, "Search CI configuration").await;
+        let decided = until_text(&fac, "oncall decided investigate_ci").await;
+        assert!(
+            still_marked(&fac).await,
+            "the facilitator's page was not reloaded"
+        );
+        assert!(!text_of(&comms).await.contains("the key could be in a fork"));
+
+        for (c, name) in [
+            (&fac, "facilitator"),
+            (&oncall, "participant"),
+            (&comms, "participant-comms"),
+        ] {
+            screenshots(c, &screens, name).await;
+        }
+        (delivered, decided, fac, oncall, comms)
+    });
+    let (delivered, decided, fac, oncall, comms) = timings;
+    let journal = s.journal();
+    assert!(
+        journal.iter().any(|l| l["event"]["type"] == "decision"
+            && l["event"]["by"] == "oncall"
+            && l["event"]["decision"] == "investigate_ci"
+            && l["event"]["participant"] == "raj-patel"
+            && l["event"]["rationale"] == "the key could be in a fork"),
+        "the journal has on-call's decision, said by the person of the link"
+    );
+
+    // kill -9, resume on the same port: the open pages reconnect and catch up.
+    s.kill9();
+    s.resume();
+    let f = s.token(&["facilitator"]);
+    runtime.block_on(async {
+        for c in [&fac, &oncall, &comms] {
+            mark(c).await;
+            until_live(c).await;
+        }
+        let r = command(&s, &f, "advance 10m");
+        assert_eq!(r.status, 200, "{}", r.body);
+        let r = command(&s, &f, "inject comms : a journalist is calling");
+        assert_eq!(r.status, 200, "{}", r.body);
+        until_text(&oncall, "Payment processor status").await;
+        until_text(&comms, "a journalist is calling").await;
+        until_text(&fac, "a journalist is calling").await;
+        for c in [&fac, &oncall, &comms] {
+            assert!(still_marked(c).await, "a page reloaded to catch up");
+        }
+        assert!(!text_of(&oncall).await.contains("a journalist is calling"));
+
+        let observer = browser(&driver, chromium, &profiles.join("observer")).await;
+        observer.goto(&observer_url).await.unwrap();
+        until_text(&observer, "a journalist is calling").await;
+        let room = browser(&driver, chromium, &profiles.join("room")).await;
+        room.goto(&room_url).await.unwrap();
+        until_live(&room).await;
+        let r = command(&s, &f, "ask 2");
+        assert_eq!(r.status, 200, "{}", r.body);
+        until_text(&room, "Two sources disagree").await;
+        until_text(&oncall, "Two sources disagree").await;
+        for (c, name) in [
+            (&fac, "facilitator-resumed"),
+            (&oncall, "participant-resumed"),
+            (&observer, "observer"),
+            (&room, "room"),
+        ] {
+            screenshots(c, &screens, name).await;
+        }
+        let revealed = format!("{}/?truth=1", s.base);
+        fac.goto(&revealed).await.unwrap();
+        until_text(&fac, "[red herring]").await;
+        screenshots(&fac, &screens, "facilitator-truth").await;
+        for c in [fac, oncall, comms, observer, room] {
+            let _ = c.close().await;
+        }
+    });
+    println!(
+        "browser: the inject reached on-call's page {} ms after the click; the decision reached the facilitator's {} ms after on-call's page showed it",
+        delivered.as_millis(),
+        decided.as_millis()
+    );
+    assert_eq!(s.terminate(), Some(0), "{}", s.stderr());
+}
