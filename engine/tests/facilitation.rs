@@ -629,3 +629,154 @@ fn a_driver_runs_the_exercise_on_its_own_thread() {
     );
     replays(&path);
 }
+
+#[test]
+fn the_observer_sees_every_role_but_no_truth_and_the_room_only_what_everyone_was_sent() {
+    use ttx_engine::exercise::view::{Audience, SeenKind, seen_by};
+    let (mut f, _, path) = start("audiences");
+    ok(&mut f, "advance 10m");
+    ok(&mut f, "decide oncall investigate_ci high : CI");
+    ok(
+        &mut f,
+        "inject oncall,ic,pm,comms,legal : all hands call at 0:15",
+    );
+    ok(&mut f, "inject pm : the CFO is calling");
+    ok(&mut f, "note : the room is slow");
+    ok(&mut f, "ask 1");
+    let log = f.exercise().log().to_vec();
+    let s = f.exercise().compiled().scenario();
+    let observer = seen_by(&log, s, Audience::Observer);
+    let text: String = observer.iter().map(|i| i.to_string() + "\n").collect();
+    assert!(
+        text.contains("ALERT cdn") && text.contains("the CFO is calling"),
+        "{text}"
+    );
+    assert!(text.contains("oncall decided"), "{text}");
+    assert!(!text.contains("the room is slow"), "a facilitator's note");
+    let json = serde_json::to_string(&observer).unwrap();
+    assert!(
+        !json.contains("red_herring") && !json.contains("leaked-key"),
+        "{json}"
+    );
+    let room = seen_by(&log, s, Audience::Room);
+    let kinds: Vec<&SeenKind> = room.iter().map(|i| &i.kind).collect();
+    assert_eq!(
+        room.len(),
+        2,
+        "the all-hands inject and the question: {room:?}"
+    );
+    assert!(matches!(kinds[0], SeenKind::AdHoc { .. }));
+    assert!(matches!(kinds[1], SeenKind::Question { number: 1 }));
+    // A role sees its own decisions, never another's.
+    let ic = seen_by(&log, s, Audience::Role("ic".into()));
+    assert!(
+        !ic.iter()
+            .any(|i| matches!(&i.kind, SeenKind::Decided { .. }))
+    );
+    // Every item names its journal position.
+    let lines = journal_lines(&path);
+    for item in &observer {
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.seq == item.seq && l.at.to_string() == item.at)
+        );
+    }
+}
+
+#[test]
+fn a_question_stays_on_the_screen_until_it_is_answered_or_another_is_asked() {
+    use ttx_engine::exercise::view::{current_question, hot_wash_open};
+    let (mut f, _, path) = start("ask");
+    assert!(refused(&mut f, "ask 0").contains("there is no question 0"));
+    assert!(refused(&mut f, "ask 99").contains("questions 1 to"));
+    assert!(refused(&mut f, "ask one").contains("ask N"));
+    ok(&mut f, "ask 1");
+    assert_eq!(current_question(f.exercise().log()), Some(1));
+    ok(&mut f, "ask 2");
+    assert_eq!(current_question(f.exercise().log()), Some(2));
+    ok(&mut f, "answer 1 : late answer");
+    assert_eq!(
+        current_question(f.exercise().log()),
+        Some(2),
+        "another's answer"
+    );
+    ok(&mut f, "answer 2 : trust the processor's incident line");
+    assert_eq!(current_question(f.exercise().log()), None);
+    assert!(!hot_wash_open(f.exercise().log()));
+    ok(&mut f, "hotwash");
+    assert!(hot_wash_open(f.exercise().log()));
+    ok(&mut f, "end");
+    replays(&path);
+}
+
+#[test]
+fn a_watcher_hears_every_event_once_in_journal_order_whoever_wrote_it() {
+    use std::sync::{Arc, Mutex};
+    use ttx_engine::exercise::driver::Journaled;
+    let path = journal_path("watcher");
+    let clock = ManualClock::default();
+    let heard: Arc<Mutex<Vec<Journaled>>> = Arc::default();
+    let sink = heard.clone();
+    let thread_clock = clock.clone();
+    let thread_path = path.clone();
+    let (mut driver, _) = Driver::spawn_watched(
+        move || {
+            Ok(Setup {
+                compiled: Compiled::new(loaded()).map_err(|_| "compile".to_string())?,
+                open: Open::Begin {
+                    seed: 7,
+                    files: files(),
+                    journal: thread_path,
+                    fsync: false,
+                    wall: WallClock::Pinned(WALL.parse().unwrap()),
+                },
+                roster: Some(roster()),
+                clock: Box::new(thread_clock),
+                truth: false,
+            })
+        },
+        |_, _| {},
+        Some(Box::new(move |j| sink.lock().unwrap().push(j))),
+    )
+    .unwrap();
+    driver.line("advance 5m").unwrap();
+    driver.line("decide oncall investigate_ci").unwrap();
+    driver.line("view oncall").unwrap();
+    driver.execute(Command::Follow(Some(60.0))).unwrap();
+    clock.advance(Duration::from_secs(60));
+    // The followed clock delivers on the thread's own tick; wait for the watcher (bounded).
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while !heard.lock().unwrap().iter().any(|j| {
+        j.events
+            .iter()
+            .any(|t| matches!(t.event, Event::Deliver { .. }))
+            && j.first > 8
+    }) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the tick's deliveries reach the watcher"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    driver.stop();
+    let heard = heard.lock().unwrap();
+    let mut next = 0u64;
+    let mut events = Vec::new();
+    for j in heard.iter() {
+        assert_eq!(j.first, next, "contiguous");
+        next += j.events.len() as u64;
+        events.extend(j.events.iter().cloned());
+    }
+    let lines = journal_lines(&path);
+    assert_eq!(events.len(), lines.len(), "every journaled event, once");
+    for (t, l) in events.iter().zip(&lines) {
+        assert_eq!(t.event, l.event);
+    }
+    assert!(
+        heard
+            .iter()
+            .any(|j| j.status.next_inject.is_none() && j.revealed.next_inject.is_some()),
+        "the projectable status hides what comes next; the revealed one names it"
+    );
+}

@@ -646,3 +646,79 @@ fn a_journal_played_over_the_web_is_the_journal_of_the_same_commands_on_a_pipe()
         .run()
         .code(0);
 }
+
+#[test]
+fn the_console_beside_the_server_shows_the_links_and_a_qr_code_for_a_phone() {
+    let mut s = Served::start("console");
+    let raj = s.links["people"]["raj-patel"]["url"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    s.type_line("links");
+    s.until_stdout(&raj);
+    s.type_line("links raj-patel");
+    let out = s.until_stdout("raj-patel as oncall: ");
+    assert!(
+        out.contains('\u{2588}') || out.contains('\u{2580}') || out.contains('\u{2584}'),
+        "a QR code in block characters:\n{out}"
+    );
+    s.type_line("links nobody");
+    s.until_stdout("no link named `nobody`");
+    // The console is the engine's: a command typed here reaches every page.
+    s.type_line("inject oncall : typed at the console");
+    let oncall = s.token(&["roles", "oncall"]);
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while !get(&s, "/", Some(&oncall))
+        .body
+        .contains("typed at the console")
+    {
+        assert!(std::time::Instant::now() < deadline, "{}", s.stdout());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_port_in_use_or_a_bad_address_is_a_clear_error_before_any_journal_is_written() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let dir = crate::served::fresh_dir("port-in-use");
+    let journal = dir.join("j.jsonl");
+    let bind = format!("127.0.0.1:{port}");
+    Ttx::new()
+        .cwd("examples/acme")
+        .args([
+            "serve",
+            crate::served::SCENARIO,
+            "--journal",
+            journal.to_str().unwrap(),
+            "--bind",
+            &bind,
+        ])
+        .run()
+        .code(2)
+        .stderr_has("cannot listen on 127.0.0.1:")
+        .stderr_has("choose another address with --bind");
+    assert!(
+        !journal.exists(),
+        "no journal for an exercise that never started"
+    );
+    Ttx::new()
+        .cwd("examples/acme")
+        .args([
+            "serve",
+            crate::served::SCENARIO,
+            "--journal",
+            journal.to_str().unwrap(),
+            "--public-url",
+            "ttx.example.org",
+        ])
+        .run()
+        .code(2)
+        .stderr_has("write it like https://ttx.example.org");
+    Ttx::new()
+        .args(["serve"])
+        .run()
+        .code(2)
+        .stderr_has("name a scenario, or a journal with --resume");
+    drop(taken);
+}

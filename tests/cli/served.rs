@@ -21,6 +21,7 @@ pub struct Served {
     child: Option<Child>,
     stdin: Option<ChildStdin>,
     stderr: Arc<Mutex<String>>,
+    stdout: Arc<Mutex<String>>,
     /// `http://127.0.0.1:PORT`.
     pub base: String,
     /// The port.
@@ -99,26 +100,31 @@ impl Served {
             .current_dir(root().join("examples/acme"))
             .env("NO_COLOR", "1")
             .stdin(Stdio::piped())
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .expect("ttx serve starts");
-        let stderr = Arc::new(Mutex::new(String::new()));
-        let err = child.stderr.take().expect("stderr");
-        let sink = stderr.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(err).lines() {
-                let Ok(line) = line else { break };
-                let mut s = sink.lock().unwrap();
-                s.push_str(&line);
-                s.push('\n');
-            }
-        });
+        let collect = |from: Box<dyn Read + Send>| {
+            let text = Arc::new(Mutex::new(String::new()));
+            let sink = text.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(from).lines() {
+                    let Ok(line) = line else { break };
+                    let mut s = sink.lock().unwrap();
+                    s.push_str(&line);
+                    s.push('\n');
+                }
+            });
+            text
+        };
+        let stderr = collect(Box::new(child.stderr.take().expect("stderr")));
+        let stdout = collect(Box::new(child.stdout.take().expect("stdout")));
         let stdin = child.stdin.take();
         let mut s = Served {
             child: Some(child),
             stdin,
             stderr,
+            stdout,
             base: format!("http://127.0.0.1:{port}"),
             port,
             dir,
@@ -142,6 +148,24 @@ impl Served {
     /// What the server printed on standard error so far.
     pub fn stderr(&self) -> String {
         self.stderr.lock().unwrap().clone()
+    }
+
+    /// What the server printed on standard output (the console's transcript) so far.
+    pub fn stdout(&self) -> String {
+        self.stdout.lock().unwrap().clone()
+    }
+
+    /// Waits (bounded) until standard output holds `text`.
+    pub fn until_stdout(&self, text: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let out = self.stdout();
+            if out.contains(text) {
+                return out;
+            }
+            assert!(Instant::now() < deadline, "never printed `{text}`:\n{out}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     /// A token from the links file, e.g. `["roles", "oncall"]`.
