@@ -1,6 +1,6 @@
 //! The facilitator's command language, one grammar for every front end: the terminal
 //! console, commands on a pipe, a scribe's decisions sheet (turned into the same
-//! commands) and, next, the web console. A line parses into a typed [`Command`], or into
+//! commands) and the web console. A line parses into a typed [`Command`], or into
 //! a refusal that says how to write it; completion offers what fits at the cursor.
 
 use crate::authoring::duration::SimDuration;
