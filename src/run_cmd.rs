@@ -596,7 +596,7 @@ pub fn spawn_driver(
 pub enum Hold {
     /// The console ends when its input does.
     No,
-    /// A server: it goes on serving until it is stopped ([`Input::Stop`]).
+    /// A server on a pipe: it goes on serving until it is stopped ([`Input::Stop`]).
     UntilStopped,
 }
 
@@ -671,7 +671,9 @@ pub fn drive(
                 None => break Some(Exit::Usage),
             },
             Input::Update(r, s) => (r, interactive.then_some(s), false),
-            Input::Closed if hold == Hold::UntilStopped => {
+            // A server on a pipe outlives its input; at a terminal, Ctrl-D leaves as
+            // `quit` does.
+            Input::Closed if hold == Hold::UntilStopped && !interactive => {
                 if open {
                     open = false;
                     eprintln!("standard input closed; still serving (stop with Ctrl-C)");

@@ -722,3 +722,144 @@ fn a_port_in_use_or_a_bad_address_is_a_clear_error_before_any_journal_is_written
         .stderr_has("name a scenario, or a journal with --resume");
     drop(taken);
 }
+
+#[test]
+fn every_form_of_every_page_posts_its_command() {
+    let s = Served::start("forms");
+    let f = s.token(&["facilitator"]);
+    let oncall = s.token(&["roles", "oncall"]);
+    let post = |token: &str, fields: &[(&str, &str)]| {
+        let page = get(&s, "/", Some(token)).body;
+        let n = nonce(&page);
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        all.push(("nonce", &n));
+        form(&s, token, Some(&s.base), &all)
+    };
+    let done = |r: crate::served::Reply| assert_eq!(r.status, 303, "{}", r.body);
+    done(post(&f, &[("kind", "advance"), ("by", "10m")]));
+    done(post(
+        &f,
+        &[
+            ("kind", "inject"),
+            ("to", "oncall"),
+            ("to", "ic"),
+            ("text", "the board wants an update"),
+        ],
+    ));
+    done(post(&f, &[("kind", "note"), ("text", "slow start")]));
+    done(post(
+        &f,
+        &[
+            ("kind", "rate"),
+            ("objective", "detect"),
+            ("rating", "s"),
+            ("reason", "paged late"),
+        ],
+    ));
+    done(post(&f, &[("kind", "line"), ("line", "ask 1")]));
+    done(post(
+        &f,
+        &[("kind", "line"), ("line", "hotwash"), ("truth", "1")],
+    ));
+    // A query answers on the page; a refusal says why, with the console's words.
+    let r = post(&f, &[("kind", "line"), ("line", "questions")]);
+    assert_eq!(r.status, 200);
+    assert!(
+        r.body.contains("class=\"message answer\"") && r.body.contains("[due]"),
+        "{}",
+        r.body
+    );
+    let r = post(&f, &[("kind", "advance"), ("by", "soon")]);
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("advance takes a duration"), "{}", r.body);
+    let r = post(&f, &[("kind", "teleport")]);
+    assert_eq!(r.status, 422);
+    assert!(
+        r.body.contains("not something this page sends"),
+        "{}",
+        r.body
+    );
+    done(post(
+        &oncall,
+        &[
+            ("kind", "decide"),
+            ("decision", "investigate_ci"),
+            ("confidence", "medium"),
+            ("re", "spike"),
+            ("rationale", "a fork?"),
+        ],
+    ));
+    done(post(
+        &oncall,
+        &[("kind", "action"), ("text", "paged the DBA")],
+    ));
+    done(post(
+        &oncall,
+        &[("kind", "notify"), ("to", "ic"), ("text", "possible SEV2")],
+    ));
+    done(post(
+        &oncall,
+        &[
+            ("kind", "answer"),
+            ("question", "1"),
+            ("text", "the IC decides"),
+        ],
+    ));
+    done(post(
+        &oncall,
+        &[("kind", "strength"), ("text", "the pager worked")],
+    ));
+    done(post(
+        &oncall,
+        &[
+            ("kind", "improve"),
+            ("text", "page the IC sooner"),
+            ("owner", "payments"),
+        ],
+    ));
+    let r = post(
+        &oncall,
+        &[
+            ("kind", "decide"),
+            ("decision", "investigate_ci"),
+            ("confidence", "sure"),
+        ],
+    );
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("not a confidence"), "{}", r.body);
+    let events: Vec<Value> = s
+        .journal()
+        .into_iter()
+        .map(|l| l["event"].clone())
+        .collect();
+    let has = |want: Value| {
+        assert!(
+            events
+                .iter()
+                .any(|e| want.as_object().unwrap().iter().all(|(k, v)| &e[k] == v)),
+            "the journal has {want}"
+        )
+    };
+    has(serde_json::json!({"type": "advance", "to": 600}));
+    has(
+        serde_json::json!({"type": "ad_hoc_inject", "to": ["oncall", "ic"], "text": "the board wants an update"}),
+    );
+    has(serde_json::json!({"type": "note", "text": "slow start"}));
+    has(
+        serde_json::json!({"type": "rate", "objective": "detect", "rating": "S", "reason": "paged late"}),
+    );
+    has(serde_json::json!({"type": "ask", "question": 1}));
+    has(serde_json::json!({"type": "hot_wash"}));
+    has(
+        serde_json::json!({"type": "decision", "by": "oncall", "decision": "investigate_ci", "confidence": "medium", "prompted_by": "spike", "rationale": "a fork?"}),
+    );
+    has(serde_json::json!({"type": "decision", "by": "oncall", "action": "paged the DBA"}));
+    has(
+        serde_json::json!({"type": "notify", "from": "oncall", "to": "ic", "text": "possible SEV2"}),
+    );
+    has(serde_json::json!({"type": "answer", "question": 1, "text": "the IC decides"}));
+    has(serde_json::json!({"type": "strength", "text": "the pager worked"}));
+    has(
+        serde_json::json!({"type": "improve", "text": "page the IC sooner (proposed owner: payments)"}),
+    );
+}
