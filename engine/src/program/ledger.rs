@@ -740,7 +740,7 @@ pub fn tracker_rows(text: &str) -> Result<Vec<TrackerRow>, String> {
         })?;
         let get = |c: Option<usize>| {
             c.and_then(|c| record.get(c))
-                .map(|v| v.trim().to_string())
+                .map(|v| crate::assessment::report::from_spreadsheet(v.trim()).to_string())
                 .filter(|v| !v.is_empty())
         };
         rows.push(TrackerRow {
