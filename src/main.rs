@@ -112,8 +112,24 @@ enum Format {
     Json,
 }
 
+/// A closed pipe on standard output (`ttx schema scenario | head -5`) ends ttx quietly,
+/// as it ends any Unix filter; Rust's default (ignore SIGPIPE, then panic in `println!`)
+/// printed a panic. The consoles of `run` and `serve` keep going instead: their transcript
+/// is best effort, the journal is the record, and a server must not die with its pipe.
+fn quiet_on_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: restoring the default disposition of one signal at start-up, before any
+    // thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if !matches!(cli.command, Command::Run(_) | Command::Serve(_)) {
+        quiet_on_closed_pipe();
+    }
     let code = match cli.command {
         Command::Validate {
             paths,

@@ -317,7 +317,7 @@ fn play_sheet(
             _ => {}
         }
     }
-    println!("{}", f.status());
+    screen.say(&f.status().to_string());
     Exit::Ok
 }
 

@@ -8,6 +8,7 @@ mod crash;
 mod diskfull;
 mod library;
 mod new;
+mod pipes;
 mod program;
 mod publish;
 mod report;
