@@ -856,7 +856,9 @@ fn import(
             Some(x) => ledger
                 .state
                 .items_of(x)
-                .find(|i| i.record.report_id == given)
+                // An older report printed the assessment's ids; a report now prints the
+                // ledger's. Either names the item within its exercise.
+                .find(|i| i.record.report_id == given || i.record.id == given)
                 .map(|i| i.record.id.clone()),
             None => ledger
                 .state

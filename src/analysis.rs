@@ -75,8 +75,11 @@ pub fn analyze(journal: &Path, names: bool) -> Result<Analyzed, Exit> {
             roster: roster.as_ref(),
             names,
         };
-        let report = report::build(ex, &assessment, &inputs);
+        let mut report = report::build(ex, &assessment, &inputs);
         let identity = ttx_engine::program::ledger::journal_identity(journal).unwrap_or_default();
+        if let Some(p) = &program {
+            ledger_ids(&mut report, &p.ledger_path(), &identity);
+        }
         out = Some(Analyzed {
             report,
             program,
@@ -86,6 +89,26 @@ pub fn analyze(journal: &Path, names: bool) -> Result<Analyzed, Exit> {
         Exit::Ok
     });
     out.ok_or(code)
+}
+
+/// Gives a report the ids its items have in the program's ledger (or would have if it
+/// were entered now), so the report, the ledger and everything made from them name an
+/// item by one id. A ledger that does not read leaves the report's ids (its problem is
+/// reported by the commands that use the ledger).
+pub fn ledger_ids(report: &mut Report, ledger: &Path, identity: &str) {
+    if !ledger.exists() {
+        return;
+    }
+    let Ok(l) = ttx_engine::program::ledger::Ledger::read(ledger) else {
+        return;
+    };
+    let (ids, entered) = ttx_engine::program::ledger::ids_for(&l.state, report, identity);
+    let standing = if entered {
+        report::IdStanding::Ledger
+    } else {
+        report::IdStanding::Provisional
+    };
+    report.use_ids(&ids, standing);
 }
 
 /// The roster the journal pinned, if it is still there unchanged.

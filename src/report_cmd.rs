@@ -58,10 +58,31 @@ pub fn run(args: ReportArgs) -> Exit {
         },
         None => None,
     };
-    let analyzed = match analysis::analyze(&args.journal, args.names) {
+    let mut analyzed = match analysis::analyze(&args.journal, args.names) {
         Ok(a) => a,
         Err(code) => return code,
     };
+    // With --ledger the exercise enters first, so the report names its items by the ids
+    // they were entered with.
+    match (&analyzed.program, args.ledger) {
+        (Some(program), true) => {
+            let code = actions_cmd::enter(program, &args.journal, &analyzed, None);
+            if code != Exit::Ok {
+                return code;
+            }
+            let ledger = program.ledger_path();
+            let identity = analyzed.identity.clone();
+            analysis::ledger_ids(&mut analyzed.report, &ledger, &identity);
+        }
+        (None, true) => {
+            eprintln!(
+                "error: no ttx.yaml above {}, so there is no ledger to enter the action items into",
+                args.journal.display()
+            );
+            return Exit::Usage;
+        }
+        _ => {}
+    }
     let rendered = match report::render(
         &analyzed.report,
         format,
@@ -83,24 +104,16 @@ pub fn run(args: ReportArgs) -> Exit {
         }
         None => print!("{rendered}"),
     }
-    match (&analyzed.program, args.ledger) {
-        (Some(program), true) => actions_cmd::enter(program, &args.journal, &analyzed, None),
-        (Some(_), false) => {
-            if analyzed.report.exercise.ended && !args.no_ledger {
-                eprintln!(
-                    "note: the action items are not in the ledger yet; track them with `ttx actions add {}` (or `ttx report --ledger`)",
-                    args.journal.display()
-                );
-            }
-            Exit::Ok
-        }
-        (None, true) => {
-            eprintln!(
-                "error: no ttx.yaml above {}, so there is no ledger to enter the action items into",
-                args.journal.display()
-            );
-            Exit::Usage
-        }
-        (None, false) => Exit::Ok,
+    if analyzed.program.is_some()
+        && !args.ledger
+        && analyzed.report.exercise.ended
+        && analyzed.report.ids != report::IdStanding::Ledger
+        && !args.no_ledger
+    {
+        eprintln!(
+            "note: the action items are not in the ledger yet, so their ids are provisional; track them with `ttx actions add {}` (or `ttx report --ledger`)",
+            args.journal.display()
+        );
     }
+    Exit::Ok
 }

@@ -581,3 +581,85 @@ fn a_change_without_an_author_warns_and_records_the_os_user_and_plain_text_evide
             .contains("\"by\":\"unknown\"")
     );
 }
+
+/// The (id, finding) pairs of a report's CSV.
+fn report_items(dir: &Path, journal: &str, extra: &[&str]) -> Vec<(String, String)> {
+    let out = ttx(dir)
+        .args(["report", journal, "--format", "csv"])
+        .args(extra)
+        .run();
+    out.code(0);
+    let mut r = csv::Reader::from_reader(out.stdout.as_bytes());
+    r.records()
+        .map(|row| {
+            let row = row.unwrap();
+            (row[0].to_string(), row[2].to_string())
+        })
+        .collect()
+}
+
+/// Regression: the report printed `2026H1-PAYMENTS-01` while the ledger entered the same
+/// item as `2026H1-PAYMENTS-B01` (another exercise had `-01`), and `ttx actions show
+/// 2026H1-PAYMENTS-01` opened the other exercise's item.
+#[test]
+fn an_id_in_a_report_opens_that_item_in_the_ledger_for_two_exercises_of_one_scenario() {
+    let dir = copy_of_history("one-id");
+    let check = |dir: &Path, journal: &str, stem: &str, items: &[(String, String)]| {
+        assert!(!items.is_empty(), "{journal} has action items");
+        for (id, finding) in items {
+            let out = ttx(dir)
+                .args(["actions", "show", id, "--format", "json"])
+                .run();
+            out.code(0);
+            let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+            assert_eq!(v["exercise"], stem, "{id} belongs to {stem}");
+            assert_eq!(v["finding"].as_str(), Some(finding.as_str()), "{id}");
+        }
+    };
+    let textbook = "journals/2026-05-14-textbook.jsonl";
+    let slow = "journals/2026-05-14-slow-red-herring.jsonl";
+    let a = report_items(&dir, textbook, &[]);
+    let b = report_items(&dir, slow, &[]);
+    check(&dir, textbook, "2026-05-14-textbook", &a);
+    check(&dir, slow, "2026-05-14-slow-red-herring", &b);
+    assert!(
+        a.iter().all(|(id, _)| !b.iter().any(|(x, _)| x == id)),
+        "no id names two items"
+    );
+    // Fresh: the second exercise enters first. Before entry the ids are provisional and
+    // say so; `report --ledger` enters and prints the ids the ledger gave, stable after.
+    std::fs::remove_file(dir.join("ledger.jsonl")).unwrap();
+    let first = report_items(&dir, slow, &["--ledger"]);
+    let out = ttx(&dir).args(["report", textbook, "-o", "aar.md"]).run();
+    out.code(0).stderr_has("their ids are provisional");
+    let md = std::fs::read_to_string(dir.join("aar.md")).unwrap();
+    assert!(md.contains("The ids are provisional until the exercise is entered"));
+    let provisional = report_items(&dir, textbook, &[]);
+    let entered = report_items(&dir, textbook, &["--ledger"]);
+    assert_eq!(
+        provisional, entered,
+        "provisional ids are the ones the ledger then gives"
+    );
+    assert_eq!(
+        entered,
+        report_items(&dir, textbook, &[]),
+        "stable across re-runs"
+    );
+    assert!(
+        entered.iter().all(|(id, _)| id.contains("-B")),
+        "{entered:?}"
+    );
+    check(&dir, slow, "2026-05-14-slow-red-herring", &first);
+    check(&dir, textbook, "2026-05-14-textbook", &entered);
+    let md = {
+        ttx(&dir)
+            .args(["report", textbook, "-o", "aar.md"])
+            .run()
+            .code(0);
+        std::fs::read_to_string(dir.join("aar.md")).unwrap()
+    };
+    assert!(md.contains("Ids as entered in the program's ledger"));
+    for (id, _) in &entered {
+        assert!(md.contains(id.as_str()), "the Markdown names {id}");
+    }
+}

@@ -65,6 +65,12 @@ pub struct Report {
     pub findings: Vec<FindingRow>,
     /// The improvement plan.
     pub action_items: Vec<ActionItem>,
+    /// Where the action items' ids come from.
+    pub ids: IdStanding,
+    /// The ids the assessment gave the action items, in order (the ledger's `report_id`),
+    /// whatever ids the report shows.
+    #[serde(skip)]
+    pub assessed_ids: Vec<String>,
     /// The hot wash.
     pub hot_wash: HotWash,
     /// The decision log with rationale (roles, not people).
@@ -82,6 +88,55 @@ pub struct Report {
     pub warnings: Vec<String>,
     /// The timeline chart, laid out for the HTML template.
     pub chart: Chart,
+}
+
+/// Where a report's action-item ids come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IdStanding {
+    /// No program ledger: the ids the assessment gave.
+    Report,
+    /// The ids the items were entered with in the program's ledger: final.
+    Ledger,
+    /// The ids entering the exercise now would give; another exercise of the same
+    /// scenario entered first would move them.
+    Provisional,
+}
+
+impl Report {
+    /// Gives the action items the ids they have (or will have) in the ledger, in every
+    /// place the report names them: the plan, the findings, the objectives' improvements.
+    /// `ids` maps the assessment's ids to the ledger's.
+    pub fn use_ids(&mut self, ids: &[(String, String)], standing: IdStanding) {
+        let by_assessed: std::collections::HashMap<&str, &str> =
+            ids.iter().map(|(r, l)| (r.as_str(), l.as_str())).collect();
+        // From the ids shown now (which an earlier call may have changed) to the new ones.
+        let map: std::collections::HashMap<String, String> = self
+            .action_items
+            .iter()
+            .zip(&self.assessed_ids)
+            .filter_map(|(item, a)| {
+                by_assessed
+                    .get(a.as_str())
+                    .map(|l| (item.id.clone(), l.to_string()))
+            })
+            .collect();
+        let new = |id: &mut String| {
+            if let Some(l) = map.get(id.as_str()) {
+                *id = l.clone();
+            }
+        };
+        self.action_items.iter_mut().for_each(|i| new(&mut i.id));
+        self.findings
+            .iter_mut()
+            .for_each(|f| new(&mut f.action_item));
+        for o in &mut self.objectives {
+            o.improvements
+                .iter_mut()
+                .for_each(|f| new(&mut f.action_item));
+        }
+        self.ids = standing;
+    }
 }
 
 /// A discussion question and what the room answered.
@@ -492,6 +547,8 @@ pub fn build(ex: &Exercise<'_>, a: &Assessment, inputs: &Inputs<'_>) -> Report {
         expectations: a.expectations.clone(),
         findings,
         action_items: a.action_items.clone(),
+        ids: IdStanding::Report,
+        assessed_ids: a.action_items.iter().map(|i| i.id.clone()).collect(),
         hot_wash,
         decisions,
         latency: a.latency.clone(),

@@ -550,6 +550,31 @@ pub struct Entered {
     pub new: bool,
 }
 
+/// The ids an exercise's action items have in the ledger, report id → ledger id: those it
+/// was entered with (`true`), or those entering it now would give (`false`: another
+/// exercise of the same scenario entered first would move them). One allocation for the
+/// report, the ledger, the dashboard and publications, so an id means one item
+/// everywhere.
+pub fn ids_for(
+    state: &State,
+    report: &Report,
+    first_line_sha256: &str,
+) -> (Vec<(String, String)>, bool) {
+    if let Some(x) = state.exercise_by_journal(first_line_sha256) {
+        let ids = state
+            .items_of(&x.id)
+            .map(|i| (i.record.report_id.clone(), i.record.id.clone()))
+            .collect();
+        return (ids, true);
+    }
+    let ids = report
+        .assessed_ids
+        .iter()
+        .map(|id| (id.clone(), ledger_id(state, id)))
+        .collect();
+    (ids, false)
+}
+
 /// The events that enter an exercise and its action items, decided against the current
 /// state: nothing when the journal entered before; a unique exercise id; ledger ids that
 /// do not collide with an earlier exercise's.
@@ -560,11 +585,11 @@ pub fn enter_events(
     journal_stem: &str,
     first_line_sha256: &str,
 ) -> (Vec<LedgerEvent>, Entered) {
-    if let Some(x) = state.exercise_by_journal(first_line_sha256) {
-        let ids = state
-            .items_of(&x.id)
-            .map(|i| (i.record.report_id.clone(), i.record.id.clone()))
-            .collect();
+    let (ids, entered) = ids_for(state, report, first_line_sha256);
+    if let Some(x) = state
+        .exercise_by_journal(first_line_sha256)
+        .filter(|_| entered)
+    {
         return (
             Vec::new(),
             Entered {
@@ -600,15 +625,14 @@ pub fn enter_events(
             .collect(),
         latencies: report.latency.iter().map(|l| l.latency.as_secs()).collect(),
     })];
-    let mut ids = Vec::new();
-    for (item, row) in report.action_items.iter().zip(&report.findings) {
-        let ledger_id = ledger_id(state, &item.id);
-        ids.push((item.id.clone(), ledger_id.clone()));
+    for ((item, row), (report_id, ledger_id)) in
+        report.action_items.iter().zip(&report.findings).zip(&ids)
+    {
         let f = &row.finding;
         events.push(LedgerEvent::Item(ItemRecord {
-            id: ledger_id,
+            id: ledger_id.clone(),
             exercise: id.clone(),
-            report_id: item.id.clone(),
+            report_id: report_id.clone(),
             kind: serde_json::to_value(&f.kind)
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_string))
