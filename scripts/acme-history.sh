@@ -24,7 +24,6 @@ export TTX_USER=dana-okafor   # the security lead who keeps the ledger
 on 2025-05-21; ttx actions add journals/2025-05-20-first-run.jsonl
 on 2025-05-22
 ttx actions set 2025H1-PAYMENTS-07 --owner payments --on 2025-05-22 --note "Same fix as 2025H1-PAYMENTS-02."
-ttx actions set 2025H1-PAYMENTS-08 --owner payments --on 2025-05-22
 ttx actions set 2025H1-PAYMENTS-09 --owner security --status wont-fix --on 2025-05-22 --note "Duplicate of 2025H1-PAYMENTS-04."
 on 2025-05-27; ttx actions set 2025H1-PAYMENTS-02 --status in-progress --on 2025-05-27 --by raj-patel
 on 2025-06-02
@@ -49,11 +48,9 @@ on 2025-12-01; ttx actions set 2025H2-PAYMENTS-01 --status in-progress --on 2025
 on 2026-05-15
 ttx actions add journals/2026-05-14-slow-red-herring.jsonl
 ttx actions add journals/2026-05-14-textbook.jsonl
-ttx actions set 2026H1-PAYMENTS-08 --owner payments --on 2026-05-15
 ttx actions set 2026H1-PAYMENTS-09 --owner comms --on 2026-05-15 --status wont-fix --note "Duplicate of 2026H1-PAYMENTS-07."
 ttx actions set 2026H1-PAYMENTS-10 --owner security --on 2026-05-15 --status wont-fix --note "Duplicate of 2026H1-PAYMENTS-03."
 ttx actions set 2026H1-PAYMENTS-B01 --owner payments --on 2026-05-15
-ttx actions set 2026H1-PAYMENTS-B02 --owner leadership --on 2026-05-15
 on 2026-05-26; ttx actions set 2026H1-PAYMENTS-02 --status done --on 2026-05-26 --by raj-patel --evidence https://git.acme.example/payments/refund-worker/pull/518
 on 2026-06-01; ttx actions set 2026H1-PAYMENTS-05 --status in-progress --on 2026-06-01 --by aisha-rahman --due 2026-09-30 --note "Waiting on outside counsel's decision tree."
 on 2026-07-02; ttx actions import tracker-export-2026-07.csv --on 2026-07-01
@@ -63,6 +60,5 @@ ttx actions set 2026H1-PAYMENTS-03 --status done --on 2026-09-15 --evidence http
 ttx actions set 2025H2-PAYMENTS-01 --status done --on 2026-09-15 --evidence https://wiki.acme.example/security/incident-raci
 ttx actions set 2025H1-PAYMENTS-04 --status done --on 2026-09-15 --evidence https://wiki.acme.example/security/incident-raci
 
-# 2026H2: the latest exercise, entered the day after.
+# 2026H2: the latest exercise, entered the day after (its sheet names every owner).
 on 2026-11-13; ttx actions add journals/2026-11-12-processor-incident.jsonl
-ttx actions set 2026H2-PAYMENTS-02 --owner payments --on 2026-11-13

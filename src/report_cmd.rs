@@ -83,6 +83,20 @@ pub fn run(args: ReportArgs) -> Exit {
         }
         _ => {}
     }
+    let unowned: Vec<&str> = analyzed
+        .report
+        .action_items
+        .iter()
+        .filter(|i| i.owner == "UNASSIGNED")
+        .map(|i| i.id.as_str())
+        .collect();
+    if let Some(first) = unowned.first() {
+        eprintln!(
+            "warning: {} action item(s) have no owner: {}; assign with `ttx actions set {first} --owner TEAM`",
+            unowned.len(),
+            unowned.join(", ")
+        );
+    }
     let rendered = match report::render(
         &analyzed.report,
         format,

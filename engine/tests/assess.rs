@@ -209,8 +209,15 @@ fn action_items_have_stable_ids_owners_and_due_dates() {
         .iter()
         .find(|i| i.finding.contains("CDN alert for ten minutes"))
         .unwrap();
-    assert_eq!(hot_wash.owner, "UNASSIGNED");
-    assert!(a.warnings.iter().any(|w| w.contains("UNASSIGNED")));
+    assert_eq!(
+        hot_wash.owner, "Payments Platform",
+        "the sheet names the improvement's owner"
+    );
+    assert!(
+        a.action_items.iter().all(|i| i.owner != "UNASSIGNED"),
+        "every item of a shipped session is owned: {:?}",
+        a.action_items
+    );
     assert!(
         a.findings
             .iter()

@@ -248,7 +248,10 @@ fn hot_wash_lines_are_journaled_and_acknowledged_when_typed() {
     let on_disk = journal_lines(&path);
     assert!(on_disk.iter().any(|l| l.event
         == Event::Improve {
-            text: "nobody owned the status page".into()
+            text: "nobody owned the status page".into(),
+            owner: None,
+            action: None,
+            objective: None,
         }));
     drop(f); // quit, or the process killed: the lines are in the journal
     let (session, _, _) = Session::resume(
@@ -779,4 +782,59 @@ fn a_watcher_hears_every_event_once_in_journal_order_whoever_wrote_it() {
             .any(|j| j.status.next_inject.is_none() && j.revealed.next_inject.is_some()),
         "the projectable status hides what comes next; the revealed one names it"
     );
+}
+
+#[test]
+fn the_hot_wash_names_an_owner_and_an_improvement_without_one_is_warned_about_at_end() {
+    let (mut f, _, path) = start("owners");
+    ok(&mut f, "advance 30m");
+    assert!(
+        refused(&mut f, "improve paymnets : the pager was slow")
+            .contains("did you mean `payments`")
+    );
+    assert!(refused(&mut f, "improve payments objective=speed : x").contains("objective"));
+    ok(
+        &mut f,
+        "improve oncall objective=detect : we paged late => page on refund volume",
+    );
+    ok(&mut f, "improve comms : the statement waited for legal");
+    ok(&mut f, "improve : nobody owned the status page");
+    let r = ok(&mut f, "end");
+    assert!(
+        notices(&r)
+            .iter()
+            .any(|n| n.contains("1 hot-wash improvement(s) have no owner")),
+        "{:?}",
+        notices(&r)
+    );
+    let a = assess::assess(
+        f.exercise(),
+        &assess::Context {
+            roster: Some(&roster()),
+            sla: Sla::default(),
+            date: "2026-03-01".parse().unwrap(),
+        },
+    );
+    let item = |text: &str| {
+        a.action_items
+            .iter()
+            .find(|i| i.finding.contains(text))
+            .unwrap_or_else(|| panic!("no item for {text}"))
+    };
+    let paged = item("we paged late");
+    assert_eq!(paged.owner, "Payments Platform", "on-call's team owns it");
+    assert_eq!(paged.action, "page on refund volume");
+    assert_eq!(paged.capability.as_deref(), Some("detection"));
+    assert_eq!(
+        item("waited for legal").owner,
+        "Communications",
+        "a team named directly"
+    );
+    assert_eq!(item("status page").owner, "UNASSIGNED");
+    assert!(
+        a.warnings.iter().any(|w| w.contains("named no owner")),
+        "{:?}",
+        a.warnings
+    );
+    replays(&path);
 }

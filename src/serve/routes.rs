@@ -400,15 +400,12 @@ fn form_command(grant: &Grant, f: &Fields) -> Result<Command, String> {
             text: text.ok_or_else(|| need("the answer"))?,
         },
         "strength" => Command::Strength(text.ok_or_else(|| need("what went well"))?),
-        "improve" => {
-            let what = text.ok_or_else(|| need("what should get better"))?;
-            // Until the hot wash names owners in its grammar, a proposed owner is kept
-            // with the improvement's words, where the report shows it.
-            Command::Improve(match field(f, "owner") {
-                Some(owner) => format!("{what} (proposed owner: {owner})"),
-                None => what,
-            })
-        }
+        "improve" => Command::Improve(ttx_engine::exercise::event::Improvement {
+            text: text.ok_or_else(|| need("what should get better"))?,
+            owner: field(f, "owner").map(str::to_string),
+            action: field(f, "action").map(str::to_string),
+            objective: None,
+        }),
         "inject" => Command::Inject {
             to: f
                 .iter()

@@ -165,10 +165,22 @@ fn tmp(name: &str, bytes: &[u8]) -> std::path::PathBuf {
 
 #[test]
 fn a_file_over_the_size_limit_is_refused_without_reading_it_all() {
-    let mut text = b"id: big\nsummary: \"".to_vec();
-    text.extend(std::iter::repeat_n(b'x', 64 * 1024 * 1024));
-    text.extend(b"\"\n");
-    let path = tmp("huge-scalar.yaml", &text);
+    // Written a MiB at a time: a test that held 64 MiB would inflate the peak memory
+    // measured for every ttx spawned meanwhile (a spawned child starts in this process's
+    // memory), and fail other tests' bounds.
+    let path = tmp("huge-scalar.yaml", b"id: big\nsummary: \"");
+    {
+        use std::io::Write;
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap();
+        let chunk = vec![b'x'; 1024 * 1024];
+        for _ in 0..64 {
+            f.write_all(&chunk).unwrap();
+        }
+        f.write_all(b"\"\n").unwrap();
+    }
     Ttx::new()
         .args(["validate", path.to_str().unwrap()])
         .run()

@@ -815,8 +815,15 @@ fn every_form_of_every_page_posts_its_command() {
             ("kind", "improve"),
             ("text", "page the IC sooner"),
             ("owner", "payments"),
+            ("action", "add the IC to the refund alert"),
         ],
     ));
+    let r = post(
+        &oncall,
+        &[("kind", "improve"), ("text", "x"), ("owner", "paymnets")],
+    );
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("did you mean"), "{}", r.body);
     let r = post(
         &oncall,
         &[
@@ -860,6 +867,6 @@ fn every_form_of_every_page_posts_its_command() {
     has(serde_json::json!({"type": "answer", "question": 1, "text": "the IC decides"}));
     has(serde_json::json!({"type": "strength", "text": "the pager worked"}));
     has(
-        serde_json::json!({"type": "improve", "text": "page the IC sooner (proposed owner: payments)"}),
+        serde_json::json!({"type": "improve", "text": "page the IC sooner", "owner": "payments", "action": "add the IC to the refund alert"}),
     );
 }

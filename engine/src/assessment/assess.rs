@@ -127,6 +127,10 @@ pub struct Finding {
     pub kind: FindingKind,
     /// The role concerned (the expected role, the role that acted), if any.
     pub role: Option<String>,
+    /// The roster team that owns the fix when it is not a role's (a hot-wash improvement
+    /// that names a team).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub team: Option<String>,
     /// The objective it bears on, if any.
     pub objective: Option<String>,
     /// The expectation it is a gap in, if any: how the program spots a repeat finding.
@@ -294,6 +298,7 @@ pub fn assess(ex: &Exercise<'_>, ctx: &Context<'_>) -> Assessment {
             let finding = |kind, observation: String, action: String| Finding {
                 kind,
                 role: Some(e.role.to_string()),
+                team: None,
                 objective: Some(e.objective.to_string()),
                 expectation: Some(e.id.to_string()),
                 observation,
@@ -383,15 +388,23 @@ pub fn assess(ex: &Exercise<'_>, ctx: &Context<'_>) -> Assessment {
         })
         .collect();
 
-    for text in hot_wash_improvements(log) {
+    for i in crate::exercise::event::improvements(log) {
+        // The owner is a role of the scenario (its team owns the fix) or a roster team.
+        let (role, team) = match i.owner {
+            Some(o) if s.roles.contains_key(o.as_str()) => (Some(o), None),
+            other => (None, other),
+        };
         findings.push(Finding {
             kind: FindingKind::HotWash,
-            role: None,
-            objective: None,
+            role,
+            team,
+            objective: i.objective,
             expectation: None,
-            observation: text.to_string(),
             analysis: "Raised by the room in the hot wash.".into(),
-            action: format!("Decide and carry out a fix for: {text}"),
+            action: i
+                .action
+                .unwrap_or_else(|| format!("Decide and carry out a fix for: {}", i.text)),
+            observation: i.text,
             runbook: None,
             element: Element::Planning,
             priority: Priority::Medium,
@@ -529,9 +542,17 @@ fn handoff_and_trap_findings(ex: &Exercise<'_>) -> Vec<Finding> {
     }
     for fact in s.facts.keys() {
         if ex.fact_revealable(fact.as_str()) && !ex.fact_revealed(fact.as_str()) {
+            // The fix belongs to the role that could have uncovered it: the first that may
+            // take a decision revealing it.
+            let role = s
+                .decisions
+                .values()
+                .find(|d| d.reveals.iter().any(|r| r.fact.as_str() == fact.as_str()))
+                .and_then(|d| d.by.first())
+                .map_or("", |r| r.as_str());
             out.push(trap(
                 FindingKind::FactNeverUncovered,
-                "",
+                role,
                 format!(
                     "The fact `{}` could have been uncovered and never was.",
                     fact.as_str()
@@ -573,6 +594,7 @@ fn trap(
     Finding {
         kind,
         role: (!role.is_empty()).then(|| role.to_string()),
+        team: None,
         objective: None,
         expectation: None,
         observation,
@@ -630,16 +652,20 @@ fn action_items(
         .iter()
         .enumerate()
         .map(|(n, f)| {
-            let (owner, poc) = owner_of(f.role.as_deref(), ctx.roster).unwrap_or_else(|| {
-                let who = f
-                    .role
-                    .as_deref()
-                    .map_or("a finding with no role".to_string(), |r| {
-                        format!("role `{r}`")
-                    });
-                let warning = format!(
-                    "{who} has no owning team in the roster; its action items are UNASSIGNED"
-                );
+            let owned = match &f.team {
+                Some(team) => team_owner(team, ctx.roster),
+                None => owner_of(f.role.as_deref(), ctx.roster),
+            };
+            let (owner, poc) = owned.unwrap_or_else(|| {
+                let warning = match (&f.team, f.role.as_deref()) {
+                    (Some(t), _) => format!(
+                        "team `{t}` is not in the roster; its action items are UNASSIGNED"
+                    ),
+                    (None, Some(r)) => format!(
+                        "role `{r}` has no owning team in the roster; its action items are UNASSIGNED"
+                    ),
+                    (None, None) => "a hot-wash improvement named no owner; its action item is UNASSIGNED (name one as `improve TEAM : …`)".to_string(),
+                };
                 if !warnings.contains(&warning) {
                     warnings.push(warning);
                 }
@@ -673,24 +699,20 @@ fn action_items(
 
 /// The team and point of contact that own findings for a role.
 fn owner_of(role: Option<&str>, roster: Option<&Roster>) -> Option<(String, String)> {
+    let assignment = roster?.roles.get(role?)?;
+    team_owner(assignment.team.as_str(), roster)
+}
+
+/// A roster team's name and its point of contact's name.
+fn team_owner(team: &str, roster: Option<&Roster>) -> Option<(String, String)> {
     let roster = roster?;
-    let assignment = roster.roles.get(role?)?;
-    let team = roster
-        .teams
-        .iter()
-        .find(|t| t.id.as_str() == assignment.team.as_str())?;
+    let team = roster.teams.iter().find(|t| t.id.as_str() == team)?;
     let poc = roster
         .people
         .iter()
         .find(|p| p.id.as_str() == team.poc.as_str())
         .map_or_else(|| "UNASSIGNED".to_string(), |p| p.name.clone());
     Some((team.name.clone(), poc))
-}
-
-/// The hot wash's areas for improvement in the order the room said them: each journaled
-/// when said (`improve`), or in the lists of a sheet's `end`.
-pub fn hot_wash_improvements(log: &[Timed]) -> Vec<&str> {
-    hot_wash(log).1
 }
 
 /// The hot wash as (strengths, improvements), from `strength`/`improve` events and the
@@ -700,7 +722,7 @@ pub fn hot_wash(log: &[Timed]) -> (Vec<&str>, Vec<&str>) {
     for t in log {
         match &t.event {
             Event::Strength { text } => strengths.push(text.as_str()),
-            Event::Improve { text } => improvements.push(text.as_str()),
+            Event::Improve { text, .. } => improvements.push(text.as_str()),
             Event::End {
                 strengths: s,
                 improvements: i,

@@ -91,6 +91,8 @@ codes! {
     AmbiguousEntry = "ambiguous-entry",
     /// A decisions-sheet entry after `end` that the engine no longer takes.
     AfterEnd = "after-end",
+    /// A hot-wash improvement that names no owner: its action item would be UNASSIGNED.
+    Unowned = "unowned",
     /// A rhai script or condition that does not parse.
     ScriptSyntax = "script-syntax",
     /// A script that fails when run: the setup in any way, an effect by hitting a sandbox

@@ -10,6 +10,7 @@ use crate::authoring::model::scenario::Scenario;
 use crate::authoring::model::sheet::{Confidence, DecisionsSheet, Entry};
 use crate::authoring::source::Pos;
 use crate::exercise::clock::SimTime;
+use crate::exercise::event::Improvement;
 
 /// A catalog decision as the room took it.
 #[derive(Clone, Debug, PartialEq)]
@@ -90,7 +91,7 @@ pub enum Command {
     /// A hot-wash strength, journaled when said.
     Strength(String),
     /// A hot-wash area for improvement, journaled when said.
-    Improve(String),
+    Improve(Improvement),
     /// The roll call: someone is here, perhaps playing a role.
     Present {
         /// Roster person id.
@@ -165,7 +166,9 @@ pub const HELP: &str = "commands:
   questions                 the discussion questions, due and answered
   ask N                     put question N on every screen (web console)
   answer N : text           the room's answer to question N
-  strength : text | improve : text    the hot wash, journaled as it is said
+  strength : text           the hot wash, journaled as it is said
+  improve OWNER [objective=ID] : observation [=> corrective action]
+                            OWNER: a role (its team) or a roster team
   hotwash                   open the hot wash on the participants' pages
   rate OBJECTIVE P|S|M|U : reason    override an objective's computed rating
   end                       end the exercise (rate, hot wash, answers and notes still go in)
@@ -351,10 +354,7 @@ pub fn parse(line: &str) -> Result<Option<Command>, String> {
             Some(t) => Command::Strength(t),
             None => return usage("strength : what went well"),
         },
-        "improve" => match free_text() {
-            Some(t) => Command::Improve(t),
-            None => return usage("improve : what should get better"),
-        },
+        "improve" => improvement(&args, text.clone(), free_text())?,
         "present" => match args.as_slice() {
             [person] => Command::Present {
                 person: person.to_string(),
@@ -401,6 +401,51 @@ pub fn parse(line: &str) -> Result<Option<Command>, String> {
         }
     };
     Ok(Some(command))
+}
+
+/// `improve OWNER [objective=ID] : observation [=> corrective action]`; `improve : text`
+/// and `improve text` (no owner) are taken too, and warned about at `end`.
+fn improvement(
+    args: &[&str],
+    text: Option<String>,
+    free: Option<String>,
+) -> Result<Command, String> {
+    let form = "improve OWNER [objective=ID] : what should get better [=> corrective action]";
+    // With a `:` the words before it are the owner and options; without one they are
+    // the observation itself (`improve the pager was slow`).
+    let head = text.is_some();
+    let Some(words) = text.or(free) else {
+        return usage(form);
+    };
+    let (owner, objective) = if head {
+        let mut owner = None;
+        let mut objective = None;
+        for a in args {
+            match a.strip_prefix("objective=") {
+                Some(o) => objective = Some(o.to_string()),
+                None if owner.is_none() => owner = Some(a.to_string()),
+                None => {
+                    return Err(format!(
+                        "`{a}`: an improvement has one owner; {}",
+                        usage::<()>(form).unwrap_err()
+                    ));
+                }
+            }
+        }
+        (owner, objective)
+    } else {
+        (None, None)
+    };
+    let (text, action) = match words.split_once("=>") {
+        Some((t, a)) => (t.trim().to_string(), Some(a.trim().to_string())),
+        None => (words.trim().to_string(), None),
+    };
+    Ok(Command::Improve(Improvement {
+        text,
+        owner,
+        action: action.filter(|a| !a.is_empty()),
+        objective,
+    }))
 }
 
 /// The commands a decisions sheet records, in order, each with the position of its entry
@@ -485,7 +530,12 @@ fn entry_command(e: &Entry, clock: &mut SimTime) -> Option<Command> {
         return Some(Command::Strength(text.clone()));
     }
     if let Some(text) = &e.improve {
-        return Some(Command::Improve(text.clone()));
+        return Some(Command::Improve(Improvement {
+            text: text.clone(),
+            owner: e.owner.as_ref().map(|o| o.to_string()),
+            action: e.corrective_action.clone(),
+            objective: e.objective.as_ref().map(|o| o.to_string()),
+        }));
     }
     if let Some(p) = &e.present {
         return Some(Command::Present {
@@ -637,8 +687,29 @@ mod tests {
     fn hot_wash_roll_call_and_answers_parse() {
         assert_eq!(
             parsed("improve : the status page took 40 minutes"),
-            Command::Improve("the status page took 40 minutes".into())
+            Command::Improve(Improvement::text("the status page took 40 minutes"))
         );
+        assert_eq!(
+            parsed("improve the pager was slow"),
+            Command::Improve(Improvement::text("the pager was slow"))
+        );
+        assert_eq!(
+            parsed(
+                "improve comms objective=communicate : the holding statement took 40 minutes => pre-approve a holding statement"
+            ),
+            Command::Improve(Improvement {
+                text: "the holding statement took 40 minutes".into(),
+                owner: Some("comms".into()),
+                action: Some("pre-approve a holding statement".into()),
+                objective: Some("communicate".into()),
+            })
+        );
+        assert!(
+            parse("improve comms legal : x")
+                .unwrap_err()
+                .contains("one owner")
+        );
+        assert!(parse("improve").unwrap_err().contains("improve OWNER"));
         assert_eq!(
             parsed("present priya-nair ic"),
             Command::Present {

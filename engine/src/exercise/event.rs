@@ -161,10 +161,20 @@ pub enum Event {
         text: String,
     },
     /// An area for improvement the room names in the hot wash, journaled when said; it
-    /// becomes an action item (input).
+    /// becomes an action item (input). The optional fields are left out of the journal
+    /// when absent, so journals written before them read and replay byte for byte.
     Improve {
-        /// What should get better.
+        /// What should get better: the observation.
         text: String,
+        /// Who owns the fix: a role of the scenario (its team owns it) or a roster team.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        owner: Option<String>,
+        /// The corrective action, when the room said one apart from the observation.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        action: Option<String>,
+        /// The objective it concerns.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        objective: Option<String>,
     },
     /// The roll call: a person is in the exercise, optionally playing a role (input).
     Present {
@@ -277,6 +287,40 @@ impl Event {
     }
 }
 
+/// An area for improvement as the room named it: the observation, and, when said, who
+/// owns the fix, the corrective action and the objective it concerns.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Improvement {
+    /// What should get better.
+    pub text: String,
+    /// A role of the scenario or a roster team.
+    pub owner: Option<String>,
+    /// The corrective action.
+    pub action: Option<String>,
+    /// The objective.
+    pub objective: Option<String>,
+}
+
+impl Improvement {
+    /// An improvement with only its observation (a sheet's `end` list, an older journal).
+    pub fn text(text: impl Into<String>) -> Improvement {
+        Improvement {
+            text: text.into(),
+            ..Improvement::default()
+        }
+    }
+
+    /// The journal event.
+    pub fn event(self) -> Event {
+        Event::Improve {
+            text: self.text,
+            owner: self.owner,
+            action: self.action,
+            objective: self.objective,
+        }
+    }
+}
+
 /// An event with the scenario time it happened at.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Timed {
@@ -284,4 +328,31 @@ pub struct Timed {
     pub at: SimTime,
     /// What.
     pub event: Event,
+}
+
+/// The hot wash's areas for improvement in the order the room said them: each journaled
+/// when said (`improve`, with its owner, action and objective when said), or in the lists
+/// of a sheet's `end` (text only).
+pub fn improvements(log: &[Timed]) -> Vec<Improvement> {
+    let mut out = Vec::new();
+    for t in log {
+        match &t.event {
+            Event::Improve {
+                text,
+                owner,
+                action,
+                objective,
+            } => out.push(Improvement {
+                text: text.clone(),
+                owner: owner.clone(),
+                action: action.clone(),
+                objective: objective.clone(),
+            }),
+            Event::End { improvements, .. } => {
+                out.extend(improvements.iter().map(Improvement::text));
+            }
+            _ => {}
+        }
+    }
+    out
 }

@@ -413,6 +413,42 @@ impl<'c> Facilitation<'c> {
                 ),
             });
         }
+        if let Command::Improve(i) = command {
+            if let Some(owner) = &i.owner {
+                let teams: Vec<&str> = self
+                    .roster
+                    .iter()
+                    .flat_map(|r| r.teams.iter().map(|t| t.id.as_str()))
+                    .collect();
+                let known = s.roles.contains_key(owner.as_str())
+                    || teams.contains(&owner.as_str())
+                    // Without a roster there is nothing to check a team against.
+                    || self.roster.is_none();
+                if !known {
+                    let all = s
+                        .roles
+                        .keys()
+                        .map(|k| k.as_str())
+                        .chain(teams.iter().copied());
+                    return Err(unknown(
+                        "owner",
+                        owner,
+                        all,
+                        "(a role of the scenario, whose team owns the fix, or a roster team)",
+                    ));
+                }
+            }
+            if let Some(o) = &i.objective
+                && !s.objectives.iter().any(|x| x.id.as_str() == o)
+            {
+                return Err(unknown(
+                    "objective",
+                    o,
+                    s.objectives.iter().map(|x| x.id.as_str()),
+                    "in this scenario",
+                ));
+            }
+        }
         let prompt = match command {
             Command::Decide(Decide { prompted_by, .. }) | Command::Action { prompted_by, .. } => {
                 prompted_by.as_deref()
@@ -495,7 +531,7 @@ impl<'c> Facilitation<'c> {
             Command::Pause(reason) => Event::Pause { reason },
             Command::Resume(reason) => Event::Resume { reason },
             Command::Strength(text) => Event::Strength { text },
-            Command::Improve(text) => Event::Improve { text },
+            Command::Improve(i) => i.event(),
             Command::Present { person, role } => Event::Present { person, role },
             Command::Absent(person) => Event::Absent { person },
             Command::Answer { question, text } => Event::Answer { question, text },
@@ -594,8 +630,18 @@ impl<'c> Facilitation<'c> {
     fn end_notice(&self) -> String {
         let journal = crate::authoring::paths::display_path(self.session.path());
         let journal = journal.display();
+        let unowned = crate::exercise::event::improvements(self.exercise().log())
+            .iter()
+            .filter(|i| i.owner.is_none())
+            .count();
+        let owners = match unowned {
+            0 => String::new(),
+            n => format!(
+                "\n{n} hot-wash improvement(s) have no owner: say one now (`improve TEAM : …`), or assign the action items later with `ttx actions set ID --owner TEAM`"
+            ),
+        };
         format!(
-            "the exercise has ended; ratings, the hot wash, answers and notes still go in\nnext: `ttx report {journal} -o aar.md` writes the after-action report; `ttx actions add {journal}` tracks its action items"
+            "the exercise has ended; ratings, the hot wash, answers and notes still go in{owners}\nnext: `ttx report {journal} -o aar.md` writes the after-action report; `ttx actions add {journal}` tracks its action items"
         )
     }
 

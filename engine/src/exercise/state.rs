@@ -509,7 +509,7 @@ impl<'c> Exercise<'c> {
                 }
                 out.push(self.timed(input.clone()));
             }
-            Event::Strength { text } | Event::Improve { text } => {
+            Event::Strength { text } | Event::Improve { text, .. } => {
                 if text.trim().is_empty() {
                     return refuse("say what: `strength : text` or `improve : text`");
                 }

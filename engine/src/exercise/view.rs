@@ -289,7 +289,13 @@ impl Projector {
                 "the hot wash is open: what went well, and what should get better?".to_string(),
             ),
             Event::Strength { text } if participant_safe => (SeenKind::Strength, text.clone()),
-            Event::Improve { text } if participant_safe => (SeenKind::Improve, text.clone()),
+            Event::Improve { text, owner, .. } if participant_safe => (
+                SeenKind::Improve,
+                match owner {
+                    Some(o) => format!("{text} (owner: {o})"),
+                    None => text.clone(),
+                },
+            ),
             _ => return None,
         };
         Some(Seen {
@@ -476,7 +482,26 @@ pub fn facilitator_line(t: &Timed, truth: bool) -> Option<String> {
             reason,
         } => format!("{at} objective {objective} rated {rating} by the facilitator: {reason}"),
         Event::Strength { text } => format!("{at} hot wash, strength: {text}"),
-        Event::Improve { text } => format!("{at} hot wash, to improve: {text}"),
+        Event::Improve {
+            text,
+            owner,
+            action,
+            objective,
+        } => {
+            let mut line = format!("{at} hot wash, to improve: {text}");
+            if let Some(o) = owner {
+                line.push_str(&format!(" (owner {o})"));
+            } else {
+                line.push_str(" (no owner yet)");
+            }
+            if let Some(o) = objective {
+                line.push_str(&format!(" [objective {o}]"));
+            }
+            if let Some(a) = action {
+                line.push_str(&format!(" => {a}"));
+            }
+            line
+        }
         Event::Present { person, role } => match role {
             Some(r) => format!("{at} present: {person} as {r}"),
             None => format!("{at} present: {person}"),

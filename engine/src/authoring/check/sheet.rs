@@ -117,6 +117,39 @@ pub fn check(
         if let Some(advance) = &entry.advance {
             clock = clock.saturating_add(advance.value);
         }
+        if entry.improve.is_none()
+            && (entry.owner.is_some()
+                || entry.corrective_action.is_some()
+                || entry.objective.is_some())
+        {
+            sink.error(
+                pos,
+                Code::InvalidValue,
+                "`owner`, `corrective_action` and `objective` belong to an `improve` entry",
+                "put them on the `improve` entry they describe".to_string(),
+            );
+        }
+        if let Some(end) = &entry.end
+            && !end.improvements.is_empty()
+        {
+            sink.warning(
+                pos,
+                Code::Unowned,
+                format!(
+                    "{} improvement(s) in `end` have no owner; their action items will be UNASSIGNED",
+                    end.improvements.len()
+                ),
+                "record each as its own entry before `end`: `improve: …` with `owner: TEAM` (a roster team, or a role whose team owns the fix)".to_string(),
+            );
+        }
+        if entry.improve.is_some() && entry.owner.is_none() {
+            sink.warning(
+                pos,
+                Code::Unowned,
+                "this improvement has no owner; its action item will be UNASSIGNED",
+                "add `owner: TEAM` (a roster team, or a role whose team owns the fix)".to_string(),
+            );
+        }
         if (entry.decision.is_some() || entry.action.is_some()) && entry.by.is_none() {
             sink.error(
                 pos,
@@ -200,6 +233,19 @@ pub fn check(
         }
         if let Some(p) = &entry.prompted_by {
             sink.reference("inject", p, s.injects.iter().map(|i| i.id.as_str()));
+        }
+        if let Some(o) = &entry.objective {
+            sink.reference("objective", o, s.objectives.iter().map(|o| o.id.as_str()));
+        }
+        if let Some(owner) = &entry.owner {
+            let teams: Vec<&str> = roster
+                .iter()
+                .flat_map(|r| r.teams.iter().map(|t| t.id.as_str()))
+                .collect();
+            // Without a roster a team cannot be checked; a role always can.
+            if roster.is_some() || s.roles.contains_key(owner.as_str()) {
+                sink.reference("owner", owner, roles().chain(teams.iter().copied()));
+            }
         }
     }
     sink.out

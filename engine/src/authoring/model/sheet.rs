@@ -69,6 +69,16 @@ pub struct Entry {
     /// A hot-wash area for improvement; it becomes an action item.
     #[serde(default)]
     pub improve: Option<String>,
+    /// With `improve`: who owns the fix, a role of the scenario (its team) or a roster
+    /// team.
+    #[serde(default)]
+    pub owner: Option<Sp<Id>>,
+    /// With `improve`: the corrective action, when it differs from the observation.
+    #[serde(default)]
+    pub corrective_action: Option<String>,
+    /// With `improve`: the objective it concerns.
+    #[serde(default)]
+    pub objective: Option<Sp<Id>>,
     /// The roll call: a person who is in the exercise.
     #[serde(default)]
     pub present: Option<Attendance>,
