@@ -36,6 +36,10 @@ pub struct PublishArgs {
     /// The program folder (or its ttx.yaml); by default the one above the first journal.
     #[arg(long)]
     pub program: Option<PathBuf>,
+    /// Publish exercises that never ended too (without the findings that would give away
+    /// their hidden truth).
+    #[arg(long)]
+    pub include_unfinished: bool,
 }
 
 /// Builds, checks and writes the publication.
@@ -50,6 +54,7 @@ pub fn run(args: PublishArgs) -> Exit {
         return Exit::Usage;
     }
     let mut analyzed: Vec<Analyzed> = Vec::new();
+    let mut unfinished: Vec<&Path> = Vec::new();
     for j in &args.journals {
         match analysis::analyze(j, false) {
             // Two copies of one journal are one exercise.
@@ -57,9 +62,25 @@ pub fn run(args: PublishArgs) -> Exit {
                 "warning: {} is a copy of a journal already given; published once",
                 j.display()
             ),
-            Ok(a) => analyzed.push(a),
+            Ok(a) => {
+                if !a.report.exercise.ended {
+                    unfinished.push(j);
+                }
+                analyzed.push(a)
+            }
             Err(code) => return code,
         }
+    }
+    if !unfinished.is_empty() && !args.include_unfinished {
+        for j in &unfinished {
+            eprintln!(
+                "error: {}: the exercise never ended; end it (`ttx run --resume {}`, then `end`), leave it out, or publish it as it stands with --include-unfinished",
+                j.display(),
+                j.display()
+            );
+        }
+        eprintln!("nothing was written");
+        return Exit::Problems;
     }
     let program = match &args.program {
         Some(p) => match actions_cmd::open_program(Some(p)) {

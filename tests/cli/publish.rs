@@ -227,3 +227,59 @@ fn organisation_patterns_and_team_pseudonyms() {
         .code(2)
         .stderr_has("must never be published");
 }
+
+/// Regression: `ttx publish` published an exercise that never ended, with the findings
+/// that give its hidden truth away (which inject was the red herring).
+#[test]
+fn an_exercise_that_never_ended_is_refused_unless_asked_for_and_then_spoils_nothing() {
+    let dir = copy_of_history("unfinished");
+    let journal =
+        std::fs::read_to_string(dir.join("journals/2026-05-14-slow-red-herring.jsonl")).unwrap();
+    // The same exercise, stopped before its hot wash and end (a prefix of the chain).
+    let cut: String = journal
+        .lines()
+        .take_while(|l| !l.contains("\"type\":\"improve\"") && !l.contains("\"type\":\"end\""))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(dir.join("journals/unfinished.jsonl"), cut).unwrap();
+    // The facilitator's own report of it does hold the truth the publication must not.
+    Ttx::new()
+        .cwd(&dir)
+        .args(["report", "journals/unfinished.jsonl"])
+        .run()
+        .code(0)
+        .stdout_has("unrelated to the incident");
+    let out = out_dir("unfinished");
+    let run = |extra: &[&str]| {
+        Ttx::new()
+            .cwd(&dir)
+            .env("TTX_NOW", "2026-11-28T12:00:00Z")
+            .args([
+                "publish",
+                "journals/unfinished.jsonl",
+                "-o",
+                out.to_str().unwrap(),
+            ])
+            .args(extra)
+            .run()
+    };
+    run(&[])
+        .code(1)
+        .stderr_has("journals/unfinished.jsonl: the exercise never ended")
+        .stderr_has("--include-unfinished")
+        .stderr_has("nothing was written");
+    assert!(!out.exists(), "nothing was written");
+    run(&["--include-unfinished"]).code(0);
+    let all: String = pages(&out).into_iter().map(|(_, t)| t).collect();
+    assert!(all.contains("did not end"), "the publication says so");
+    for secret in [
+        "cdn-noise`, which was unrelated",
+        "unrelated to the incident",
+        "could have been uncovered",
+    ] {
+        assert!(
+            !all.contains(secret),
+            "an unfinished exercise's truth is published: {secret}"
+        );
+    }
+}

@@ -5,6 +5,7 @@
 
 use serde::Serialize;
 
+use crate::assessment::assess::FindingKind;
 use crate::assessment::report::{Report, TemplateError, render_template};
 use crate::program::anonymize::{Leak, Scrubber, html_text};
 use crate::program::ledger::State;
@@ -46,6 +47,9 @@ pub struct PublishedExercise {
     pub done: usize,
     /// Whether the status comes from the program's ledger (otherwise: as reported).
     pub tracked: bool,
+    /// The exercise never ended (published on purpose with `--include-unfinished`): the
+    /// findings that would give away its hidden truth are left out.
+    pub unfinished: bool,
 }
 
 /// An objective's result.
@@ -175,9 +179,16 @@ pub fn exercise(src: &Source<'_>, state: &State, scrub: &mut Scrubber) -> Publis
             text: s(&d.rationale),
         })
         .collect();
+    // An exercise that never ended may be played on: nothing that gives its hidden truth
+    // away (which inject was a red herring, which facts stayed hidden) is published.
+    let unfinished = !r.exercise.ended;
+    let secret = |k: &FindingKind| {
+        unfinished && matches!(k, FindingKind::RedHerring | FindingKind::FactNeverUncovered)
+    };
     let findings = r
         .findings
         .iter()
+        .filter(|f| !secret(&f.finding.kind))
         .map(|f| s(&f.finding.observation))
         .collect();
     let tracked = src.exercise.is_some();
@@ -197,7 +208,9 @@ pub fn exercise(src: &Source<'_>, state: &State, scrub: &mut Scrubber) -> Publis
         None => r
             .action_items
             .iter()
-            .map(|i| PublishedAction {
+            .zip(&r.findings)
+            .filter(|(_, f)| !secret(&f.finding.kind))
+            .map(|(i, _)| PublishedAction {
                 id: i.id.clone(),
                 finding: scrub.scrub(&i.finding),
                 action: scrub.scrub(&i.action),
@@ -236,6 +249,7 @@ pub fn exercise(src: &Source<'_>, state: &State, scrub: &mut Scrubber) -> Publis
         happened,
         decisions,
         findings,
+        unfinished,
         done: actions.iter().filter(|a| a.status == "done").count(),
         actions,
         tracked,
