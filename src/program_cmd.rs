@@ -205,6 +205,26 @@ fn text(s: &ProgramStatus) -> String {
             r.finding
         ));
     }
+    out.push_str("\nregressions (a gap back after its item was marked done)\n");
+    if s.relapses.is_empty() {
+        out.push_str("  none\n");
+    }
+    for r in &s.relapses {
+        out.push_str(&format!(
+            "  expectation `{}` of {}: back in {} as {}, after {} was marked done on {}\n    {}\n",
+            r.expectation, r.scenario, r.exercise, r.item, r.closed_item, r.closed_on, r.finding
+        ));
+    }
+    out.push_str("\nrated worse than the exercise before\n");
+    if s.declines.is_empty() {
+        out.push_str("  none\n");
+    }
+    for d in &s.declines {
+        out.push_str(&format!(
+            "  {}: {} in {} (was {} in {})\n",
+            d.capability, d.rating, d.exercise, d.previous_rating, d.previous_exercise
+        ));
+    }
     out.push_str("\ntrends by half-year (worst rating per capability)\n");
     let mut header: Vec<String> = vec!["CAPABILITY".into()];
     header.extend(s.trends.iter().map(|h| h.half.clone()));

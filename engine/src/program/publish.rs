@@ -9,7 +9,7 @@ use crate::assessment::assess::FindingKind;
 use crate::assessment::report::{Report, TemplateError, render_template};
 use crate::program::anonymize::{Leak, Scrubber, html_text};
 use crate::program::ledger::State;
-use crate::program::status::{HalfYear, ProgramStatus, Repeat};
+use crate::program::status::{Decline, HalfYear, ProgramStatus, Relapse, Repeat};
 
 /// The Markdown template of every page.
 pub const MD_TEMPLATE: &str = include_str!("../../../reports/publication.md.j2");
@@ -108,6 +108,10 @@ pub struct Overview {
     pub trends: Vec<HalfYear>,
     /// Repeat findings among them, scrubbed.
     pub repeat_findings: Vec<Repeat>,
+    /// Gaps back after their item was marked done, scrubbed.
+    pub relapses: Vec<Relapse>,
+    /// Capabilities rated worse than in the exercise before, scrubbed.
+    pub declines: Vec<Decline>,
 }
 
 /// A page ready to write.
@@ -275,6 +279,24 @@ pub fn overview(
                 finding: scrub.scrub(&r.finding),
                 exercises: r.exercises.iter().map(|x| scrub.scrub(x)).collect(),
                 ..r.clone()
+            })
+            .collect(),
+        relapses: status
+            .relapses
+            .iter()
+            .map(|r| Relapse {
+                finding: scrub.scrub(&r.finding),
+                exercise: scrub.scrub(&r.exercise),
+                ..r.clone()
+            })
+            .collect(),
+        declines: status
+            .declines
+            .iter()
+            .map(|d| Decline {
+                exercise: scrub.scrub(&d.exercise),
+                previous_exercise: scrub.scrub(&d.previous_exercise),
+                ..d.clone()
             })
             .collect(),
     }

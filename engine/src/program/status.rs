@@ -34,6 +34,10 @@ pub struct ProgramStatus {
     pub owners: Vec<OwnerRow>,
     /// The same gap in successive exercises.
     pub repeat_findings: Vec<Repeat>,
+    /// Gaps that came back after their item was marked done: regressions.
+    pub relapses: Vec<Relapse>,
+    /// Exercises that rated a capability worse than the exercise before that rated it.
+    pub declines: Vec<Decline>,
     /// Ratings per capability and decision latency, by half-year.
     pub trends: Vec<HalfYear>,
     /// Every capability rated in any exercise, in first-seen order.
@@ -126,6 +130,40 @@ pub struct Repeat {
     pub exercises: Vec<String>,
     /// Whether the run reaches the latest exercise that tested it.
     pub ongoing: bool,
+}
+
+/// A gap that came back after the item that was to close it was marked done.
+#[derive(Clone, Debug, Serialize)]
+pub struct Relapse {
+    /// The scenario.
+    pub scenario: String,
+    /// The expectation whose gap came back.
+    pub expectation: String,
+    /// The gap, as the exercise it came back in words it.
+    pub finding: String,
+    /// The item that was marked done.
+    pub closed_item: String,
+    /// When it was marked done.
+    pub closed_on: String,
+    /// The exercise the gap came back in.
+    pub exercise: String,
+    /// Its item.
+    pub item: String,
+}
+
+/// A capability rated worse than in the exercise before that rated it.
+#[derive(Clone, Debug, Serialize)]
+pub struct Decline {
+    /// The capability.
+    pub capability: String,
+    /// The exercise that rated it worse.
+    pub exercise: String,
+    /// Its rating (the worst of its objectives with that capability).
+    pub rating: String,
+    /// The exercise before that rated it.
+    pub previous_exercise: String,
+    /// The rating there.
+    pub previous_rating: String,
 }
 
 /// A half-year of exercises.
@@ -281,6 +319,8 @@ pub fn status(
         exercises,
         owners,
         repeat_findings: repeats(state),
+        relapses: relapses(state),
+        declines: declines(&state.exercises),
         trends: trends(&state.exercises),
         capabilities,
     }
@@ -379,6 +419,80 @@ fn repeats(state: &State) -> Vec<Repeat> {
             .then(a.kind.cmp(&b.kind))
             .then(a.key.cmp(&b.key))
     });
+    out
+}
+
+/// Gaps that came back: an exercise with an item for an expectation whose item from an
+/// earlier exercise of the same scenario had been marked done on or before this one's
+/// day. Counted from the ledger alone, so the program status, the dashboard and
+/// publications all see the same regressions.
+fn relapses(state: &State) -> Vec<Relapse> {
+    let mut out = Vec::new();
+    for (n, x) in state.exercises.iter().enumerate() {
+        let Ok(day) = x.date.parse::<Date>() else {
+            continue;
+        };
+        for item in state.items_of(&x.id) {
+            let Some(e) = &item.record.expectation else {
+                continue;
+            };
+            // The latest earlier item of this gap that was done by then.
+            let closed = state.exercises[..n]
+                .iter()
+                .rev()
+                .filter(|earlier| earlier.scenario == x.scenario)
+                .flat_map(|earlier| state.items_of(&earlier.id))
+                .find(|i| {
+                    i.record.expectation.as_deref() == Some(e.as_str())
+                        && i.done_on.is_some_and(|d| d <= day)
+                });
+            if let Some(c) = closed {
+                out.push(Relapse {
+                    scenario: x.scenario.clone(),
+                    expectation: e.clone(),
+                    finding: item.record.finding.clone(),
+                    closed_item: c.record.id.clone(),
+                    closed_on: c.done_on.map(|d| d.to_string()).unwrap_or_default(),
+                    exercise: x.id.clone(),
+                    item: item.record.id.clone(),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Each exercise that rated a capability worse than the last exercise before it that
+/// rated the same capability (the worst rating of its objectives with that capability).
+fn declines(exercises: &[ExerciseRecord]) -> Vec<Decline> {
+    let mut last: IndexMap<String, (String, String)> = IndexMap::new();
+    let mut out = Vec::new();
+    for x in exercises {
+        let mut worst: IndexMap<String, String> = IndexMap::new();
+        for o in &x.objectives {
+            let Some(r) = &o.rating else { continue };
+            let w = worst
+                .entry(o.capability.clone())
+                .or_insert_with(|| r.clone());
+            if rank(r) > rank(w) {
+                *w = r.clone();
+            }
+        }
+        for (cap, rating) in worst {
+            if let Some((prev_x, prev_r)) = last.get(&cap)
+                && rank(&rating) > rank(prev_r)
+            {
+                out.push(Decline {
+                    capability: cap.clone(),
+                    exercise: x.id.clone(),
+                    rating: rating.clone(),
+                    previous_exercise: prev_x.clone(),
+                    previous_rating: prev_r.clone(),
+                });
+            }
+            last.insert(cap, (x.id.clone(), rating));
+        }
+    }
     out
 }
 
