@@ -158,7 +158,11 @@ fn text(s: &ProgramStatus) -> String {
                     .map(|r| format!("{}={}", r.objective, r.rating.as_deref().unwrap_or("-")))
                     .collect::<Vec<_>>()
                     .join(" "),
-                format!("{}/{}", x.counts.done, x.counts.items),
+                // Done of the items still to do; won't-fix items are outside the rate.
+                match x.counts.wont_fix {
+                    0 => format!("{}/{}", x.counts.done, x.counts.items),
+                    w => format!("{}/{} (+{w} won't fix)", x.counts.done, x.counts.items - w),
+                },
                 rate(x.counts.completion_rate),
                 rate(x.counts.on_time_rate),
             ]

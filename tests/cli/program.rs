@@ -105,9 +105,32 @@ fn program_status_shows_completion_cadence_repeats_and_trends() {
     let s: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     let exercises = s["exercises"].as_array().unwrap();
     assert_eq!(exercises.len(), 5);
-    // The first exercise's follow-up: 7 of 9 done, 2 won't fix.
-    assert_eq!(exercises[0]["completion_rate"], 77);
+    // The first exercise's follow-up: 7 of 9 done, the other 2 closed as won't fix
+    // (duplicates): they leave the base, so the rate is 100%, not 77%.
+    assert_eq!(exercises[0]["completion_rate"], 100);
     assert_eq!(exercises[0]["done"], 7);
+    assert_eq!(exercises[0]["wont_fix"], 2);
+    // A gap that came back after its item was done is a regression.
+    let relapses = s["relapses"].as_array().unwrap();
+    assert!(
+        relapses
+            .iter()
+            .any(|r| r["expectation"] == "contain-refunds"
+                && r["closed_item"] == "2025H1-PAYMENTS-02"
+                && r["exercise"] == "2026-05-14-slow-red-herring"),
+        "{relapses:?}"
+    );
+    assert!(
+        s["declines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["capability"] == "communication"
+                && d["rating"] == "U"
+                && d["previous_rating"] == "S"),
+        "{}",
+        s["declines"]
+    );
     assert_eq!(s["cadence"]["next_due"], "2027-05-12");
     assert_eq!(s["cadence"]["overdue"], false);
     let repeats = s["repeat_findings"].as_array().unwrap();

@@ -76,7 +76,8 @@ pub struct Counts {
     pub overdue: usize,
     /// Items whose due date has passed, or that are done: the base of the on-time rate.
     pub due_or_done: usize,
-    /// Done of all items, percent (rounded down); none without items.
+    /// Done of the items not closed as won't fix, percent (rounded down); none when
+    /// there are no such items. A duplicate closed as won't fix does not count against it.
     pub completion_rate: Option<u32>,
     /// Done by the due date of the items due or done, percent; none when none is.
     pub on_time_rate: Option<u32>,
@@ -221,7 +222,9 @@ fn count<'a>(items: impl Iterator<Item = &'a crate::program::ledger::Item>, toda
             }
         }
     }
-    c.completion_rate = percent(c.done, c.items);
+    // A duplicate or an item decided against, closed as won't fix, is not work left
+    // undone: it leaves the base instead of dragging the rate down.
+    c.completion_rate = percent(c.done, c.items - c.wont_fix);
     c.on_time_rate = percent(c.done_on_time, c.due_or_done);
     c
 }
