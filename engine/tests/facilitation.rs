@@ -252,6 +252,7 @@ fn hot_wash_lines_are_journaled_and_acknowledged_when_typed() {
             owner: None,
             action: None,
             objective: None,
+            re: None,
         }));
     drop(f); // quit, or the process killed: the lines are in the journal
     let (session, _, _) = Session::resume(
@@ -836,5 +837,59 @@ fn the_hot_wash_names_an_owner_and_an_improvement_without_one_is_warned_about_at
         "{:?}",
         a.warnings
     );
+    replays(&path);
+}
+
+#[test]
+fn an_improvement_that_restates_an_engine_finding_is_one_action_item() {
+    let (mut f, _, path) = start("restates");
+    // The IC declares late: the engine finds the gap on expectation `declare`.
+    ok(&mut f, "advance 30m");
+    ok(&mut f, "decide ic declare_incident");
+    let assessed = |f: &Facilitation<'_>| {
+        assess::assess(
+            f.exercise(),
+            &assess::Context {
+                roster: Some(&roster()),
+                sla: Sla::default(),
+                date: "2026-03-01".parse().unwrap(),
+            },
+        )
+    };
+    assert!(refused(&mut f, "improve security re=declre : x").contains("did you mean `declare`"));
+    // Named by the expectation, or by its decision: the same finding, the same item.
+    ok(
+        &mut f,
+        "improve security re=declare : we declared too late => add refund volume to the SEV2 criteria",
+    );
+    ok(
+        &mut f,
+        "improve ic re=declare_incident : the IC waited for certainty",
+    );
+    ok(&mut f, "improve comms : the statement waited for legal");
+    ok(&mut f, "end");
+    let a = assessed(&f);
+    let hot_wash: Vec<&str> = a
+        .findings
+        .iter()
+        .filter(|x| x.kind == assess::FindingKind::HotWash)
+        .map(|x| x.observation.as_str())
+        .collect();
+    assert_eq!(
+        hot_wash,
+        ["the statement waited for legal"],
+        "only the improvement that restates nothing is an item of its own"
+    );
+    assert_eq!(a.action_items.len(), a.findings.len());
+    let declare = a
+        .findings
+        .iter()
+        .find(|x| x.expectation.as_deref() == Some("declare"))
+        .expect("the engine's finding");
+    assert!(
+        declare.analysis.contains("we declared too late")
+            && declare.analysis.contains("waited for certainty")
+    );
+    assert_eq!(declare.action, "add refund volume to the SEV2 criteria");
     replays(&path);
 }

@@ -405,6 +405,7 @@ fn form_command(grant: &Grant, f: &Fields) -> Result<Command, String> {
             owner: field(f, "owner").map(str::to_string),
             action: field(f, "action").map(str::to_string),
             objective: None,
+            re: None,
         }),
         "inject" => Command::Inject {
             to: f

@@ -389,6 +389,36 @@ pub fn assess(ex: &Exercise<'_>, ctx: &Context<'_>) -> Assessment {
         .collect();
 
     for i in crate::exercise::event::improvements(log) {
+        // An improvement that restates an engine finding (`re=` its expectation or that
+        // expectation's decision) is that finding's item, not a second one: the room's
+        // words join its analysis, and the room's owner and action, when said, win.
+        let restated = i.re.as_deref().and_then(|r| {
+            findings.iter().position(|f| {
+                f.expectation.as_deref().is_some_and(|e| {
+                    e == r
+                        || s.expectations
+                            .iter()
+                            .any(|x| x.id.as_str() == e && x.decision.as_str() == r)
+                })
+            })
+        });
+        if let Some(n) = restated {
+            let f = &mut findings[n];
+            f.analysis
+                .push_str(&format!(" The room said in the hot wash: \"{}\"", i.text));
+            if let Some(o) = i.owner {
+                if s.roles.contains_key(o.as_str()) {
+                    f.role = Some(o);
+                    f.team = None;
+                } else {
+                    f.team = Some(o);
+                }
+            }
+            if let Some(a) = i.action {
+                f.action = a;
+            }
+            continue;
+        }
         // The owner is a role of the scenario (its team owns the fix) or a roster team.
         let (role, team) = match i.owner {
             Some(o) if s.roles.contains_key(o.as_str()) => (Some(o), None),

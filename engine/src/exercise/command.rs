@@ -410,17 +410,22 @@ fn improvement(
     text: Option<String>,
     free: Option<String>,
 ) -> Result<Command, String> {
-    let form = "improve OWNER [objective=ID] : what should get better [=> corrective action]";
+    let form = "improve OWNER [objective=ID] [re=EXPECTATION] : what should get better [=> corrective action]";
     // With a `:` the words before it are the owner and options; without one they are
     // the observation itself (`improve the pager was slow`).
     let head = text.is_some();
     let Some(words) = text.or(free) else {
         return usage(form);
     };
+    let mut re = None;
     let (owner, objective) = if head {
         let mut owner = None;
         let mut objective = None;
         for a in args {
+            if let Some(r) = a.strip_prefix("re=") {
+                re = Some(r.to_string());
+                continue;
+            }
             match a.strip_prefix("objective=") {
                 Some(o) => objective = Some(o.to_string()),
                 None if owner.is_none() => owner = Some(a.to_string()),
@@ -445,6 +450,7 @@ fn improvement(
         owner,
         action: action.filter(|a| !a.is_empty()),
         objective,
+        re,
     }))
 }
 
@@ -535,6 +541,7 @@ fn entry_command(e: &Entry, clock: &mut SimTime) -> Option<Command> {
             owner: e.owner.as_ref().map(|o| o.to_string()),
             action: e.corrective_action.clone(),
             objective: e.objective.as_ref().map(|o| o.to_string()),
+            re: e.re.as_ref().map(|r| r.to_string()),
         }));
     }
     if let Some(p) = &e.present {
@@ -702,6 +709,7 @@ mod tests {
                 owner: Some("comms".into()),
                 action: Some("pre-approve a holding statement".into()),
                 objective: Some("communicate".into()),
+                re: None,
             })
         );
         assert!(

@@ -175,6 +175,10 @@ pub enum Event {
         /// The objective it concerns.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         objective: Option<String>,
+        /// The expectation (or its decision) whose engine finding it restates: then the two
+        /// are one action item.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        re: Option<String>,
     },
     /// The roll call: a person is in the exercise, optionally playing a role (input).
     Present {
@@ -299,6 +303,8 @@ pub struct Improvement {
     pub action: Option<String>,
     /// The objective.
     pub objective: Option<String>,
+    /// The expectation or decision whose finding it restates.
+    pub re: Option<String>,
 }
 
 impl Improvement {
@@ -317,6 +323,7 @@ impl Improvement {
             owner: self.owner,
             action: self.action,
             objective: self.objective,
+            re: self.re,
         }
     }
 }
@@ -342,11 +349,13 @@ pub fn improvements(log: &[Timed]) -> Vec<Improvement> {
                 owner,
                 action,
                 objective,
+                re,
             } => out.push(Improvement {
                 text: text.clone(),
                 owner: owner.clone(),
                 action: action.clone(),
                 objective: objective.clone(),
+                re: re.clone(),
             }),
             Event::End { improvements, .. } => {
                 out.extend(improvements.iter().map(Improvement::text));

@@ -438,6 +438,20 @@ impl<'c> Facilitation<'c> {
                     ));
                 }
             }
+            if let Some(r) = &i.re
+                && !s.expectations.iter().any(|e| e.id.as_str() == r)
+                && !s.decisions.contains_key(r.as_str())
+            {
+                return Err(unknown(
+                    "expectation or decision",
+                    r,
+                    s.expectations
+                        .iter()
+                        .map(|e| e.id.as_str())
+                        .chain(s.decisions.keys().map(|k| k.as_str())),
+                    "(re= names the finding this improvement restates)",
+                ));
+            }
             if let Some(o) = &i.objective
                 && !s.objectives.iter().any(|x| x.id.as_str() == o)
             {

@@ -487,6 +487,7 @@ pub fn facilitator_line(t: &Timed, truth: bool) -> Option<String> {
             owner,
             action,
             objective,
+            re,
         } => {
             let mut line = format!("{at} hot wash, to improve: {text}");
             if let Some(o) = owner {
@@ -496,6 +497,9 @@ pub fn facilitator_line(t: &Timed, truth: bool) -> Option<String> {
             }
             if let Some(o) = objective {
                 line.push_str(&format!(" [objective {o}]"));
+            }
+            if let Some(r) = re {
+                line.push_str(&format!(" [restates {r}]"));
             }
             if let Some(a) = action {
                 line.push_str(&format!(" => {a}"));

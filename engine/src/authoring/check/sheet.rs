@@ -120,12 +120,13 @@ pub fn check(
         if entry.improve.is_none()
             && (entry.owner.is_some()
                 || entry.corrective_action.is_some()
-                || entry.objective.is_some())
+                || entry.objective.is_some()
+                || entry.re.is_some())
         {
             sink.error(
                 pos,
                 Code::InvalidValue,
-                "`owner`, `corrective_action` and `objective` belong to an `improve` entry",
+                "`owner`, `corrective_action`, `objective` and `re` belong to an `improve` entry",
                 "put them on the `improve` entry they describe".to_string(),
             );
         }
@@ -233,6 +234,16 @@ pub fn check(
         }
         if let Some(p) = &entry.prompted_by {
             sink.reference("inject", p, s.injects.iter().map(|i| i.id.as_str()));
+        }
+        if let Some(r) = &entry.re {
+            sink.reference(
+                "expectation or decision",
+                r,
+                s.expectations
+                    .iter()
+                    .map(|e| e.id.as_str())
+                    .chain(s.decisions.keys().map(|k| k.as_str())),
+            );
         }
         if let Some(o) = &entry.objective {
             sink.reference("objective", o, s.objectives.iter().map(|o| o.id.as_str()));

@@ -79,6 +79,10 @@ pub struct Entry {
     /// With `improve`: the objective it concerns.
     #[serde(default)]
     pub objective: Option<Sp<Id>>,
+    /// With `improve`: the expectation (or decision) whose engine finding it restates;
+    /// the two become one action item.
+    #[serde(default)]
+    pub re: Option<Sp<Id>>,
     /// The roll call: a person who is in the exercise.
     #[serde(default)]
     pub present: Option<Attendance>,
