@@ -33,7 +33,10 @@ pub struct Analyzed {
 pub fn analyze(journal: &Path, names: bool) -> Result<Analyzed, Exit> {
     let mut out = None;
     let code = journal_cmd::rebuild_and(journal, |ex, lines, _, _| {
+        // The program above the journal; for a journal kept elsewhere (handed over, in an
+        // archive), the program its pinned roster or architecture lives in.
         let program = project::find_program(journal.parent().unwrap_or(Path::new(".")))
+            .or_else(|| pinned_program(lines, journal))
             .and_then(|p| ProgramDir::load(&p).ok());
         let roster = pinned_roster(lines, journal).or_else(|| {
             program
@@ -109,6 +112,23 @@ pub fn ledger_ids(report: &mut Report, ledger: &Path, identity: &str) {
         report::IdStanding::Provisional
     };
     report.use_ids(&ids, standing);
+}
+
+/// The program folder of the files the journal pinned (roster, then architecture), if
+/// they are still where the journal says.
+fn pinned_program(lines: &[Line], journal: &Path) -> Option<std::path::PathBuf> {
+    let Some(Event::Start {
+        roster,
+        architecture,
+        ..
+    }) = lines.first().map(|l| &l.event)
+    else {
+        return None;
+    };
+    roster.iter().chain(architecture).find_map(|pinned| {
+        let path = session::resolve(pinned, journal);
+        project::find_program(path.parent()?)
+    })
 }
 
 /// The roster the journal pinned, if it is still there unchanged.

@@ -172,3 +172,38 @@ fn the_html_report_renders_as_a_page_in_headless_chromium() {
         .code(0);
     crate::support::screenshot_is_a_page(&html);
 }
+
+/// Regression: a journal kept outside the program folder gave a report that did not know
+/// the organisation and began its header with "· ".
+#[test]
+fn a_journal_kept_outside_the_program_still_names_the_organisation() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("outside-program");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let journal = dir.join("textbook.jsonl");
+    Ttx::new()
+        .cwd("examples/acme")
+        .args([
+            "run",
+            "--decisions",
+            "sessions/2026-05-14-textbook.yaml",
+            "--journal",
+        ])
+        .args([journal.to_str().unwrap()])
+        .run()
+        .code(0);
+    for format in ["md", "html"] {
+        let out = Ttx::new()
+            .cwd(&dir)
+            .args(["report", journal.to_str().unwrap(), "--format", format])
+            .run();
+        out.code(0);
+        assert!(
+            out.stdout
+                .contains("Acme Outfitters · exercise of 2026-05-14"),
+            "{format}: {}",
+            &out.stdout[..out.stdout.len().min(600)]
+        );
+        assert!(!out.stdout.lines().any(|l| l.trim_start().starts_with("· ")));
+    }
+}
