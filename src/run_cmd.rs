@@ -654,18 +654,19 @@ pub fn drive(
     let mut open = true;
     let exit = loop {
         let Ok(input) = rx.recv() else { break None };
-        let (r, status, typed) = match input {
-            Input::Line(line) if local.is_some_and(|l| l(&line).is_some()) => {
-                if let Some(text) = local.and_then(|l| l(&line)) {
-                    for l in text.lines() {
-                        screen.say(l);
-                    }
-                }
-                if let Some(s) = driver.status() {
-                    ready(&s);
-                }
-                continue;
+        // A front end's own command (a server's `links`) is answered here, once.
+        if let Input::Line(line) = &input
+            && let Some(text) = local.and_then(|l| l(line))
+        {
+            for l in text.lines() {
+                screen.say(l);
             }
+            if let Some(s) = driver.status() {
+                ready(&s);
+            }
+            continue;
+        }
+        let (r, status, typed) = match input {
             Input::Line(line) => match driver.line(&line) {
                 Some(r) => (r, interactive.then(|| driver.status()).flatten(), true),
                 None => break Some(Exit::Usage),
