@@ -14,7 +14,7 @@ use ttx_engine::authoring::schema::FileKind;
 use ttx_engine::exercise::clock::SimTime;
 use ttx_engine::exercise::command::{Command, Vocabulary};
 use ttx_engine::exercise::driver::{Driver, Setup};
-use ttx_engine::exercise::event::{Event, FileRef, Timed};
+use ttx_engine::exercise::event::{Event, FileRef, Improvement, Timed};
 use ttx_engine::exercise::facilitation::{Facilitation, Open, Response, Shown, Verdict};
 use ttx_engine::exercise::journal::{self, WallClock};
 use ttx_engine::exercise::realtime::ManualClock;
@@ -246,14 +246,11 @@ fn hot_wash_lines_are_journaled_and_acknowledged_when_typed() {
     assert_eq!(r.verdict, Verdict::Ok);
     // Written before `ok`: a crash now loses neither line.
     let on_disk = journal_lines(&path);
-    assert!(on_disk.iter().any(|l| l.event
-        == Event::Improve {
-            text: "nobody owned the status page".into(),
-            owner: None,
-            action: None,
-            objective: None,
-            re: None,
-        }));
+    assert!(
+        on_disk
+            .iter()
+            .any(|l| l.event == Event::Improve(Improvement::text("nobody owned the status page")))
+    );
     drop(f); // quit, or the process killed: the lines are in the journal
     let (session, _, _) = Session::resume(
         compiled(),

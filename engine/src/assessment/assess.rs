@@ -752,7 +752,7 @@ pub fn hot_wash(log: &[Timed]) -> (Vec<&str>, Vec<&str>) {
     for t in log {
         match &t.event {
             Event::Strength { text } => strengths.push(text.as_str()),
-            Event::Improve { text, .. } => improvements.push(text.as_str()),
+            Event::Improve(i) => improvements.push(i.text.as_str()),
             Event::End {
                 strengths: s,
                 improvements: i,

@@ -161,25 +161,8 @@ pub enum Event {
         text: String,
     },
     /// An area for improvement the room names in the hot wash, journaled when said; it
-    /// becomes an action item (input). The optional fields are left out of the journal
-    /// when absent, so journals written before them read and replay byte for byte.
-    Improve {
-        /// What should get better: the observation.
-        text: String,
-        /// Who owns the fix: a role of the scenario (its team owns it) or a roster team.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        owner: Option<String>,
-        /// The corrective action, when the room said one apart from the observation.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        action: Option<String>,
-        /// The objective it concerns.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        objective: Option<String>,
-        /// The expectation (or its decision) whose engine finding it restates: then the two
-        /// are one action item.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        re: Option<String>,
-    },
+    /// becomes an action item (input).
+    Improve(Improvement),
     /// The roll call: a person is in the exercise, optionally playing a role (input).
     Present {
         /// Roster person id.
@@ -234,7 +217,7 @@ impl Event {
                 | Event::Resume { .. }
                 | Event::Rate { .. }
                 | Event::Strength { .. }
-                | Event::Improve { .. }
+                | Event::Improve(_)
                 | Event::Present { .. }
                 | Event::Absent { .. }
                 | Event::Answer { .. }
@@ -263,7 +246,7 @@ impl Event {
             Event::Resume { .. } => "resume",
             Event::Rate { .. } => "rate",
             Event::Strength { .. } => "strength",
-            Event::Improve { .. } => "improve",
+            Event::Improve(_) => "improve",
             Event::Present { .. } => "present",
             Event::Absent { .. } => "absent",
             Event::Answer { .. } => "answer",
@@ -292,18 +275,26 @@ impl Event {
 }
 
 /// An area for improvement as the room named it: the observation, and, when said, who
-/// owns the fix, the corrective action and the objective it concerns.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// owns the fix, the corrective action, the objective it concerns and the finding it
+/// restates. The optional fields are left out of the journal when absent, so journals
+/// written before them read and replay byte for byte.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Improvement {
-    /// What should get better.
+    /// What should get better: the observation.
     pub text: String,
-    /// A role of the scenario or a roster team.
+    /// Who owns the fix: a role of the scenario (its team owns it) or a roster team.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
-    /// The corrective action.
+    /// The corrective action, when the room said one apart from the observation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<String>,
-    /// The objective.
+    /// The objective it concerns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub objective: Option<String>,
-    /// The expectation or decision whose finding it restates.
+    /// The expectation (or its decision) whose engine finding it restates: then the two
+    /// are one action item.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub re: Option<String>,
 }
 
@@ -313,17 +304,6 @@ impl Improvement {
         Improvement {
             text: text.into(),
             ..Improvement::default()
-        }
-    }
-
-    /// The journal event.
-    pub fn event(self) -> Event {
-        Event::Improve {
-            text: self.text,
-            owner: self.owner,
-            action: self.action,
-            objective: self.objective,
-            re: self.re,
         }
     }
 }
@@ -344,19 +324,7 @@ pub fn improvements(log: &[Timed]) -> Vec<Improvement> {
     let mut out = Vec::new();
     for t in log {
         match &t.event {
-            Event::Improve {
-                text,
-                owner,
-                action,
-                objective,
-                re,
-            } => out.push(Improvement {
-                text: text.clone(),
-                owner: owner.clone(),
-                action: action.clone(),
-                objective: objective.clone(),
-                re: re.clone(),
-            }),
+            Event::Improve(i) => out.push(i.clone()),
             Event::End { improvements, .. } => {
                 out.extend(improvements.iter().map(Improvement::text));
             }
@@ -364,4 +332,22 @@ pub fn improvements(log: &[Timed]) -> Vec<Improvement> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_improvement_reads_and_writes_as_before_and_refuses_unknown_fields() {
+        let old = r#"{"type":"improve","text":"the pager was slow"}"#;
+        let e: Event = serde_json::from_str(old).unwrap();
+        assert_eq!(e, Event::Improve(Improvement::text("the pager was slow")));
+        assert_eq!(serde_json::to_string(&e).unwrap(), old, "byte for byte");
+        let owned = r#"{"type":"improve","text":"x","owner":"comms","re":"declare"}"#;
+        let e: Event = serde_json::from_str(owned).unwrap();
+        assert_eq!(serde_json::to_string(&e).unwrap(), owned);
+        let bad = r#"{"type":"improve","text":"x","onwer":"comms"}"#;
+        assert!(serde_json::from_str::<Event>(bad).is_err());
+    }
 }

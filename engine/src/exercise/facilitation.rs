@@ -545,7 +545,7 @@ impl<'c> Facilitation<'c> {
             Command::Pause(reason) => Event::Pause { reason },
             Command::Resume(reason) => Event::Resume { reason },
             Command::Strength(text) => Event::Strength { text },
-            Command::Improve(i) => i.event(),
+            Command::Improve(i) => Event::Improve(i),
             Command::Present { person, role } => Event::Present { person, role },
             Command::Absent(person) => Event::Absent { person },
             Command::Answer { question, text } => Event::Answer { question, text },

@@ -15,7 +15,7 @@ use crate::authoring::script::{self, RunError, ScriptHost, ScriptKind};
 use crate::authoring::source::Pos;
 use crate::authoring::spanned::Sp;
 use crate::exercise::clock::SimTime;
-use crate::exercise::event::{Event, FileRef, Timed};
+use crate::exercise::event::{Event, FileRef, Improvement, Timed};
 
 /// A scenario with every script compiled once, ready to play any number of times.
 pub struct Compiled {
@@ -509,7 +509,7 @@ impl<'c> Exercise<'c> {
                 }
                 out.push(self.timed(input.clone()));
             }
-            Event::Strength { text } | Event::Improve { text, .. } => {
+            Event::Strength { text } | Event::Improve(Improvement { text, .. }) => {
                 if text.trim().is_empty() {
                     return refuse("say what: `strength : text` or `improve : text`");
                 }

@@ -289,11 +289,11 @@ impl Projector {
                 "the hot wash is open: what went well, and what should get better?".to_string(),
             ),
             Event::Strength { text } if participant_safe => (SeenKind::Strength, text.clone()),
-            Event::Improve { text, owner, .. } if participant_safe => (
+            Event::Improve(i) if participant_safe => (
                 SeenKind::Improve,
-                match owner {
-                    Some(o) => format!("{text} (owner: {o})"),
-                    None => text.clone(),
+                match &i.owner {
+                    Some(o) => format!("{} (owner: {o})", i.text),
+                    None => i.text.clone(),
                 },
             ),
             _ => return None,
@@ -482,26 +482,19 @@ pub fn facilitator_line(t: &Timed, truth: bool) -> Option<String> {
             reason,
         } => format!("{at} objective {objective} rated {rating} by the facilitator: {reason}"),
         Event::Strength { text } => format!("{at} hot wash, strength: {text}"),
-        Event::Improve {
-            text,
-            owner,
-            action,
-            objective,
-            re,
-        } => {
-            let mut line = format!("{at} hot wash, to improve: {text}");
-            if let Some(o) = owner {
-                line.push_str(&format!(" (owner {o})"));
-            } else {
-                line.push_str(" (no owner yet)");
+        Event::Improve(i) => {
+            let mut line = format!("{at} hot wash, to improve: {}", i.text);
+            match &i.owner {
+                Some(o) => line.push_str(&format!(" (owner {o})")),
+                None => line.push_str(" (no owner yet)"),
             }
-            if let Some(o) = objective {
+            if let Some(o) = &i.objective {
                 line.push_str(&format!(" [objective {o}]"));
             }
-            if let Some(r) = re {
+            if let Some(r) = &i.re {
                 line.push_str(&format!(" [restates {r}]"));
             }
-            if let Some(a) = action {
+            if let Some(a) = &i.action {
                 line.push_str(&format!(" => {a}"));
             }
             line
