@@ -54,6 +54,7 @@ impl Pages {
     pub fn new(teams: Vec<String>) -> Pages {
         let mut env = Environment::new();
         for (name, text) in [
+            ("layout.html", include_str!("templates/layout.html")),
             ("page.html", include_str!("templates/page.html")),
             ("error.html", include_str!("templates/error.html")),
             ("join.html", include_str!("templates/join.html")),
