@@ -56,6 +56,17 @@ pub enum Message {
     Panel(Arc<str>),
 }
 
+/// What moved since the views were last rendered.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Changed {
+    /// New events (and the status after them).
+    Log,
+    /// Only the status: a followed clock's tick, a pace set.
+    Status,
+    /// Only who is connected.
+    Connections,
+}
+
 /// One broadcast: what changed, rendered for every view.
 pub struct Published {
     /// Messages per view.
@@ -243,6 +254,13 @@ impl Hub {
                 }
             }
         }
+        // Without new events only the status moved (a followed clock's tick): the
+        // participants' panels, made from the log alone, cannot have changed.
+        let changed = if j.events.is_empty() {
+            Changed::Status
+        } else {
+            Changed::Log
+        };
         st.log.extend(j.events);
         st.status = Some(j.status);
         st.revealed = Some(j.revealed);
@@ -254,27 +272,36 @@ impl Hub {
                 shown.items.push((seq, html));
             }
         }
-        self.refresh(&mut st, &mut per_view);
+        self.refresh(&mut st, &mut per_view, changed);
         let ended = st.ended;
         drop(st);
         let _ = self.tx.send(Arc::new(Published { per_view, ended }));
     }
 
     /// Re-renders every view's clock and panel, adding those that changed to `out`.
-    fn refresh(&self, st: &mut State, out: &mut HashMap<View, Vec<Message>>) {
+    /// Re-renders what `changed` can have changed: clocks follow the status; the
+    /// facilitator's panel follows the log, the status and who is connected; every
+    /// other panel follows the log alone.
+    fn refresh(&self, st: &mut State, out: &mut HashMap<View, Vec<Message>>, changed: Changed) {
         for view in self.views() {
-            let clock: Arc<str> = self.pages.clock(st, &view).into();
-            let panel: Arc<str> = self.pages.panel(&self.scenario, st, &view).into();
-            let shown = st.shown.entry(view.clone()).or_default();
-            if shown.clock != clock {
-                shown.clock = clock.clone();
-                out.entry(view.clone())
-                    .or_default()
-                    .push(Message::Clock(clock));
+            let facilitator = matches!(view, View::Facilitator { .. });
+            if changed != Changed::Connections {
+                let clock: Arc<str> = self.pages.clock(st, &view).into();
+                let shown = st.shown.entry(view.clone()).or_default();
+                if shown.clock != clock {
+                    shown.clock = clock.clone();
+                    out.entry(view.clone())
+                        .or_default()
+                        .push(Message::Clock(clock));
+                }
             }
-            if shown.panel != panel {
-                shown.panel = panel.clone();
-                out.entry(view).or_default().push(Message::Panel(panel));
+            if changed == Changed::Log || facilitator {
+                let panel: Arc<str> = self.pages.panel(&self.scenario, st, &view).into();
+                let shown = st.shown.entry(view.clone()).or_default();
+                if shown.panel != panel {
+                    shown.panel = panel.clone();
+                    out.entry(view).or_default().push(Message::Panel(panel));
+                }
             }
         }
     }
@@ -292,7 +319,7 @@ impl Hub {
             }
         }
         let mut per_view = HashMap::new();
-        self.refresh(&mut st, &mut per_view);
+        self.refresh(&mut st, &mut per_view, Changed::Connections);
         let ended = st.ended;
         drop(st);
         if !per_view.is_empty() {
