@@ -136,7 +136,7 @@ fn text(s: &ProgramStatus) -> String {
     }
     let t = &s.totals;
     out.push_str(&format!(
-        "action items: {} in all, {} done, {} won't fix, {} open ({} overdue); completion {}, on time {}\n",
+        "action items: {} in all, {} done, {} won't fix, {} open ({} overdue); completion rate {}, on-time rate {}\n",
         t.items,
         t.done,
         t.wont_fix,
@@ -174,8 +174,8 @@ fn text(s: &ProgramStatus) -> String {
             "EXERCISE",
             "RATINGS",
             "DONE",
-            "COMPLETION",
-            "ON TIME",
+            "COMPLETION RATE",
+            "ON-TIME RATE",
         ],
         &rows,
     )));
@@ -245,7 +245,7 @@ fn text(s: &ProgramStatus) -> String {
             row
         })
         .collect();
-    let mut latency = vec!["median latency".to_string()];
+    let mut latency = vec!["median time to first decision".to_string()];
     latency.extend(
         s.trends
             .iter()

@@ -356,3 +356,177 @@ fn facilitator_and_two_roles_play_in_separate_browsers_through_a_kill_and_resume
     );
     assert_eq!(s.terminate(), Some(0), "{}", s.stderr());
 }
+
+/// What a reader would trip over on the page as it is laid out now: the page scrolling
+/// sideways, an id, date or time broken across lines, chart marks on top of each other.
+/// With `page_height`, the print rules are in force: also a block the printer may not
+/// break that is taller than half a page (it would leave a blank gap before it), and a
+/// table whose header row would not repeat on the next page.
+const LAYOUT_PROBLEMS: &str = r#"
+const pageHeight = arguments[0];
+const problems = [];
+const doc = document.documentElement;
+if (doc.scrollWidth > doc.clientWidth + 1) {
+  problems.push(`the page scrolls sideways: ${doc.scrollWidth}px wide in ${doc.clientWidth}px`);
+}
+// Ids and due dates of the plan, and whatever the template marks as not to be broken.
+for (const el of document.querySelectorAll('.nw, table.plan td:first-child, table.plan td:last-child')) {
+  const range = document.createRange();
+  range.selectNodeContents(el);
+  const height = range.getBoundingClientRect().height;
+  const line = parseFloat(getComputedStyle(el).lineHeight);
+  if (height > line * 1.5) problems.push(`broken across lines: "${el.textContent.trim()}"`);
+}
+const marks = [...document.querySelectorAll('.chart svg g')].map(g => g.getBoundingClientRect());
+for (let i = 0; i < marks.length; i++) {
+  for (let j = i + 1; j < marks.length; j++) {
+    const a = marks[i], b = marks[j];
+    const w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+    const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+    if (w > 0.5 && h > 0.5) problems.push(`chart marks ${i + 1} and ${j + 1} overlap`);
+  }
+}
+if (pageHeight) {
+  for (const el of document.body.querySelectorAll('*')) {
+    const tall = el.getBoundingClientRect().height;
+    if (getComputedStyle(el).breakInside === 'avoid' && tall > pageHeight / 2) {
+      problems.push(`an unbreakable ${el.tagName.toLowerCase()} of ${Math.round(tall)}px`);
+    }
+  }
+  for (const table of document.querySelectorAll('table')) {
+    const first = table.rows[0];
+    const header = first && [...first.cells].every(c => c.tagName === 'TH');
+    if (header && (first.parentElement.tagName !== 'THEAD'
+        || getComputedStyle(first.parentElement).display !== 'table-header-group')) {
+      problems.push(`a table whose header does not repeat: "${first.textContent.trim().slice(0, 40)}"`);
+    }
+  }
+}
+return problems;
+"#;
+
+/// The print rules, in force on the screen: what the printer lays out, to look at and
+/// measure (the PDF itself cannot be measured from the page).
+const AS_PRINTED: &str = r#"
+for (const sheet of document.styleSheets) {
+  for (const rule of sheet.cssRules) {
+    if (rule.media && rule.media.mediaText === 'print') rule.media.mediaText = 'all';
+  }
+}
+return 1;
+"#;
+
+async fn layout_problems(c: &Client, page_height: Option<u32>) -> Vec<String> {
+    let found = c
+        .execute(LAYOUT_PROBLEMS, vec![json!(page_height)])
+        .await
+        .expect("the layout check runs");
+    serde_json::from_value(found).expect("a list of problems")
+}
+
+/// Screenshots of each section of the page, scrolled to it.
+async fn section_screenshots(c: &Client, dir: &Path, name: &str) {
+    for id in [
+        "executive-summary",
+        "truth",
+        "timeline",
+        "expectations",
+        "improvement-plan",
+    ] {
+        c.execute(
+            "document.getElementById(arguments[0]).scrollIntoView(); return 1;",
+            vec![json!(id)],
+        )
+        .await
+        .expect("the section exists");
+        let png = c.screenshot().await.expect("a screenshot");
+        std::fs::write(dir.join(format!("{name}-{id}.png")), png).unwrap();
+    }
+}
+
+/// Counts the pages of a PDF Chromium printed (each page is an object `/Type /Page`).
+fn pdf_pages(pdf: &[u8]) -> usize {
+    let text = String::from_utf8_lossy(pdf);
+    text.match_indices("/Type /Page")
+        .filter(|(at, m)| !text[at + m.len()..].starts_with('s'))
+        .count()
+}
+
+#[test]
+fn the_report_reads_on_a_desk_a_phone_and_paper() {
+    let Some((chromium, chromedriver)) = browsers() else {
+        return;
+    };
+    let (_, rel) = crate::run::play_session("2026-05-14-slow-red-herring", "report-browser");
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("report-browser");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let html = dir.join("report.html");
+    crate::support::Ttx::new()
+        .cwd("examples/acme")
+        .args([
+            "report",
+            "--no-ledger",
+            &rel,
+            "--format",
+            "html",
+            "-o",
+            html.to_str().unwrap(),
+        ])
+        .run()
+        .code(0);
+    let driver = Chromedriver::start(chromedriver);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let c = browser(&driver, chromium, &dir.join("profile")).await;
+        c.goto(&format!("file://{}", html.display())).await.unwrap();
+        for (w, h) in [(1280u32, 900u32), (390, 844)] {
+            c.set_window_size(w, h).await.expect("resize");
+            tokio::time::sleep(Duration::from_millis(150)).await;
+            let problems = layout_problems(&c, None).await;
+            assert!(problems.is_empty(), "at {w}px: {problems:#?}");
+            section_screenshots(&c, &dir, &format!("report-{w}")).await;
+        }
+        // An A4 page's text is 186 mm (the report's margins are 12 mm) = 703 px wide and
+        // 269 mm = 1017 px high; a Letter page's is wider.
+        c.execute(AS_PRINTED, vec![]).await.unwrap();
+        c.set_window_size(703, 1017).await.expect("resize");
+        let scrollbar = c
+            .execute(
+                "return window.innerWidth - document.documentElement.clientWidth;",
+                vec![],
+            )
+            .await
+            .unwrap()
+            .as_u64()
+            .unwrap_or(0) as u32;
+        c.set_window_size(703 + scrollbar, 1017)
+            .await
+            .expect("resize");
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        let problems = layout_problems(&c, Some(1017)).await;
+        assert!(problems.is_empty(), "printed on A4: {problems:#?}");
+        section_screenshots(&c, &dir, "report-a4").await;
+        c.refresh().await.unwrap();
+        for (size, name) in [
+            (fantoccini::wd::PrintSize::A4, "a4"),
+            (fantoccini::wd::PrintSize::US_LETTER, "letter"),
+        ] {
+            let config = fantoccini::wd::PrintConfigurationBuilder::default()
+                .size(size)
+                .build()
+                .expect("a print configuration");
+            let pdf = c.print(config).await.expect("the page prints");
+            assert!(pdf.starts_with(b"%PDF"), "a PDF");
+            let pages = pdf_pages(&pdf);
+            // The executive summary is a page of its own, the rest follows; a report that
+            // printed one page per table (or lost its content) would be far off.
+            assert!((3..=16).contains(&pages), "{name}: {pages} pages");
+            std::fs::write(dir.join(format!("report-{name}.pdf")), pdf).unwrap();
+        }
+        let _ = c.close().await;
+    });
+}

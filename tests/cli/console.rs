@@ -100,11 +100,18 @@ fn the_roll_call_is_the_attendance_and_answers_sit_next_to_their_question() {
         .run();
     report
         .code(0)
-        .stdout_has("## Discussion")
+        .stdout_has("## 5. Discussion")
         .stdout_has("1. Who decides whether this is a SEV?")
         .stdout_has("   - 0:05:00: the IC decides; on-call pages");
-    let attendance = report.stdout.split("## Attendance").nth(1).unwrap();
-    assert!(attendance.contains("- Priya Nair") && attendance.contains("- Raj Patel"));
+    let attendance = report
+        .stdout
+        .split("## Appendix D: Participants")
+        .nth(1)
+        .unwrap();
+    assert!(
+        attendance.contains("| Priya Nair |") && attendance.contains("| Raj Patel |"),
+        "{attendance}"
+    );
     assert!(
         !attendance.contains("Will Ortega"),
         "named on a decision is not the roll call:\n{attendance}"

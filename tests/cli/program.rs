@@ -175,7 +175,7 @@ fn the_dashboard_is_one_self_contained_page_with_readable_charts() {
     let page = std::fs::read_to_string(&html).unwrap();
     assert_eq!(page.matches("<svg").count(), 3, "three charts");
     for needle in [
-        "Completion rate per exercise",
+        "Action items per exercise, by status",
         "Open and closed items over time",
         "Open and overdue items by team",
         "Repeat findings",

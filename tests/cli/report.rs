@@ -56,13 +56,13 @@ fn reports_are_blameless_unless_names_are_asked_for() {
         !plain.contains("Raj Patel"),
         "a participant's name leaked into the report"
     );
-    assert!(!plain.contains("## Attendance"));
+    assert!(!plain.contains("Participants"));
     let out = Ttx::new()
         .cwd("examples/acme")
         .args(["report", "--no-ledger", &rel, "--names"])
         .run();
     out.code(0)
-        .stdout_has("## Attendance")
+        .stdout_has("## Appendix D: Participants")
         .stdout_has("- Raj Patel");
 }
 

@@ -312,9 +312,9 @@ pub fn assess(ex: &Exercise<'_>, ctx: &Context<'_>) -> Assessment {
                 Outcome::Late { by } => findings.push(finding(
                     FindingKind::Late,
                     format!(
-                        "The {} role took `{}` {by} after the {} deadline.",
+                        "The {} role took {} {by} after the {} deadline.",
                         e.role.as_str(),
-                        e.decision.as_str(),
+                        named(s, e.decision.as_str()),
                         e.within.value
                     ),
                     corrective.clone(),
@@ -322,8 +322,8 @@ pub fn assess(ex: &Exercise<'_>, ctx: &Context<'_>) -> Assessment {
                 Outcome::Missed => findings.push(finding(
                     FindingKind::Missed,
                     format!(
-                        "`{}` was expected of the {} role within {}{} and was not taken in time.",
-                        e.decision.as_str(),
+                        "{} was expected of the {} role within {}{} and was not taken in time.",
+                        named(s, e.decision.as_str()),
                         e.role.as_str(),
                         e.within.value,
                         e.after.as_ref().map_or(String::new(), |a| format!(" of `{}`", a.as_str()))
@@ -335,13 +335,13 @@ pub fn assess(ex: &Exercise<'_>, ctx: &Context<'_>) -> Assessment {
                     ..finding(
                         FindingKind::CoordinationGap,
                         format!(
-                            "`{}` was expected of the {} role but taken by the {role} role.",
-                            e.decision.as_str(),
+                            "{} was expected of the {} role but taken by the {role} role.",
+                            named(s, e.decision.as_str()),
                             e.role.as_str()
                         ),
                         format!(
-                            "Agree who owns `{}` and write it into the incident roles.",
-                            e.decision.as_str()
+                            "Agree who owns {} and write it into the incident roles.",
+                            named(s, e.decision.as_str())
                         ),
                     )
                 }),
@@ -494,10 +494,11 @@ fn handoff_and_trap_findings(ex: &Exercise<'_>) -> Vec<Finding> {
                 prompted_by,
                 ..
             } => {
-                let what = decision
-                    .as_deref()
-                    .or(action.as_deref())
-                    .unwrap_or_default();
+                let what = match (decision, action) {
+                    (Some(d), _) => named(s, d),
+                    (None, Some(a)) => format!("“{a}”"),
+                    (None, None) => String::new(),
+                };
                 if let Some(h) = decision
                     .as_deref()
                     .and_then(|d| s.decisions.get(d))
@@ -508,12 +509,12 @@ fn handoff_and_trap_findings(ex: &Exercise<'_>) -> Vec<Finding> {
                         FindingKind::HandoffGap,
                         by,
                         format!(
-                            "The {by} role took `{what}` at {} before the {} role briefed it.",
+                            "The {by} role took {what} at {} before the {} role briefed it.",
                             t.at,
                             h.from.as_str()
                         ),
                         format!(
-                            "Make the {} → {} briefing a step before `{what}` in the runbook.",
+                            "Make the {} → {} briefing a step before {what} in the runbook.",
                             h.from.as_str(),
                             h.to.as_str()
                         ),
@@ -531,7 +532,7 @@ fn handoff_and_trap_findings(ex: &Exercise<'_>) -> Vec<Finding> {
                     out.push(trap(
                         FindingKind::RedHerring,
                         by,
-                        format!("The {by} role acted on `{p}`, which was unrelated to the incident (`{what}` at {}).", t.at),
+                        format!("The {by} role acted on `{p}`, which was unrelated to the incident ({what} at {}).", t.at),
                         "Practise triaging unrelated alerts during an incident: who checks, for how long, and who stays on the incident.".into(),
                         Element::Training,
                         Priority::Medium,
@@ -560,7 +561,7 @@ fn handoff_and_trap_findings(ex: &Exercise<'_>) -> Vec<Finding> {
                     out.push(trap(
                         FindingKind::OverconfidentOnWeakSource,
                         by,
-                        format!("The {by} role took `{what}` with high confidence on `{p}`, a low-reliability source that a later report contradicted."),
+                        format!("The {by} role took {what} with high confidence on `{p}`, a low-reliability source that a later report contradicted."),
                         "Rate sources before acting on them; state the confidence and what would change it.".into(),
                         Element::Training,
                         Priority::Medium,
@@ -597,6 +598,15 @@ fn handoff_and_trap_findings(ex: &Exercise<'_>) -> Vec<Finding> {
         }
     }
     out
+}
+
+/// A catalog decision as findings name it: its title with its id beside it (“Rotate the
+/// processor API key” (`rotate_api_key`)), or the id alone when it has no title.
+fn named(s: &crate::authoring::model::scenario::Scenario, decision: &str) -> String {
+    match s.decisions.get(decision).and_then(|d| d.title.as_deref()) {
+        Some(title) => format!("“{title}” (`{decision}`)"),
+        None => format!("`{decision}`"),
+    }
 }
 
 fn trap(

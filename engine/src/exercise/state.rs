@@ -172,6 +172,7 @@ pub struct Exercise<'c> {
     revealed: HashSet<String>,
     held_expectations: HashSet<usize>,
     revealable: HashSet<String>,
+    setup_state: Vec<(String, String)>,
     log: Vec<Timed>,
 }
 
@@ -237,6 +238,7 @@ impl<'c> Exercise<'c> {
             revealed: HashSet::new(),
             held_expectations: HashSet::new(),
             revealable: HashSet::new(),
+            setup_state: Vec::new(),
             log: Vec::new(),
         };
         let mut out = vec![ex.timed(Event::Start {
@@ -251,6 +253,13 @@ impl<'c> Exercise<'c> {
         if let (Some(ast), Some(text)) = (&c.setup, &s.setup) {
             ex.run_script(ast, text, "setup", &mut out);
         }
+        // The state as the setup script left it is this run's hidden truth (the map is
+        // ordered by name, so this is deterministic).
+        ex.setup_state = ex
+            .state
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         for (i, inject) in s.injects.iter().enumerate() {
             if let Some(at) = &inject.at {
                 let due = SimTime::from_offset(at.value);
@@ -588,6 +597,11 @@ impl<'c> Exercise<'c> {
     /// Whether a fact could have been revealed at some point (its reveal condition held).
     pub fn fact_revealable(&self, fact: &str) -> bool {
         self.revealable.contains(fact)
+    }
+
+    /// The state the setup script drew, name and value, in name order: this run's truth.
+    pub fn setup_state(&self) -> &[(String, String)] {
+        &self.setup_state
     }
 
     /// Whether a fact was revealed.

@@ -2,9 +2,12 @@
 //! replayed journal and its assessment, rendered as Markdown or HTML through minijinja
 //! templates (embedded defaults, overridable), or as JSON and CSV.
 
-use std::collections::HashMap;
+mod chart;
+mod csv;
+mod render;
+mod summary;
+mod truth;
 
-use minijinja::{Environment, UndefinedBehavior, Value};
 use serde::Serialize;
 
 use crate::assessment::assess::{
@@ -14,14 +17,21 @@ use crate::authoring::model::roster::Roster;
 use crate::exercise::event::Event;
 use crate::exercise::journal::Line;
 use crate::exercise::state::Exercise;
+use crate::exercise::view::decision_title;
+
+pub use chart::{Chart, Lane, LegendEntry, Mark, Tick};
+pub use csv::{PLAN_COLUMNS, csv, csv_table, from_spreadsheet, spreadsheet_safe};
+pub use render::{TemplateError, render, render_template};
+pub use summary::{PriorityCount, Summary, SummaryFinding};
+pub use truth::{DrawRow, FactRow, RedHerringRow, StateRow, Truth};
 
 /// Version of the JSON report (and of the template context).
 pub const REPORT_VERSION: u32 = 1;
 
 /// The default Markdown template.
-pub const MD_TEMPLATE: &str = include_str!("../../../reports/report.md.j2");
+pub const MD_TEMPLATE: &str = include_str!("../../../../reports/report.md.j2");
 /// The default HTML template.
-pub const HTML_TEMPLATE: &str = include_str!("../../../reports/report.html.j2");
+pub const HTML_TEMPLATE: &str = include_str!("../../../../reports/report.html.j2");
 
 /// The work one render may do (minijinja fuel: an instruction costs 1, and every 64 bytes
 /// a template allocates cost 1): an untrusted template that loops forever or builds a
@@ -53,14 +63,18 @@ pub struct Report {
     pub version: u32,
     /// The overview.
     pub exercise: Overview,
+    /// The executive summary: the first page.
+    pub summary: Summary,
+    /// What was really going on in this run: the truth drawn, the facts, the red herrings.
+    pub truth: Truth,
     /// Roles that played, with their teams.
     pub roles: Vec<RoleRow>,
     /// Objectives with computed and final ratings.
     pub objectives: Vec<ObjectiveRow>,
     /// Facts only, in time order.
     pub timeline: Vec<TimelineRow>,
-    /// Expectation results.
-    pub expectations: Vec<ExpectationResult>,
+    /// Expectation results, in scenario order.
+    pub expectations: Vec<ExpectationRow>,
     /// Findings, with their action item id.
     pub findings: Vec<FindingRow>,
     /// The improvement plan.
@@ -80,8 +94,12 @@ pub struct Report {
     /// Participant names, only when asked for (`--names`): who the roll call marked
     /// present, or, for an exercise without a roll call, who was named on a decision.
     pub attendance: Option<Vec<String>>,
-    /// The discussion questions the room answered, with the answers; absent from the JSON
-    /// when none was answered.
+    /// The roll call, only with `--names`: each person the roll call named, the role they
+    /// played and whether they were still present at the end.
+    pub roll_call: Option<Vec<RollCallRow>>,
+    /// The scenario's discussion questions in order, with the answers the room recorded
+    /// (none for a question not discussed); absent from the JSON for a scenario without
+    /// questions.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub discussion: Vec<DiscussionRow>,
     /// Warnings for the facilitator.
@@ -135,6 +153,14 @@ impl Report {
                 .iter_mut()
                 .for_each(|f| new(&mut f.action_item));
         }
+        self.summary
+            .improvements
+            .iter_mut()
+            .for_each(|f| new(&mut f.action_item));
+        self.summary
+            .top_items
+            .iter_mut()
+            .for_each(|i| new(&mut i.id));
         self.ids = standing;
     }
 }
@@ -180,6 +206,23 @@ pub struct Overview {
     pub ended_at: String,
     /// Whether it was ended with a hot wash.
     pub ended: bool,
+    /// The scenario's summary, its lines joined.
+    pub summary: String,
+    /// The ATT&CK techniques the scenario exercises, with their names.
+    pub threats: Vec<ThreatRow>,
+    /// Further threat references (advisories, reports).
+    pub references: Vec<String>,
+}
+
+/// An ATT&CK technique the scenario names.
+#[derive(Debug, Serialize)]
+pub struct ThreatRow {
+    /// `T1078.004`.
+    pub id: String,
+    /// `Cloud Accounts`, or empty for an id the bundled catalog does not know.
+    pub name: String,
+    /// Tactics, e.g. `initial-access`.
+    pub tactics: Vec<String>,
 }
 
 /// A role and the team that plays it.
@@ -223,8 +266,10 @@ pub struct TimelineRow {
     pub kind: String,
     /// Who: roles.
     pub who: String,
-    /// What.
+    /// What: an inject's text, a decision's title, a free-text action.
     pub text: String,
+    /// The inject or catalog decision, when the row is one.
+    pub id: Option<String>,
 }
 
 /// A finding with its action item.
@@ -255,6 +300,8 @@ pub struct DecisionRow {
     pub role: String,
     /// Decision id or free-text action.
     pub decision: String,
+    /// The decision's title (its id when it has none), or the free-text action.
+    pub title: String,
     /// Rationale.
     pub rationale: String,
     /// Confidence.
@@ -263,52 +310,38 @@ pub struct DecisionRow {
     pub prompted_by: String,
 }
 
-/// The SVG timeline, laid out: one lane per role, time across.
-#[derive(Debug, Serialize)]
-pub struct Chart {
-    /// Width in pixels.
-    pub width: u32,
-    /// Height in pixels.
-    pub height: u32,
-    /// Left edge of the time axis.
-    pub left: u32,
-    /// Lanes.
-    pub lanes: Vec<Lane>,
-    /// Time ticks.
-    pub ticks: Vec<Tick>,
-    /// Marks: injects, decisions, deadlines.
-    pub marks: Vec<Mark>,
+/// An expectation in the report's expectations table: the assessment's result with the
+/// times and names a reader needs.
+#[derive(Clone, Debug, Serialize)]
+pub struct ExpectationRow {
+    /// The assessed expectation (`id`, `role`, `decision`, `objective`, `deadline` and
+    /// `taken_at` in seconds, `outcome`).
+    #[serde(flatten)]
+    pub result: ExpectationResult,
+    /// The decision's title.
+    pub decision_title: String,
+    /// How long the role had, from the start or from the inject that starts the clock.
+    pub within: String,
+    /// The deadline, `H:MM:SS`, when it applied.
+    pub deadline_at: Option<String>,
+    /// When the decision was first taken, `H:MM:SS`.
+    pub taken: Option<String>,
+    /// The role that took it (the expected one, or the other that did).
+    pub taken_by: Option<String>,
+    /// The outcome in words: `met`, `late by 6m`, `missed`, `taken by comms instead`,
+    /// `did not apply`, `pending`.
+    pub result_text: String,
 }
 
-/// A role's lane.
+/// One person of the roll call.
 #[derive(Debug, Serialize)]
-pub struct Lane {
-    /// Role id.
-    pub role: String,
-    /// Vertical centre.
-    pub y: u32,
-}
-
-/// A tick on the time axis.
-#[derive(Debug, Serialize)]
-pub struct Tick {
-    /// Horizontal position.
-    pub x: u32,
-    /// Label, `H:MM`.
-    pub label: String,
-}
-
-/// A mark on the chart.
-#[derive(Debug, Serialize)]
-pub struct Mark {
-    /// Horizontal position.
-    pub x: u32,
-    /// Vertical position.
-    pub y: u32,
-    /// `inject`, `decision`, or a deadline `met`, `late`, `missed`, `other`.
-    pub kind: String,
-    /// Tooltip text.
-    pub label: String,
+pub struct RollCallRow {
+    /// Their name from the roster (their id when the roster does not know them).
+    pub name: String,
+    /// The role they played, when the facilitator said.
+    pub role: Option<String>,
+    /// Whether they were present when the journal ends (not marked absent after).
+    pub present: bool,
 }
 
 /// What a report needs beyond the exercise and its assessment.
@@ -356,6 +389,18 @@ pub fn build(ex: &Exercise<'_>, a: &Assessment, inputs: &Inputs<'_>) -> Report {
             finding: f.clone(),
         })
         .collect();
+    let expectations: Vec<ExpectationRow> = a
+        .expectations
+        .iter()
+        .map(|e| {
+            let within = s
+                .expectations
+                .iter()
+                .find(|x| x.id.as_str() == e.id)
+                .map(|x| x.within.value);
+            expectation_row(e, decision_title(s, &e.decision), within)
+        })
+        .collect();
     let objectives = a
         .objectives
         .iter()
@@ -372,11 +417,10 @@ pub fn build(ex: &Exercise<'_>, a: &Assessment, inputs: &Inputs<'_>) -> Report {
                 rating,
                 computed_rating: computed,
                 override_reason: reason,
-                strengths: a
-                    .expectations
+                strengths: expectations
                     .iter()
-                    .filter(|e| e.objective == o.id && e.outcome == Outcome::Met)
-                    .map(|e| format!("The {} role took `{}` in time.", e.role, e.decision))
+                    .filter(|e| e.result.objective == o.id && e.result.outcome == Outcome::Met)
+                    .map(strength)
                     .collect(),
                 improvements: findings
                     .iter()
@@ -391,21 +435,23 @@ pub fn build(ex: &Exercise<'_>, a: &Assessment, inputs: &Inputs<'_>) -> Report {
         strengths: strengths.into_iter().map(String::from).collect(),
         improvements: improvements.into_iter().map(String::from).collect(),
     };
-    let mut present: Vec<String> = Vec::new();
-    let mut discussion: Vec<DiscussionRow> = Vec::new();
+    let mut roll: Vec<(String, Option<String>, bool)> = Vec::new();
+    let mut answers: Vec<Vec<AnswerRow>> = s.questions.iter().map(|_| Vec::new()).collect();
     let mut timeline = Vec::new();
     let mut decisions = Vec::new();
     let mut participants: Vec<String> = Vec::new();
     for t in ex.log() {
         let at = t.at.to_string();
-        let row = |kind: &str, who: String, text: String| TimelineRow {
+        let row = |kind: &str, who: String, text: String, id: Option<&String>| TimelineRow {
             at: at.clone(),
             kind: kind.into(),
             who,
             text,
+            id: id.cloned(),
         };
         match &t.event {
             Event::Deliver {
+                inject,
                 to,
                 via,
                 source,
@@ -417,10 +463,15 @@ pub fn build(ex: &Exercise<'_>, a: &Assessment, inputs: &Inputs<'_>) -> Report {
                     (Some(s), Some(r)) => format!(" ({via}, {s}, reliability {r})"),
                     _ => format!(" ({via})"),
                 };
-                timeline.push(row("inject", to.join(", "), format!("{text}{from}")));
+                timeline.push(row(
+                    "inject",
+                    to.join(", "),
+                    format!("{text}{from}"),
+                    Some(inject),
+                ));
             }
             Event::AdHocInject { to, text } => {
-                timeline.push(row("inject", to.join(", "), text.clone()))
+                timeline.push(row("inject", to.join(", "), text.clone(), None))
             }
             Event::Decision {
                 by,
@@ -435,11 +486,21 @@ pub fn build(ex: &Exercise<'_>, a: &Assessment, inputs: &Inputs<'_>) -> Report {
                     .clone()
                     .or_else(|| action.clone())
                     .unwrap_or_default();
-                timeline.push(row("decision", by.clone(), what.clone()));
+                let title = match decision {
+                    Some(d) => decision_title(s, d),
+                    None => what.clone(),
+                };
+                timeline.push(row(
+                    "decision",
+                    by.clone(),
+                    title.clone(),
+                    decision.as_ref(),
+                ));
                 decisions.push(DecisionRow {
                     at: at.clone(),
                     role: by.clone(),
                     decision: what,
+                    title,
                     rationale: rationale.clone().unwrap_or_default(),
                     confidence: confidence
                         .map(|c| c.as_str().to_string())
@@ -454,38 +515,46 @@ pub fn build(ex: &Exercise<'_>, a: &Assessment, inputs: &Inputs<'_>) -> Report {
                 "notification",
                 format!("{from} → {to}"),
                 text.clone().unwrap_or_default(),
+                None,
             )),
             Event::Reveal { to, text, .. } => {
-                timeline.push(row("reveal", to.clone(), text.clone()))
+                timeline.push(row("reveal", to.clone(), text.clone(), None))
             }
-            Event::Note { text } => timeline.push(row("note", "facilitator".into(), text.clone())),
+            Event::Note { text } => {
+                timeline.push(row("note", "facilitator".into(), text.clone(), None))
+            }
             Event::Pause { reason } => timeline.push(row(
                 "pause",
                 "facilitator".into(),
                 reason.clone().unwrap_or_default(),
+                None,
             )),
             Event::Resume { reason } => timeline.push(row(
                 "resume",
                 "facilitator".into(),
                 reason.clone().unwrap_or_default(),
+                None,
             )),
-            Event::Present { person, .. } => present.push(person.clone()),
+            Event::Present { person, role } => match roll.iter_mut().find(|(p, ..)| p == person) {
+                Some(entry) => {
+                    entry.2 = true;
+                    if role.is_some() {
+                        entry.1 = role.clone();
+                    }
+                }
+                None => roll.push((person.clone(), role.clone(), true)),
+            },
+            Event::Absent { person } => {
+                if let Some(entry) = roll.iter_mut().find(|(p, ..)| p == person) {
+                    entry.2 = false;
+                }
+            }
             Event::Answer { question, text } => {
-                let answer = AnswerRow {
-                    at: at.clone(),
-                    text: text.clone(),
-                };
-                match discussion.iter_mut().find(|d| d.number == *question) {
-                    Some(d) => d.answers.push(answer),
-                    None => discussion.push(DiscussionRow {
-                        number: *question,
-                        ask: s
-                            .questions
-                            .get(question.wrapping_sub(1))
-                            .map(|q| q.ask.trim().to_string())
-                            .unwrap_or_default(),
-                        answers: vec![answer],
-                    }),
+                if let Some(list) = answers.get_mut(question.wrapping_sub(1)) {
+                    list.push(AnswerRow {
+                        at: at.clone(),
+                        text: text.clone(),
+                    });
                 }
             }
             Event::End { .. } => {
@@ -493,46 +562,103 @@ pub fn build(ex: &Exercise<'_>, a: &Assessment, inputs: &Inputs<'_>) -> Report {
                     "end",
                     "facilitator".into(),
                     "The exercise ended; hot wash.".into(),
+                    None,
                 ));
             }
             _ => {}
         }
     }
-    discussion.sort_by_key(|d| d.number);
+    let discussion = s
+        .questions
+        .iter()
+        .zip(answers)
+        .enumerate()
+        .map(|(i, (q, answers))| DiscussionRow {
+            number: i + 1,
+            ask: q.ask.trim().to_string(),
+            answers,
+        })
+        .collect();
+    let name_of = |id: &str| -> String {
+        inputs
+            .roster
+            .and_then(|r| r.people.iter().find(|p| p.id.as_str() == id))
+            .map_or_else(|| id.to_string(), |p| p.name.clone())
+    };
     // The roll call is the record of who was there; without one, the people named on
     // decisions are the best the journal knows.
-    let attendees = if present.is_empty() {
+    let attendees: Vec<String> = if roll.is_empty() {
         participants
     } else {
-        present
+        roll.iter().map(|(p, ..)| p.clone()).collect()
     };
     let attendance = inputs.names.then(|| {
-        let mut names: Vec<String> = attendees
-            .iter()
-            .map(|id| {
-                inputs
-                    .roster
-                    .and_then(|r| r.people.iter().find(|p| p.id.as_str() == id))
-                    .map_or_else(|| id.clone(), |p| p.name.clone())
-            })
-            .collect();
+        let mut names: Vec<String> = attendees.iter().map(|id| name_of(id)).collect();
         names.sort();
         names.dedup();
         names
     });
+    let roll_call = (inputs.names && !roll.is_empty()).then(|| {
+        let mut rows: Vec<RollCallRow> = roll
+            .iter()
+            .map(|(person, role, present)| RollCallRow {
+                name: name_of(person),
+                role: role.clone(),
+                present: *present,
+            })
+            .collect();
+        rows.sort_by(|a, b| a.name.cmp(&b.name));
+        rows
+    });
+    let exercise = Overview {
+        org: inputs.org.clone(),
+        scenario: s.id.to_string(),
+        title: s.title.clone(),
+        version: s.version.value.clone(),
+        sha256,
+        seed,
+        date,
+        ended_at: ex.now().to_string(),
+        ended: ex.ended(),
+        summary: one_paragraph(&s.summary),
+        threats: s
+            .threats
+            .attack
+            .iter()
+            .map(|id| {
+                let known = crate::authoring::attack::technique(&id.value);
+                ThreatRow {
+                    id: id.value.clone(),
+                    name: known.map(|t| t.name.to_string()).unwrap_or_default(),
+                    tactics: known
+                        .map(|t| t.tactics.iter().map(|t| t.to_string()).collect())
+                        .unwrap_or_default(),
+                }
+            })
+            .collect(),
+        references: s.threats.references.clone(),
+    };
+    let action_items = a.action_items.clone();
+    let priority_of = |id: &str| {
+        s.expectations
+            .iter()
+            .find(|x| x.id.as_str() == id)
+            .map(|x| x.priority)
+            .unwrap_or_default()
+    };
+    let summary = summary::build(
+        &exercise,
+        &expectations,
+        priority_of,
+        &findings,
+        &hot_wash,
+        &action_items,
+    );
     Report {
         version: REPORT_VERSION,
-        exercise: Overview {
-            org: inputs.org.clone(),
-            scenario: s.id.to_string(),
-            title: s.title.clone(),
-            version: s.version.value.clone(),
-            sha256,
-            seed,
-            date,
-            ended_at: ex.now().to_string(),
-            ended: ex.ended(),
-        },
+        summary,
+        truth: truth::build(ex),
+        exercise,
         roles: s
             .roles
             .iter()
@@ -544,318 +670,62 @@ pub fn build(ex: &Exercise<'_>, a: &Assessment, inputs: &Inputs<'_>) -> Report {
             .collect(),
         objectives,
         timeline,
-        expectations: a.expectations.clone(),
+        chart: chart::build(ex, &expectations),
+        expectations,
         findings,
-        action_items: a.action_items.clone(),
         ids: IdStanding::Report,
         assessed_ids: a.action_items.iter().map(|i| i.id.clone()).collect(),
+        action_items,
         hot_wash,
         decisions,
         latency: a.latency.clone(),
         attendance,
+        roll_call,
         discussion,
         warnings: a.warnings.clone(),
-        chart: chart(ex, a),
     }
 }
 
-fn chart(ex: &Exercise<'_>, a: &Assessment) -> Chart {
-    let s = ex.compiled().scenario();
-    let (left, lane_height, width) = (110u32, 36u32, 960u32);
-    let span = s.duration.value.as_secs().max(ex.now().as_secs()).max(60);
-    let x = |secs: u64| {
-        left + ((secs.min(span) as f64 / span as f64) * f64::from(width - left - 20)) as u32
+/// An expectation's row: the result with its times and the outcome in words.
+fn expectation_row(
+    e: &ExpectationResult,
+    decision_title: String,
+    within: Option<crate::authoring::duration::SimDuration>,
+) -> ExpectationRow {
+    let (taken_by, result_text) = match &e.outcome {
+        Outcome::Met => (Some(e.role.clone()), "met".to_string()),
+        Outcome::Late { by } => (Some(e.role.clone()), format!("late by {by}")),
+        Outcome::Missed => (None, "missed".into()),
+        Outcome::NotApplicable => (None, "did not apply".into()),
+        Outcome::OtherRole { role } => (Some(role.clone()), format!("taken by {role} instead")),
+        Outcome::Pending => (None, "pending".into()),
     };
-    let lanes: Vec<Lane> = s
-        .roles
-        .keys()
-        .enumerate()
-        .map(|(i, r)| Lane {
-            role: r.to_string(),
-            y: 30 + i as u32 * lane_height,
-        })
-        .collect();
-    let y_of: HashMap<&str, u32> = lanes.iter().map(|l| (l.role.as_str(), l.y)).collect();
-    let mut marks = Vec::new();
-    for t in ex.log() {
-        match &t.event {
-            Event::Deliver { inject, to, .. } => {
-                for r in to {
-                    if let Some(y) = y_of.get(r.as_str()) {
-                        marks.push(Mark {
-                            x: x(t.at.as_secs()),
-                            y: *y,
-                            kind: "inject".into(),
-                            label: format!("{} {inject}", t.at),
-                        });
-                    }
-                }
-            }
-            Event::Decision {
-                by,
-                decision,
-                action,
-                ..
-            } => {
-                if let Some(y) = y_of.get(by.as_str()) {
-                    let what = decision
-                        .clone()
-                        .or_else(|| action.clone())
-                        .unwrap_or_default();
-                    marks.push(Mark {
-                        x: x(t.at.as_secs()),
-                        y: *y,
-                        kind: "decision".into(),
-                        label: format!("{} {by}: {what}", t.at),
-                    });
-                }
-            }
-            _ => {}
-        }
-    }
-    for e in &a.expectations {
-        let (Some(deadline), Some(y)) = (e.deadline, y_of.get(e.role.as_str())) else {
-            continue;
-        };
-        let kind = match &e.outcome {
-            Outcome::Met => "met",
-            Outcome::Late { .. } => "late",
-            Outcome::Missed => "missed",
-            Outcome::OtherRole { .. } => "other",
-            _ => continue,
-        };
-        marks.push(Mark {
-            x: x(deadline.as_secs()),
-            y: *y,
-            kind: kind.into(),
-            label: format!("deadline {} {}: {kind}", deadline, e.id),
-        });
-    }
-    let step = if span > 3 * 3600 {
-        3600
-    } else if span > 3600 {
-        1800
-    } else {
-        600
-    };
-    let ticks = (0..=span / step)
-        .map(|i| {
-            let secs = i * step;
-            Tick {
-                x: x(secs),
-                label: format!("{}:{:02}", secs / 3600, secs / 60 % 60),
-            }
-        })
-        .collect();
-    let height = 30 + lanes.len() as u32 * lane_height + 20;
-    Chart {
-        width,
-        height,
-        left,
-        lanes,
-        ticks,
-        marks,
+    ExpectationRow {
+        decision_title,
+        within: within.map(|w| w.to_string()).unwrap_or_default(),
+        deadline_at: e.deadline.map(|d| d.to_string()),
+        taken: e.taken_at.map(|t| t.to_string()),
+        taken_by,
+        result_text,
+        result: e.clone(),
     }
 }
 
-/// A template that failed, with the template's name and line.
-#[derive(Debug, thiserror::Error)]
-#[error("{name}:{line}: {message}")]
-pub struct TemplateError {
-    /// The template file.
-    pub name: String,
-    /// 1-based line, 0 when unknown.
-    pub line: usize,
-    /// What went wrong.
-    pub message: String,
-}
-
-/// Renders a report. `template` overrides the default template of `md` or `html` with
-/// (file name, text); it is untrusted: strict undefined variables, fuel, output bounded,
-/// HTML auto-escaped.
-pub fn render(
-    report: &Report,
-    format: Format,
-    template: Option<(&str, &str)>,
-) -> Result<String, TemplateError> {
-    match format {
-        Format::Json => Ok(serde_json::to_string_pretty(report).unwrap_or_default() + "\n"),
-        Format::Csv => Ok(csv(report)),
-        Format::Md | Format::Html => {
-            let (default_name, default_text) = match format {
-                Format::Md => ("report.md.j2", MD_TEMPLATE),
-                _ => ("report.html.j2", HTML_TEMPLATE),
-            };
-            let (name, text) = template.unwrap_or((default_name, default_text));
-            render_template(name, text, report, format == Format::Html)
-        }
+/// A met expectation as a strength, in words a reader who never saw the scenario follows.
+fn strength(e: &ExpectationRow) -> String {
+    match (&e.taken, &e.deadline_at) {
+        (Some(at), Some(deadline)) => format!(
+            "The {} role took “{}” (`{}`) at {at}, within its deadline of {deadline}.",
+            e.result.role, e.decision_title, e.result.decision
+        ),
+        _ => format!(
+            "The {} role took “{}” (`{}`) in time.",
+            e.result.role, e.decision_title, e.result.decision
+        ),
     }
 }
 
-/// Renders an untrusted template against a context: strict undefined variables, fuel,
-/// output bounded to [`MAX_OUTPUT_BYTES`], HTML auto-escaped when `html`. Used for
-/// reports, the program dashboard and publications.
-pub fn render_template<S: Serialize>(
-    name: &str,
-    text: &str,
-    context: &S,
-    html: bool,
-) -> Result<String, TemplateError> {
-    let mut env = Environment::new();
-    env.set_undefined_behavior(UndefinedBehavior::Strict);
-    env.set_fuel(Some(TEMPLATE_FUEL));
-    env.set_auto_escape_callback(move |_| {
-        if html {
-            minijinja::AutoEscape::Html
-        } else {
-            minijinja::AutoEscape::None
-        }
-    });
-    env.add_filter("cell", |v: String| {
-        v.replace('|', "\\|")
-            .replace('\n', " ")
-            .replace('<', "&lt;")
-    });
-    env.add_filter("code", inline_code);
-    let fail = |e: minijinja::Error| TemplateError {
-        name: e.name().unwrap_or(name).to_string(),
-        line: e.line().unwrap_or(0),
-        message: e.to_string(),
-    };
-    env.add_template_owned(name.to_string(), text.to_string())
-        .map_err(fail)?;
-    let out = env
-        .get_template(name)
-        .map_err(fail)?
-        .render(Value::from(minijinja::value::Serde(context)))
-        .map_err(fail)?;
-    if out.len() > MAX_OUTPUT_BYTES {
-        return Err(TemplateError {
-            name: name.to_string(),
-            line: 0,
-            message: format!("the output is larger than {MAX_OUTPUT_BYTES} bytes"),
-        });
-    }
-    Ok(out)
-}
-
-/// The improvement plan as CSV, one action item a row.
-pub fn csv(report: &Report) -> String {
-    csv_table(
-        &PLAN_COLUMNS,
-        report.action_items.iter().map(|i| {
-            vec![
-                i.id.clone(),
-                i.capability.clone().unwrap_or_default(),
-                i.finding.clone(),
-                i.action.clone(),
-                i.element.as_str().to_string(),
-                i.owner.clone(),
-                i.poc.clone(),
-                i.priority.as_str().to_string(),
-                i.start.clone(),
-                i.due.clone(),
-                i.status.clone(),
-            ]
-        }),
-    )
-}
-
-/// The `code` filter of the HTML templates: the text escaped, with `backticked` spans as
-/// `<code>` (the findings name decisions and injects that way). Unpaired backticks stay.
-fn inline_code(text: String) -> Value {
-    let escaped = minijinja::HtmlEscape(&text).to_string();
-    if escaped.matches('`').count() % 2 == 1 {
-        return Value::from_safe_string(escaped);
-    }
-    let mut out = String::with_capacity(escaped.len() + 16);
-    for (n, part) in escaped.split('`').enumerate() {
-        if n > 0 {
-            out.push_str(if n % 2 == 1 { "<code>" } else { "</code>" });
-        }
-        out.push_str(part);
-    }
-    Value::from_safe_string(out)
-}
-
-/// The improvement plan's columns, shared by the report's CSV and the ledger's.
-pub const PLAN_COLUMNS: [&str; 11] = [
-    "id",
-    "capability",
-    "finding",
-    "corrective_action",
-    "element",
-    "owner",
-    "poc",
-    "priority",
-    "start",
-    "due",
-    "status",
-];
-
-/// The first characters that make a spreadsheet read a cell as a formula (OWASP's CSV
-/// injection rule): `=`, `+`, `-`, `@`, tab and carriage return.
-const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
-
-/// A cell as it is safe to open in a spreadsheet: one that a spreadsheet would read as a
-/// formula gets a leading `'` (shown as text, never evaluated). A cell that already
-/// starts with `'` gets one more, so [`from_spreadsheet`] gives back exactly the text.
-pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
-    match cell.chars().next() {
-        Some(c) if FORMULA_STARTS.contains(&c) || c == '\'' => format!("'{cell}").into(),
-        _ => cell.into(),
-    }
-}
-
-/// The text of a cell [`spreadsheet_safe`] wrote (or a tracker exported the same way).
-pub fn from_spreadsheet(cell: &str) -> &str {
-    match cell.strip_prefix('\'') {
-        Some(rest)
-            if rest
-                .chars()
-                .next()
-                .is_some_and(|c| FORMULA_STARTS.contains(&c) || c == '\'') =>
-        {
-            rest
-        }
-        _ => cell,
-    }
-}
-
-/// A CSV text with a header and rows, quoted where needed, every cell safe to open in a
-/// spreadsheet (free text from a journal must never run as a formula).
-pub fn csv_table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {
-    let mut w = ::csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record(header);
-    for row in rows {
-        let _ = w.write_record(row.iter().map(|c| spreadsheet_safe(c).into_owned()));
-    }
-    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_cell_a_spreadsheet_would_evaluate_is_neutralized_and_reads_back_unchanged() {
-        for cell in [
-            "=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "'=quoted", "''", "'plain", "'",
-        ] {
-            let safe = spreadsheet_safe(cell);
-            assert!(safe.starts_with('\''), "{cell:?} -> {safe:?}");
-            assert_eq!(from_spreadsheet(&safe), cell, "round trip of {cell:?}");
-        }
-        for cell in ["plain", "2026-05-14", "", "a=b"] {
-            assert_eq!(spreadsheet_safe(cell), cell);
-        }
-        let csv = csv_table(
-            &["a", "b"],
-            [vec!["=cmd|' /C calc'!A0".into(), "ok".into()]],
-        );
-        assert!(
-            csv.lines().nth(1).is_some_and(|l| l.starts_with("'=cmd|")),
-            "{csv}"
-        );
-    }
+/// A YAML block's lines as one paragraph.
+fn one_paragraph(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }

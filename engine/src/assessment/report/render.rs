@@ -1,0 +1,104 @@
+//! Rendering through untrusted minijinja templates: strict, fuelled, bounded.
+
+use minijinja::{Environment, UndefinedBehavior, Value};
+use serde::Serialize;
+
+use super::{Format, HTML_TEMPLATE, MAX_OUTPUT_BYTES, MD_TEMPLATE, Report, TEMPLATE_FUEL, csv};
+
+/// A template that failed, with the template's name and line.
+#[derive(Debug, thiserror::Error)]
+#[error("{name}:{line}: {message}")]
+pub struct TemplateError {
+    /// The template file.
+    pub name: String,
+    /// 1-based line, 0 when unknown.
+    pub line: usize,
+    /// What went wrong.
+    pub message: String,
+}
+
+/// Renders a report. `template` overrides the default template of `md` or `html` with
+/// (file name, text); it is untrusted: strict undefined variables, fuel, output bounded,
+/// HTML auto-escaped.
+pub fn render(
+    report: &Report,
+    format: Format,
+    template: Option<(&str, &str)>,
+) -> Result<String, TemplateError> {
+    match format {
+        Format::Json => Ok(serde_json::to_string_pretty(report).unwrap_or_default() + "\n"),
+        Format::Csv => Ok(csv(report)),
+        Format::Md | Format::Html => {
+            let (default_name, default_text) = match format {
+                Format::Md => ("report.md.j2", MD_TEMPLATE),
+                _ => ("report.html.j2", HTML_TEMPLATE),
+            };
+            let (name, text) = template.unwrap_or((default_name, default_text));
+            render_template(name, text, report, format == Format::Html)
+        }
+    }
+}
+
+/// Renders an untrusted template against a context: strict undefined variables, fuel,
+/// output bounded to [`MAX_OUTPUT_BYTES`], HTML auto-escaped when `html`. Used for
+/// reports, the program dashboard and publications.
+pub fn render_template<S: Serialize>(
+    name: &str,
+    text: &str,
+    context: &S,
+    html: bool,
+) -> Result<String, TemplateError> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_fuel(Some(TEMPLATE_FUEL));
+    env.set_auto_escape_callback(move |_| {
+        if html {
+            minijinja::AutoEscape::Html
+        } else {
+            minijinja::AutoEscape::None
+        }
+    });
+    env.add_filter("cell", |v: String| {
+        v.replace('|', "\\|")
+            .replace('\n', " ")
+            .replace('<', "&lt;")
+    });
+    env.add_filter("code", inline_code);
+    let fail = |e: minijinja::Error| TemplateError {
+        name: e.name().unwrap_or(name).to_string(),
+        line: e.line().unwrap_or(0),
+        message: e.to_string(),
+    };
+    env.add_template_owned(name.to_string(), text.to_string())
+        .map_err(fail)?;
+    let out = env
+        .get_template(name)
+        .map_err(fail)?
+        .render(Value::from(minijinja::value::Serde(context)))
+        .map_err(fail)?;
+    if out.len() > MAX_OUTPUT_BYTES {
+        return Err(TemplateError {
+            name: name.to_string(),
+            line: 0,
+            message: format!("the output is larger than {MAX_OUTPUT_BYTES} bytes"),
+        });
+    }
+    Ok(out)
+}
+
+/// The `code` filter of the HTML templates: the text escaped, with `backticked` spans as
+/// `<code>` (the findings name decisions and injects that way). Unpaired backticks stay.
+fn inline_code(text: String) -> Value {
+    let escaped = minijinja::HtmlEscape(&text).to_string();
+    if escaped.matches('`').count() % 2 == 1 {
+        return Value::from_safe_string(escaped);
+    }
+    let mut out = String::with_capacity(escaped.len() + 16);
+    for (n, part) in escaped.split('`').enumerate() {
+        if n > 0 {
+            out.push_str(if n % 2 == 1 { "<code>" } else { "</code>" });
+        }
+        out.push_str(part);
+    }
+    Value::from_safe_string(out)
+}
