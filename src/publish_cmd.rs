@@ -1,5 +1,6 @@
-//! `ttx publish JOURNAL... -o DIR`: anonymized findings for the whole organisation, as
-//! Markdown and HTML, written only when the leak check finds nothing.
+//! `ttx publish [JOURNAL...] -o DIR`: anonymized findings for the whole organisation, as
+//! Markdown and HTML, written only when the leak check finds nothing. Without journals, the
+//! exercises the program's ledger tracks.
 
 use std::path::{Path, PathBuf};
 
@@ -20,8 +21,8 @@ use crate::exit::Exit;
 /// The options of `ttx publish`.
 #[derive(clap::Args)]
 pub struct PublishArgs {
-    /// Journals of the exercises to publish.
-    #[arg(required = true)]
+    /// Journals of the exercises to publish; none: every exercise the program's ledger
+    /// tracks, from the journal it was entered from.
     pub journals: Vec<PathBuf>,
     /// The folder to write the publication to.
     #[arg(short = 'o', long = "output", required = true)]
@@ -42,6 +43,46 @@ pub struct PublishArgs {
     pub include_unfinished: bool,
 }
 
+/// The journals of every exercise the program's ledger tracks, each with the identity it
+/// was entered with.
+fn tracked_journals(program: Option<&Path>) -> Result<Vec<(PathBuf, String)>, Exit> {
+    let program = actions_cmd::open_program(program)?;
+    let ledger = actions_cmd::read_ledger(&program)?;
+    let base = program
+        .ledger_path()
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let journals: Vec<(PathBuf, String)> = ledger
+        .state
+        .exercises
+        .iter()
+        .map(|x| (base.join(&x.journal), x.journal_sha256.clone()))
+        .collect();
+    if journals.is_empty() {
+        eprintln!(
+            "error: the program's ledger tracks no exercise yet; name the journals to publish, or enter them first with `ttx actions add JOURNAL`"
+        );
+        return Err(Exit::Usage);
+    }
+    let missing: Vec<&PathBuf> = journals
+        .iter()
+        .map(|(j, _)| j)
+        .filter(|j| !j.is_file())
+        .collect();
+    if !missing.is_empty() {
+        for j in &missing {
+            eprintln!(
+                "error: {}: the ledger tracks this exercise but its journal is not there; restore it, or name the journals to publish",
+                j.display()
+            );
+        }
+        eprintln!("nothing was written");
+        return Err(Exit::Problems);
+    }
+    Ok(journals)
+}
+
 /// Builds, checks and writes the publication.
 pub fn run(args: PublishArgs) -> Exit {
     if let Some(r) = &args.redactions
@@ -53,10 +94,31 @@ pub fn run(args: PublishArgs) -> Exit {
         );
         return Exit::Usage;
     }
+    // Each journal with the identity the ledger entered it with, when the ledger named it.
+    let journals: Vec<(PathBuf, Option<String>)> = if args.journals.is_empty() {
+        match tracked_journals(args.program.as_deref()) {
+            Ok(t) => t.into_iter().map(|(j, sha)| (j, Some(sha))).collect(),
+            Err(code) => return code,
+        }
+    } else {
+        args.journals.iter().map(|j| (j.clone(), None)).collect()
+    };
     let mut analyzed: Vec<Analyzed> = Vec::new();
     let mut unfinished: Vec<&Path> = Vec::new();
-    for j in &args.journals {
-        match analysis::analyze(j, false) {
+    for (j, entered) in &journals {
+        let analysis = analysis::analyze(j, false);
+        // A journal the ledger names must be the one it entered: a later exercise written
+        // over the same file would be published under the earlier one's items.
+        if let (Ok(a), Some(sha)) = (&analysis, entered)
+            && &a.identity != sha
+        {
+            eprintln!(
+                "error: {}: not the journal the ledger entered as this exercise (its first line differs); name the journals to publish instead",
+                j.display()
+            );
+            return Exit::Problems;
+        }
+        match analysis {
             // Two copies of one journal are one exercise.
             Ok(a) if analyzed.iter().any(|b| b.identity == a.identity) => eprintln!(
                 "warning: {} is a copy of a journal already given; published once",
@@ -97,7 +159,7 @@ pub fn run(args: PublishArgs) -> Exit {
             None => {
                 eprintln!(
                     "error: no ttx.yaml above {}; publishing needs the program's roster and rules, name it with --program",
-                    args.journals[0].display()
+                    journals[0].0.display()
                 );
                 return Exit::Usage;
             }

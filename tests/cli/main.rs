@@ -20,4 +20,5 @@ mod shipped;
 mod show;
 mod simulate;
 mod support;
+mod tour;
 mod validate;

@@ -283,3 +283,53 @@ fn an_exercise_that_never_ended_is_refused_unless_asked_for_and_then_spoils_noth
         );
     }
 }
+
+/// `ttx publish` without journals publishes what the ledger tracks, and refuses a journal
+/// the ledger names that is missing or is another exercise.
+#[test]
+fn without_journals_publish_takes_the_exercises_the_ledger_tracks() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("publish-tracked");
+    let _ = std::fs::remove_dir_all(&dir);
+    crate::support::copy_tree(&root().join("examples/acme"), &dir.join("examples/acme"));
+    crate::support::copy_tree(&root().join("scenarios"), &dir.join("scenarios"));
+    let acme = dir.join("examples/acme");
+    let _ = std::fs::remove_dir_all(acme.join("journals"));
+    let out = Ttx::new()
+        .cwd(&acme)
+        .args(["publish", "-o", "findings"])
+        .run();
+    out.code(1)
+        .stderr_has("the ledger tracks this exercise but its journal is not there")
+        .stderr_has("nothing was written");
+    assert!(!acme.join("findings").exists());
+    let sessions: Vec<_> = ttx_engine::authoring::project::yaml_files(&acme.join("sessions"));
+    for sheet in &sessions {
+        let name = sheet.file_stem().unwrap().to_str().unwrap();
+        Ttx::new()
+            .cwd(&acme)
+            .args([
+                "run",
+                "--decisions",
+                sheet.to_str().unwrap(),
+                "--journal",
+                &format!("journals/{name}.jsonl"),
+            ])
+            .run()
+            .code(0);
+    }
+    Ttx::new()
+        .cwd(&acme)
+        .args(["publish", "-o", "findings"])
+        .run()
+        .code(0)
+        .stderr_has(&format!("published {} exercise(s)", sessions.len()));
+    // Another exercise written over a tracked journal is not published under its items.
+    let first = acme.join("journals/2025-05-20-first-run.jsonl");
+    std::fs::copy(acme.join("journals/2026-05-14-textbook.jsonl"), &first).unwrap();
+    Ttx::new()
+        .cwd(&acme)
+        .args(["publish", "-o", "findings-2"])
+        .run()
+        .code(1)
+        .stderr_has("not the journal the ledger entered as this exercise");
+}

@@ -15,14 +15,24 @@ fn the_acme_program_and_every_shipped_scenario_validate_without_warnings() {
 }
 
 #[test]
-fn the_readme_main_command_validates_the_whole_example_program() {
-    // `cargo run -- validate examples/acme`: the program folder means everything it names
-    // (architecture, roster, the scenario library) and the sessions recorded in it.
+fn the_program_folder_validates_the_same_named_or_from_inside() {
+    // `ttx validate examples/acme`: the program folder means everything it names
+    // (architecture, roster, the scenario library) and the files recorded in it.
     Ttx::new()
         .args(["validate", "--deny-warnings", "examples/acme"])
         .run()
         .code(0)
         .stderr_has("checked 28 files: 0 errors, 0 warnings");
+    // Regression: `ttx validate` inside the program checked 10 files (only what ttx.yaml
+    // names), so the README's tour and CI saw less than `ttx validate examples/acme`.
+    for inside in ["examples/acme", "examples/acme/sessions"] {
+        Ttx::new()
+            .cwd(inside)
+            .args(["validate", "--deny-warnings"])
+            .run()
+            .code(0)
+            .stderr_has("checked 28 files: 0 errors, 0 warnings");
+    }
 }
 
 #[test]

@@ -98,10 +98,13 @@ fn expand_targets(targets: &[PathBuf], program: Option<&ProgramDir>) -> Vec<Path
         files.push(p.roster_path());
         files.extend(p.scenario_paths());
     };
+    // No target inside a program is the program folder itself: the same files as
+    // `ttx validate PROGRAM_DIR` from anywhere.
     if targets.is_empty()
         && let Some(p) = program
     {
         program_files(&mut files, p);
+        files.extend(project::yaml_files(&p.root));
     }
     for t in targets {
         if t.is_dir() {
