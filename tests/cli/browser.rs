@@ -453,7 +453,7 @@ fn pdf_pages(pdf: &[u8]) -> usize {
 }
 
 #[test]
-fn the_report_reads_on_a_desk_a_phone_and_paper() {
+fn the_report_and_the_dashboard_read_on_a_desk_a_phone_and_paper() {
     let Some((chromium, chromedriver)) = browsers() else {
         return;
     };
@@ -472,6 +472,19 @@ fn the_report_reads_on_a_desk_a_phone_and_paper() {
             "html",
             "-o",
             html.to_str().unwrap(),
+        ])
+        .run()
+        .code(0);
+    let dashboard = dir.join("program.html");
+    crate::support::Ttx::new()
+        .cwd("examples/acme")
+        .args([
+            "program",
+            "report",
+            "--as-of",
+            "2026-12-01",
+            "-o",
+            dashboard.to_str().unwrap(),
         ])
         .run()
         .code(0);
@@ -526,6 +539,27 @@ fn the_report_reads_on_a_desk_a_phone_and_paper() {
             // printed one page per table (or lost its content) would be far off.
             assert!((3..=16).contains(&pages), "{name}: {pages} pages");
             std::fs::write(dir.join(format!("report-{name}.pdf")), pdf).unwrap();
+        }
+        // The dashboard: its charts scale to the screen, so the newest exercises are in
+        // view on a phone too.
+        c.goto(&format!("file://{}", dashboard.display()))
+            .await
+            .unwrap();
+        for (w, h) in [(1280u32, 900u32), (390, 844)] {
+            c.set_window_size(w, h).await.expect("resize");
+            tokio::time::sleep(Duration::from_millis(150)).await;
+            let problems = layout_problems(&c, None).await;
+            assert!(problems.is_empty(), "the dashboard at {w}px: {problems:#?}");
+            let outside = c
+                .execute(
+                    "return [...document.querySelectorAll('svg')].filter(s => s.getBoundingClientRect().right > document.documentElement.clientWidth + 1).length;",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            assert_eq!(outside, json!(0), "a dashboard chart runs off a {w}px screen");
+            let png = c.screenshot().await.expect("a screenshot");
+            std::fs::write(dir.join(format!("dashboard-{w}.png")), png).unwrap();
         }
         let _ = c.close().await;
     });
