@@ -10,6 +10,7 @@ use ttx_engine::authoring::model::architecture::Architecture;
 use ttx_engine::authoring::model::roster::Roster;
 use ttx_engine::authoring::schema::FileKind;
 use ttx_engine::program::anonymize::{Options, Scrubber};
+use ttx_engine::program::leak_check::Needles;
 use ttx_engine::program::ledger::State;
 use ttx_engine::program::publish::{self, Source};
 use ttx_engine::program::status;
@@ -256,7 +257,8 @@ pub fn run(args: PublishArgs) -> Exit {
             return Exit::Problems;
         }
     };
-    let leaks = publish::leaks(&pages, &scrub);
+    let second = Needles::new(roster, &components, args.pseudonymize_teams);
+    let leaks = publish::leaks(&pages, &scrub, &second);
     if !leaks.is_empty() {
         for (file, l) in &leaks {
             eprintln!(
@@ -316,11 +318,34 @@ pub fn run(args: PublishArgs) -> Exit {
     Exit::Ok
 }
 
-/// Whether `file` would land inside `dir`.
+/// Whether `file` would land inside `dir`, following symbolic links (a link to the
+/// publication folder, or a folder linked into it, is inside it).
 fn inside(file: &Path, dir: &Path) -> bool {
-    let file = ttx_engine::authoring::paths::normalize(file);
-    let dir = ttx_engine::authoring::paths::normalize(dir);
+    let file = resolved(file);
+    let dir = resolved(dir);
     file.starts_with(dir)
+}
+
+/// Where a path that may not exist yet leads: its deepest existing ancestor with links
+/// resolved, then the rest of it.
+fn resolved(path: &Path) -> PathBuf {
+    let path = ttx_engine::authoring::paths::normalize(
+        &std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()),
+    );
+    let mut existing = path.as_path();
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(real) = existing.canonicalize() {
+            return rest.iter().rev().fold(real, |p: PathBuf, c| p.join(c));
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                existing = parent;
+            }
+            _ => return path.clone(),
+        }
+    }
 }
 
 /// Component ids and names, as lower-case words: a person's name part that is one of

@@ -1,7 +1,12 @@
 //! Property tests of the scrubber: generated rosters with hard names (two letters, common
-//! words, component names, non-ASCII, apostrophes) and generated free text with those
-//! names in any case, inside emails and handles. The oracle here is independent of the
-//! scrubber's own patterns: it looks for whole words in the output.
+//! words, component names, non-ASCII, apostrophes, hyphenated surnames) and generated free
+//! text with those names in any case, inside emails and handles, and in the forms people
+//! really type them: NFD, with zero-width characters or a soft hyphen inside, a
+//! typographic apostrophe, one half of a hyphenated surname, the name broken across a line
+//! at its hyphen, inside identifiers and URLs, percent-encoded, as HTML entities, and in
+//! scripts without spaces. Two oracles, both independent of the scrubber's patterns: whole
+//! words in the output, and the second leak check (`leak_check`), which must also find the
+//! variants in the text before scrubbing (so it is not blind).
 
 use proptest::prelude::*;
 use ttx_engine::authoring::load;
@@ -10,14 +15,32 @@ use ttx_engine::authoring::model::roster::Roster;
 use ttx_engine::authoring::schema::FileKind;
 use ttx_engine::authoring::source::SourceFile;
 use ttx_engine::program::anonymize::{COMMON_WORDS, Options, Scrubber, is_common, name_parts};
+use ttx_engine::program::leak_check::Needles;
 
 const FIRST: &[&str] = &[
     "Al", "Jo", "Will", "May", "Rose", "Mark", "José", "Zoë", "Łukasz", "Søren", "Ærin", "Ngozi",
     "Kai", "Vault", "Bo", "Ed", "Chloé", "Lucía", "Dmitrij", "Grace",
 ];
 const LAST: &[&str] = &[
-    "Li", "Ng", "O'Brien", "Nguyễn", "Müller", "Smith", "Rose", "Stone", "Park", "Åström", "Kafka",
-    "Gateway", "Ôba", "Okafor", "Mensah", "Whitaker",
+    "Li",
+    "Ng",
+    "O'Brien",
+    "Nguyễn",
+    "Müller",
+    "Smith",
+    "Rose",
+    "Stone",
+    "Park",
+    "Åström",
+    "Kafka",
+    "Gateway",
+    "Ôba",
+    "Okafor",
+    "Mensah",
+    "Whitaker",
+    "Smith-Jones",
+    "García-Márquez",
+    "D'Angelo",
 ];
 /// Component names of the generated architecture: names that are also these words
 /// follow the common-word rule.
@@ -117,6 +140,55 @@ enum Piece {
     Email(usize, u8),
     Handle(usize),
     Punct(usize),
+    /// A person's name as people really type it (see [`variant`]).
+    Variant(usize, u8),
+}
+
+/// The forms of a full name the scrubber must see through.
+const VARIANTS: u8 = 11;
+
+fn variant(p: &Person, v: u8) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let full = p.full();
+    let mut last = p.last.chars();
+    let head: String = last.next().into_iter().collect();
+    let tail: String = last.collect();
+    match v % VARIANTS {
+        0 => full.nfd().collect(),
+        1 => format!("{} {head}\u{200B}{tail}", p.first),
+        2 => format!("{} {head}\u{00AD}{tail}", p.first),
+        3 => format!("{}\u{200D} {}", p.first, p.last),
+        4 => full.replace('\'', "\u{2019}"),
+        5 => format!("/u/{}.{}", p.first.to_lowercase(), p.last.to_lowercase()),
+        6 => format!("{}_{}", p.first, p.last.replace(' ', "_")),
+        7 => full
+            .bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() {
+                    (b as char).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect(),
+        8 => full
+            .chars()
+            .map(|c| {
+                if c.is_ascii() {
+                    c.to_string()
+                } else {
+                    format!("&#{};", c as u32)
+                }
+            })
+            .collect(),
+        // One half of a hyphenated surname, with the first name; or broken at the hyphen.
+        9 => format!(
+            "{} {}",
+            p.first,
+            p.last.split('-').next_back().unwrap_or(&p.last)
+        ),
+        _ => full.replace('-', "-\n"),
+    }
 }
 
 fn case(text: &str, variant: u8) -> String {
@@ -139,6 +211,7 @@ fn render(pieces: &[Piece], people: &[Person]) -> String {
             Piece::Email(i, c) => case(&p(i).email(), *c),
             Piece::Handle(i) => p(i).handle(),
             Piece::Punct(i) => [",", ".", ";", ":", "(", ")", "!", "?"][*i % 8].to_string(),
+            Piece::Variant(i, v) => variant(p(i), *v),
         };
         if !out.is_empty() {
             out.push(' ');
@@ -157,6 +230,7 @@ fn pieces() -> impl Strategy<Value = Vec<Piece>> {
         1 => (0..6usize, 0..3u8).prop_map(|(i, c)| Piece::Email(i, c)),
         1 => (0..6usize).prop_map(Piece::Handle),
         1 => (0..8usize).prop_map(Piece::Punct),
+        2 => (0..6usize, 0..VARIANTS).prop_map(|(i, v)| Piece::Variant(i, v)),
     ];
     prop::collection::vec(piece, 1..40)
 }
@@ -181,6 +255,20 @@ fn title(word: &str) -> String {
         })
         .unwrap_or_default()
 }
+
+/// Names in scripts written without spaces, and sentences of the same script around them.
+const CJK: &[(&str, &str)] = &[
+    ("王小明", "zh"),
+    ("佐藤花子", "ja"),
+    ("김민수", "ko"),
+    ("สมชาย", "th"),
+];
+const CJK_TEXT: &[&str] = &[
+    "会议上{}说备份是干净的。",
+    "{}さんが確認しました。",
+    "{}가 보고했습니다.",
+    "ตอนนั้น{}โทรมา",
+];
 
 fn components() -> Vec<String> {
     COMPONENTS.iter().map(|c| c.to_string()).collect()
@@ -210,6 +298,35 @@ proptest! {
             }
         }
         prop_assert!(scrubber.leaks(&out).is_empty(), "the leak check disagrees: {:?}", scrubber.leaks(&out));
+        let second = Needles::new(&roster, &components(), false).find(&out, false);
+        prop_assert!(second.is_empty(), "the second check found {:?} in: {out}\nfrom: {text}", second);
+    }
+
+    #[test]
+    fn the_second_check_sees_every_variant_before_scrubbing(people in people(), i in 0..6usize, v in 0..VARIANTS) {
+        let roster = roster_of(&people);
+        let needles = Needles::new(&roster, &components(), false);
+        let p = &people[i % people.len()];
+        let text = format!("then {} joined", variant(p, v));
+        // A name made only of ordinary words is a name only with its capitals, which
+        // every variant but the lower-case URL keeps.
+        let ordinary = name_parts(&p.full()).iter().all(|x| is_common(x, &components()));
+        prop_assume!(!(ordinary && v % VARIANTS == 5));
+        prop_assert!(!needles.find(&text, false).is_empty(), "blind to {text:?}");
+    }
+
+    #[test]
+    fn names_in_scripts_without_spaces_are_found_inside_sentences(i in 0..CJK.len(), j in 0..CJK_TEXT.len()) {
+        let (name, _) = CJK[i];
+        let yaml = format!("teams:\n  - {{id: t, name: Team One, poc: p0}}\npeople:\n  - {{id: p0, name: \"{name}\", team: t}}\n");
+        let roster = load::load_source::<Roster>(FileKind::Roster, SourceFile::new("roster.yaml", yaml)).unwrap().value;
+        let mut scrubber = Scrubber::new(Some(&roster), &PublishRules::default(), &[], Options::default()).unwrap();
+        let text = CJK_TEXT[j].replace("{}", name);
+        let out = scrubber.scrub(&text);
+        prop_assert!(!out.contains(name), "{name} survived: {out}");
+        let needles = Needles::new(&roster, &[], false);
+        prop_assert!(needles.find(&out, false).is_empty());
+        prop_assert!(!needles.find(&text, false).is_empty());
     }
 
     #[test]

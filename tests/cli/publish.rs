@@ -103,6 +103,29 @@ fn the_example_publication_is_golden_and_names_nobody() {
     );
 }
 
+/// Plays the textbook session with its first note rewritten into `journals/NAME.jsonl`.
+fn play_with_note(dir: &Path, name: &str, note: &str) {
+    let sheet = std::fs::read_to_string(dir.join("sessions/2026-05-14-textbook.yaml"))
+        .unwrap()
+        .replace(
+            "note: On-call glanced at the CDN alert",
+            &format!("note: {note}"),
+        );
+    assert!(sheet.contains(note));
+    std::fs::write(dir.join(format!("sessions/{name}.yaml")), sheet).unwrap();
+    Ttx::new()
+        .cwd(dir)
+        .args([
+            "run",
+            "--decisions",
+            &format!("sessions/{name}.yaml"),
+            "--journal",
+            &format!("journals/{name}.jsonl"),
+        ])
+        .run()
+        .code(0);
+}
+
 #[test]
 fn a_planted_leak_stops_the_publication() {
     let dir = copy_of_history("leak");
@@ -111,38 +134,34 @@ fn a_planted_leak_stops_the_publication() {
         "publish:\n  forbid:\n    - {name: codename, pattern: '(?i)project\\s+nightjar'}\n",
     );
     std::fs::write(dir.join("ttx.yaml"), program).unwrap();
-    let sheet = std::fs::read_to_string(dir.join("sessions/2026-05-14-textbook.yaml"))
-        .unwrap()
-        .replace(
-            "note: On-call glanced at the CDN alert",
-            "note: As in Project Nightjar, on-call glanced at the CDN alert",
-        );
-    assert!(sheet.contains("Nightjar"));
-    std::fs::write(dir.join("sessions/leak.yaml"), sheet).unwrap();
-    Ttx::new()
-        .cwd(&dir)
-        .args([
-            "run",
-            "--decisions",
-            "sessions/leak.yaml",
-            "--journal",
-            "journals/leak.jsonl",
-        ])
-        .run()
-        .code(0);
-    let out = out_dir("leak");
+    play_with_note(
+        &dir,
+        "leak",
+        "As in Project Nightjar, on-call glanced at the CDN alert",
+    );
+    refused(
+        &dir,
+        "leak",
+        "forbidden pattern `codename` survived anonymization: `Project Nightjar`",
+    );
+}
+
+/// Publishing `journals/NAME.jsonl` is refused for `why`, located in each page, and writes
+/// nothing.
+fn refused(dir: &Path, name: &str, why: &str) {
+    let out = out_dir(name);
     let result = Ttx::new()
-        .cwd(&dir)
+        .cwd(dir)
         .args([
             "publish",
-            "journals/leak.jsonl",
+            &format!("journals/{name}.jsonl"),
             "-o",
             out.to_str().unwrap(),
         ])
         .run();
     result
         .code(1)
-        .stderr_has("forbidden pattern `codename` survived anonymization: `Project Nightjar`")
+        .stderr_has(why)
         .stderr_has("nothing was written");
     assert!(
         result.stderr.contains(".md:") && result.stderr.contains(".html:"),
@@ -150,6 +169,24 @@ fn a_planted_leak_stops_the_publication() {
         result.stderr
     );
     assert!(!out.exists(), "a refused publication wrote files");
+}
+
+/// The second leak check does not share the scrubber's matching: a name the scrubber
+/// misses (here written with a Cyrillic `а`, a look-alike it does not fold) is refused,
+/// with the page and line, instead of published.
+#[test]
+fn a_name_the_scrubber_misses_is_caught_by_the_second_check() {
+    let dir = copy_of_history("second-check");
+    play_with_note(
+        &dir,
+        "second",
+        "R\u{0430}j says on-call glanced at the CDN alert",
+    );
+    refused(
+        &dir,
+        "second",
+        "(second check) survived anonymization: `R\u{0430}j`",
+    );
 }
 
 #[test]
@@ -214,18 +251,32 @@ fn organisation_patterns_and_team_pseudonyms() {
     assert!(
         redactions.contains("SEC-4711") && redactions.contains("\"pseudonym\": \"[ticket 1]\"")
     );
-    Ttx::new()
-        .cwd(&dir)
-        .args([
-            "publish",
-            "journals/patterns.jsonl",
-            "-o",
-            out.to_str().unwrap(),
-        ])
-        .args(["--redactions", out.join("r.json").to_str().unwrap()])
-        .run()
-        .code(2)
-        .stderr_has("must never be published");
+    let summary_inside = |redactions: &str| {
+        Ttx::new()
+            .cwd(&dir)
+            .args([
+                "publish",
+                "journals/patterns.jsonl",
+                "-o",
+                out.to_str().unwrap(),
+                "--redactions",
+                redactions,
+            ])
+            .run()
+            .code(2)
+            .stderr_has("must never be published");
+    };
+    summary_inside(out.join("r.json").to_str().unwrap());
+    // Regression: a path that leads into the publication folder through a symbolic link
+    // was let through.
+    #[cfg(unix)]
+    {
+        let link = dir.join("private");
+        let _ = std::fs::remove_file(&link);
+        std::os::unix::fs::symlink(&out, &link).unwrap();
+        summary_inside("private/r.json");
+        assert!(!out.join("r.json").exists());
+    }
 }
 
 /// Regression: `ttx publish` published an exercise that never ended, with the findings

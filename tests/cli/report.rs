@@ -57,13 +57,23 @@ fn reports_are_blameless_unless_names_are_asked_for() {
         "a participant's name leaked into the report"
     );
     assert!(!plain.contains("Participants"));
+    // Regression: the improvement plan named each team's point of contact without
+    // `--names`, against SECURITY.md.
+    for format in ["md", "html", "json", "csv"] {
+        let text = report(&rel, format);
+        assert!(
+            !text.contains("Dana Okafor") && !text.contains("Helen Brooks"),
+            "a point of contact's name in the {format} report without --names"
+        );
+    }
     let out = Ttx::new()
         .cwd("examples/acme")
         .args(["report", "--no-ledger", &rel, "--names"])
         .run();
     out.code(0)
         .stdout_has("## Appendix D: Participants")
-        .stdout_has("- Raj Patel");
+        .stdout_has("- Raj Patel")
+        .stdout_has("| Security Engineering | Dana Okafor |");
 }
 
 #[test]

@@ -16,6 +16,7 @@ use serde::Serialize;
 
 use crate::authoring::model::program::PublishRules;
 use crate::authoring::model::roster::Roster;
+use crate::program::fold::{self, Folded};
 
 /// Words that are also given names or surnames: replaced only when capitalized.
 pub const COMMON_WORDS: &[&str] = &[
@@ -109,23 +110,27 @@ pub struct Scrubber {
     counts: BTreeMap<(String, String), (String, usize)>,
 }
 
+/// The regex of a roster identifier (a name, id, email or handle) in folded text: its
+/// words with any run of spaces, hyphens or dots between them (`Mary-Jane`, `Mary Jane`,
+/// `mary.jane`, `Mary-` at a line's end and `Jane` on the next), with word edges where the
+/// identifier's script has them.
 fn word_regex(text: &str, any_case: bool) -> Result<Regex, regex::Error> {
-    let escaped = regex::escape(text)
-        .replace("\\ ", "\\s+")
-        .replace(' ', "\\s+");
-    // \b needs a word character at the edge; names ending in punctuation use look-free
-    // edges instead.
-    let start = if text.starts_with(|c: char| c.is_alphanumeric()) {
-        "\\b"
-    } else {
-        ""
+    let folded = Folded::new(text).text;
+    let body = folded
+        .split(|c: char| c.is_whitespace() || c == '-')
+        .filter(|w| !w.is_empty())
+        .map(regex::escape)
+        .collect::<Vec<_>>()
+        .join(r"[\s.\-]+");
+    let edge = |c: Option<char>| {
+        if c.is_some_and(|c| c.is_alphanumeric() && !fold::spaceless(c)) {
+            "\\b"
+        } else {
+            ""
+        }
     };
-    let end = if text.ends_with(|c: char| c.is_alphanumeric()) {
-        "\\b"
-    } else {
-        ""
-    };
-    RegexBuilder::new(&format!("{start}{escaped}{end}"))
+    let (start, end) = (edge(folded.chars().next()), edge(folded.chars().last()));
+    RegexBuilder::new(&format!("{start}{body}{end}"))
         .case_insensitive(any_case)
         .build()
 }
@@ -149,12 +154,24 @@ fn capitalized_regex(word: &str) -> Result<Regex, regex::Error> {
     ))
 }
 
-/// The name parts worth matching: two or more letters, trimmed of punctuation.
+/// The name parts worth matching: each word of the (folded) name and each half of a word
+/// joined by a hyphen or an apostrophe (`Smith-Jones` gives `Smith-Jones`, `Smith` and
+/// `Jones`; `O'Brien` gives `O'Brien` and `Brien`), trimmed of punctuation, of two or more
+/// letters.
 pub fn name_parts(name: &str) -> Vec<String> {
-    name.split_whitespace()
-        .map(|p| p.trim_matches(|c: char| !c.is_alphanumeric()).to_string())
-        .filter(|p| p.chars().filter(|c| c.is_alphabetic()).count() >= 2)
-        .collect()
+    let folded = Folded::new(name).text;
+    let mut parts: Vec<String> = Vec::new();
+    let trim = |p: &str| p.trim_matches(|c: char| !c.is_alphanumeric()).to_string();
+    for word in folded.split_whitespace() {
+        let word = trim(word);
+        for piece in std::iter::once(word.as_str()).chain(word.split(['-', '\''])) {
+            let piece = trim(piece);
+            if piece.chars().filter(|c| c.is_alphabetic()).count() >= 2 && !parts.contains(&piece) {
+                parts.push(piece);
+            }
+        }
+    }
+    parts
 }
 
 /// Whether a name part is read as an ordinary word (replaced only when capitalized).
@@ -312,18 +329,20 @@ impl Scrubber {
         pass: Option<bool>,
         protected: &[(usize, usize)],
     ) -> Vec<(usize, usize, usize)> {
+        // Matched in the folded text, replaced in the original.
+        let folded = Folded::new(text);
         let mut found = Vec::new();
         for (n, m) in self.matchers.iter().enumerate() {
             if pass.is_some_and(|first| first != m.first) {
                 continue;
             }
-            for caps in m.regex.captures_iter(text) {
+            for caps in m.regex.captures_iter(&folded.text) {
                 let Some(g) = caps.get(m.group) else { continue };
                 let s = g.as_str();
                 if m.class == Class::Host && !is_host(s) {
                     continue;
                 }
-                let (start, end) = (g.start(), g.end());
+                let (start, end) = folded.original(g.start(), g.end());
                 if protected.iter().any(|(ps, pe)| start < *pe && *ps < end) {
                     continue;
                 }

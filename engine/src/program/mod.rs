@@ -4,6 +4,8 @@
 
 pub mod anonymize;
 pub mod dashboard;
+pub mod fold;
+pub mod leak_check;
 pub mod ledger;
 pub mod publish;
 pub mod status;

@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::assessment::assess::FindingKind;
 use crate::assessment::report::{Report, TemplateError, render_template};
 use crate::program::anonymize::{Leak, Scrubber, html_text};
+use crate::program::leak_check::Needles;
 use crate::program::ledger::State;
 use crate::program::status::{Decline, HalfYear, ProgramStatus, Relapse, Repeat};
 
@@ -336,8 +337,9 @@ pub fn render(overview: &Overview) -> Result<Vec<Page>, TemplateError> {
     Ok(pages)
 }
 
-/// The leak check over every page: where each surviving identifier is.
-pub fn leaks(pages: &[Page], scrub: &Scrubber) -> Vec<(String, Leak)> {
+/// The leak checks over every page: where each surviving identifier is, by the
+/// scrubber's own matchers and by the independent second check.
+pub fn leaks(pages: &[Page], scrub: &Scrubber, second: &Needles) -> Vec<(String, Leak)> {
     let mut out = Vec::new();
     for p in pages {
         let text = if p.file.ends_with(".html") {
@@ -346,6 +348,11 @@ pub fn leaks(pages: &[Page], scrub: &Scrubber) -> Vec<(String, Leak)> {
             p.text.clone()
         };
         out.extend(scrub.leaks(&text).into_iter().map(|l| (p.file.clone(), l)));
+        // The second check reads the page as it is written, not as the first one does.
+        let found = second.find(&p.text, p.file.ends_with(".html"));
+        out.extend(found.into_iter().map(|l| (p.file.clone(), l)));
     }
+    out.sort_by(|a, b| (&a.0, a.1.line, a.1.col).cmp(&(&b.0, b.1.line, b.1.col)));
+    out.dedup_by(|a, b| a.0 == b.0 && a.1.line == b.1.line && a.1.found == b.1.found);
     out
 }

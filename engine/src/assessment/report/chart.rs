@@ -27,7 +27,7 @@ const MIN_GAP: u32 = 22;
 const TOP: u32 = 26;
 
 /// The SVG timeline, laid out: one lane per role, time across.
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct Chart {
     /// Width in SVG units.
     pub width: u32,
@@ -46,7 +46,7 @@ pub struct Chart {
 }
 
 /// A role's lane.
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct Lane {
     /// Role id.
     pub role: String,
@@ -59,7 +59,7 @@ pub struct Lane {
 }
 
 /// A tick on the time axis.
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct Tick {
     /// Horizontal position.
     pub x: u32,
@@ -68,7 +68,7 @@ pub struct Tick {
 }
 
 /// A mark on the chart.
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct Mark {
     /// Horizontal position (the mark's time).
     pub x: u32,
@@ -83,7 +83,7 @@ pub struct Mark {
 }
 
 /// A legend line: what a numbered mark is.
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct LegendEntry {
     /// The mark's number.
     pub number: usize,

@@ -57,7 +57,7 @@ pub enum Format {
 
 /// Everything a report shows; also the context templates receive (documented in
 /// docs/report.md).
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct Report {
     /// Report format version.
     pub version: u32,
@@ -106,6 +106,10 @@ pub struct Report {
     pub warnings: Vec<String>,
     /// The timeline chart, laid out for the HTML template.
     pub chart: Chart,
+    /// Whether people's names may be shown (`--names`): without, the rendered report
+    /// leaves the teams' points of contact out (the ledger still records them).
+    #[serde(skip)]
+    pub names: bool,
 }
 
 /// Where a report's action-item ids come from.
@@ -122,6 +126,23 @@ pub enum IdStanding {
 }
 
 impl Report {
+    /// The report as it may be shown: without `--names`, no person's name, so the teams'
+    /// points of contact are left out of the plan (SECURITY.md: reports are blameless).
+    pub fn shown(&self) -> std::borrow::Cow<'_, Report> {
+        if self.names {
+            return std::borrow::Cow::Borrowed(self);
+        }
+        let mut shown = self.clone();
+        for item in shown
+            .action_items
+            .iter_mut()
+            .chain(shown.summary.top_items.iter_mut())
+        {
+            item.poc.clear();
+        }
+        std::borrow::Cow::Owned(shown)
+    }
+
     /// Gives the action items the ids they have (or will have) in the ledger, in every
     /// place the report names them: the plan, the findings, the objectives' improvements.
     /// `ids` maps the assessment's ids to the ledger's.
@@ -166,7 +187,7 @@ impl Report {
 }
 
 /// A discussion question and what the room answered.
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct DiscussionRow {
     /// The question's number in the scenario, from 1.
     pub number: usize,
@@ -177,7 +198,7 @@ pub struct DiscussionRow {
 }
 
 /// One answer to a discussion question.
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct AnswerRow {
     /// Scenario time.
     pub at: String,
@@ -186,7 +207,7 @@ pub struct AnswerRow {
 }
 
 /// The overview of the exercise.
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct Overview {
     /// Organisation.
     pub org: String,
@@ -215,7 +236,7 @@ pub struct Overview {
 }
 
 /// An ATT&CK technique the scenario names.
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct ThreatRow {
     /// `T1078.004`.
     pub id: String,
@@ -226,7 +247,7 @@ pub struct ThreatRow {
 }
 
 /// A role and the team that plays it.
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct RoleRow {
     /// Role id.
     pub id: String,
@@ -237,7 +258,7 @@ pub struct RoleRow {
 }
 
 /// An objective in the report.
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct ObjectiveRow {
     /// Objective id.
     pub id: String,
@@ -258,7 +279,7 @@ pub struct ObjectiveRow {
 }
 
 /// One fact of the timeline.
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct TimelineRow {
     /// Scenario time.
     pub at: String,
@@ -283,7 +304,7 @@ pub struct FindingRow {
 }
 
 /// The hot wash.
-#[derive(Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize)]
 pub struct HotWash {
     /// Strengths.
     pub strengths: Vec<String>,
@@ -292,7 +313,7 @@ pub struct HotWash {
 }
 
 /// A decision in the appendix.
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct DecisionRow {
     /// Scenario time.
     pub at: String,
@@ -334,7 +355,7 @@ pub struct ExpectationRow {
 }
 
 /// One person of the roll call.
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct RollCallRow {
     /// Their name from the roster (their id when the roster does not know them).
     pub name: String,
@@ -683,6 +704,7 @@ pub fn build(ex: &Exercise<'_>, a: &Assessment, inputs: &Inputs<'_>) -> Report {
         roll_call,
         discussion,
         warnings: a.warnings.clone(),
+        names: inputs.names,
     }
 }
 

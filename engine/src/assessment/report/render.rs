@@ -25,6 +25,8 @@ pub fn render(
     format: Format,
     template: Option<(&str, &str)>,
 ) -> Result<String, TemplateError> {
+    let shown = report.shown();
+    let report = shown.as_ref();
     match format {
         Format::Json => Ok(serde_json::to_string_pretty(report).unwrap_or_default() + "\n"),
         Format::Csv => Ok(csv(report)),

@@ -15,7 +15,7 @@ const HIGHLIGHTS: usize = 3;
 const TOP_ITEMS: usize = 5;
 
 /// The executive summary.
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct Summary {
     /// The scenario in (at most) two sentences: the first two of its summary.
     pub scenario: String,
@@ -37,7 +37,7 @@ pub struct Summary {
 }
 
 /// An area for improvement in the summary.
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct SummaryFinding {
     /// What happened.
     pub observation: String,
@@ -48,7 +48,7 @@ pub struct SummaryFinding {
 }
 
 /// The number of action items of one priority.
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct PriorityCount {
     /// The priority.
     pub priority: Priority,

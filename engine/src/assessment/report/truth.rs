@@ -9,7 +9,7 @@ use crate::exercise::state::Exercise;
 use crate::exercise::view::decision_title;
 
 /// The hidden truth of one run.
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct Truth {
     /// The state the setup script drew (e.g. `truth = leaked_ci_token`), in name order.
     pub drawn: Vec<StateRow>,
@@ -22,7 +22,7 @@ pub struct Truth {
 }
 
 /// One value of the drawn state.
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct StateRow {
     /// The state's name.
     pub name: String,
@@ -31,7 +31,7 @@ pub struct StateRow {
 }
 
 /// A hidden fact and what became of it.
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct FactRow {
     /// Fact id.
     pub id: String,
@@ -49,7 +49,7 @@ pub struct FactRow {
 }
 
 /// A red herring the room was sent.
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct RedHerringRow {
     /// Inject id.
     pub inject: String,
@@ -60,7 +60,7 @@ pub struct RedHerringRow {
 }
 
 /// One random draw.
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct DrawRow {
     /// When, `H:MM:SS`.
     pub at: String,
