@@ -249,7 +249,13 @@ fn os_user() -> String {
         // The owner of our own /proc entry is the process's user id.
         if let Ok(meta) = std::fs::metadata("/proc/self") {
             let uid = meta.uid();
-            let name = std::fs::read_to_string("/etc/passwd").ok().and_then(|p| {
+            let passwd = ttx_engine::authoring::file::read_bounded(
+                std::path::Path::new("/etc/passwd"),
+                ttx_engine::authoring::source::DEFAULT_MAX_FILE_BYTES,
+            )
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok());
+            let name = passwd.and_then(|p| {
                 p.lines().find_map(|l| {
                     let f: Vec<&str> = l.split(':').collect();
                     (f.len() > 2 && f[2] == uid.to_string()).then(|| f[0].to_string())

@@ -65,13 +65,16 @@ pub fn run(command: NewCommand) -> Exit {
         return Exit::Usage;
     }
     let text = match &from {
-        Some(f) => match std::fs::read_to_string(f) {
-            Ok(t) => scaffold::from_scenario(&id, &t, &f.display().to_string()),
-            Err(e) => {
-                eprintln!("error: cannot read {}: {e}", f.display());
-                return Exit::Usage;
+        Some(f) => {
+            match crate::output::read_text(f, ttx_engine::authoring::source::DEFAULT_MAX_FILE_BYTES)
+            {
+                Ok(t) => scaffold::from_scenario(&id, &t, &f.display().to_string()),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return Exit::Usage;
+                }
             }
-        },
+        }
         None => {
             let max = program.as_ref().map_or(
                 ttx_engine::authoring::source::DEFAULT_MAX_FILE_BYTES,

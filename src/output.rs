@@ -56,3 +56,11 @@ pub fn table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
         line(out, r);
     }
 }
+
+/// A text file named on the command line, read through the bounded reader: a regular
+/// file of at most `limit` bytes, in UTF-8. The error says which and why.
+pub fn read_text(path: &std::path::Path, limit: u64) -> Result<String, String> {
+    let bytes =
+        ttx_engine::authoring::file::read_bounded(path, limit).map_err(|e| e.to_string())?;
+    String::from_utf8(bytes).map_err(|_| format!("`{}` is not UTF-8 text", path.display()))
+}

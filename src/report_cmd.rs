@@ -3,10 +3,12 @@
 use std::path::PathBuf;
 
 use ttx_engine::assessment::report::{self, Format};
+use ttx_engine::authoring::source::DEFAULT_MAX_FILE_BYTES;
 
 use crate::actions_cmd;
 use crate::analysis;
 use crate::exit::Exit;
+use crate::output;
 
 /// The options of `ttx report`.
 #[derive(clap::Args)]
@@ -49,10 +51,10 @@ pub fn run(args: ReportArgs) -> Exit {
         return Exit::Usage;
     }
     let template = match &args.template {
-        Some(path) => match std::fs::read_to_string(path) {
+        Some(path) => match output::read_text(path, DEFAULT_MAX_FILE_BYTES) {
             Ok(text) => Some((path.display().to_string(), text)),
             Err(e) => {
-                eprintln!("error: cannot read {}: {e}", path.display());
+                eprintln!("error: the template: {e}");
                 return Exit::Usage;
             }
         },

@@ -195,10 +195,14 @@ impl Keys {
     /// Reads the hashes kept beside a journal; `Ok(None)` when there are none (a journal
     /// `ttx run` started).
     pub fn load(path: &Path) -> Result<Option<Keys>, String> {
-        let bytes = match std::fs::read(path) {
+        use ttx_engine::authoring::file::{ReadError, read_bounded};
+        // A keys file holds a hash per link: a megabyte is thousands of links.
+        let bytes = match read_bounded(path, 1 << 20) {
             Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+            Err(ReadError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(None);
+            }
+            Err(e) => return Err(e.to_string()),
         };
         let bad = || {
             format!(

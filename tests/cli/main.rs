@@ -2,6 +2,7 @@
 //! snapshots of diagnostics and previews.
 
 mod bad_inputs;
+mod bounded;
 mod browser;
 mod console;
 mod crash;

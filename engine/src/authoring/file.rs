@@ -1,34 +1,94 @@
-//! Reading an author's file from disk within limits: a size bound, UTF-8 only, no NUL
-//! bytes, a byte-order mark dropped. Each refusal is a diagnostic that says where and how
-//! to fix it.
+//! Reading files from disk within limits. [`read_bounded`] is the one reader every file
+//! ttx opens goes through, whoever names it (the command line, `ttx.yaml`, a journal's
+//! pinned paths): regular files only (a device, FIFO, socket or folder is refused before
+//! it is opened, so nothing hangs or streams forever) and a size bound enforced while
+//! reading. An author's file is then checked as text: UTF-8 only, no NUL bytes, a
+//! byte-order mark dropped; each refusal is a diagnostic that says where and how to fix it.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::authoring::diagnostic::{Code, Diagnostic};
 use crate::authoring::source::{Pos, SourceFile, pos_in};
 
+/// Why a file could not be read within bounds.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// Not a regular file.
+    #[error(
+        "`{0}` is not a regular file (a folder, device, FIFO or socket); ttx reads regular files only"
+    )]
+    NotAFile(PathBuf),
+    /// Larger than the bound.
+    #[error("`{path}` is larger than the limit of {limit} bytes")]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// The bound.
+        limit: u64,
+    },
+    /// The file system refused.
+    #[error("cannot read `{path}`: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// Reads a regular file of at most `limit` bytes.
+pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+    read_prefix(path, limit, false)
+}
+
+/// Reads a regular file's first line (without its newline), reading at most `limit`
+/// bytes: enough to identify a journal without reading it all.
+pub fn read_first_line(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+    read_prefix(path, limit, true)
+}
+
+fn read_prefix(path: &Path, limit: u64, first_line: bool) -> Result<Vec<u8>, ReadError> {
+    let io = |source| ReadError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    // Checked before opening: opening a FIFO blocks until a writer comes.
+    if !std::fs::metadata(path).map_err(io)?.is_file() {
+        return Err(ReadError::NotAFile(path.to_path_buf()));
+    }
+    let file = std::fs::File::open(path).map_err(io)?;
+    if !file.metadata().map_err(io)?.is_file() {
+        return Err(ReadError::NotAFile(path.to_path_buf()));
+    }
+    let mut bytes = Vec::new();
+    let mut reader = std::io::BufReader::new(file).take(limit + 1);
+    if first_line {
+        std::io::BufRead::read_until(&mut reader, b'\n', &mut bytes).map_err(io)?;
+        if bytes.last() == Some(&b'\n') {
+            bytes.pop();
+            return Ok(bytes);
+        }
+    } else {
+        // One byte past the limit tells an oversized file without reading it all.
+        reader.read_to_end(&mut bytes).map_err(io)?;
+    }
+    if bytes.len() as u64 > limit {
+        return Err(ReadError::TooLarge {
+            path: path.to_path_buf(),
+            limit,
+        });
+    }
+    Ok(bytes)
+}
+
 impl SourceFile {
     /// Reads a file, refusing one that is larger than `max_bytes`, is not UTF-8, or holds a
     /// NUL byte; each refusal is a diagnostic that says where and how to fix it.
     pub fn read(path: &Path, max_bytes: u64) -> Result<SourceFile, Diagnostic> {
-        use std::io::Read;
         let shown = path.to_path_buf();
-        let io_error = |e: std::io::Error| {
-            Diagnostic::error(
-                &shown,
-                Pos::START,
-                Code::Io,
-                format!("cannot read `{}`: {e}", path.display()),
-            )
-        };
-        let file = std::fs::File::open(path).map_err(io_error)?;
-        // Read one byte past the limit so an oversized file is detected without reading it all.
-        let mut bytes = Vec::new();
-        file.take(max_bytes + 1)
-            .read_to_end(&mut bytes)
-            .map_err(io_error)?;
-        if bytes.len() as u64 > max_bytes {
-            return Err(Diagnostic::error(
+        let bytes = read_bounded(path, max_bytes).map_err(|e| match e {
+            ReadError::TooLarge { .. } => Diagnostic::error(
                 &shown,
                 Pos::START,
                 Code::FileTooLarge,
@@ -36,8 +96,11 @@ impl SourceFile {
             )
             .with_help(
                 "split the file, or raise `limits.max_file_bytes` in ttx.yaml if it really must be this large",
-            ));
-        }
+            ),
+            ReadError::NotAFile(_) => Diagnostic::error(&shown, Pos::START, Code::Io, e.to_string())
+                .with_help("name a YAML file"),
+            ReadError::Io { .. } => Diagnostic::error(&shown, Pos::START, Code::Io, e.to_string()),
+        })?;
         Self::from_bytes(shown, bytes)
     }
 

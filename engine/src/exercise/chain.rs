@@ -17,6 +17,9 @@ pub const GENESIS: &str = "00000000000000000000000000000000000000000000000000000
 /// Why a journal could not be read, written or trusted.
 #[derive(Debug, thiserror::Error)]
 pub enum JournalError {
+    /// The file is not a regular file, or larger than [`MAX_CHAINED_BYTES`].
+    #[error(transparent)]
+    Bounded(#[from] crate::authoring::file::ReadError),
     /// The file system said no.
     #[error("{path}: {source}")]
     Io {
@@ -203,12 +206,13 @@ pub fn parse<L: Link>(bytes: &[u8], path: &Path, kind: Kind) -> Result<Contents<
 
 /// Reads and parses a chained file.
 pub fn read<L: Link>(path: &Path, kind: Kind) -> Result<Contents<L>, JournalError> {
-    let bytes = std::fs::read(path).map_err(|source| JournalError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let bytes = crate::authoring::file::read_bounded(path, MAX_CHAINED_BYTES)?;
     parse(&bytes, path, kind)
 }
+
+/// The largest journal or ledger ttx reads: far beyond any exercise (a 10,000-event
+/// journal is about 2 MiB), small enough that a hostile file cannot exhaust memory.
+pub const MAX_CHAINED_BYTES: u64 = 256 * 1024 * 1024;
 
 /// Keeps a torn last line in `FILE.torn` (appended, fsync'd) so that nothing is silently
 /// dropped, and returns the warning for the user.

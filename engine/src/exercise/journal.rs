@@ -107,8 +107,9 @@ impl Lock {
                     return Ok((Lock { path }, stale));
                 }
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-                    let pid = std::fs::read_to_string(&path)
+                    let pid = crate::authoring::file::read_bounded(&path, 64)
                         .ok()
+                        .and_then(|b| String::from_utf8(b).ok())
                         .and_then(|t| t.trim().parse::<u32>().ok())
                         .unwrap_or(0);
                     if pid != 0 && process_alive(pid) {

@@ -46,6 +46,19 @@ pub enum SessionError {
         /// Hash now.
         now: String,
     },
+    /// A file the journal's start event pins cannot be read within bounds (a device, a
+    /// FIFO, a folder, a huge file: the journal is untrusted).
+    #[error(
+        "{journal}:1: the start event pins `{pinned}`, which cannot be read: {problem}; restore the file the exercise was played with"
+    )]
+    Pinned {
+        /// The journal.
+        journal: PathBuf,
+        /// The path as the journal names it.
+        pinned: String,
+        /// What is wrong with it.
+        problem: String,
+    },
     /// The journal does not start with a start event.
     #[error("{0}: a journal starts with a `start` event")]
     NoStart(PathBuf),
@@ -58,9 +71,15 @@ pub struct Session<'c> {
     writer: Writer,
 }
 
+/// The largest file a journal may pin (a scenario, architecture or roster): the largest
+/// `limits.max_file_bytes` allows a program to load is the program's business; this bound
+/// keeps a hostile journal's pinned path from streaming without end.
+pub const MAX_PINNED_BYTES: u64 = 64 * 1024 * 1024;
+
 /// Pins a file by hash, with its path relative to the journal's folder.
 pub fn file_ref(file: &Path, journal: &Path) -> std::io::Result<FileRef> {
-    let bytes = std::fs::read(file)?;
+    let bytes = crate::authoring::file::read_bounded(file, MAX_PINNED_BYTES)
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string()))?;
     Ok(FileRef {
         path: relative_to(file, journal.parent().unwrap_or(Path::new("."))),
         sha256: journal::sha256_hex(&bytes),
@@ -95,9 +114,12 @@ pub fn resolve(pinned: &FileRef, journal: &Path) -> PathBuf {
 /// Checks that a pinned file still has its hash.
 pub fn check_pinned(pinned: &FileRef, journal: &Path) -> Result<(), SessionError> {
     let path = resolve(pinned, journal);
-    let bytes = std::fs::read(&path).map_err(|source| JournalError::Io {
-        path: path.clone(),
-        source,
+    let bytes = crate::authoring::file::read_bounded(&path, MAX_PINNED_BYTES).map_err(|e| {
+        SessionError::Pinned {
+            journal: journal.to_path_buf(),
+            pinned: pinned.path.clone(),
+            problem: e.to_string(),
+        }
     })?;
     let now = journal::sha256_hex(&bytes);
     if now != pinned.sha256 {

@@ -424,15 +424,18 @@ pub struct Ledger {
 impl Ledger {
     /// Reads a ledger; a missing file is an empty ledger.
     pub fn read(path: &Path) -> Result<Ledger, LedgerError> {
-        let bytes = match std::fs::read(path) {
+        let bytes = match crate::authoring::file::read_bounded(
+            path,
+            crate::exercise::chain::MAX_CHAINED_BYTES,
+        ) {
             Ok(b) => b,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
-            Err(source) => {
-                return Err(JournalError::Io {
-                    path: path.to_path_buf(),
-                    source,
-                }
-                .into());
+            Err(crate::authoring::file::ReadError::Io { source, .. })
+                if source.kind() == io::ErrorKind::NotFound =>
+            {
+                Vec::new()
+            }
+            Err(e) => {
+                return Err(JournalError::from(e).into());
             }
         };
         let contents = chain::parse::<Entry>(&bytes, path, KIND)?;
@@ -781,10 +784,12 @@ pub fn tracker_rows(text: &str) -> Result<Vec<TrackerRow>, String> {
 }
 
 /// The first line of a journal file, hashed: the identity of its exercise.
-pub fn journal_identity(journal: &Path) -> io::Result<String> {
-    let bytes = std::fs::read(journal)?;
-    let first = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
-    Ok(sha256_hex(first))
+pub fn journal_identity(journal: &Path) -> Result<String, crate::authoring::file::ReadError> {
+    let first = crate::authoring::file::read_first_line(
+        journal,
+        crate::exercise::chain::MAX_CHAINED_BYTES,
+    )?;
+    Ok(sha256_hex(&first))
 }
 
 #[cfg(test)]
