@@ -98,6 +98,10 @@ enum ActionsCommand {
         #[arg(long)]
         by: Option<String>,
     },
+    /// Check the ledger's hash chain, print its length and head (to compare with one kept
+    /// elsewhere, e.g. in git history), and check every tracked journal against the anchor
+    /// recorded when it was entered.
+    Verify,
     /// Enter the action items of ended exercises (as `ttx report` does); entering twice
     /// changes nothing.
     Add {
@@ -182,10 +186,62 @@ pub fn run(args: ActionsArgs) -> Exit {
                     on,
                     by,
                 } => import(&program, &file, exercise, on, by),
+                ActionsCommand::Verify => verify(&program),
                 ActionsCommand::Add { .. } => unreachable!("handled above"),
             }
         }
     }
+}
+
+/// `ttx actions verify`.
+fn verify(program: &ProgramDir) -> Exit {
+    let ledger = match read_ledger(program) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let path = program.ledger_path();
+    println!(
+        "{}: {} lines, hash chain intact, head {}; {} exercise(s), {} action item(s)",
+        path.display(),
+        ledger.entries.len(),
+        ledger.head,
+        ledger.state.exercises.len(),
+        ledger.state.items.len()
+    );
+    let base = path.parent().unwrap_or(Path::new("."));
+    let mut code = Exit::Ok;
+    for x in &ledger.state.exercises {
+        let journal = base.join(&x.journal);
+        let events = x.journal_events.unwrap_or_default();
+        match ttx_engine::exercise::journal::read(&journal) {
+            Ok(c) => match x.anchor_holds(&c.hashes) {
+                None => println!(
+                    "  {}: entered before ledgers kept anchors; nothing to compare",
+                    x.id
+                ),
+                Some(true) => println!(
+                    "  {}: {} holds the {events} events it was entered with",
+                    x.id, x.journal
+                ),
+                Some(false) => {
+                    eprintln!(
+                        "error: {}: this journal was cut or changed after it was entered on {}: the ledger recorded {events} events, the journal has {}",
+                        journal.display(),
+                        x.entered_at.get(..10).unwrap_or(&x.entered_at),
+                        c.lines.len()
+                    );
+                    code = Exit::Problems;
+                }
+            },
+            Err(e) => println!("  {}: {} cannot be checked here: {e}", x.id, x.journal),
+        }
+    }
+    println!(
+        "the chain proves no line was edited or reordered, not that none was cut off the end: compare the head with one kept elsewhere (git log -p {})",
+        path.file_name()
+            .map_or_else(String::new, |f| f.to_string_lossy().into_owned())
+    );
+    code
 }
 
 fn worst(a: Exit, b: Exit) -> Exit {
@@ -364,6 +420,7 @@ pub fn enter(
             &rel,
             &stem,
             &analyzed.identity,
+            &analyzed.anchor,
         ))
     });
     let entered: Entered = match report_write(result) {

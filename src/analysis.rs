@@ -8,7 +8,7 @@ use ttx_engine::assessment::report::{self, Report};
 use ttx_engine::authoring::load;
 use ttx_engine::authoring::model::program::Sla;
 use ttx_engine::authoring::model::roster::Roster;
-use ttx_engine::authoring::project::{self, ProgramDir};
+use ttx_engine::authoring::project::ProgramDir;
 use ttx_engine::authoring::schema::FileKind;
 use ttx_engine::exercise::event::Event;
 use ttx_engine::exercise::journal::Line;
@@ -27,17 +27,16 @@ pub struct Analyzed {
     pub roster: Option<Roster>,
     /// SHA-256 of the journal's first line: the exercise's identity in the ledger.
     pub identity: String,
+    /// The journal's last line and length, for the ledger to anchor it.
+    pub anchor: ttx_engine::program::ledger::Anchor,
 }
 
 /// Replays and assesses a journal; problems are printed and returned as the exit code.
 pub fn analyze(journal: &Path, names: bool) -> Result<Analyzed, Exit> {
     let mut out = None;
-    let code = journal_cmd::rebuild_and(journal, |ex, lines, _, _| {
-        // The program above the journal; for a journal kept elsewhere (handed over, in an
-        // archive), the program its pinned roster or architecture lives in.
-        let program = project::find_program(journal.parent().unwrap_or(Path::new(".")))
-            .or_else(|| pinned_program(lines, journal))
-            .and_then(|p| ProgramDir::load(&p).ok());
+    let code = journal_cmd::rebuild_and(journal, |ex, lines, _, _, anchor| {
+        let program =
+            journal_cmd::program_of(journal, lines).and_then(|p| ProgramDir::load(&p).ok());
         let roster = pinned_roster(lines, journal).or_else(|| {
             program
                 .as_ref()
@@ -88,6 +87,7 @@ pub fn analyze(journal: &Path, names: bool) -> Result<Analyzed, Exit> {
             program,
             roster,
             identity,
+            anchor: anchor.clone(),
         });
         Exit::Ok
     });
@@ -112,23 +112,6 @@ pub fn ledger_ids(report: &mut Report, ledger: &Path, identity: &str) {
         report::IdStanding::Provisional
     };
     report.use_ids(&ids, standing);
-}
-
-/// The program folder of the files the journal pinned (roster, then architecture), if
-/// they are still where the journal says.
-fn pinned_program(lines: &[Line], journal: &Path) -> Option<std::path::PathBuf> {
-    let Some(Event::Start {
-        roster,
-        architecture,
-        ..
-    }) = lines.first().map(|l| &l.event)
-    else {
-        return None;
-    };
-    roster.iter().chain(architecture).find_map(|pinned| {
-        let path = session::resolve(pinned, journal);
-        project::find_program(path.parent()?)
-    })
 }
 
 /// The roster the journal pinned, if it is still there unchanged.

@@ -1,11 +1,18 @@
-//! `ttx verify JOURNAL` and `ttx replay JOURNAL`: trust and read back a journal.
+//! `ttx verify JOURNAL [--head HASH]` and `ttx replay JOURNAL`: trust and read back a
+//! journal. A hash chain proves that no line was edited or reordered, not that none was
+//! cut off the end or that the whole was not rewritten with a new chain; what does is a
+//! head kept elsewhere: the receipt `end` prints (`--head`), and the anchor the ledger
+//! records when the exercise is entered, which every command that rebuilds a journal
+//! checks.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use ttx_engine::exercise::event::Timed;
-use ttx_engine::exercise::journal;
+use ttx_engine::authoring::project;
+use ttx_engine::exercise::event::{Event, Timed};
+use ttx_engine::exercise::journal::{self, Line};
 use ttx_engine::exercise::session;
 use ttx_engine::exercise::{status_line, view};
+use ttx_engine::program::ledger::{Anchor, Ledger};
 
 use crate::exit::Exit;
 use crate::run_cmd;
@@ -19,6 +26,7 @@ pub fn rebuild_and(
         &[journal::Line],
         Vec<Timed>,
         Option<String>,
+        &Anchor,
     ) -> Exit,
 ) -> Exit {
     if !path.is_file() {
@@ -53,8 +61,18 @@ pub fn rebuild_and(
             Ok(c) => c,
             Err(code) => return code,
         };
+    if let Err(why) = check_anchor(path, &contents) {
+        eprintln!("error: {}: {why}", path.display());
+        return Exit::Problems;
+    }
+    let anchor = Anchor {
+        head: contents.last_hash.clone(),
+        events: contents.lines.len() as u64,
+    };
     match session::rebuild(&compiled, &contents.lines, path) {
-        Ok((exercise, missing)) => on_success(&exercise, &contents.lines, missing, contents.torn),
+        Ok((exercise, missing)) => {
+            on_success(&exercise, &contents.lines, missing, contents.torn, &anchor)
+        }
         Err(e) => {
             eprintln!("error: {e}");
             Exit::Problems
@@ -62,9 +80,65 @@ pub fn rebuild_and(
     }
 }
 
-/// `ttx verify`: the chain holds and a replay of the inputs reproduces every event.
-pub fn verify(path: &Path) -> Exit {
-    rebuild_and(path, |_, lines, missing, torn| {
+/// The program a journal belongs to: the one above it, or, for a journal kept elsewhere
+/// (handed over, in an archive), the one its pinned roster or architecture lives in.
+pub fn program_of(journal: &Path, lines: &[Line]) -> Option<PathBuf> {
+    project::find_program(journal.parent().unwrap_or(Path::new("."))).or_else(|| {
+        let Some(Event::Start {
+            roster,
+            architecture,
+            ..
+        }) = lines.first().map(|l| &l.event)
+        else {
+            return None;
+        };
+        roster.iter().chain(architecture).find_map(|pinned| {
+            let path = session::resolve(pinned, journal);
+            project::find_program(path.parent()?)
+        })
+    })
+}
+
+/// Checks a journal against the anchor its program's ledger recorded when the exercise
+/// was entered: the line the ledger saw last must still be there, with its hash.
+fn check_anchor(path: &Path, contents: &journal::Contents) -> Result<(), String> {
+    let Some(program) =
+        program_of(path, &contents.lines).and_then(|p| project::ProgramDir::load(&p).ok())
+    else {
+        return Ok(());
+    };
+    let Ok(ledger) = Ledger::read(&program.ledger_path()) else {
+        // A ledger that does not read is reported by the commands that use it.
+        return Ok(());
+    };
+    let identity = ttx_engine::program::ledger::journal_identity(path).unwrap_or_default();
+    let Some(x) = ledger.state.exercise_by_journal(&identity) else {
+        return Ok(());
+    };
+    if x.anchor_holds(&contents.hashes) != Some(false) {
+        return Ok(());
+    }
+    let (head, events) = (
+        x.journal_head.clone().unwrap_or_default(),
+        x.journal_events.unwrap_or_default(),
+    );
+    let on = x.entered_at.get(..10).unwrap_or(&x.entered_at);
+    Err(format!(
+        "this journal was cut or changed after it was entered in the ledger on {on}: the ledger recorded {events} events ending in line hash {}…, the journal has {} events{}",
+        &head[..head.len().min(12)],
+        contents.lines.len(),
+        if (contents.lines.len() as u64) < events {
+            " (it was cut)"
+        } else {
+            " and a different line there (it was rewritten)"
+        }
+    ))
+}
+
+/// `ttx verify`: the chain holds and a replay of the inputs reproduces every event; with
+/// `head`, the journal also holds the receipt's last event unchanged.
+pub fn verify(path: &Path, head: Option<&str>) -> Exit {
+    rebuild_and(path, |exercise, lines, missing, torn, anchor| {
         if torn.is_some() {
             eprintln!(
                 "error: {}: the last line is cut short (a crash); `ttx run --resume {}` sets it aside and completes the journal",
@@ -82,18 +156,52 @@ pub fn verify(path: &Path) -> Exit {
             );
             return Exit::Problems;
         }
+        if let Some(receipt) = head {
+            let receipt = receipt.trim().to_ascii_lowercase();
+            let Some(n) = journal::read(path)
+                .ok()
+                .and_then(|c| c.hashes.iter().position(|h| *h == receipt))
+            else {
+                eprintln!(
+                    "error: {}: this journal does not hold the receipt's last event (line hash {receipt}): it was cut or changed after the receipt was given",
+                    path.display()
+                );
+                return Exit::Problems;
+            };
+            let after = lines.len() - (n + 1);
+            println!(
+                "{}: the receipt's {} events are here unchanged{}",
+                path.display(),
+                n + 1,
+                match after {
+                    0 => String::new(),
+                    k => format!(" ({k} added after it)"),
+                }
+            );
+        }
         println!(
-            "{}: {} events, hash chain intact, replay reproduces every event",
+            "{}: {} events, hash chain intact, replay reproduces every event; head {}",
             path.display(),
-            lines.len()
+            lines.len(),
+            anchor.head
         );
+        if !exercise.ended() {
+            // A cut that took the end off leaves a journal that chains and replays: say so.
+            println!(
+                "{}: not ended: {} events, the last at {}; `ttx run --resume {}` continues it",
+                path.display(),
+                lines.len(),
+                exercise.now(),
+                path.display()
+            );
+        }
         Exit::Ok
     })
 }
 
 /// `ttx replay`: the exercise as the journal records it, and where it ended.
 pub fn replay(path: &Path) -> Exit {
-    rebuild_and(path, |exercise, _, missing, torn| {
+    rebuild_and(path, |exercise, _, missing, torn, _| {
         for t in exercise.log() {
             if !missing.contains(t) {
                 // A replay is read by the facilitator or an auditor: the truth is shown.

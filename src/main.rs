@@ -85,10 +85,14 @@ enum Command {
     /// Anonymized findings for the whole organisation, as Markdown and HTML; nothing is
     /// written if a roster identifier or configured pattern survives.
     Publish(publish_cmd::PublishArgs),
-    /// Check a journal: its hash chain, and that replaying its inputs reproduces it.
+    /// Check a journal: its hash chain, that replaying its inputs reproduces it, and that
+    /// it still holds what the ledger (and, with --head, a receipt) saw.
     Verify {
         /// The journal.
         journal: PathBuf,
+        /// The head of the receipt `end` printed: the journal must still hold that event.
+        #[arg(long, value_name = "HASH")]
+        head: Option<String>,
     },
     /// Rebuild an exercise from its journal and print where it ended.
     Replay {
@@ -156,7 +160,7 @@ fn main() -> ExitCode {
         Command::New(command) => new_cmd::run(command),
         Command::Program(args) => program_cmd::run(args),
         Command::Publish(args) => publish_cmd::run(args),
-        Command::Verify { journal } => journal_cmd::verify(&journal),
+        Command::Verify { journal, head } => journal_cmd::verify(&journal, head.as_deref()),
         Command::Replay { journal } => journal_cmd::replay(&journal),
     };
     code.into()

@@ -686,3 +686,40 @@ fn an_id_in_a_report_opens_that_item_in_the_ledger_for_two_exercises_of_one_scen
         assert!(md.contains(id.as_str()), "the Markdown names {id}");
     }
 }
+
+/// Regression: a tracked journal cut at a line boundary (its last lines deleted) verified
+/// as intact, because a hash chain cannot tell a cut from an end. The ledger now anchors
+/// each exercise it enters (the journal's last line and length): `verify`, `report` and
+/// `actions verify` refuse the cut journal, and say when it was entered.
+#[test]
+fn a_tracked_journal_cut_after_it_was_entered_is_refused() {
+    let dir = copy_of_history("anchor");
+    ttx(&dir)
+        .args(["actions", "verify"])
+        .run()
+        .code(0)
+        .stdout_has("hash chain intact, head ")
+        .stdout_has("2026-05-14-textbook: journals/2026-05-14-textbook.jsonl holds the 41 events it was entered with")
+        .stdout_has("not that none was cut off the end");
+    let journal = dir.join("journals/2026-05-14-textbook.jsonl");
+    let text = std::fs::read_to_string(&journal).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    std::fs::write(&journal, lines[..lines.len() - 3].join("\n") + "\n").unwrap();
+    let why = "this journal was cut or changed after it was entered in the ledger on 2026-05-15";
+    for args in [
+        vec!["verify", "journals/2026-05-14-textbook.jsonl"],
+        vec!["report", "journals/2026-05-14-textbook.jsonl"],
+    ] {
+        ttx(&dir)
+            .args(&args)
+            .run()
+            .code(1)
+            .stderr_has(why)
+            .stderr_has("the journal has 38 events (it was cut)");
+    }
+    ttx(&dir)
+        .args(["actions", "verify"])
+        .run()
+        .code(1)
+        .stderr_has("this journal was cut or changed after it was entered on 2026-05-15");
+}

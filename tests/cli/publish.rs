@@ -103,7 +103,12 @@ fn the_example_publication_is_golden_and_names_nobody() {
     );
 }
 
-/// Plays the textbook session with its first note rewritten into `journals/NAME.jsonl`.
+/// A seed the recorded sessions do not use: an edited session played with it is another
+/// exercise (another first line), not the tracked one rewritten.
+const ANOTHER_SEED: &str = "99";
+
+/// Plays the textbook session with its first note rewritten into `journals/NAME.jsonl`,
+/// as an exercise of its own.
 fn play_with_note(dir: &Path, name: &str, note: &str) {
     let sheet = std::fs::read_to_string(dir.join("sessions/2026-05-14-textbook.yaml"))
         .unwrap()
@@ -121,6 +126,8 @@ fn play_with_note(dir: &Path, name: &str, note: &str) {
             &format!("sessions/{name}.yaml"),
             "--journal",
             &format!("journals/{name}.jsonl"),
+            "--seed",
+            ANOTHER_SEED,
         ])
         .run()
         .code(0);
@@ -210,6 +217,8 @@ fn organisation_patterns_and_team_pseudonyms() {
             "sessions/patterns.yaml",
             "--journal",
             "journals/patterns.jsonl",
+            "--seed",
+            ANOTHER_SEED,
         ])
         .run()
         .code(0);
@@ -284,9 +293,23 @@ fn organisation_patterns_and_team_pseudonyms() {
 #[test]
 fn an_exercise_that_never_ended_is_refused_unless_asked_for_and_then_spoils_nothing() {
     let dir = copy_of_history("unfinished");
-    let journal =
-        std::fs::read_to_string(dir.join("journals/2026-05-14-slow-red-herring.jsonl")).unwrap();
-    // The same exercise, stopped before its hot wash and end (a prefix of the chain).
+    // The red-herring session as an exercise the ledger does not track (a cut of a tracked
+    // journal is refused as such), stopped before its hot wash and end (a prefix of the
+    // chain).
+    Ttx::new()
+        .cwd(&dir)
+        .args([
+            "run",
+            "--decisions",
+            "sessions/2026-05-14-slow-red-herring.yaml",
+            "--journal",
+            "journals/whole.jsonl",
+            "--seed",
+            ANOTHER_SEED,
+        ])
+        .run()
+        .code(0);
+    let journal = std::fs::read_to_string(dir.join("journals/whole.jsonl")).unwrap();
     let cut: String = journal
         .lines()
         .take_while(|l| !l.contains("\"type\":\"improve\"") && !l.contains("\"type\":\"end\""))

@@ -372,3 +372,52 @@ fn a_sheet_journals_into_its_own_programs_folder_from_anywhere() {
         .to_string();
     std::fs::remove_file(root().join(written)).unwrap();
 }
+
+/// `end` gives a receipt, the journal's last line hash and length; `verify --head` proves a
+/// journal still holds it. Regression: a journal with its last lines cut off verified as
+/// intact; now the receipt refuses it, and without one `verify` says it did not end.
+#[test]
+fn the_receipt_of_end_catches_a_journal_cut_at_a_line_boundary() {
+    let (abs, rel) = fresh_journal("examples/acme", "receipt");
+    let played = Ttx::new()
+        .cwd("examples/acme")
+        .args([
+            "run",
+            "--decisions",
+            "sessions/2026-05-14-textbook.yaml",
+            "--journal",
+            &rel,
+            // Not the exercise the ledger tracks (whose anchor would catch the cut first).
+            "--seed",
+            "99",
+        ])
+        .run();
+    played.code(0);
+    let head = played
+        .stdout
+        .split("receipt: 41 events, head ")
+        .nth(1)
+        .and_then(|r| r.split(';').next())
+        .expect("end prints a receipt")
+        .to_string();
+    assert_eq!(head.len(), 64, "{head}");
+    Ttx::new()
+        .cwd("examples/acme")
+        .args(["verify", &rel, "--head", &head])
+        .run()
+        .code(0)
+        .stdout_has("the receipt's 41 events are here unchanged");
+    rewrite(&abs, |l| l[..l.len() - 15].to_vec());
+    Ttx::new()
+        .cwd("examples/acme")
+        .args(["verify", &rel])
+        .run()
+        .code(0)
+        .stdout_has("not ended: 26 events");
+    Ttx::new()
+        .cwd("examples/acme")
+        .args(["verify", &rel, "--head", &head])
+        .run()
+        .code(1)
+        .stderr_has("this journal does not hold the receipt's last event");
+}

@@ -112,6 +112,8 @@ pub struct Contents<L> {
     pub lines: Vec<L>,
     /// The hash of the last complete line.
     pub last_hash: String,
+    /// The hash of every complete line, in order: where a receipt or an anchor is found.
+    pub hashes: Vec<String>,
     /// Bytes after the last complete line, if any.
     pub torn: Option<String>,
     /// Byte length of the complete lines.
@@ -123,6 +125,7 @@ pub struct Contents<L> {
 pub fn parse<L: Link>(bytes: &[u8], path: &Path, kind: Kind) -> Result<Contents<L>, JournalError> {
     let mut lines: Vec<L> = Vec::new();
     let mut prev = GENESIS.to_string();
+    let mut hashes = Vec::new();
     let mut offset = 0usize;
     let mut torn = None;
     let mut number = 0usize;
@@ -149,6 +152,11 @@ pub fn parse<L: Link>(bytes: &[u8], path: &Path, kind: Kind) -> Result<Contents<
                 None => message,
             },
         };
+        if complete && raw.ends_with(b"\r") {
+            return Err(malformed(
+                "the line ends with a carriage return: the file was saved with Windows line endings (CRLF), which changes every line's hash; convert it back to LF (`dos2unix`, or your editor's line-ending setting) and try again".into(),
+            ));
+        }
         let value = match parsed {
             Ok(v) if complete => v,
             Ok(_) | Err(_) if is_last => {
@@ -193,10 +201,12 @@ pub fn parse<L: Link>(bytes: &[u8], path: &Path, kind: Kind) -> Result<Contents<
             )));
         }
         prev = sha256_hex(raw);
+        hashes.push(prev.clone());
         lines.push(line);
         offset += raw.len() + 1;
     }
     Ok(Contents {
+        hashes,
         lines,
         last_hash: prev,
         torn,

@@ -654,8 +654,9 @@ impl<'c> Facilitation<'c> {
                 "\n{n} hot-wash improvement(s) have no owner: say one now (`improve TEAM : …`), or assign the action items later with `ttx actions set ID --owner TEAM`"
             ),
         };
+        let (head, events) = self.session.head();
         format!(
-            "the exercise has ended; ratings, the hot wash, answers and notes still go in{owners}\nnext: `ttx report {journal} -o aar.md` writes the after-action report; `ttx actions add {journal}` tracks its action items"
+            "the exercise has ended; ratings, the hot wash, answers and notes still go in{owners}\nreceipt: {events} events, head {head}; keep it (a chat message, the minutes): `ttx verify {journal} --head {head}` proves later that the journal still holds them unchanged\nnext: `ttx report {journal} -o aar.md` writes the after-action report; `ttx actions add {journal}` tracks its action items"
         )
     }
 

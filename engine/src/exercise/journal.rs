@@ -266,6 +266,11 @@ impl Writer {
         Ok(())
     }
 
+    /// The hash of the last line written and the number of lines: a receipt.
+    pub fn head(&self) -> (&str, u64) {
+        (&self.last_hash, self.seq)
+    }
+
     /// The journal's path.
     pub fn path(&self) -> &Path {
         &self.path

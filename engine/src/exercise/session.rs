@@ -186,6 +186,11 @@ impl<'c> Session<'c> {
         Ok(events)
     }
 
+    /// The journal's receipt so far: the hash of its last line and its number of events.
+    pub fn head(&self) -> (&str, u64) {
+        self.writer.head()
+    }
+
     /// The journal's path.
     pub fn path(&self) -> &Path {
         self.writer.path()

@@ -94,6 +94,16 @@ pub struct ExerciseRecord {
     pub objectives: Vec<RatingRecord>,
     /// Decision latencies in seconds, one per inject and role.
     pub latencies: Vec<u64>,
+    /// The anchor: the hash of the journal's last line when it was entered, which the
+    /// chain alone cannot prove (a journal cut at a line boundary still chains).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub journal_head: Option<String>,
+    /// How many events the journal had when it was entered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub journal_events: Option<u64>,
+    /// When it was entered (the ledger line's time), filled in when the ledger is read.
+    #[serde(skip)]
+    pub entered_at: String,
 }
 
 /// An objective's rating in one exercise.
@@ -336,7 +346,10 @@ impl State {
                     if parse_date(&x.date).is_none() {
                         return Err(bad(format!("`{}` is not a date", x.date)));
                     }
-                    state.exercises.push(x.clone());
+                    state.exercises.push(ExerciseRecord {
+                        entered_at: entry.at.clone(),
+                        ..x.clone()
+                    });
                 }
                 LedgerEvent::Item(i) => {
                     if state.items.contains_key(&i.id) {
@@ -419,6 +432,8 @@ pub struct Ledger {
     pub state: State,
     /// A torn last line (a writer crashed before acknowledging it), if any.
     pub torn: Option<String>,
+    /// The hash of its last complete line (all zeros for an empty ledger).
+    pub head: String,
 }
 
 impl Ledger {
@@ -445,6 +460,7 @@ impl Ledger {
             entries: contents.lines,
             state,
             torn: contents.torn,
+            head: contents.last_hash,
         })
     }
 }
@@ -581,12 +597,32 @@ pub fn ids_for(
 /// The events that enter an exercise and its action items, decided against the current
 /// state: nothing when the journal entered before; a unique exercise id; ledger ids that
 /// do not collide with an earlier exercise's.
+impl ExerciseRecord {
+    /// Whether a journal, by the hashes of its lines, still holds the line the ledger saw
+    /// last when it entered the exercise; `None` for an exercise entered before anchors.
+    pub fn anchor_holds(&self, hashes: &[String]) -> Option<bool> {
+        let (head, events) = (self.journal_head.as_ref()?, self.journal_events?);
+        let last = usize::try_from(events).ok()?.checked_sub(1)?;
+        Some(hashes.get(last) == Some(head))
+    }
+}
+
+/// A journal as it was when it entered the ledger: its last line's hash and its length.
+#[derive(Clone, Debug)]
+pub struct Anchor {
+    /// SHA-256 of the last line.
+    pub head: String,
+    /// Number of events.
+    pub events: u64,
+}
+
 pub fn enter_events(
     state: &State,
     report: &Report,
     journal: &str,
     journal_stem: &str,
     first_line_sha256: &str,
+    anchor: &Anchor,
 ) -> (Vec<LedgerEvent>, Entered) {
     let (ids, entered) = ids_for(state, report, first_line_sha256);
     if let Some(x) = state
@@ -627,6 +663,9 @@ pub fn enter_events(
             })
             .collect(),
         latencies: report.latency.iter().map(|l| l.latency.as_secs()).collect(),
+        journal_head: Some(anchor.head.clone()),
+        journal_events: Some(anchor.events),
+        entered_at: String::new(),
     })];
     for ((item, row), (report_id, ledger_id)) in
         report.action_items.iter().zip(&report.findings).zip(&ids)
