@@ -696,14 +696,47 @@ pub fn drive(
 /// Lines from standard input on a thread, so the clock can follow real time meanwhile.
 fn pipe_lines(tx: mpsc::Sender<Input>) {
     std::thread::spawn(move || {
-        for line in std::io::stdin().lock().lines() {
-            let Ok(line) = line else { break };
+        let mut stdin = std::io::stdin().lock();
+        while let Some(line) = bounded_line(&mut stdin) {
             if tx.send(Input::Line(line)).is_err() {
                 return;
             }
         }
         let _ = tx.send(Input::Closed);
     });
+}
+
+/// The next line of `input` without its newline, holding at most one byte more than the
+/// engine takes (so it refuses an overlong line, with its length) however long the line
+/// is; `None` at the end or on a read error.
+fn bounded_line(input: &mut impl BufRead) -> Option<String> {
+    use std::io::Read;
+    let limit = ttx_engine::exercise::facilitation::MAX_INPUT_BYTES as u64 + 1;
+    let mut buf = Vec::new();
+    let n = input
+        .by_ref()
+        .take(limit)
+        .read_until(b'\n', &mut buf)
+        .ok()?;
+    if n == 0 {
+        return None;
+    }
+    if buf.last() == Some(&b'\n') {
+        buf.pop();
+    } else if buf.len() as u64 == limit {
+        // Skip the rest of the overlong line without keeping it.
+        let mut rest = Vec::new();
+        while let Ok(k) = input.by_ref().take(1 << 16).read_until(b'\n', &mut rest) {
+            if k == 0 || rest.last() == Some(&b'\n') {
+                break;
+            }
+            rest.clear();
+        }
+    }
+    if buf.last() == Some(&b'\r') {
+        buf.pop();
+    }
+    Some(String::from_utf8_lossy(&buf).into_owned())
 }
 
 /// What the screen shows when the console opens.

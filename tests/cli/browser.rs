@@ -103,13 +103,11 @@ async fn browser(driver: &Chromedriver, chromium: &str, profile: &Path) -> Clien
 async fn until_text(c: &Client, text: &str) -> Duration {
     let start = Instant::now();
     loop {
-        let body = c
-            .find(Locator::Css("body"))
-            .await
-            .expect("a body")
-            .text()
-            .await
-            .unwrap_or_default();
+        // A page between two loads has no body for a moment: look again.
+        let body = match c.find(Locator::Css("body")).await {
+            Ok(b) => b.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
         if body.contains(text) {
             return start.elapsed();
         }

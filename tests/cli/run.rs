@@ -421,3 +421,33 @@ fn the_receipt_of_end_catches_a_journal_cut_at_a_line_boundary() {
         .code(1)
         .stderr_has("this journal does not hold the receipt's last event");
 }
+
+/// Regression: a line on a pipe was read whole however long (a pasted file, a stream
+/// without newlines), and a note of any size went into the journal. The engine takes
+/// lines of at most 64 KiB and refuses longer ones, saying how long they were.
+#[test]
+fn an_overlong_line_is_refused_and_never_journaled() {
+    let (abs, rel) = fresh_journal("examples/acme", "overlong");
+    let note = "x".repeat(100_000);
+    let out = Ttx::new()
+        .cwd("examples/acme")
+        .args([
+            "run",
+            "../../scenarios/payments-credential-leak.yaml",
+            "--journal",
+            &rel,
+        ])
+        .stdin(&format!("note {note}\nnote a short one\n"))
+        .run();
+    out.code(1)
+        .stdout_has("a line is at most 64 KiB and this one is longer");
+    let journal = std::fs::read_to_string(&abs).unwrap();
+    assert!(
+        journal.contains("a short one"),
+        "the next line still went in"
+    );
+    assert!(
+        !journal.contains(&note[..1000]),
+        "the overlong note was journaled"
+    );
+}

@@ -98,6 +98,8 @@ codes! {
     /// A script that fails when run: the setup in any way, an effect by hitting a sandbox
     /// limit (endless loop, runaway recursion, unbounded growth).
     ScriptRuntime = "script-runtime",
+    /// A script call that prints more than the journal takes from one call.
+    ScriptOutput = "script-output",
     /// A rhai script that uses a variable that does not exist.
     ScriptUndefinedVariable = "script-undefined-variable",
     /// An inject that no play of the scenario can deliver.

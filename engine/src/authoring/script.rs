@@ -234,10 +234,62 @@ pub struct RunError {
 struct Shared {
     dice: RefCell<Dice>,
     draws: RefCell<Vec<Draw>>,
-    prints: RefCell<Vec<String>>,
+    prints: RefCell<Prints>,
     deadline: Cell<Instant>,
     budget: Duration,
     trace: RefCell<Option<Vec<Evaluation>>>,
+}
+
+/// The most lines one script call may print into the journal.
+pub const MAX_PRINT_LINES: usize = 20;
+/// The most bytes one script call may print into the journal.
+pub const MAX_PRINT_BYTES: usize = 4096;
+
+/// What one script call printed, within [`MAX_PRINT_LINES`] and [`MAX_PRINT_BYTES`]: a
+/// script that prints in a loop cannot flood the journal (each line is an event, fsync'd).
+#[derive(Default)]
+struct Prints {
+    lines: Vec<String>,
+    bytes: usize,
+    cut_lines: usize,
+    cut_bytes: usize,
+}
+
+impl Prints {
+    fn push(&mut self, text: &str) {
+        let room = MAX_PRINT_BYTES - self.bytes;
+        if self.lines.len() >= MAX_PRINT_LINES || room == 0 {
+            self.cut_lines += 1;
+            self.cut_bytes += text.len();
+            return;
+        }
+        let mut end = text.len().min(room);
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        if end < text.len() {
+            self.cut_bytes += text.len() - end;
+        }
+        self.bytes += end;
+        self.lines.push(text[..end].to_string());
+    }
+
+    /// The lines, with a marker of what was cut at the end, if anything was.
+    fn take(&mut self) -> (Vec<String>, bool) {
+        let Prints {
+            mut lines,
+            cut_lines,
+            cut_bytes,
+            ..
+        } = std::mem::take(self);
+        let cut = cut_lines > 0 || cut_bytes > 0;
+        if cut {
+            lines.push(format!(
+                "[ttx: {cut_lines} more line(s), {cut_bytes} byte(s) cut: a script call prints at most {MAX_PRINT_LINES} lines and {MAX_PRINT_BYTES} bytes]"
+            ));
+        }
+        (lines, cut)
+    }
 }
 
 /// One script or condition a host evaluated, with the state it saw: what the simulation
@@ -278,7 +330,7 @@ impl ScriptHost {
         let shared = Rc::new(Shared {
             dice: RefCell::new(Dice::new(seed)),
             draws: RefCell::new(Vec::new()),
-            prints: RefCell::new(Vec::new()),
+            prints: RefCell::new(Prints::default()),
             deadline: Cell::new(Instant::now()),
             budget,
             trace: RefCell::new(None),
@@ -328,9 +380,9 @@ impl ScriptHost {
             },
         );
         let s = Rc::clone(&shared);
-        engine.on_print(move |text| s.prints.borrow_mut().push(text.to_string()));
+        engine.on_print(move |text| s.prints.borrow_mut().push(text));
         let s = Rc::clone(&shared);
-        engine.on_debug(move |text, _, _| s.prints.borrow_mut().push(text.to_string()));
+        engine.on_debug(move |text, _, _| s.prints.borrow_mut().push(text));
         let s = Rc::clone(&shared);
         engine.on_progress(move |ops| {
             // Reading the clock on every operation would cost more than the script.
@@ -345,7 +397,7 @@ impl ScriptHost {
     pub fn reseed(&self, seed: u64) {
         *self.shared.dice.borrow_mut() = Dice::new(seed);
         self.shared.draws.borrow_mut().clear();
-        self.shared.prints.borrow_mut().clear();
+        *self.shared.prints.borrow_mut() = Prints::default();
     }
 
     /// Starts recording every evaluation (for the simulation benchmark's floor).
@@ -411,9 +463,16 @@ impl ScriptHost {
         std::mem::take(&mut self.shared.draws.borrow_mut())
     }
 
-    /// What scripts printed since the last call, in order.
+    /// What scripts printed since the last call, in order, within the bounds: past them a
+    /// last line says what was cut.
     pub fn take_prints(&self) -> Vec<String> {
-        std::mem::take(&mut self.shared.prints.borrow_mut())
+        self.shared.prints.borrow_mut().take().0
+    }
+
+    /// Whether what scripts printed since the last call went past the bounds (and clears
+    /// it): what `ttx validate` reports.
+    pub fn printed_past_bounds(&self) -> bool {
+        self.shared.prints.borrow_mut().take().1
     }
 }
 

@@ -152,6 +152,12 @@ pub fn parse<L: Link>(bytes: &[u8], path: &Path, kind: Kind) -> Result<Contents<
                 None => message,
             },
         };
+        if raw.len() > MAX_LINE_BYTES {
+            return Err(malformed(format!(
+                "the line is {} bytes long, more than a line may be ({MAX_LINE_BYTES} bytes)",
+                raw.len()
+            )));
+        }
         if complete && raw.ends_with(b"\r") {
             return Err(malformed(
                 "the line ends with a carriage return: the file was saved with Windows line endings (CRLF), which changes every line's hash; convert it back to LF (`dos2unix`, or your editor's line-ending setting) and try again".into(),
@@ -219,6 +225,10 @@ pub fn read<L: Link>(path: &Path, kind: Kind) -> Result<Contents<L>, JournalErro
     let bytes = crate::authoring::file::read_bounded(path, MAX_CHAINED_BYTES)?;
     parse(&bytes, path, kind)
 }
+
+/// The longest line of a journal or ledger: an event is far smaller (free text from the
+/// room is bounded by the console, script output per call by the sandbox).
+pub const MAX_LINE_BYTES: usize = 1024 * 1024;
 
 /// The largest journal or ledger ttx reads: far beyond any exercise (a 10,000-event
 /// journal is about 2 MiB), small enough that a hostile file cannot exhaust memory.

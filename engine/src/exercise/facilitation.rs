@@ -22,6 +22,10 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+/// The longest line the facilitation takes (a note, a rationale, an answer): what a room
+/// says fits many times over; a pasted file does not get into the journal.
+pub const MAX_INPUT_BYTES: usize = 64 * 1024;
+
 use crate::authoring::duration::SimDuration;
 use crate::authoring::model::roster::Roster;
 use crate::authoring::suggest;
@@ -218,6 +222,12 @@ impl<'c> Facilitation<'c> {
 
     /// Parses and executes one console line.
     pub fn line(&mut self, line: &str) -> Response {
+        if line.len() > MAX_INPUT_BYTES {
+            return Response::new().refused(format!(
+                "a line is at most {} KiB and this one is longer; say it in shorter lines",
+                MAX_INPUT_BYTES / 1024
+            ));
+        }
         match command::parse(line) {
             Ok(Some(c)) => self.execute(c),
             Ok(None) => Response::new(),

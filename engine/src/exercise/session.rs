@@ -152,9 +152,7 @@ impl<'c> Session<'c> {
     ) -> Result<(Session<'c>, Vec<Timed>), SessionError> {
         let mut writer = Writer::create(path, fsync, wall)?;
         let (exercise, events) = Exercise::start(compiled, seed, files);
-        for e in &events {
-            writer.append(e)?;
-        }
+        writer.append_all(&events)?;
         Ok((Session { exercise, writer }, events))
     }
 
@@ -171,18 +169,14 @@ impl<'c> Session<'c> {
         let opened = Writer::resume(path, fsync, wall)?;
         let (exercise, missing) = rebuild(compiled, &opened.lines, path)?;
         let mut writer = opened.writer;
-        for e in &missing {
-            writer.append(e)?;
-        }
+        writer.append_all(&missing)?;
         Ok((Session { exercise, writer }, missing, opened.warnings))
     }
 
     /// Applies an input and writes every resulting event before returning them.
     pub fn apply(&mut self, input: Event) -> Result<Vec<Timed>, SessionError> {
         let events = self.exercise.apply(input)?;
-        for e in &events {
-            self.writer.append(e)?;
-        }
+        self.writer.append_all(&events)?;
         Ok(events)
     }
 

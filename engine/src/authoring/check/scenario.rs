@@ -596,7 +596,7 @@ fn scripts(s: &Scenario, source: &SourceFile, engine: &Engine, sink: &mut Sink) 
 fn dry_run(s: &Scenario, source: &SourceFile, engine: &Engine, sink: &mut Sink) {
     let host = script::ScriptHost::new(0);
     let mut state = rhai::Map::new();
-    let mut report = |text: &Sp<String>, e: script::RunError, what: &str| {
+    let report = |sink: &mut Sink, text: &Sp<String>, e: script::RunError, what: &str| {
         let pos = script::position_in_file(source, text.pos, e.line, e.col);
         let help = if e.message.starts_with("Function not found") {
             "ttx's functions are pick(list), chance(probability) and roll(sides); check the types of the arguments"
@@ -614,8 +614,10 @@ fn dry_run(s: &Scenario, source: &SourceFile, engine: &Engine, sink: &mut Sink) 
         let Ok(ast) = script::compile(engine, setup, ScriptKind::Script) else {
             return;
         };
-        if let Err(e) = host.run(&ast, &mut state) {
-            report(setup, e, "the setup script");
+        let result = host.run(&ast, &mut state);
+        flooded(&host, setup, source, "the setup script", sink);
+        if let Err(e) = result {
+            report(sink, setup, e, "the setup script");
             return;
         }
     }
@@ -625,11 +627,36 @@ fn dry_run(s: &Scenario, source: &SourceFile, engine: &Engine, sink: &mut Sink) 
             continue;
         };
         let mut after = state.clone();
-        if let Err(e) = host.run(&ast, &mut after)
+        let result = host.run(&ast, &mut after);
+        let what = format!("the effect of `{}`", id.as_str());
+        flooded(&host, effect, source, &what, sink);
+        if let Err(e) = result
             && e.limit
         {
-            report(effect, e, &format!("the effect of `{}`", id.as_str()));
+            report(sink, effect, e, &what);
         }
+    }
+}
+
+/// Warns of a script whose dry run printed past what one call may journal.
+fn flooded(
+    host: &script::ScriptHost,
+    text: &Sp<String>,
+    source: &SourceFile,
+    what: &str,
+    sink: &mut Sink,
+) {
+    if host.printed_past_bounds() {
+        sink.warning(
+            script::position_in_file(source, text.pos, 1, 1),
+            Code::ScriptOutput,
+            format!(
+                "{what} prints more than {} lines or {} bytes in one call; the journal keeps the first and a note of what was cut",
+                script::MAX_PRINT_LINES,
+                script::MAX_PRINT_BYTES
+            ),
+            "print a summary instead of printing in a loop".to_string(),
+        );
     }
 }
 
