@@ -2,6 +2,9 @@
 //! with the `textbook` profile, on 1 and on 2 threads, and the floor: replaying only the
 //! scripts and conditions those runs evaluate (with the state each one saw), on one thread.
 //! Prints runs/s, the speed-up from 1 to 2 threads, and the ratio of run cost to floor.
+//! Then how the cost of one run grows with the scenario: generated scenarios of 16, 1,000
+//! and 10,000 injects (half timed, half following the one before), per run and per inject
+//! (linear when the per-inject figure stays flat).
 //!
 //!     cargo bench --bench simulate
 //!
@@ -80,6 +83,65 @@ fn main() {
         trace.len() as u64 / TRACED
     );
     println!("run cost / floor: {:.2}x", run_cost / floor_per_run);
+
+    let mut per_inject = Vec::new();
+    for injects in [16usize, 1_000, 10_000] {
+        let source = SourceFile::new(format!("generated-{injects}.yaml"), generated(injects));
+        let runs = (200_000 / injects as u64).clamp(10, 4_000);
+        let opts = Options {
+            runs,
+            seed: 1,
+            threads: 1,
+            counterfactuals: 0,
+        };
+        let secs = best_of(|| {
+            simulation::simulate(&source, std::slice::from_ref(&textbook), opts, &|_| {}).unwrap();
+        });
+        let run = secs / runs as f64;
+        per_inject.push(run / injects as f64);
+        println!(
+            "{injects:>6} injects: {:>10.1} µs per run, {:.2} µs per inject ({runs} runs)",
+            run * 1e6,
+            run * 1e6 / injects as f64
+        );
+    }
+    let (lo, hi) = per_inject
+        .iter()
+        .fold((f64::MAX, 0f64), |(lo, hi), x| (lo.min(*x), hi.max(*x)));
+    println!(
+        "per-inject cost, largest / smallest across 16..10,000 injects: {:.2}x",
+        hi / lo
+    );
+}
+
+/// A scenario of `n` injects: even ones timed two seconds apart, odd ones five seconds
+/// after the one before; two roles, a decision that follows the first inject and one
+/// expectation.
+fn generated(n: usize) -> String {
+    let mut y = String::from(
+        "id: generated\ntitle: Generated\nversion: 1.0.0\nsummary: Many injects.\nduration: 8h\n\
+         roles:\n  ic: {title: IC}\n  oncall: {title: On-call}\n\
+         objectives:\n  - {id: detect, text: Detect, capability: detection}\ninjects:\n",
+    );
+    for i in 0..n {
+        let to = if i % 3 == 0 { "ic" } else { "oncall" };
+        if i % 2 == 0 {
+            y.push_str(&format!(
+                "  - {{id: i{i}, at: {}s, to: [{to}], text: Report {i}}}\n",
+                i * 2
+            ));
+        } else {
+            y.push_str(&format!(
+                "  - {{id: i{i}, after: {{inject: i{}, delay: 5s}}, to: [{to}], text: Report {i}}}\n",
+                i - 1
+            ));
+        }
+    }
+    y.push_str(
+        "decisions:\n  declare: {by: [ic]}\n\
+         expectations:\n  - {id: declare-fast, role: ic, decision: declare, within: 20m, after: i0, objective: detect, element: Planning}\n",
+    );
+    y
 }
 
 /// The shipped scenario with the most injects (then the largest file).

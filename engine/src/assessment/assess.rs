@@ -647,20 +647,28 @@ fn trap(
 }
 
 fn latency(log: &[crate::exercise::event::Timed]) -> Vec<Latency> {
+    // The times of the decisions each role took prompted by each inject, in log (time)
+    // order: one pass, so the cost grows with the journal, not with its square.
+    let mut prompted: HashMap<(&str, &str), Vec<SimTime>> = HashMap::new();
+    for d in log {
+        if let Event::Decision {
+            by,
+            prompted_by: Some(p),
+            ..
+        } = &d.event
+        {
+            prompted.entry((by, p)).or_default().push(d.at);
+        }
+    }
     let mut out = Vec::new();
     for t in log {
         let Event::Deliver { inject, to, .. } = &t.event else {
             continue;
         };
         for role in to {
-            let first = log.iter().find_map(|d| match &d.event {
-                Event::Decision {
-                    by,
-                    prompted_by: Some(p),
-                    ..
-                } if by == role && p == inject && d.at >= t.at => Some(d.at),
-                _ => None,
-            });
+            let first = prompted
+                .get(&(role.as_str(), inject.as_str()))
+                .and_then(|times| times.get(times.partition_point(|at| *at < t.at)).copied());
             if let Some(at) = first {
                 out.push(Latency {
                     inject: inject.clone(),

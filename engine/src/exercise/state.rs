@@ -3,7 +3,7 @@
 //! come out. It never sleeps and never reads the wall clock, so the same scenario, seed and
 //! inputs always give the same events.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use rhai::AST;
 
@@ -27,6 +27,10 @@ pub struct Compiled {
     effects: HashMap<String, AST>,
     reveal_when: HashMap<(String, usize), AST>,
     modifiers: HashMap<(String, usize, usize), AST>,
+    /// The injects timed after each inject, and after each decision, in scenario order:
+    /// a delivery finds its followers without scanning every inject.
+    after_inject: HashMap<String, Vec<usize>>,
+    after_decision: HashMap<String, Vec<usize>>,
 }
 
 impl Compiled {
@@ -101,6 +105,20 @@ impl Compiled {
         if !errors.is_empty() {
             return Err(errors);
         }
+        let (mut after_inject, mut after_decision) = (
+            HashMap::<String, Vec<usize>>::new(),
+            HashMap::<String, Vec<usize>>::new(),
+        );
+        for (i, inject) in s.injects.iter().enumerate() {
+            if let Some(after) = &inject.after {
+                if let Some(x) = &after.inject {
+                    after_inject.entry(x.to_string()).or_default().push(i);
+                }
+                if let Some(d) = &after.decision {
+                    after_decision.entry(d.to_string()).or_default().push(i);
+                }
+            }
+        }
         Ok(Compiled {
             loaded,
             setup,
@@ -109,6 +127,8 @@ impl Compiled {
             effects,
             reveal_when,
             modifiers,
+            after_inject,
+            after_decision,
         })
     }
 
@@ -167,6 +187,11 @@ pub struct Exercise<'c> {
     ended: bool,
     due: Vec<Option<SimTime>>,
     delivered: Vec<Option<SimTime>>,
+    /// Scheduled, undelivered injects by (due time, index): the next one is found in
+    /// logarithmic time, not by scanning every inject.
+    pending: BTreeSet<(SimTime, usize)>,
+    /// Delivered injects in the order they were delivered.
+    delivery_order: Vec<usize>,
     taken: HashMap<String, SimTime>,
     handoffs: HashSet<(String, String)>,
     revealed: HashSet<String>,
@@ -233,6 +258,8 @@ impl<'c> Exercise<'c> {
             ended: false,
             due: vec![None; s.injects.len()],
             delivered: vec![None; s.injects.len()],
+            pending: BTreeSet::new(),
+            delivery_order: Vec::new(),
             taken: HashMap::new(),
             handoffs: HashSet::new(),
             revealed: HashSet::new(),
@@ -325,11 +352,20 @@ impl<'c> Exercise<'c> {
 
     /// When the next scheduled inject falls due after now, if any.
     pub fn next_due(&self) -> Option<SimTime> {
-        self.due
-            .iter()
-            .zip(&self.delivered)
-            .filter_map(|(d, delivered)| d.filter(|t| delivered.is_none() && *t > self.now))
-            .min()
+        self.pending_after_now().next().map(|(t, _)| t)
+    }
+
+    /// Scheduled, undelivered injects due after now, soonest first (then scenario order).
+    fn pending_after_now(&self) -> impl Iterator<Item = (SimTime, usize)> + '_ {
+        use std::ops::Bound::{Excluded, Unbounded};
+        self.pending
+            .range((Excluded((self.now, usize::MAX)), Unbounded))
+            .copied()
+    }
+
+    /// The injects delivered so far, in the order they were delivered.
+    pub fn delivery_order(&self) -> &[usize] {
+        &self.delivery_order
     }
 
     /// The next inject that will really be delivered if the clock moves on now: the
@@ -338,14 +374,8 @@ impl<'c> Exercise<'c> {
     /// so an inject held by a false condition now stays held until one is taken. Returns
     /// its time and its index in scenario order.
     pub fn next_delivery(&self) -> Option<(SimTime, usize)> {
-        let mut pending: Vec<(SimTime, usize)> = (0..self.due.len())
-            .filter(|i| self.delivered[*i].is_none())
-            .filter_map(|i| self.due[i].filter(|t| *t > self.now).map(|t| (t, i)))
-            .collect();
         // Soonest first, so only the conditions up to the first that holds are judged.
-        pending.sort_unstable();
-        pending
-            .into_iter()
+        self.pending_after_now()
             .find(|(_, i)| self.holds_now(self.c.inject_when[*i].as_ref()))
     }
 
@@ -674,16 +704,17 @@ impl<'c> Exercise<'c> {
 
     /// Schedules the injects timed `after` a trigger that just happened at `at`, once.
     fn schedule_followers(&mut self, trigger: Trigger<'_>, at: SimTime, out: &mut Vec<Timed>) {
-        for (i, follower) in self.c.scenario().injects.iter().enumerate() {
-            let Some(after) = &follower.after else {
-                continue;
-            };
-            let follows = match trigger {
-                Trigger::Decision(id) => after.decision.as_ref().is_some_and(|d| d.as_str() == id),
-                Trigger::Inject(id) => after.inject.as_ref().is_some_and(|x| x.as_str() == id),
-            };
-            if follows && self.due[i].is_none() {
-                let delay = after.delay.as_ref().map_or(SimDuration::ZERO, |d| d.value);
+        let c = self.c;
+        let followers = match trigger {
+            Trigger::Decision(id) => c.after_decision.get(id),
+            Trigger::Inject(id) => c.after_inject.get(id),
+        };
+        for &i in followers.into_iter().flatten() {
+            if self.due[i].is_none() {
+                let after = c.scenario().injects[i].after.as_ref();
+                let delay = after
+                    .and_then(|a| a.delay.as_ref())
+                    .map_or(SimDuration::ZERO, |d| d.value);
                 self.schedule(i, at.after(delay), out);
             }
         }
@@ -706,6 +737,7 @@ impl<'c> Exercise<'c> {
             due = due.after(extra);
         }
         self.due[i] = Some(due);
+        self.pending.insert((due, i));
     }
 
     /// Delivers, in time order, every scheduled inject due by `until` whose condition
@@ -713,14 +745,22 @@ impl<'c> Exercise<'c> {
     fn deliver_due(&mut self, until: SimTime, out: &mut Vec<Timed>) {
         let mut held: HashSet<usize> = HashSet::new();
         loop {
-            let next = (0..self.due.len())
-                .filter(|i| self.delivered[*i].is_none() && !held.contains(i))
-                .filter_map(|i| {
-                    self.due[i]
-                        .filter(|t| *t <= until)
-                        .map(|t| (t.max(self.now), i))
-                })
+            // The next is the earliest (due time, but never before now; then scenario
+            // order): among those already due, the first in scenario order; else the
+            // soonest due by `until`.
+            let overdue = self
+                .pending
+                .range(..=(self.now, usize::MAX))
+                .map(|(_, i)| *i)
+                .filter(|i| !held.contains(i))
                 .min();
+            let next = match overdue {
+                Some(i) => Some((self.now, i)),
+                None => self
+                    .pending_after_now()
+                    .take_while(|(t, _)| *t <= until)
+                    .find(|(_, i)| !held.contains(i)),
+            };
             let Some((at, i)) = next else { break };
             let inject: &Inject = &self.c.scenario().injects[i];
             self.now = at;
@@ -731,6 +771,10 @@ impl<'c> Exercise<'c> {
                 continue;
             }
             self.delivered[i] = Some(at);
+            if let Some(due) = self.due[i] {
+                self.pending.remove(&(due, i));
+            }
+            self.delivery_order.push(i);
             let (source, reliability) = inject.source_and_reliability();
             out.push(
                 self.timed(Event::Deliver {

@@ -673,6 +673,7 @@ impl Play<'_, '_> {
             seq += 1;
         };
         let mut seen = vec![false; s.injects.len()];
+        let mut looked = 0;
         let mut cued = vec![false; s.decisions.len()];
         let mut considered = vec![false; s.expectations.len()];
         let mut taken = vec![false; s.decisions.len()];
@@ -706,10 +707,13 @@ impl Play<'_, '_> {
 
         loop {
             // What the room notices: new deliveries cue decisions and red herrings.
-            let mut fresh: Vec<(SimTime, usize)> = (0..s.injects.len())
-                .filter(|i| !seen[*i])
-                .filter_map(|i| ex.inject_delivered(i).map(|t| (t, i)))
+            // Only the deliveries since the last look, not every inject again.
+            let mut fresh: Vec<(SimTime, usize)> = ex.delivery_order()[looked..]
+                .iter()
+                .filter(|i| !seen[**i])
+                .filter_map(|&i| ex.inject_delivered(i).map(|t| (t, i)))
                 .collect();
+            looked = ex.delivery_order().len();
             fresh.sort_unstable();
             for (at, i) in fresh {
                 seen[i] = true;
