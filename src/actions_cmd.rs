@@ -193,6 +193,12 @@ pub fn run(args: ActionsArgs) -> Exit {
     }
 }
 
+/// Whether two tracker rows ask for the same change.
+fn same_change(a: &ledger::TrackerRow, b: &ledger::TrackerRow) -> bool {
+    (&a.status, &a.note, &a.evidence, &a.owner, &a.due)
+        == (&b.status, &b.note, &b.evidence, &b.owner, &b.due)
+}
+
 /// `ttx actions verify`.
 fn verify(program: &ProgramDir) -> Exit {
     let ledger = match read_ledger(program) {
@@ -889,8 +895,11 @@ fn import(
     {
         Ok(s) => s.text,
         Err(d) => {
+            // A file that is not there is a usage mistake; one whose content is wrong
+            // (not UTF-8, too large) is a problem with the input, as for YAML.
+            let usage = d.code == ttx_engine::authoring::diagnostic::Code::Io;
             output::print_diagnostics(&[d], &HashMap::new());
-            return Exit::Usage;
+            return if usage { Exit::Usage } else { Exit::Problems };
         }
     };
     let rows = match ledger::tracker_rows(&text) {
@@ -911,6 +920,24 @@ fn import(
         return Exit::Usage;
     }
     let mut problems = Vec::new();
+    // Two rows for one item that say different things: which is meant cannot be known.
+    let mut first_row: HashMap<&str, &ledger::TrackerRow> = HashMap::new();
+    for row in &rows {
+        match first_row.get(row.id.as_str()) {
+            Some(earlier) if !same_change(earlier, row) => problems.push(format!(
+                "{}:{}: `{}` is also on line {} with other values; keep one row per item",
+                file.display(),
+                row.line,
+                row.id,
+                earlier.line
+            )),
+            Some(_) => {}
+            None => {
+                first_row.insert(&row.id, row);
+            }
+        }
+    }
+    drop(first_row);
     let mut updates = Vec::new();
     for row in rows {
         let line = row.line;

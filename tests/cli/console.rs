@@ -211,5 +211,18 @@ fn a_sheet_entry_the_engine_refuses_is_named_by_its_line() {
         .args(["run", "--decisions", "advance-while-paused.yaml", "--journal", &rel])
         .run()
         .code(1)
-        .stderr_has("advance-while-paused.yaml:9:6: the engine refused this entry: the exercise is paused; resume it first");
+        .stderr_has("advance-while-paused.yaml:9:6: error[invalid-value]: the clock moves on here while the exercise is paused (since line 8)")
+        .stderr_has("fix them before playing it");
+    // `validate` says the same, before anyone plays it.
+    Ttx::new()
+        .cwd("tests/run")
+        .args([
+            "validate",
+            "--kind",
+            "decisions",
+            "advance-while-paused.yaml",
+        ])
+        .run()
+        .code(1)
+        .stderr_has("advance-while-paused.yaml:9:6: error[invalid-value]");
 }

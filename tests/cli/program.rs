@@ -363,6 +363,30 @@ fn import_is_all_or_nothing_and_idempotent() {
         ledger(&dir) == before,
         "a failed import wrote to the ledger"
     );
+    // Regression: two rows for one item saying different things, one silently dropped;
+    // and invalid UTF-8 exited 2, where the same problem in YAML exits 1.
+    std::fs::write(
+        dir.join("twice.csv"),
+        "id,status\n2026H1-PAYMENTS-06,Done\n2026H1-PAYMENTS-06,Done\n2026H1-PAYMENTS-06,Open\n",
+    )
+    .unwrap();
+    ttx(&dir)
+        .args(["actions", "import", "twice.csv"])
+        .run()
+        .code(1)
+        .stderr_has("twice.csv:4: `2026H1-PAYMENTS-06` is also on line 2 with other values")
+        .stderr_has("nothing was imported");
+    std::fs::write(
+        dir.join("latin1.csv"),
+        b"id,status\n2026H1-PAYMENTS-06,Fin\xe9\n",
+    )
+    .unwrap();
+    ttx(&dir)
+        .args(["actions", "import", "latin1.csv"])
+        .run()
+        .code(1)
+        .stderr_has("invalid UTF-8");
+    assert!(ledger(&dir) == before);
     std::fs::write(
         dir.join("good.csv"),
         "ID,Status,Owner\n2026H1-PAYMENTS-06,Done,\n2026H2-PAYMENTS-01,In Progress,security\n",

@@ -407,3 +407,49 @@ fn without_journals_publish_takes_the_exercises_the_ledger_tracks() {
         .code(1)
         .stderr_has("not the journal the ledger entered as this exercise");
 }
+
+/// A journal named after a person (its file name becomes the exercise's id in the ledger)
+/// publishes with the name scrubbed from the page names and text, not refused with advice
+/// to rewrite notes that do not hold it.
+#[test]
+fn an_exercise_id_that_holds_a_name_is_published_scrubbed() {
+    let dir = copy_of_history("named-id");
+    Ttx::new()
+        .cwd(&dir)
+        .args([
+            "run",
+            "--decisions",
+            "sessions/2026-05-14-slow-red-herring.yaml",
+            "--journal",
+            "journals/raj-patel-drill.jsonl",
+            "--seed",
+            ANOTHER_SEED,
+        ])
+        .run()
+        .code(0);
+    Ttx::new()
+        .cwd(&dir)
+        .env("TTX_USER", "test")
+        .args(["actions", "add", "journals/raj-patel-drill.jsonl"])
+        .run()
+        .code(0);
+    let out = out_dir("named-id");
+    Ttx::new()
+        .cwd(&dir)
+        .args(["publish", "journals/raj-patel-drill.jsonl", "-o"])
+        .args([out.to_str().unwrap()])
+        .run()
+        .code(0);
+    let pages = pages(&out);
+    assert!(
+        pages
+            .iter()
+            .any(|(n, _)| n == "2026-05-14-oncall-drill.html")
+    );
+    for (name, text) in &pages {
+        assert!(
+            !name.contains("raj") && !text.to_lowercase().contains("raj"),
+            "{name}"
+        );
+    }
+}

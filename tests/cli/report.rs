@@ -105,6 +105,26 @@ fn markup_from_the_room_is_escaped_in_html() {
         !md.contains("<img src=x"),
         "markdown tables escape markup too"
     );
+    // Regression: outside tables (the hot wash, strengths, findings) the Markdown report
+    // carried raw tags from the room.
+    let (_, rel) = fresh_journal("examples/acme", "report-markup-lists");
+    Ttx::new()
+        .cwd("examples/acme")
+        .args([
+            "run",
+            "../../scenarios/payments-credential-leak.yaml",
+            "--journal",
+            &rel,
+        ])
+        .stdin("end\nstrength : <script>alert(2)</script> kept calm\n")
+        .run()
+        .code(0);
+    let md = report(&rel, "md");
+    assert!(!md.contains("<script>"), "{md}");
+    assert!(
+        md.contains("- &lt;script>alert(2)&lt;/script> kept calm"),
+        "{md}"
+    );
 }
 
 #[test]

@@ -284,6 +284,29 @@ impl Ctx<'_> {
                         .collect::<Vec<_>>()
                         .join(" or "),
                 };
+                // `1e400` and `.nan` are YAML numbers no file can mean: say so, not
+                // "expected a number, found a number".
+                if let Value::Float(f) = node.value
+                    && !f.is_finite()
+                {
+                    out.push(
+                        Diagnostic::error(
+                            file,
+                            node.pos,
+                            Code::WrongType,
+                            format!(
+                                "expected {expected} {place}, found {}",
+                                if f.is_nan() {
+                                    "NaN, which is not a number"
+                                } else {
+                                    "an infinite number (too large to hold)"
+                                }
+                            ),
+                        )
+                        .with_help("write a finite number, such as 0.5"),
+                    );
+                    return;
+                }
                 out.push(
                     Diagnostic::error(
                         file,

@@ -60,6 +60,20 @@ pub fn render_template<S: Serialize>(
             minijinja::AutoEscape::None
         }
     });
+    if !html {
+        // Markdown viewers render HTML: text from journals and scenarios must not carry a
+        // tag (`<script>`) into the page. Every value a Markdown template prints has its
+        // `<` written as `&lt;` (values marked safe are the template's own).
+        env.set_formatter(|out, state, value| {
+            if value.is_safe() || value.as_str().is_none() {
+                return minijinja::escape_formatter(out, state, value);
+            }
+            let text = value.as_str().unwrap_or_default();
+            out.write_str(&text.replace('<', "&lt;")).map_err(|e| {
+                minijinja::Error::new(minijinja::ErrorKind::WriteFailure, e.to_string())
+            })
+        });
+    }
     env.add_filter("cell", |v: String| {
         v.replace('|', "\\|")
             .replace('\n', " ")

@@ -43,6 +43,19 @@ pub fn check(loaded: &Loaded<Program>) -> Vec<Diagnostic> {
         );
     }
     for rule in p.publish.redact.iter().chain(&p.publish.forbid) {
+        let everywhere = regex::Regex::new(&rule.pattern)
+            .is_ok_and(|r| r.is_match("") || rule.pattern.trim().chars().count() < 2);
+        if everywhere {
+            sink.error(
+                rule.pattern.pos,
+                Code::BadPattern,
+                format!(
+                    "the pattern `{}` matches empty text or a single character, so it would match everywhere",
+                    rule.name.as_str()
+                ),
+                "make the pattern name what it stands for, e.g. 'SEC-[0-9]+'".to_string(),
+            );
+        }
         if let Err(e) = regex::Regex::new(&rule.pattern) {
             sink.error(
                 rule.pattern.pos,

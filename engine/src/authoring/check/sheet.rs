@@ -8,6 +8,7 @@ use crate::authoring::load::Loaded;
 use crate::authoring::model::roster::Roster;
 use crate::authoring::model::scenario::Scenario;
 use crate::authoring::model::sheet::{DecisionsSheet, Entry};
+use crate::authoring::source::Pos;
 
 /// The kinds of entry, as their keys.
 pub const ENTRY_KINDS: &[&str] = &[
@@ -65,6 +66,9 @@ pub fn check(
     }
     let mut clock = SimDuration::ZERO;
     let mut ended = false;
+    // Where the exercise was paused, while it is: the clock cannot move then (the engine
+    // refuses it, so `run` would stop at this entry).
+    let mut paused: Option<Pos> = None;
     let entries = sheet.entries.iter().zip(entry_positions(loaded));
     for (entry, pos) in entries {
         let found = kinds(entry);
@@ -99,6 +103,44 @@ pub fn check(
                 ),
                 "split it into one entry per thing".to_string(),
             ),
+        }
+        let moves = entry.at.as_ref().is_some_and(|at| at.value > clock)
+            || entry
+                .advance
+                .as_ref()
+                .is_some_and(|a| a.value > SimDuration::ZERO);
+        if let (true, Some(since)) = (moves, paused) {
+            sink.error(
+                pos,
+                Code::InvalidValue,
+                format!(
+                    "the clock moves on here while the exercise is paused (since line {})",
+                    since.line
+                ),
+                "add a `resume` entry before this one, or keep the time of the pause".to_string(),
+            );
+        }
+        if entry.pause.is_some() {
+            if let Some(since) = paused {
+                sink.error(
+                    pos,
+                    Code::InvalidValue,
+                    format!("the exercise is already paused (since line {})", since.line),
+                    "remove this `pause`, or `resume` before it".to_string(),
+                );
+            }
+            paused = Some(pos);
+        }
+        if entry.resume.is_some() {
+            if paused.is_none() {
+                sink.error(
+                    pos,
+                    Code::InvalidValue,
+                    "`resume` but the exercise is not paused",
+                    "remove this `resume`, or `pause` before it".to_string(),
+                );
+            }
+            paused = None;
         }
         if let Some(at) = &entry.at {
             if at.value < clock {
