@@ -327,10 +327,22 @@ fn check_kind(
             (concat(l.diagnostics, checks), Some(l.source))
         }
         FileKind::Decisions => {
-            let l = loaded!(DecisionsSheet);
+            // A scribe's sheet gets every problem in one round: when entries are malformed,
+            // the rest of the sheet is still checked against its scenario.
+            let (l, malformed) =
+                match load::load_tree::<DecisionsSheet>(kind, source.clone(), node.clone()) {
+                    Ok(l) => (l, Vec::new()),
+                    Err(f) => match salvage_sheet(&source, &node, &f.diagnostics) {
+                        Some(l) => (l, f.diagnostics),
+                        None => return (f.diagnostics, f.source),
+                    },
+                };
             let (scenario, mut checks) = resolve_sheet_scenario(&l, program, max_bytes);
             checks.extend(check::sheet::check(&l, scenario.as_ref(), roster));
-            (concat(l.diagnostics, checks), Some(l.source))
+            (
+                concat(concat(malformed, l.diagnostics), checks),
+                Some(l.source),
+            )
         }
         FileKind::Profile => {
             let l = loaded!(crate::authoring::model::profile::Profile);
@@ -338,6 +350,37 @@ fn check_kind(
             (concat(l.diagnostics, checks), Some(l.source))
         }
     }
+}
+
+/// A decisions sheet with the entries its problems are in left out, when every problem is
+/// in an entry (`entries[N]`): what the checks of the rest can still run on.
+fn salvage_sheet(
+    source: &SourceFile,
+    node: &yaml::Node,
+    problems: &[Diagnostic],
+) -> Option<Loaded<DecisionsSheet>> {
+    let mut bad = std::collections::HashSet::new();
+    for d in problems {
+        let (_, rest) = d.message.split_once("entries[")?;
+        let (n, _) = rest.split_once(']')?;
+        bad.insert(n.parse::<usize>().ok()?);
+    }
+    let mut pruned = node.clone();
+    let yaml::Value::Map(keys) = &mut pruned.value else {
+        return None;
+    };
+    let (_, entries) = keys
+        .iter_mut()
+        .find(|(k, _)| k.as_str() == Some("entries"))?;
+    let yaml::Value::Seq(items) = &mut entries.value else {
+        return None;
+    };
+    let mut n = 0;
+    items.retain(|_| {
+        n += 1;
+        !bad.contains(&(n - 1))
+    });
+    load::load_tree::<DecisionsSheet>(FileKind::Decisions, source.clone(), pruned).ok()
 }
 
 fn concat(mut first: Vec<Diagnostic>, rest: Vec<Diagnostic>) -> Vec<Diagnostic> {
