@@ -169,6 +169,17 @@ fn the_slow_session_is_late_misses_and_falls_into_the_traps() {
         .find(|f| f.kind == FindingKind::HandoffGap)
         .unwrap();
     assert_eq!(gap.role.as_deref(), Some("comms"));
+    // Regression: when another role took the decision, the expectation's own corrective
+    // action was replaced by generic text (docs/report.md says it is kept).
+    let coordination = a
+        .findings
+        .iter()
+        .find(|f| f.kind == FindingKind::CoordinationGap)
+        .unwrap();
+    assert_eq!(
+        coordination.action,
+        "Name an owner for processor notifications in the incident roles and keep the contract's contacts current."
+    );
 }
 
 #[test]

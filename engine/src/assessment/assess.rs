@@ -339,10 +339,14 @@ pub fn assess(ex: &Exercise<'_>, ctx: &Context<'_>) -> Assessment {
                             named(s, e.decision.as_str()),
                             e.role.as_str()
                         ),
-                        format!(
-                            "Agree who owns {} and write it into the incident roles.",
-                            named(s, e.decision.as_str())
-                        ),
+                        // The expectation's own corrective action when it has one (as
+                        // docs/report.md says); else the coordination fix.
+                        e.corrective_action.clone().unwrap_or_else(|| {
+                            format!(
+                                "Agree who owns {} and write it into the incident roles.",
+                                named(s, e.decision.as_str())
+                            )
+                        }),
                     )
                 }),
                 _ => {}
