@@ -23,17 +23,22 @@ fn root() -> PathBuf {
 }
 
 fn assess_session(name: &str) -> Assessment {
+    assess_sheet("payments-credential-leak", "sessions", name)
+}
+
+/// Plays `examples/acme/FOLDER/NAME` against `scenarios/SCENARIO.yaml` and assesses it.
+fn assess_sheet(scenario: &str, folder: &str, name: &str) -> Assessment {
     let acme = root().join("examples/acme");
     let scenario = load::load_file::<Scenario>(
         FileKind::Scenario,
-        &root().join("scenarios/payments-credential-leak.yaml"),
+        &root().join(format!("scenarios/{scenario}.yaml")),
         4 << 20,
     )
     .unwrap();
     let compiled = Compiled::new(scenario).unwrap();
     let loaded_sheet = load::load_file::<DecisionsSheet>(
         FileKind::Decisions,
-        &acme.join("sessions").join(name),
+        &acme.join(folder).join(name),
         4 << 20,
     )
     .unwrap();
@@ -235,4 +240,34 @@ fn action_items_have_stable_ids_owners_and_due_dates() {
             .all(|f| !f.observation.contains("Will Ortega")),
         "findings name roles, never people"
     );
+}
+
+/// Regression: a fact that was looked for, but whose draw failed, was reported as "could
+/// have been uncovered and never was" with the fix "add the investigation to the runbook",
+/// though the room did investigate.
+#[test]
+fn a_fact_investigated_but_not_found_is_told_apart_from_one_never_looked_for() {
+    let a = assess_sheet(
+        "ransomware-core-datastore",
+        "library-sessions",
+        "2026-06-16-ransomware-tested-restore.yaml",
+    );
+    let f = a
+        .findings
+        .iter()
+        .find(|f| f.kind == FindingKind::FactNeverUncovered)
+        .expect("the exfiltration fact stays hidden in this session");
+    assert!(
+        f.observation.contains("was looked for")
+            && f.observation.contains("`trace_exfiltration`")
+            && f.observation.contains("by the sre role"),
+        "{}",
+        f.observation
+    );
+    assert!(
+        f.action.starts_with("Make the investigation"),
+        "{}",
+        f.action
+    );
+    assert_eq!(f.role.as_deref(), Some("sre"));
 }

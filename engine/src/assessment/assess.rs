@@ -585,20 +585,58 @@ fn handoff_and_trap_findings(ex: &Exercise<'_>) -> Vec<Finding> {
                 .find(|d| d.reveals.iter().any(|r| r.fact.as_str() == fact.as_str()))
                 .and_then(|d| d.by.first())
                 .map_or("", |r| r.as_str());
-            out.push(trap(
-                FindingKind::FactNeverUncovered,
-                role,
-                format!(
-                    "The fact `{}` could have been uncovered and never was.",
-                    fact.as_str()
+            // Never investigated, or investigated and the draw failed: different fixes.
+            let cause = format!("reveal:{}", fact.as_str());
+            let tried = log.iter().enumerate().find_map(|(n, t)| match &t.event {
+                Event::Draw {
+                    cause: c, result, ..
+                } if *c == cause && result == "false" => {
+                    log[..n].iter().rev().find_map(|d| match &d.event {
+                        Event::Decision {
+                            by,
+                            decision: Some(x),
+                            ..
+                        } => Some((by.clone(), named(s, x), t.at)),
+                        _ => None,
+                    })
+                }
+                _ => None,
+            });
+            let mut finding = match &tried {
+                None => trap(
+                    FindingKind::FactNeverUncovered,
+                    role,
+                    format!(
+                        "The fact `{}` could have been uncovered and never was.",
+                        fact.as_str()
+                    ),
+                    format!(
+                        "Add the investigation that uncovers `{}` to the runbook.",
+                        fact.as_str()
+                    ),
+                    Element::Planning,
+                    Priority::Low,
                 ),
-                format!(
-                    "Add the investigation that uncovers `{}` to the runbook.",
-                    fact.as_str()
+                Some((by, what, at)) => trap(
+                    FindingKind::FactNeverUncovered,
+                    by,
+                    format!(
+                        "The fact `{}` was looked for ({what} by the {by} role at {at}) but the investigation did not find it.",
+                        fact.as_str()
+                    ),
+                    format!(
+                        "Make the investigation that uncovers `{}` more reliable: the tooling, access or runbook step it needs.",
+                        fact.as_str()
+                    ),
+                    Element::Equipment,
+                    Priority::Low,
                 ),
-                Element::Planning,
-                Priority::Low,
-            ));
+            };
+            if tried.is_some() {
+                finding.analysis =
+                    "Its reveal condition held and a decision that can reveal it was taken, but the draw failed; no later decision revealed it.".into();
+            }
+            out.push(finding);
         }
     }
     out
