@@ -34,7 +34,8 @@ pub struct Analyzed {
 /// Replays and assesses a journal; problems are printed and returned as the exit code.
 pub fn analyze(journal: &Path, names: bool) -> Result<Analyzed, Exit> {
     let mut out = None;
-    let code = journal_cmd::rebuild_and(journal, |ex, lines, _, _, anchor| {
+    let code = journal_cmd::rebuild_and(journal, |ex, contents, _| {
+        let lines = &contents.lines;
         let program =
             journal_cmd::program_of(journal, lines).and_then(|p| ProgramDir::load(&p).ok());
         let roster = pinned_roster(lines, journal).or_else(|| {
@@ -78,7 +79,7 @@ pub fn analyze(journal: &Path, names: bool) -> Result<Analyzed, Exit> {
             names,
         };
         let mut report = report::build(ex, &assessment, &inputs);
-        let identity = ttx_engine::program::ledger::journal_identity(journal).unwrap_or_default();
+        let identity = ttx_engine::program::ledger::identity_of(contents);
         if let Some(p) = &program {
             ledger_ids(&mut report, &p.ledger_path(), &identity);
         }
@@ -87,7 +88,7 @@ pub fn analyze(journal: &Path, names: bool) -> Result<Analyzed, Exit> {
             program,
             roster,
             identity,
-            anchor: anchor.clone(),
+            anchor: ttx_engine::program::ledger::Anchor::of(contents),
         });
         Exit::Ok
     });

@@ -12,7 +12,7 @@ use ttx_engine::exercise::event::{Event, Timed};
 use ttx_engine::exercise::journal::{self, Line};
 use ttx_engine::exercise::session;
 use ttx_engine::exercise::{status_line, view};
-use ttx_engine::program::ledger::{Anchor, Ledger};
+use ttx_engine::program::ledger::{Ledger, identity_of};
 
 use crate::exit::Exit;
 use crate::run_cmd;
@@ -23,10 +23,8 @@ pub fn rebuild_and(
     path: &Path,
     on_success: impl FnOnce(
         &ttx_engine::exercise::state::Exercise<'_>,
-        &[journal::Line],
+        &journal::Contents,
         Vec<Timed>,
-        Option<String>,
-        &Anchor,
     ) -> Exit,
 ) -> Exit {
     if !path.is_file() {
@@ -65,14 +63,8 @@ pub fn rebuild_and(
         eprintln!("error: {}: {why}", path.display());
         return Exit::Problems;
     }
-    let anchor = Anchor {
-        head: contents.last_hash.clone(),
-        events: contents.lines.len() as u64,
-    };
     match session::rebuild(&compiled, &contents.lines, path) {
-        Ok((exercise, missing)) => {
-            on_success(&exercise, &contents.lines, missing, contents.torn, &anchor)
-        }
+        Ok((exercise, missing)) => on_success(&exercise, &contents, missing),
         Err(e) => {
             eprintln!("error: {e}");
             Exit::Problems
@@ -111,8 +103,7 @@ fn check_anchor(path: &Path, contents: &journal::Contents) -> Result<(), String>
         // A ledger that does not read is reported by the commands that use it.
         return Ok(());
     };
-    let identity = ttx_engine::program::ledger::journal_identity(path).unwrap_or_default();
-    let Some(x) = ledger.state.exercise_by_journal(&identity) else {
+    let Some(x) = ledger.state.exercise_by_journal(&identity_of(contents)) else {
         return Ok(());
     };
     if x.anchor_holds(&contents.hashes) != Some(false) {
@@ -138,8 +129,9 @@ fn check_anchor(path: &Path, contents: &journal::Contents) -> Result<(), String>
 /// `ttx verify`: the chain holds and a replay of the inputs reproduces every event; with
 /// `head`, the journal also holds the receipt's last event unchanged.
 pub fn verify(path: &Path, head: Option<&str>) -> Exit {
-    rebuild_and(path, |exercise, lines, missing, torn, anchor| {
-        if torn.is_some() {
+    rebuild_and(path, |exercise, contents, missing| {
+        let lines = &contents.lines;
+        if contents.torn.is_some() {
             eprintln!(
                 "error: {}: the last line is cut short (a crash); `ttx run --resume {}` sets it aside and completes the journal",
                 path.display(),
@@ -158,10 +150,7 @@ pub fn verify(path: &Path, head: Option<&str>) -> Exit {
         }
         if let Some(receipt) = head {
             let receipt = receipt.trim().to_ascii_lowercase();
-            let Some(n) = journal::read(path)
-                .ok()
-                .and_then(|c| c.hashes.iter().position(|h| *h == receipt))
-            else {
+            let Some(n) = contents.hashes.iter().position(|h| *h == receipt) else {
                 eprintln!(
                     "error: {}: this journal does not hold the receipt's last event (line hash {receipt}): it was cut or changed after the receipt was given",
                     path.display()
@@ -183,7 +172,7 @@ pub fn verify(path: &Path, head: Option<&str>) -> Exit {
             "{}: {} events, hash chain intact, replay reproduces every event; head {}",
             path.display(),
             lines.len(),
-            anchor.head
+            contents.last_hash
         );
         if !exercise.ended() {
             // A cut that took the end off leaves a journal that chains and replays: say so.
@@ -201,7 +190,7 @@ pub fn verify(path: &Path, head: Option<&str>) -> Exit {
 
 /// `ttx replay`: the exercise as the journal records it, and where it ended.
 pub fn replay(path: &Path) -> Exit {
-    rebuild_and(path, |exercise, _, missing, torn, _| {
+    rebuild_and(path, |exercise, contents, missing| {
         for t in exercise.log() {
             if !missing.contains(t) {
                 // A replay is read by the facilitator or an auditor: the truth is shown.
@@ -210,7 +199,7 @@ pub fn replay(path: &Path) -> Exit {
                 }
             }
         }
-        if torn.is_some() || !missing.is_empty() {
+        if contents.torn.is_some() || !missing.is_empty() {
             eprintln!(
                 "warning: the journal was cut short by a crash; `ttx run --resume {}` completes it",
                 path.display()

@@ -39,16 +39,6 @@ pub enum ReadError {
 
 /// Reads a regular file of at most `limit` bytes.
 pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
-    read_prefix(path, limit, false)
-}
-
-/// Reads a regular file's first line (without its newline), reading at most `limit`
-/// bytes: enough to identify a journal without reading it all.
-pub fn read_first_line(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
-    read_prefix(path, limit, true)
-}
-
-fn read_prefix(path: &Path, limit: u64, first_line: bool) -> Result<Vec<u8>, ReadError> {
     let io = |source| ReadError::Io {
         path: path.to_path_buf(),
         source,
@@ -61,18 +51,9 @@ fn read_prefix(path: &Path, limit: u64, first_line: bool) -> Result<Vec<u8>, Rea
     if !file.metadata().map_err(io)?.is_file() {
         return Err(ReadError::NotAFile(path.to_path_buf()));
     }
+    // One byte past the limit tells an oversized file without reading it all.
     let mut bytes = Vec::new();
-    let mut reader = std::io::BufReader::new(file).take(limit + 1);
-    if first_line {
-        std::io::BufRead::read_until(&mut reader, b'\n', &mut bytes).map_err(io)?;
-        if bytes.last() == Some(&b'\n') {
-            bytes.pop();
-            return Ok(bytes);
-        }
-    } else {
-        // One byte past the limit tells an oversized file without reading it all.
-        reader.read_to_end(&mut bytes).map_err(io)?;
-    }
+    file.take(limit + 1).read_to_end(&mut bytes).map_err(io)?;
     if bytes.len() as u64 > limit {
         return Err(ReadError::TooLarge {
             path: path.to_path_buf(),

@@ -616,6 +616,21 @@ pub struct Anchor {
     pub events: u64,
 }
 
+impl Anchor {
+    /// The anchor of a journal read back.
+    pub fn of(contents: &crate::exercise::journal::Contents) -> Anchor {
+        Anchor {
+            head: contents.last_hash.clone(),
+            events: contents.lines.len() as u64,
+        }
+    }
+}
+
+/// The identity of a journal's exercise: the SHA-256 of its first line.
+pub fn identity_of(contents: &crate::exercise::journal::Contents) -> String {
+    contents.hashes.first().cloned().unwrap_or_default()
+}
+
 pub fn enter_events(
     state: &State,
     report: &Report,
@@ -820,15 +835,6 @@ pub fn tracker_rows(text: &str) -> Result<Vec<TrackerRow>, String> {
         });
     }
     Ok(rows)
-}
-
-/// The first line of a journal file, hashed: the identity of its exercise.
-pub fn journal_identity(journal: &Path) -> Result<String, crate::authoring::file::ReadError> {
-    let first = crate::authoring::file::read_first_line(
-        journal,
-        crate::exercise::chain::MAX_CHAINED_BYTES,
-    )?;
-    Ok(sha256_hex(&first))
 }
 
 #[cfg(test)]
