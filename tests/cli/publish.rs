@@ -118,14 +118,23 @@ fn play_with_note(dir: &Path, name: &str, note: &str) {
         );
     assert!(sheet.contains(note));
     std::fs::write(dir.join(format!("sessions/{name}.yaml")), sheet).unwrap();
+    play_as_another(
+        dir,
+        &format!("sessions/{name}.yaml"),
+        &format!("journals/{name}.jsonl"),
+    );
+}
+
+/// Plays a sheet of the program in `dir` into `journal` as an exercise of its own.
+fn play_as_another(dir: &Path, sheet: &str, journal: &str) {
     Ttx::new()
         .cwd(dir)
         .args([
             "run",
             "--decisions",
-            &format!("sessions/{name}.yaml"),
+            sheet,
             "--journal",
-            &format!("journals/{name}.jsonl"),
+            journal,
             "--seed",
             ANOTHER_SEED,
         ])
@@ -209,19 +218,7 @@ fn organisation_patterns_and_team_pseudonyms() {
             "note: Raj opened SEC-4711 from db-01.pay.acme.internal (10.2.3.4); on-call glanced at the CDN alert",
         );
     std::fs::write(dir.join("sessions/patterns.yaml"), sheet).unwrap();
-    Ttx::new()
-        .cwd(&dir)
-        .args([
-            "run",
-            "--decisions",
-            "sessions/patterns.yaml",
-            "--journal",
-            "journals/patterns.jsonl",
-            "--seed",
-            ANOTHER_SEED,
-        ])
-        .run()
-        .code(0);
+    play_as_another(&dir, "sessions/patterns.yaml", "journals/patterns.jsonl");
     let out = out_dir("patterns");
     let summary = out.with_extension("json");
     Ttx::new()
@@ -296,19 +293,11 @@ fn an_exercise_that_never_ended_is_refused_unless_asked_for_and_then_spoils_noth
     // The red-herring session as an exercise the ledger does not track (a cut of a tracked
     // journal is refused as such), stopped before its hot wash and end (a prefix of the
     // chain).
-    Ttx::new()
-        .cwd(&dir)
-        .args([
-            "run",
-            "--decisions",
-            "sessions/2026-05-14-slow-red-herring.yaml",
-            "--journal",
-            "journals/whole.jsonl",
-            "--seed",
-            ANOTHER_SEED,
-        ])
-        .run()
-        .code(0);
+    play_as_another(
+        &dir,
+        "sessions/2026-05-14-slow-red-herring.yaml",
+        "journals/whole.jsonl",
+    );
     let journal = std::fs::read_to_string(dir.join("journals/whole.jsonl")).unwrap();
     let cut: String = journal
         .lines()
@@ -414,19 +403,11 @@ fn without_journals_publish_takes_the_exercises_the_ledger_tracks() {
 #[test]
 fn an_exercise_id_that_holds_a_name_is_published_scrubbed() {
     let dir = copy_of_history("named-id");
-    Ttx::new()
-        .cwd(&dir)
-        .args([
-            "run",
-            "--decisions",
-            "sessions/2026-05-14-slow-red-herring.yaml",
-            "--journal",
-            "journals/raj-patel-drill.jsonl",
-            "--seed",
-            ANOTHER_SEED,
-        ])
-        .run()
-        .code(0);
+    play_as_another(
+        &dir,
+        "sessions/2026-05-14-slow-red-herring.yaml",
+        "journals/raj-patel-drill.jsonl",
+    );
     Ttx::new()
         .cwd(&dir)
         .env("TTX_USER", "test")

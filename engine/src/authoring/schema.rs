@@ -286,38 +286,25 @@ impl Ctx<'_> {
                 };
                 // `1e400` and `.nan` are YAML numbers no file can mean: say so, not
                 // "expected a number, found a number".
-                if let Value::Float(f) = node.value
-                    && !f.is_finite()
-                {
-                    out.push(
-                        Diagnostic::error(
-                            file,
-                            node.pos,
-                            Code::WrongType,
-                            format!(
-                                "expected {expected} {place}, found {}",
-                                if f.is_nan() {
-                                    "NaN, which is not a number"
-                                } else {
-                                    "an infinite number (too large to hold)"
-                                }
-                            ),
-                        )
-                        .with_help("write a finite number, such as 0.5"),
-                    );
-                    return;
-                }
+                let (found, help) = match node.value {
+                    Value::Float(f) if f.is_nan() => (
+                        "NaN, which is not a number",
+                        "write a finite number, such as 0.5".to_string(),
+                    ),
+                    Value::Float(f) if f.is_infinite() => (
+                        "an infinite number (too large to hold)",
+                        "write a finite number, such as 0.5".to_string(),
+                    ),
+                    _ => (node.value.kind_name(), type_help(&expected)),
+                };
                 out.push(
                     Diagnostic::error(
                         file,
                         node.pos,
                         Code::WrongType,
-                        format!(
-                            "expected {expected} {place}, found {}",
-                            node.value.kind_name()
-                        ),
+                        format!("expected {expected} {place}, found {found}"),
                     )
-                    .with_help(type_help(&expected)),
+                    .with_help(help),
                 );
             }
             ValidationErrorKind::Enum { options } => {

@@ -124,7 +124,7 @@ pub(super) fn build(ex: &Exercise<'_>) -> Truth {
             };
             FactRow {
                 id: id.to_string(),
-                text: fact.text.split_whitespace().collect::<Vec<_>>().join(" "),
+                text: super::one_paragraph(&fact.text),
                 status: status.into(),
                 at: found.map(|f| f.1.clone()),
                 to: found.map(|f| f.2.clone()),
