@@ -9,7 +9,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -z "${TTX:-}" ]; then
   cargo build --quiet
-  TTX=$PWD/target/debug/ttx
+  # Where cargo put it: `CARGO_TARGET_DIR` (relative to here) when set, else target/.
+  target=${CARGO_TARGET_DIR:-target}
+  case $target in /*) ;; *) target=$PWD/$target ;; esac
+  TTX=$target/debug/ttx
 fi
 cd examples/acme
 shown=2026-05-14-slow-red-herring
