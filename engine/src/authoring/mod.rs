@@ -14,6 +14,7 @@ pub mod model;
 pub mod msel;
 pub mod paths;
 pub mod project;
+pub mod repair;
 pub mod scaffold;
 pub mod schema;
 pub mod script;

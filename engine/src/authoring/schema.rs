@@ -96,7 +96,7 @@ fn generate(kind: FileKind) -> Json {
     json
 }
 
-fn validator(kind: FileKind) -> &'static jsonschema::Validator {
+pub(crate) fn validator(kind: FileKind) -> &'static jsonschema::Validator {
     static VALIDATORS: OnceLock<Vec<jsonschema::Validator>> = OnceLock::new();
     &VALIDATORS.get_or_init(|| {
         FileKind::ALL

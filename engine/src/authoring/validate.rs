@@ -292,39 +292,75 @@ fn check_kind(
 ) -> (Vec<Diagnostic>, Option<SourceFile>) {
     let arch = ctx.architecture.as_ref().map(|a| &a.value);
     let roster = ctx.roster.as_ref().map(|r| &r.value);
+    // A file whose structure is wrong is checked as far as it can be: its structural
+    // problems are cut out of the tree (authoring::repair) and the checks run on the rest,
+    // so one wrong value does not hide the other mistakes. What the checks say about the
+    // cut places is dropped; the structural problems themselves are reported.
     macro_rules! loaded {
         ($t:ty) => {
-            match load::load_tree::<$t>(kind, source, node) {
-                Ok(l) => l,
-                Err(f) => return (f.diagnostics, f.source),
+            match load::load_tree::<$t>(kind, source, node.clone()) {
+                Ok(l) => (l, Vec::new(), None),
+                Err(f) => {
+                    let Some(r) = crate::authoring::repair::repair(kind, &node) else {
+                        return (f.diagnostics, f.source);
+                    };
+                    let Some(source) = f.source.clone() else {
+                        return (f.diagnostics, f.source);
+                    };
+                    match load::load_tree::<$t>(kind, source, r.node.clone()) {
+                        Ok(l) => (l, f.diagnostics, Some(r)),
+                        Err(_) => return (f.diagnostics, f.source),
+                    }
+                }
             }
         };
     }
+    let finish = |l_diags: Vec<Diagnostic>,
+                  structural: Vec<Diagnostic>,
+                  repaired: Option<crate::authoring::repair::Repaired>,
+                  mut checks: Vec<Diagnostic>| {
+        if let Some(r) = &repaired {
+            checks.retain(|d| !r.covers(d));
+        }
+        concat(concat(structural, l_diags), checks)
+    };
     // Problems of form that still let the model load come first; the checks follow.
     match kind {
         FileKind::Scenario => {
-            let l = loaded!(Scenario);
+            let (l, structural, repaired) = loaded!(Scenario);
             let context = check::scenario::Context {
                 architecture: arch,
                 roster,
             };
             let checks = check::scenario::check(&l, context, engine);
-            (concat(l.diagnostics, checks), Some(l.source))
+            (
+                finish(l.diagnostics, structural, repaired, checks),
+                Some(l.source),
+            )
         }
         FileKind::Architecture => {
-            let l = loaded!(Architecture);
+            let (l, structural, repaired) = loaded!(Architecture);
             let checks = check::architecture::check(&l, roster);
-            (concat(l.diagnostics, checks), Some(l.source))
+            (
+                finish(l.diagnostics, structural, repaired, checks),
+                Some(l.source),
+            )
         }
         FileKind::Roster => {
-            let l = loaded!(Roster);
+            let (l, structural, repaired) = loaded!(Roster);
             let checks = check::roster::check(&l);
-            (concat(l.diagnostics, checks), Some(l.source))
+            (
+                finish(l.diagnostics, structural, repaired, checks),
+                Some(l.source),
+            )
         }
         FileKind::Program => {
-            let l = loaded!(crate::authoring::model::program::Program);
+            let (l, structural, repaired) = loaded!(crate::authoring::model::program::Program);
             let checks = check::program::check(&l);
-            (concat(l.diagnostics, checks), Some(l.source))
+            (
+                finish(l.diagnostics, structural, repaired, checks),
+                Some(l.source),
+            )
         }
         FileKind::Decisions => {
             // A scribe's sheet gets every problem in one round: when entries are malformed,
@@ -345,9 +381,12 @@ fn check_kind(
             )
         }
         FileKind::Profile => {
-            let l = loaded!(crate::authoring::model::profile::Profile);
+            let (l, structural, repaired) = loaded!(crate::authoring::model::profile::Profile);
             let checks = check::profile::check(&l, None);
-            (concat(l.diagnostics, checks), Some(l.source))
+            (
+                finish(l.diagnostics, structural, repaired, checks),
+                Some(l.source),
+            )
         }
     }
 }
