@@ -25,6 +25,7 @@ fn inputs() -> Vec<Event> {
         by: by.into(),
         decision: Some(d.into()),
         action: None,
+        option: None,
         participant: None,
         rationale: Some("because the room said so".into()),
         confidence: None,

@@ -92,6 +92,7 @@ fn main() {
                         by: "oncall".into(),
                         decision: Some("investigate_ci".into()),
                         action: None,
+                        option: None,
                         participant: None,
                         rationale: Some(format!("look again {i}")),
                         confidence: None,

@@ -423,10 +423,13 @@ impl Tally {
     ) -> Option<Option<Exit>> {
         show(screen, r);
         let was_ended = self.ended;
-        self.ended |= r
-            .events
-            .iter()
-            .any(|t| matches!(t.event, ttx_engine::exercise::event::Event::End { .. }));
+        self.ended |= r.events.iter().any(|t| {
+            matches!(
+                t.event,
+                ttx_engine::exercise::event::Event::End { .. }
+                    | ttx_engine::exercise::event::Event::Ended { .. }
+            )
+        });
         if status.is_some() && self.ended && !was_ended {
             screen.say("`quit` leaves the console");
         }

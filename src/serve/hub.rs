@@ -232,7 +232,7 @@ impl Hub {
         let mut items: HashMap<View, Vec<(u64, Arc<str>)>> = HashMap::new();
         for (i, t) in j.events.iter().enumerate() {
             let seq = j.first + i as u64;
-            if matches!(t.event, Event::End { .. }) {
+            if matches!(t.event, Event::End { .. } | Event::Ended { .. }) {
                 st.ended = true;
             }
             for truth in [false, true] {

@@ -358,26 +358,34 @@ fn form_command(grant: &Grant, f: &Fields) -> Result<Command, String> {
             Some(c) => c,
             None => return Err(need("a duration")),
         },
-        "decide" => Command::Decide(Decide {
-            role,
-            decision: field(f, "decision")
-                .ok_or_else(|| need("a decision"))?
-                .to_string(),
-            confidence: match field(f, "confidence") {
-                None => None,
-                Some("low") => Some(ttx_engine::authoring::model::sheet::Confidence::Low),
-                Some("medium") => Some(ttx_engine::authoring::model::sheet::Confidence::Medium),
-                Some("high") => Some(ttx_engine::authoring::model::sheet::Confidence::High),
-                Some(other) => {
-                    return Err(format!(
-                        "`{other}` is not a confidence; use low, medium or high"
-                    ));
-                }
-            },
-            prompted_by: field(f, "re").map(str::to_string),
-            participant: None,
-            rationale: field(f, "rationale").map(str::to_string),
-        }),
+        "decide" => {
+            // A decision with options is offered once per option, as `DECISION/OPTION`
+            // (ids never hold a `/`).
+            let chosen = field(f, "decision").ok_or_else(|| need("a decision"))?;
+            let (decision, option) = match chosen.split_once('/') {
+                Some((d, o)) => (d.to_string(), Some(o.to_string())),
+                None => (chosen.to_string(), None),
+            };
+            Command::Decide(Decide {
+                role,
+                decision,
+                option,
+                confidence: match field(f, "confidence") {
+                    None => None,
+                    Some("low") => Some(ttx_engine::authoring::model::sheet::Confidence::Low),
+                    Some("medium") => Some(ttx_engine::authoring::model::sheet::Confidence::Medium),
+                    Some("high") => Some(ttx_engine::authoring::model::sheet::Confidence::High),
+                    Some(other) => {
+                        return Err(format!(
+                            "`{other}` is not a confidence; use low, medium or high"
+                        ));
+                    }
+                },
+                prompted_by: field(f, "re").map(str::to_string),
+                participant: None,
+                rationale: field(f, "rationale").map(str::to_string),
+            })
+        }
         "action" => Command::Action {
             role,
             text: text.ok_or_else(|| need("what you do"))?,

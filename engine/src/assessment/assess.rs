@@ -46,6 +46,12 @@ pub enum Outcome {
         /// The role that took it.
         role: String,
     },
+    /// Taken by the expected role with an option the expectation does not accept, or one
+    /// it names as wrong: counted as missed.
+    WrongOption {
+        /// The option chosen.
+        option: String,
+    },
     /// The exercise has not ended and the deadline is still ahead.
     Pending,
 }
@@ -65,6 +71,13 @@ pub struct ExpectationResult {
     pub deadline: Option<SimTime>,
     /// When the decision was first taken (by anyone), if it was.
     pub taken_at: Option<SimTime>,
+    /// The option it was taken with, for a decision with options.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub option: Option<String>,
+    /// The role whose taking counted (one of the expected roles, or the other that took
+    /// it); the report's "taken by".
+    #[serde(skip)]
+    pub by: Option<String>,
     /// The outcome.
     #[serde(flatten)]
     pub outcome: Outcome,
@@ -108,6 +121,8 @@ pub enum FindingKind {
     Missed,
     /// An expectation met by another role.
     CoordinationGap,
+    /// A decision taken with an option the expectation does not accept.
+    WrongOption,
     /// A decision taken without the handoff it requires.
     HandoffGap,
     /// Acting on a red herring.
@@ -207,6 +222,8 @@ pub struct Assessment {
 struct Taken<'e> {
     at: SimTime,
     by: &'e str,
+    decision: &'e str,
+    option: Option<&'e str>,
 }
 
 /// Assesses a replayed exercise.
@@ -226,11 +243,14 @@ pub fn assess(ex: &Exercise<'_>, ctx: &Context<'_>) -> Assessment {
             Event::Decision {
                 decision: Some(d),
                 by,
+                option,
                 ..
-            } => taken
-                .entry(d.as_str())
-                .or_default()
-                .push(Taken { at: t.at, by }),
+            } => taken.entry(d.as_str()).or_default().push(Taken {
+                at: t.at,
+                by,
+                decision: d,
+                option: option.as_deref(),
+            }),
             _ => {}
         }
     }
@@ -248,16 +268,31 @@ pub fn assess(ex: &Exercise<'_>, ctx: &Context<'_>) -> Assessment {
             let deadline = start
                 .filter(|_| ex.expectation_held(i))
                 .map(|t| t.after(e.within.value));
-            let all = taken
-                .get(e.decision.as_str())
-                .map(Vec::as_slice)
-                .unwrap_or(&[]);
+            // Any of the decisions it accepts, in the order they were taken.
+            let mut all: Vec<&Taken<'_>> = e
+                .decision
+                .iter()
+                .flat_map(|d| taken.get(d.as_str()).map(Vec::as_slice).unwrap_or(&[]))
+                .collect();
+            all.sort_by_key(|t| t.at);
+            let wrong = |t: &Taken<'_>| -> Option<String> {
+                let chosen = t.option?;
+                let accepted = e.option.as_ref().is_none_or(|o| o.contains(chosen));
+                (!accepted || e.wrong_options.contains_key(chosen)).then(|| chosen.to_string())
+            };
             let by_role = all
                 .iter()
-                .find(|t| t.by == e.role.as_str() && start.is_none_or(|s| t.at >= s));
-            let by_other = all.iter().find(|t| start.is_none_or(|s| t.at >= s));
+                .copied()
+                .find(|t| e.role.contains(t.by) && start.is_none_or(|s| t.at >= s));
+            let by_other = all
+                .iter()
+                .copied()
+                .find(|t| start.is_none_or(|s| t.at >= s) && wrong(t).is_none());
             let outcome = match (deadline, by_role, by_other) {
                 (None, _, _) => Outcome::NotApplicable,
+                (Some(_), Some(t), _) if wrong(t).is_some() => Outcome::WrongOption {
+                    option: wrong(t).unwrap_or_default(),
+                },
                 (Some(d), Some(t), _) if t.at <= d => Outcome::Met,
                 (Some(d), Some(t), _) => Outcome::Late { by: t.at.since(d) },
                 (Some(_), None, Some(t)) => Outcome::OtherRole {
@@ -266,11 +301,12 @@ pub fn assess(ex: &Exercise<'_>, ctx: &Context<'_>) -> Assessment {
                 (Some(d), None, None) if !ended && now <= d => Outcome::Pending,
                 (Some(_), None, None) => Outcome::Missed,
             };
+            let expected = e.decision.first();
             let corrective = e.corrective_action.clone().unwrap_or_else(|| {
                 format!(
                     "Review with the {} role when and how to take `{}`, and rehearse it.",
-                    e.role.as_str(),
-                    e.decision.as_str()
+                    e.role.either(),
+                    expected
                 )
             });
             let taken_by_role = by_role.map(|t| t.at);
@@ -291,13 +327,25 @@ pub fn assess(ex: &Exercise<'_>, ctx: &Context<'_>) -> Assessment {
                 (Outcome::OtherRole { role }, _) => format!(
                     "The {role} role took it at {}; the scenario expects it of the {} role.",
                     by_other.map_or_else(String::new, |t| t.at.to_string()),
-                    e.role.as_str()
+                    e.role.either()
+                ),
+                (Outcome::WrongOption { option }, _) => format!(
+                    "It was taken at {} with {}{}.",
+                    by_role.map_or_else(String::new, |t| t.at.to_string()),
+                    option_named(s, by_role.map_or(expected, |t| t.decision), option),
+                    e.option.as_ref().map_or(String::new(), |o| format!(
+                        "; the scenario expects {}",
+                        o.iter()
+                            .map(|x| option_named(s, by_role.map_or(expected, |t| t.decision), x.as_str()))
+                            .collect::<Vec<_>>()
+                            .join(" or ")
+                    ))
                 ),
                 _ => String::new(),
             };
             let finding = |kind, observation: String, action: String| Finding {
                 kind,
-                role: Some(e.role.to_string()),
+                role: Some(by_role.map_or(e.role.first(), |t| t.by).to_string()),
                 team: None,
                 objective: Some(e.objective.to_string()),
                 expectation: Some(e.id.to_string()),
@@ -313,8 +361,8 @@ pub fn assess(ex: &Exercise<'_>, ctx: &Context<'_>) -> Assessment {
                     FindingKind::Late,
                     format!(
                         "The {} role took {} {by} after the {} deadline.",
-                        e.role.as_str(),
-                        named(s, e.decision.as_str()),
+                        by_role.map_or(e.role.first(), |t| t.by),
+                        named(s, by_role.map_or(expected, |t| t.decision)),
                         e.within.value
                     ),
                     corrective.clone(),
@@ -323,8 +371,8 @@ pub fn assess(ex: &Exercise<'_>, ctx: &Context<'_>) -> Assessment {
                     FindingKind::Missed,
                     format!(
                         "{} was expected of the {} role within {}{} and was not taken in time.",
-                        named(s, e.decision.as_str()),
-                        e.role.as_str(),
+                        named_any(s, &e.decision),
+                        e.role.either(),
                         e.within.value,
                         e.after.as_ref().map_or(String::new(), |a| format!(" of `{}`", a.as_str()))
                     ),
@@ -336,28 +384,46 @@ pub fn assess(ex: &Exercise<'_>, ctx: &Context<'_>) -> Assessment {
                         FindingKind::CoordinationGap,
                         format!(
                             "{} was expected of the {} role but taken by the {role} role.",
-                            named(s, e.decision.as_str()),
-                            e.role.as_str()
+                            named(s, by_other.map_or(expected, |t| t.decision)),
+                            e.role.either()
                         ),
                         // The expectation's own corrective action when it has one (as
                         // docs/report.md says); else the coordination fix.
                         e.corrective_action.clone().unwrap_or_else(|| {
                             format!(
                                 "Agree who owns {} and write it into the incident roles.",
-                                named(s, e.decision.as_str())
+                                named(s, by_other.map_or(expected, |t| t.decision))
                             )
                         }),
                     )
                 }),
+                Outcome::WrongOption { option } => {
+                    let decision = by_role.map_or(expected, |t| t.decision);
+                    let observation = e.wrong_options.get(option.as_str()).cloned().unwrap_or_else(|| {
+                        format!(
+                            "The {} role took {} with {}.",
+                            by_role.map_or(e.role.first(), |t| t.by),
+                            named(s, decision),
+                            option_named(s, decision, option)
+                        )
+                    });
+                    findings.push(finding(FindingKind::WrongOption, observation, corrective.clone()));
+                }
                 _ => {}
             }
             ExpectationResult {
                 id: e.id.to_string(),
-                role: e.role.to_string(),
-                decision: e.decision.to_string(),
+                role: e.role.either(),
+                decision: by_role
+                    .or(by_other)
+                    .or(all.first().copied())
+                    .map_or(expected, |t| t.decision)
+                    .to_string(),
                 objective: e.objective.to_string(),
                 deadline,
                 taken_at: all.first().map(|t| t.at),
+                option: by_role.or(by_other).and_then(|t| t.option).map(str::to_string),
+                by: by_role.or(by_other).map(|t| t.by.to_string()),
                 outcome,
             }
         })
@@ -402,7 +468,7 @@ pub fn assess(ex: &Exercise<'_>, ctx: &Context<'_>) -> Assessment {
                     e == r
                         || s.expectations
                             .iter()
-                            .any(|x| x.id.as_str() == e && x.decision.as_str() == r)
+                            .any(|x| x.id.as_str() == e && x.decision.contains(r))
                 })
             })
         });
@@ -465,7 +531,7 @@ pub fn rate(outcomes: &[&Outcome]) -> Option<Rating> {
     }
     let missed = outcomes
         .iter()
-        .filter(|o| matches!(o, Outcome::Missed))
+        .filter(|o| matches!(o, Outcome::Missed | Outcome::WrongOption { .. }))
         .count();
     let met = outcomes
         .iter()
@@ -640,6 +706,33 @@ fn handoff_and_trap_findings(ex: &Exercise<'_>) -> Vec<Finding> {
         }
     }
     out
+}
+
+/// Any of several decisions as findings name them: “A” (`a`) or “B” (`b`).
+fn named_any(
+    s: &crate::authoring::model::scenario::Scenario,
+    ids: &crate::authoring::model::Ids,
+) -> String {
+    ids.iter()
+        .map(|d| named(s, d.as_str()))
+        .collect::<Vec<_>>()
+        .join(" or ")
+}
+
+/// An option of a decision as findings name it: its title with its id beside it.
+pub(crate) fn option_named(
+    s: &crate::authoring::model::scenario::Scenario,
+    decision: &str,
+    option: &str,
+) -> String {
+    match s
+        .decisions
+        .get(decision)
+        .and_then(|d| d.options.get(option))
+    {
+        Some(title) => format!("“{title}” (`{option}`)"),
+        None => format!("`{option}`"),
+    }
 }
 
 /// A catalog decision as findings name it: its title with its id beside it (“Rotate the

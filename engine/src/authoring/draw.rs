@@ -36,6 +36,11 @@ impl Dice {
         self.rng.random_range(0..len.max(1))
     }
 
+    /// A number in `0..1`, evenly (for weighted choices).
+    pub fn uniform(&mut self) -> f64 {
+        self.rng.random_range(0.0..1.0)
+    }
+
     /// A delay from zero up to `max`, in whole seconds.
     pub fn jitter(&mut self, max: SimDuration) -> SimDuration {
         SimDuration::from_secs(self.rng.random_range(0..=max.as_secs()))

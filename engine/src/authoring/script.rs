@@ -16,7 +16,35 @@ use crate::authoring::source::{Pos, SourceFile};
 pub const STATE: &str = "state";
 
 /// Functions the engine provides to scripts, beyond rhai's basic packages.
-pub const BUILTIN_FUNCTIONS: &[&str] = &["pick", "chance", "roll"];
+pub const BUILTIN_FUNCTIONS: &[&str] = &["pick", "chance", "roll", "end_exercise"];
+
+/// What a script sees of the moment it runs in, beside `state`: constants in scope.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Moment {
+    /// Minutes since the start of the exercise (`clock`).
+    pub clock: i64,
+    /// The role deciding, in an effect or a reveal; empty elsewhere (`role`).
+    pub role: String,
+    /// The roster person who spoke for the role, when the room said (`person`).
+    pub person: String,
+    /// The option the decision was taken with; empty without one (`option`).
+    pub option: String,
+    /// How many times the decision has been taken, this time included (`uses`).
+    pub uses: i64,
+}
+
+/// The names of the [`Moment`] constants, in scope in every script and condition.
+pub const MOMENT: &[&str] = &["clock", "role", "person", "option", "uses"];
+
+impl Moment {
+    fn push(&self, scope: &mut Scope<'_>) {
+        scope.push_constant("clock", self.clock);
+        scope.push_constant("role", self.role.clone());
+        scope.push_constant("person", self.person.clone());
+        scope.push_constant("option", self.option.clone());
+        scope.push_constant("uses", self.uses);
+    }
+}
 
 /// Limits of the sandbox. Scripts are shared between teams and organisations, so they are
 /// untrusted: each limit turns a runaway script into an error instead of a hang.
@@ -59,6 +87,22 @@ pub fn sandbox() -> Engine {
     engine
 }
 
+/// Whether a compiled script has statements besides its `fn` definitions (what
+/// `functions:` must not have). rhai keeps the statements private, so this runs them on a
+/// bare engine that stops at the first operation: nothing runs, and an AST of function
+/// definitions alone has no operation to stop at.
+pub fn has_statements(ast: &AST) -> bool {
+    let mut engine = Engine::new_raw();
+    let seen = Rc::new(Cell::new(false));
+    let s = Rc::clone(&seen);
+    engine.on_progress(move |_| {
+        s.set(true);
+        Some(Dynamic::UNIT)
+    });
+    let _ = engine.run_ast(&ast.clone_statements_only());
+    seen.get()
+}
+
 /// A script that does not compile, with the position inside the script.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScriptError {
@@ -75,6 +119,7 @@ pub struct ScriptError {
 fn scope() -> Scope<'static> {
     let mut scope = Scope::new();
     scope.push(STATE, rhai::Map::new());
+    Moment::default().push(&mut scope);
     scope
 }
 
@@ -155,11 +200,55 @@ pub fn position_in_file(source: &SourceFile, scalar: Pos, line: usize, col: usiz
     }
 }
 
+/// Where in the file a script's runtime error is: rhai's position inside the script, or,
+/// for a value the script stored that state cannot keep, where the script assigns it.
+pub fn error_position(
+    source: &SourceFile,
+    text: &crate::authoring::spanned::Sp<String>,
+    e: &RunError,
+) -> Pos {
+    let (line, col) = e
+        .property
+        .as_deref()
+        .and_then(|name| assigned_at(&text.value, name))
+        .map_or((e.line, e.col), |at| line_col_in(&text.value, at));
+    position_in_file(source, text.pos, line, col)
+}
+
+/// The 1-based line and column of a byte offset in a script's text.
+pub fn line_col_in(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
 /// The `state.NAME` properties a text reads and assigns, found lexically (outside string
 /// literals), so a condition that reads a property no script ever sets can be reported.
 pub fn state_properties(text: &str) -> (Vec<(String, usize)>, Vec<String>) {
     let mut reads = Vec::new();
     let mut writes = Vec::new();
+    for (name, at, assigns) in state_uses(text) {
+        if assigns {
+            writes.push(name);
+        } else {
+            reads.push((name, at));
+        }
+    }
+    (reads, writes)
+}
+
+/// Where a text first assigns `state.NAME` (the byte offset of `state`), if it does.
+pub fn assigned_at(text: &str, name: &str) -> Option<usize> {
+    state_uses(text)
+        .into_iter()
+        .find(|(n, _, assigns)| *assigns && n == name)
+        .map(|(_, at, _)| at)
+}
+
+/// Every `state.NAME` in a text: the name, the offset of `state`, whether it is assigned.
+fn state_uses(text: &str) -> Vec<(String, usize, bool)> {
+    let mut uses = Vec::new();
     let bytes = text.as_bytes();
     let mut i = 0;
     let mut quote: Option<u8> = None;
@@ -193,18 +282,14 @@ pub fn state_properties(text: &str) -> (Vec<(String, usize)>, Vec<String>) {
                 let name = text[start..end].to_string();
                 let rest = text[end..].trim_start();
                 let assigns = rest.starts_with('=') && !rest.starts_with("==");
-                if assigns {
-                    writes.push(name);
-                } else {
-                    reads.push((name, i));
-                }
+                uses.push((name, i, assigns));
             }
             i = end;
             continue;
         }
         i += 1;
     }
-    (reads, writes)
+    uses
 }
 
 /// A random draw a script made, for the journal.
@@ -228,6 +313,30 @@ pub struct RunError {
     /// Whether a sandbox limit stopped it (operations, call depth, sizes, deadline): a
     /// failure whatever the state, unlike a type error on a value another script sets.
     pub limit: bool,
+    /// The `state` property at fault, when the error is about what was stored (a
+    /// function), so it can be pointed at where the script assigns it.
+    pub property: Option<String>,
+}
+
+/// The first top-level `state` property that holds a function, looking inside lists and
+/// maps.
+fn functions_in(state: &rhai::Map) -> Option<String> {
+    fn holds(v: &Dynamic) -> bool {
+        if v.is_fnptr() {
+            return true;
+        }
+        if let Some(a) = v.read_lock::<rhai::Array>() {
+            return a.iter().any(holds);
+        }
+        if let Some(m) = v.read_lock::<rhai::Map>() {
+            return m.values().any(holds);
+        }
+        false
+    }
+    state
+        .iter()
+        .find(|(_, v)| holds(v))
+        .map(|(k, _)| k.to_string())
 }
 
 /// What running scripts shares with the functions registered in the engine.
@@ -238,6 +347,7 @@ struct Shared {
     deadline: Cell<Instant>,
     budget: Duration,
     trace: RefCell<Option<Vec<Evaluation>>>,
+    ended: RefCell<Option<String>>,
 }
 
 /// The most lines one script call may print into the journal.
@@ -334,6 +444,7 @@ impl ScriptHost {
             deadline: Cell::new(Instant::now()),
             budget,
             trace: RefCell::new(None),
+            ended: RefCell::new(None),
         });
         let mut engine = sandbox();
         let s = Rc::clone(&shared);
@@ -380,6 +491,12 @@ impl ScriptHost {
             },
         );
         let s = Rc::clone(&shared);
+        engine.register_fn("end_exercise", move |reason: &str| {
+            s.ended
+                .borrow_mut()
+                .get_or_insert_with(|| reason.trim().to_string());
+        });
+        let s = Rc::clone(&shared);
         engine.on_print(move |text| s.prints.borrow_mut().push(text));
         let s = Rc::clone(&shared);
         engine.on_debug(move |text, _, _| s.prints.borrow_mut().push(text));
@@ -397,6 +514,7 @@ impl ScriptHost {
     pub fn reseed(&self, seed: u64) {
         *self.shared.dice.borrow_mut() = Dice::new(seed);
         self.shared.draws.borrow_mut().clear();
+        self.shared.ended.borrow_mut().take();
         *self.shared.prints.borrow_mut() = Prints::default();
     }
 
@@ -427,22 +545,61 @@ impl ScriptHost {
 
     /// Runs a script (setup or effect) against `state`, which it may change.
     pub fn run(&self, ast: &AST, state: &mut rhai::Map) -> Result<(), RunError> {
+        self.run_at(ast, state, &Moment::default())
+    }
+
+    /// Runs a script against `state` at a moment (the clock, the deciding role, the option).
+    pub fn run_at(&self, ast: &AST, state: &mut rhai::Map, at: &Moment) -> Result<(), RunError> {
         self.record(ast, state, true);
         let mut scope = Scope::new();
         scope.push(STATE, std::mem::take(state));
+        at.push(&mut scope);
         self.shared
             .deadline
             .set(Instant::now() + self.shared.budget);
         let result = self.engine.run_ast_with_scope(&mut scope, ast);
         *state = scope.get_value::<rhai::Map>(STATE).unwrap_or_default();
-        result.map_err(|e| run_error(&e))
+        result.map_err(|e| run_error(&e))?;
+        // A function kept in state names code of this one script: every later script would
+        // fail calling it ("Function not found: anon$…"). Refuse it where it is stored.
+        match functions_in(state) {
+            Some(name) => {
+                state.remove(name.as_str());
+                Err(RunError {
+                    message: format!(
+                        "`state.{name}` holds a function; state keeps values only (declare shared logic under `functions:` and call it by name)"
+                    ),
+                    line: 1,
+                    col: 1,
+                    limit: false,
+                    property: Some(name),
+                })
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// The reason a script gave `end_exercise`, once (and clears it).
+    pub fn take_ended(&self) -> Option<String> {
+        self.shared.ended.borrow_mut().take()
     }
 
     /// Evaluates a condition against `state`; anything but `true` or `false` is an error.
     pub fn condition(&self, ast: &AST, state: &rhai::Map) -> Result<bool, RunError> {
+        self.condition_at(ast, state, &Moment::default())
+    }
+
+    /// Evaluates a condition against `state` at a moment.
+    pub fn condition_at(
+        &self,
+        ast: &AST,
+        state: &rhai::Map,
+        at: &Moment,
+    ) -> Result<bool, RunError> {
         self.record(ast, state, false);
         let mut scope = Scope::new();
         scope.push_constant(STATE, state.clone());
+        at.push(&mut scope);
         self.shared
             .deadline
             .set(Instant::now() + self.shared.budget);
@@ -455,6 +612,7 @@ impl ScriptHost {
             line: 1,
             col: 1,
             limit: false,
+            property: None,
         })
     }
 
@@ -514,6 +672,7 @@ fn run_error(e: &EvalAltResult) -> RunError {
                 | EvalAltResult::ErrorDataTooLarge(..)
                 | EvalAltResult::ErrorTerminated(..)
         ),
+        property: None,
     }
 }
 
@@ -582,6 +741,7 @@ mod sandbox_tests {
             line: e.line,
             col: e.col,
             limit: false,
+            property: None,
         })?;
         let mut state = rhai::Map::new();
         host.run(&ast, &mut state).map(|_| state)

@@ -19,6 +19,8 @@ pub struct Decide {
     pub role: String,
     /// The catalog decision.
     pub decision: String,
+    /// The option it was taken with, for a decision with options.
+    pub option: Option<String>,
     /// How sure the room was.
     pub confidence: Option<Confidence>,
     /// The inject that prompted it.
@@ -157,7 +159,7 @@ pub const HELP: &str = "commands:
   next                      move the clock to the next inject that will be delivered
   follow PACE | follow off  let the clock follow real time (1x, 2x, 10x)
   pause [: reason] | resume [: reason]
-  decide ROLE DECISION [low|medium|high] [re=INJECT] [by=PERSON] [: rationale]
+  decide ROLE DECISION [OPTION] [low|medium|high] [re=INJECT] [by=PERSON] [: rationale]
   action ROLE [by=PERSON] : text    a decision not in the catalog
   notify FROM TO [: text]   a notification or handoff
   inject ROLE[,ROLE] : text an ad-hoc inject
@@ -270,14 +272,14 @@ pub fn parse(line: &str) -> Result<Option<Command>, String> {
         },
         "next" => Command::Next,
         "decide" => {
-            let form =
-                "decide ROLE DECISION [low|medium|high] [re=INJECT] [by=PERSON] [: rationale]";
+            let form = "decide ROLE DECISION [OPTION] [low|medium|high] [re=INJECT] [by=PERSON] [: rationale]";
             let [role, decision, options @ ..] = args.as_slice() else {
                 return usage(form);
             };
             let mut d = Decide {
                 role: role.to_string(),
                 decision: decision.to_string(),
+                option: None,
                 confidence: None,
                 prompted_by: None,
                 participant: None,
@@ -290,9 +292,14 @@ pub fn parse(line: &str) -> Result<Option<Command>, String> {
                     "high" => d.confidence = Some(Confidence::High),
                     _ if o.starts_with("re=") => d.prompted_by = Some(o[3..].to_string()),
                     _ if o.starts_with("by=") => d.participant = Some(o[3..].to_string()),
+                    // The one bare word is the decision's option; the engine checks it
+                    // against the catalog (with a did-you-mean).
+                    other if d.option.is_none() && !other.contains('=') => {
+                        d.option = Some(other.to_string())
+                    }
                     other => {
                         return Err(format!(
-                            "`{other}` is not an option of decide; {}",
+                            "`{other}` is not understood by decide (one option at most); {}",
                             usage::<()>(form).unwrap_err()
                         ));
                     }
@@ -483,6 +490,7 @@ fn entry_command(e: &Entry, clock: &mut SimTime) -> Option<Command> {
         return Some(Command::Decide(Decide {
             role: role(),
             decision: d.to_string(),
+            option: e.option.as_ref().map(|o| o.to_string()),
             confidence: e.confidence,
             prompted_by: e.prompted_by.as_ref().map(|p| p.to_string()),
             participant,
@@ -571,6 +579,7 @@ fn entry_command(e: &Entry, clock: &mut SimTime) -> Option<Command> {
 pub struct Vocabulary {
     roles: Vec<String>,
     decisions: Vec<(String, Vec<String>)>,
+    options: Vec<(String, Vec<String>)>,
     injects: Vec<String>,
     objectives: Vec<String>,
     people: Vec<String>,
@@ -586,6 +595,16 @@ impl Vocabulary {
                 .decisions
                 .iter()
                 .map(|(id, d)| (id.to_string(), d.by.iter().map(|r| r.to_string()).collect()))
+                .collect(),
+            options: s
+                .decisions
+                .iter()
+                .map(|(id, d)| {
+                    (
+                        id.to_string(),
+                        d.options.keys().map(|k| k.to_string()).collect(),
+                    )
+                })
                 .collect(),
             injects: s.injects.iter().map(|i| i.id.to_string()).collect(),
             objectives: s.objectives.iter().map(|o| o.id.to_string()).collect(),
@@ -626,6 +645,16 @@ impl Vocabulary {
                     .filter(|(_, by)| by.iter().any(|r| r == role))
                     .map(|(id, _)| id.clone())
                     .collect(),
+                ["decide", _, decision] => {
+                    let mut pool: Vec<String> = self
+                        .options
+                        .iter()
+                        .find(|(id, _)| id == decision)
+                        .map(|(_, o)| o.clone())
+                        .unwrap_or_default();
+                    pool.extend(list(&["low", "medium", "high", "re=", "by="]));
+                    pool
+                }
                 ["decide", _, _, ..] => list(&["low", "medium", "high", "re=", "by="]),
                 ["action", _] => list(&["by="]),
                 ["present" | "absent"] => self.people.clone(),
@@ -680,8 +709,14 @@ mod tests {
         assert_eq!(d.prompted_by.as_deref(), Some("spike"));
         assert_eq!(d.confidence, Some(Confidence::High));
         assert_eq!(d.rationale.as_deref(), Some("fraud first"));
-        let bad = parse("decide ic declare_incident loud").unwrap_err();
-        assert!(bad.contains("`loud` is not an option"), "{bad}");
+        // One bare word is the option (the engine checks it); a second is refused.
+        let Command::Decide(d) = parsed("decide ic ransom refuse high") else {
+            panic!()
+        };
+        assert_eq!(d.option.as_deref(), Some("refuse"));
+        assert_eq!(d.confidence, Some(Confidence::High));
+        let bad = parse("decide ic declare_incident loud louder").unwrap_err();
+        assert!(bad.contains("`louder` is not understood"), "{bad}");
     }
 
     #[test]

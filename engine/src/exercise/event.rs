@@ -90,6 +90,10 @@ pub enum Event {
         decision: Option<String>,
         /// Or a free-text action.
         action: Option<String>,
+        /// The option it was taken with, for a decision that has options (absent from the
+        /// line otherwise, so journals written before options read and write the same).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        option: Option<String>,
         /// The roster person who spoke for the role.
         participant: Option<String>,
         /// Why.
@@ -200,6 +204,14 @@ pub enum Event {
         /// Areas for improvement; each becomes an action item.
         improvements: Vec<String>,
     },
+    /// A scenario script ended the exercise (`end_exercise("reason")`): an output, so a
+    /// replay reproduces it; after it the engine takes what it takes after `end`.
+    Ended {
+        /// Which script.
+        cause: String,
+        /// Why, in the script's words.
+        reason: String,
+    },
 }
 
 impl Event {
@@ -253,6 +265,7 @@ impl Event {
             Event::Ask { .. } => "ask",
             Event::HotWash => "hot_wash",
             Event::End { .. } => "end",
+            Event::Ended { .. } => "ended",
         }
     }
 

@@ -519,6 +519,7 @@ impl<'c> Facilitation<'c> {
                 by: d.role,
                 decision: Some(d.decision),
                 action: None,
+                option: d.option,
                 participant: d.participant,
                 rationale: d.rationale,
                 confidence: d.confidence,
@@ -535,6 +536,7 @@ impl<'c> Facilitation<'c> {
                 by: role,
                 decision: None,
                 action: Some(text),
+                option: None,
                 participant,
                 rationale,
                 confidence,
@@ -766,7 +768,7 @@ impl<'c> Facilitation<'c> {
             ));
         }
         for e in s.expectations.iter().filter(|e| e.when.is_some()) {
-            let state = if ex.taken_at(e.decision.as_str()).is_some() {
+            let state = if e.decision.iter().any(|d| ex.taken_at(d.as_str()).is_some()) {
                 "taken"
             } else {
                 "open"

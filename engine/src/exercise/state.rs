@@ -11,7 +11,7 @@ use crate::authoring::diagnostic::Diagnostic;
 use crate::authoring::duration::SimDuration;
 use crate::authoring::load::Loaded;
 use crate::authoring::model::scenario::{Inject, Scenario};
-use crate::authoring::script::{self, RunError, ScriptHost, ScriptKind};
+use crate::authoring::script::{self, Moment, RunError, ScriptHost, ScriptKind};
 use crate::authoring::source::Pos;
 use crate::authoring::spanned::Sp;
 use crate::exercise::clock::SimTime;
@@ -25,6 +25,7 @@ pub struct Compiled {
     inject_when: Vec<Option<AST>>,
     expect_when: Vec<Option<AST>>,
     effects: HashMap<String, AST>,
+    decision_when: HashMap<String, AST>,
     reveal_when: HashMap<(String, usize), AST>,
     modifiers: HashMap<(String, usize, usize), AST>,
     /// The injects timed after each inject, and after each decision, in scenario order:
@@ -33,14 +34,58 @@ pub struct Compiled {
     after_decision: HashMap<String, Vec<usize>>,
 }
 
+/// Compiles the scenario's shared `functions:`: `fn` definitions only, which every other
+/// script is merged with.
+fn compile_functions(
+    engine: &rhai::Engine,
+    loaded: &Loaded<Scenario>,
+) -> Result<Option<AST>, Diagnostic> {
+    let Some(text) = &loaded.value.functions else {
+        return Ok(None);
+    };
+    let at =
+        |line: usize, col: usize| script::position_in_file(&loaded.source, text.pos, line, col);
+    let ast = script::compile(engine, text, ScriptKind::Script).map_err(|e| {
+        Diagnostic::error(
+            &loaded.source.path,
+            at(e.line, e.col),
+            crate::authoring::diagnostic::Code::ScriptSyntax,
+            format!("script error: {}", e.message),
+        )
+    })?;
+    if script::has_statements(&ast) {
+        return Err(Diagnostic::error(
+            &loaded.source.path,
+            at(1, 1),
+            crate::authoring::diagnostic::Code::ScriptSyntax,
+            "`functions:` holds only `fn` definitions, but it has statements too",
+        )
+        .with_help(
+            "move statements into `setup` or an effect, and call the functions from there",
+        ));
+    }
+    Ok(Some(ast))
+}
+
 impl Compiled {
     /// Compiles every script of a (validated) scenario.
     pub fn new(loaded: Loaded<Scenario>) -> Result<Compiled, Vec<Diagnostic>> {
         let engine = script::sandbox();
         let mut errors = Vec::new();
+        let functions = match compile_functions(&engine, &loaded) {
+            Ok(f) => f,
+            Err(d) => {
+                errors.push(d);
+                None
+            }
+        };
         let mut compile = |text: &Sp<String>, kind: ScriptKind| -> Option<AST> {
             match script::compile(&engine, text, kind) {
-                Ok(ast) => Some(ast),
+                // Shared functions are merged into every script that may call them.
+                Ok(ast) => Some(match &functions {
+                    Some(f) => f.merge(&ast),
+                    None => ast,
+                }),
                 Err(e) => {
                     let pos = script::position_in_file(&loaded.source, text.pos, e.line, e.col);
                     errors.push(Diagnostic::error(
@@ -77,6 +122,7 @@ impl Compiled {
             })
             .collect();
         let mut effects = HashMap::new();
+        let mut decision_when = HashMap::new();
         let mut reveal_when = HashMap::new();
         let mut modifiers = HashMap::new();
         for (id, d) in &s.decisions {
@@ -86,6 +132,13 @@ impl Compiled {
                 .and_then(|e| compile(e, ScriptKind::Script))
             {
                 effects.insert(id.to_string(), ast);
+            }
+            if let Some(ast) = d
+                .when
+                .as_ref()
+                .and_then(|w| compile(w, ScriptKind::Condition))
+            {
+                decision_when.insert(id.to_string(), ast);
             }
             for (r, reveal) in d.reveals.iter().enumerate() {
                 if let Some(ast) = reveal
@@ -125,6 +178,7 @@ impl Compiled {
             inject_when,
             expect_when,
             effects,
+            decision_when,
             reveal_when,
             modifiers,
             after_inject,
@@ -187,12 +241,17 @@ pub struct Exercise<'c> {
     ended: bool,
     due: Vec<Option<SimTime>>,
     delivered: Vec<Option<SimTime>>,
-    /// Scheduled, undelivered injects by (due time, index): the next one is found in
-    /// logarithmic time, not by scanning every inject.
-    pending: BTreeSet<(SimTime, usize)>,
+    /// Scheduled, undelivered injects by (due time, index, occurrence): the next one is
+    /// found in logarithmic time, not by scanning every inject. An inject that follows
+    /// every taking of a decision (`each`) may be pending more than once.
+    pending: BTreeSet<(SimTime, usize, u32)>,
+    /// How many times each inject has been scheduled: the next occurrence's number.
+    scheduled: Vec<u32>,
     /// Delivered injects in the order they were delivered.
     delivery_order: Vec<usize>,
     taken: HashMap<String, SimTime>,
+    /// Every taking of each decision, in time order: for limits and cooldowns.
+    uses: HashMap<String, Vec<SimTime>>,
     handoffs: HashSet<(String, String)>,
     revealed: HashSet<String>,
     held_expectations: HashSet<usize>,
@@ -259,8 +318,10 @@ impl<'c> Exercise<'c> {
             due: vec![None; s.injects.len()],
             delivered: vec![None; s.injects.len()],
             pending: BTreeSet::new(),
+            scheduled: vec![0; s.injects.len()],
             delivery_order: Vec::new(),
             taken: HashMap::new(),
+            uses: HashMap::new(),
             handoffs: HashSet::new(),
             revealed: HashSet::new(),
             held_expectations: HashSet::new(),
@@ -359,8 +420,8 @@ impl<'c> Exercise<'c> {
     fn pending_after_now(&self) -> impl Iterator<Item = (SimTime, usize)> + '_ {
         use std::ops::Bound::{Excluded, Unbounded};
         self.pending
-            .range((Excluded((self.now, usize::MAX)), Unbounded))
-            .copied()
+            .range((Excluded((self.now, usize::MAX, u32::MAX)), Unbounded))
+            .map(|(t, i, _)| (*t, *i))
     }
 
     /// The injects delivered so far, in the order they were delivered.
@@ -393,6 +454,64 @@ impl<'c> Exercise<'c> {
         self.taken.get(decision).copied()
     }
 
+    /// How many times a decision has been taken.
+    pub fn uses_of(&self, decision: &str) -> usize {
+        self.uses.get(decision).map_or(0, Vec::len)
+    }
+
+    /// The moment scripts see now, outside a decision.
+    fn moment(&self) -> Moment {
+        Moment {
+            clock: (self.now.as_secs() / 60) as i64,
+            ..Moment::default()
+        }
+    }
+
+    /// Whether `role` may take `decision` now, and if not why (for the console, the sheet
+    /// and the web console alike): its `when`, its limit and its cooldown. Judged on the
+    /// status host, so asking draws nothing.
+    pub fn may_take(&self, decision: &str) -> Result<(), String> {
+        let s = self.c.scenario();
+        let Some(d) = s.decisions.get(decision) else {
+            return Err(format!("no decision `{decision}`"));
+        };
+        let uses = self.uses.get(decision).map_or(&[][..], Vec::as_slice);
+        if let Some(limit) = &d.limit
+            && uses.len() >= limit.value as usize
+        {
+            return Err(match limit.value {
+                1 => format!("`{decision}` was taken at {}; it is taken once", uses[0]),
+                n => format!("`{decision}` has been taken {n} times, its limit"),
+            });
+        }
+        if let (Some(cooldown), Some(last)) = (&d.cooldown, uses.last()) {
+            let again = last.after(cooldown.value);
+            if again > self.now {
+                return Err(format!(
+                    "`{decision}` was last taken at {last}; it can be taken again at {again} (cooldown {})",
+                    cooldown.value
+                ));
+            }
+        }
+        if let Some(ast) = self.c.decision_when.get(decision) {
+            let at = Moment {
+                uses: uses.len() as i64 + 1,
+                ..self.moment()
+            };
+            let open = self
+                .status_host
+                .condition_at(ast, &self.state, &at)
+                .unwrap_or(false);
+            if !open {
+                return Err(format!(
+                    "`{decision}` is not open now (its condition `{}` does not hold)",
+                    d.when.as_ref().map_or("", |w| w.value.trim())
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// Expectations not yet met whose deadline is still ahead and whose condition holds
     /// now, soonest first: (expectation id, role, deadline). For the status line only; it
     /// evaluates conditions on a separate host so the journal is untouched.
@@ -404,7 +523,12 @@ impl<'c> Exercise<'c> {
             .expectations
             .iter()
             .enumerate()
-            .filter(|(i, e)| !self.taken.contains_key(e.decision.as_str()) && applies(*i))
+            .filter(|(i, e)| {
+                !e.decision
+                    .iter()
+                    .any(|d| self.taken.contains_key(d.as_str()))
+                    && applies(*i)
+            })
             .map(|(_, e)| e)
             .filter_map(|e| {
                 let start = match &e.after {
@@ -412,7 +536,7 @@ impl<'c> Exercise<'c> {
                     None => SimTime::START,
                 };
                 let deadline = start.after(e.within.value);
-                (deadline >= self.now).then(|| (e.id.to_string(), e.role.to_string(), deadline))
+                (deadline >= self.now).then(|| (e.id.to_string(), e.role.either(), deadline))
             })
             .collect();
         out.sort_by_key(|(_, _, t)| *t);
@@ -468,12 +592,17 @@ impl<'c> Exercise<'c> {
                 by,
                 decision,
                 action,
+                option,
+                participant,
                 ..
             } => {
                 if let Some(r) = unknown_role(by) {
                     return Err(r);
                 }
                 match (decision, action) {
+                    (None, Some(_)) if option.is_some() => {
+                        return refuse("a free-text action has no option");
+                    }
                     (Some(d), None) => {
                         let Some(entry) = s.decisions.get(d.as_str()) else {
                             return refuse(unknown(
@@ -490,8 +619,38 @@ impl<'c> Exercise<'c> {
                                 allowed.join(", ")
                             ));
                         }
+                        match (entry.options.is_empty(), option) {
+                            (true, Some(o)) => {
+                                return refuse(format!("`{d}` has no options; leave `{o}` out"));
+                            }
+                            (false, None) => {
+                                let ids: Vec<&str> =
+                                    entry.options.keys().map(|k| k.as_str()).collect();
+                                return refuse(format!(
+                                    "`{d}` is taken with one of its options: {} (e.g. `decide {by} {d} {}`)",
+                                    ids.join(", "),
+                                    ids[0]
+                                ));
+                            }
+                            (false, Some(o)) if !entry.options.contains_key(o.as_str()) => {
+                                return refuse(unknown(
+                                    "option",
+                                    o,
+                                    entry.options.keys().map(|k| k.as_str()),
+                                    &format!("of `{d}`"),
+                                ));
+                            }
+                            _ => {}
+                        }
+                        self.may_take(d).map_err(Refusal)?;
                         out.push(self.timed(input.clone()));
-                        self.decide(d, by, &mut out);
+                        let moment = Moment {
+                            role: by.clone(),
+                            person: participant.clone().unwrap_or_default(),
+                            option: option.clone().unwrap_or_default(),
+                            ..self.moment()
+                        };
+                        self.decide(d, moment, &mut out);
                     }
                     (None, Some(_)) => out.push(self.timed(input.clone())),
                     _ => {
@@ -613,7 +772,7 @@ impl<'c> Exercise<'c> {
     fn holds_now(&self, condition: Option<&AST>) -> bool {
         condition.is_none_or(|ast| {
             self.status_host
-                .condition(ast, &self.state)
+                .condition_at(ast, &self.state, &self.moment())
                 .unwrap_or(false)
         })
     }
@@ -644,16 +803,20 @@ impl<'c> Exercise<'c> {
         self.handoffs.contains(&(from.to_string(), to.to_string()))
     }
 
-    fn decide(&mut self, id: &str, by: &str, out: &mut Vec<Timed>) {
+    fn decide(&mut self, id: &str, mut moment: Moment, out: &mut Vec<Timed>) {
         let s = self.c.scenario();
+        let by = moment.role.clone();
         let first_time = !self.taken.contains_key(id);
+        let uses = self.uses.entry(id.to_string()).or_default();
+        uses.push(self.now);
+        moment.uses = uses.len() as i64;
         if first_time {
             self.taken.insert(id.to_string(), self.now);
-            self.schedule_followers(Trigger::Decision(id), self.now, out);
         }
+        self.schedule_followers(Trigger::Decision(id), self.now, first_time, out);
         let decision = &s.decisions[id];
         if let (Some(ast), Some(text)) = (self.c.effects.get(id), &decision.effect) {
-            self.run_script(ast, text, &format!("effect:{id}"), out);
+            self.run_script_at(ast, text, &format!("effect:{id}"), &moment, out);
         }
         for (r, reveal) in decision.reveals.iter().enumerate() {
             let fact = reveal.fact.as_str();
@@ -663,14 +826,14 @@ impl<'c> Exercise<'c> {
             let cause = format!("reveal:{fact}");
             if let (Some(ast), Some(text)) =
                 (self.c.reveal_when.get(&(id.to_string(), r)), &reveal.when)
-                && !self.condition(ast, text, &cause, out)
+                && !self.condition_at(ast, text, &cause, &moment, out)
             {
                 continue;
             }
             let mut chance = reveal.chance;
             for (m, modifier) in reveal.modifiers.iter().enumerate() {
                 if let Some(ast) = self.c.modifiers.get(&(id.to_string(), r, m))
-                    && self.condition(ast, &modifier.when, &cause, out)
+                    && self.condition_at(ast, &modifier.when, &cause, &moment, out)
                 {
                     chance += modifier.add;
                 }
@@ -692,7 +855,7 @@ impl<'c> Exercise<'c> {
                 out.push(self.timed(Event::Reveal {
                     fact: fact.to_string(),
                     decision: id.to_string(),
-                    to: by.to_string(),
+                    to: by.clone(),
                     text,
                 }));
             }
@@ -702,16 +865,24 @@ impl<'c> Exercise<'c> {
         self.deliver_due(self.now, out);
     }
 
-    /// Schedules the injects timed `after` a trigger that just happened at `at`, once.
-    fn schedule_followers(&mut self, trigger: Trigger<'_>, at: SimTime, out: &mut Vec<Timed>) {
+    /// Schedules the injects timed `after` a trigger that just happened at `at`: once, on
+    /// the first time it happens, and again each time for those marked `each`.
+    fn schedule_followers(
+        &mut self,
+        trigger: Trigger<'_>,
+        at: SimTime,
+        first_time: bool,
+        out: &mut Vec<Timed>,
+    ) {
         let c = self.c;
         let followers = match trigger {
             Trigger::Decision(id) => c.after_decision.get(id),
             Trigger::Inject(id) => c.after_inject.get(id),
         };
         for &i in followers.into_iter().flatten() {
-            if self.due[i].is_none() {
-                let after = c.scenario().injects[i].after.as_ref();
+            let after = c.scenario().injects[i].after.as_ref();
+            let each = after.and_then(|a| a.each.as_ref()).is_some_and(|e| e.value);
+            if (first_time && self.due[i].is_none()) || (each && !first_time) {
                 let delay = after
                     .and_then(|a| a.delay.as_ref())
                     .map_or(SimDuration::ZERO, |d| d.value);
@@ -736,8 +907,9 @@ impl<'c> Exercise<'c> {
             });
             due = due.after(extra);
         }
-        self.due[i] = Some(due);
-        self.pending.insert((due, i));
+        self.due[i].get_or_insert(due);
+        self.pending.insert((due, i, self.scheduled[i]));
+        self.scheduled[i] += 1;
     }
 
     /// Delivers, in time order, every scheduled inject due by `until` whose condition
@@ -750,18 +922,23 @@ impl<'c> Exercise<'c> {
             // soonest due by `until`.
             let overdue = self
                 .pending
-                .range(..=(self.now, usize::MAX))
-                .map(|(_, i)| *i)
-                .filter(|i| !held.contains(i))
-                .min();
+                .range(..=(self.now, usize::MAX, u32::MAX))
+                .filter(|(_, i, _)| !held.contains(i))
+                .min_by_key(|(_, i, n)| (*i, *n))
+                .copied();
             let next = match overdue {
-                Some(i) => Some((self.now, i)),
-                None => self
-                    .pending_after_now()
-                    .take_while(|(t, _)| *t <= until)
-                    .find(|(_, i)| !held.contains(i)),
+                Some(key) => Some((self.now, key)),
+                None => {
+                    use std::ops::Bound::{Excluded, Unbounded};
+                    self.pending
+                        .range((Excluded((self.now, usize::MAX, u32::MAX)), Unbounded))
+                        .take_while(|(t, _, _)| *t <= until)
+                        .find(|(_, i, _)| !held.contains(i))
+                        .map(|key| (key.0, *key))
+                }
             };
-            let Some((at, i)) = next else { break };
+            let Some((at, key)) = next else { break };
+            let i = key.1;
             let inject: &Inject = &self.c.scenario().injects[i];
             self.now = at;
             if let (Some(ast), Some(text)) = (&self.c.inject_when[i], &inject.when)
@@ -770,10 +947,8 @@ impl<'c> Exercise<'c> {
                 held.insert(i);
                 continue;
             }
-            self.delivered[i] = Some(at);
-            if let Some(due) = self.due[i] {
-                self.pending.remove(&(due, i));
-            }
+            self.delivered[i].get_or_insert(at);
+            self.pending.remove(&key);
             self.delivery_order.push(i);
             let (source, reliability) = inject.source_and_reliability();
             out.push(
@@ -793,12 +968,24 @@ impl<'c> Exercise<'c> {
                 }),
             );
             let id = inject.id.as_str().to_string();
-            self.schedule_followers(Trigger::Inject(&id), at, out);
+            self.schedule_followers(Trigger::Inject(&id), at, true, out);
         }
     }
 
     fn run_script(&mut self, ast: &AST, text: &Sp<String>, cause: &str, out: &mut Vec<Timed>) {
-        let result = self.host.run(ast, &mut self.state);
+        let moment = self.moment();
+        self.run_script_at(ast, text, cause, &moment, out);
+    }
+
+    fn run_script_at(
+        &mut self,
+        ast: &AST,
+        text: &Sp<String>,
+        cause: &str,
+        moment: &Moment,
+        out: &mut Vec<Timed>,
+    ) {
+        let result = self.host.run_at(ast, &mut self.state, moment);
         self.collect(cause, out);
         if let Err(e) = result {
             out.push(self.script_error(cause, text, &e));
@@ -812,7 +999,19 @@ impl<'c> Exercise<'c> {
         cause: &str,
         out: &mut Vec<Timed>,
     ) -> bool {
-        let result = self.host.condition(ast, &self.state);
+        let moment = self.moment();
+        self.condition_at(ast, text, cause, &moment, out)
+    }
+
+    fn condition_at(
+        &mut self,
+        ast: &AST,
+        text: &Sp<String>,
+        cause: &str,
+        moment: &Moment,
+        out: &mut Vec<Timed>,
+    ) -> bool {
+        let result = self.host.condition_at(ast, &self.state, moment);
         self.collect(cause, out);
         match result {
             Ok(b) => b,
@@ -837,11 +1036,20 @@ impl<'c> Exercise<'c> {
                 text,
             }));
         }
+        if let Some(reason) = self.host.take_ended()
+            && !self.ended
+        {
+            self.ended = true;
+            out.push(self.timed(Event::Ended {
+                cause: cause.to_string(),
+                reason,
+            }));
+        }
     }
 
     fn script_error(&self, cause: &str, text: &Sp<String>, e: &RunError) -> Timed {
         let source = &self.c.loaded.source;
-        let pos: Pos = script::position_in_file(source, text.pos, e.line, e.col);
+        let pos: Pos = script::error_position(source, text, e);
         self.timed(Event::ScriptError {
             cause: cause.to_string(),
             at: format!("{}:{}:{}", source.path.display(), pos.line, pos.col),
@@ -944,6 +1152,7 @@ expectations:
                 by: "ic".into(),
                 decision: Some("block".into()),
                 action: None,
+                option: None,
                 participant: None,
                 rationale: None,
                 confidence: None,

@@ -254,13 +254,14 @@ impl Projector {
                 by,
                 decision,
                 action,
+                option,
                 participant,
                 rationale,
                 confidence,
                 prompted_by,
             } if self.is_role(by) || self.audience == Audience::Observer => {
                 let text = match (decision, action) {
-                    (Some(d), _) => decision_title(s, d),
+                    (Some(d), _) => decision_title_with(s, d, option.as_deref()),
                     (None, Some(a)) => a.clone(),
                     (None, None) => String::new(),
                 };
@@ -331,6 +332,22 @@ pub fn decision_title(s: &Scenario, decision: &str) -> String {
         .unwrap_or_else(|| decision.to_string())
 }
 
+/// A decision's title with the option it was taken with, `Respond to the ransom: Refuse`.
+pub fn decision_title_with(s: &Scenario, decision: &str, option: Option<&str>) -> String {
+    let title = decision_title(s, decision);
+    match option {
+        Some(o) => {
+            let o_title = s
+                .decisions
+                .get(decision)
+                .and_then(|d| d.options.get(o))
+                .map_or(o, String::as_str);
+            format!("{title}: {o_title}")
+        }
+        None => title,
+    }
+}
+
 /// The question on every screen: the last one asked, until it is answered (or another is
 /// asked). Its number, from 1.
 pub fn current_question(log: &[Timed]) -> Option<usize> {
@@ -353,32 +370,52 @@ pub fn hot_wash_open(log: &[Timed]) -> bool {
 /// A decision a role may take, and when it took it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Choice {
-    /// The decision's id.
+    /// What the form posts: the decision's id, or `DECISION/OPTION` for one option of a
+    /// decision with options.
     pub id: String,
-    /// Its title (the id when it has none).
+    /// Its title (the id when it has none), with the option's title after a colon.
     pub title: String,
-    /// When this role first took it.
+    /// When this role first took it (with this option).
     pub taken: Option<SimTime>,
 }
 
-/// The catalog decisions `role` may take, in the scenario's order, with when it took each.
+/// The catalog decisions `role` may take, in the scenario's order, with when it took each:
+/// a decision with options once per option.
 pub fn choices(s: &Scenario, log: &[Timed], role: &str) -> Vec<Choice> {
-    s.decisions
+    let taken = |id: &str, option: Option<&str>| {
+        log.iter().find_map(|t| match &t.event {
+            Event::Decision {
+                by,
+                decision: Some(x),
+                option: o,
+                ..
+            } if by == role && x == id && o.as_deref() == option => Some(t.at),
+            _ => None,
+        })
+    };
+    let mut out = Vec::new();
+    for (id, d) in s
+        .decisions
         .iter()
         .filter(|(_, d)| d.by.iter().any(|r| r.as_str() == role))
-        .map(|(id, d)| Choice {
-            id: id.to_string(),
-            title: d.title.clone().unwrap_or_else(|| id.to_string()),
-            taken: log.iter().find_map(|t| match &t.event {
-                Event::Decision {
-                    by,
-                    decision: Some(x),
-                    ..
-                } if by == role && x == id.as_str() => Some(t.at),
-                _ => None,
-            }),
-        })
-        .collect()
+    {
+        let title = d.title.clone().unwrap_or_else(|| id.to_string());
+        if d.options.is_empty() {
+            out.push(Choice {
+                id: id.to_string(),
+                title: title.clone(),
+                taken: taken(id.as_str(), None),
+            });
+        }
+        for (o, o_title) in &d.options {
+            out.push(Choice {
+                id: format!("{id}/{o}"),
+                title: format!("{title}: {o_title}"),
+                taken: taken(id.as_str(), Some(o.as_str())),
+            });
+        }
+    }
+    out
 }
 
 /// One event as the facilitator's screen shows it, or `None` when it is part of the
@@ -444,15 +481,19 @@ pub fn facilitator_line(t: &Timed, truth: bool) -> Option<String> {
             by,
             decision,
             action,
+            option,
             confidence,
             rationale,
             participant,
             ..
         } => {
-            let what = decision
-                .clone()
-                .or_else(|| action.clone())
-                .unwrap_or_default();
+            let what = match (decision, option) {
+                (Some(d), Some(o)) => format!("{d} {o}"),
+                _ => decision
+                    .clone()
+                    .or_else(|| action.clone())
+                    .unwrap_or_default(),
+            };
             let conf = confidence
                 .map(|c| format!(" ({})", c.as_str()))
                 .unwrap_or_default();
@@ -507,6 +548,9 @@ pub fn facilitator_line(t: &Timed, truth: bool) -> Option<String> {
         Event::Answer { question, text } => format!("{at} answer to question {question}: {text}"),
         Event::Ask { question } => format!("{at} question {question} is put to the room"),
         Event::HotWash => format!("{at} the hot wash opens"),
+        Event::Ended { cause, reason } => {
+            format!("{at} the scenario ends the exercise ({cause}): {reason}")
+        }
         Event::End {
             strengths,
             improvements,

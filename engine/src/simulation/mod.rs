@@ -502,7 +502,7 @@ impl<'p> Room<'p> {
             let k = if s
                 .expectations
                 .iter()
-                .any(|e| e.decision.as_str() == id.as_str())
+                .any(|e| e.decision.contains(id.as_str()))
             {
                 Kind::Expected
             } else if !d.reveals.is_empty() {
@@ -546,6 +546,8 @@ enum Act {
         decision: usize,
         role: String,
         prompted_by: Option<usize>,
+        /// How many more times the room takes it after this one.
+        again: u32,
     },
     /// Act on a red herring (inject index) as `role`.
     Chase { inject: usize, role: String },
@@ -687,9 +689,9 @@ impl Play<'_, '_> {
             let role = match s
                 .expectations
                 .iter()
-                .find(|e| e.decision.as_str() == id.as_str())
+                .find(|e| e.decision.contains(id.as_str()))
             {
-                Some(e) => pick_role(&mut dice, room, e.role.as_str(), &decision.by),
+                Some(e) => pick_role(&mut dice, room, e.role.first(), &decision.by),
                 None => decision.by[dice.index(decision.by.len())].to_string(),
             };
             let at = SimTime::START.after(delay(&mut dice, b, s.duration.value));
@@ -701,6 +703,7 @@ impl Play<'_, '_> {
                     decision: d,
                     role,
                     prompted_by: None,
+                    again: b.uses.saturating_sub(1),
                 },
             );
         }
@@ -753,6 +756,7 @@ impl Play<'_, '_> {
                             decision: d,
                             role,
                             prompted_by: Some(i),
+                            again: b.uses.saturating_sub(1),
                         },
                     );
                 }
@@ -776,7 +780,7 @@ impl Play<'_, '_> {
                     }
                 };
                 considered[e] = true;
-                let Some(d) = s.decisions.get_index_of(expectation.decision.as_str()) else {
+                let Some(d) = s.decisions.get_index_of(expectation.decision.first()) else {
                     continue;
                 };
                 let b = room.behaviour[d];
@@ -784,7 +788,7 @@ impl Play<'_, '_> {
                     continue;
                 }
                 let by = &s.decisions[d].by;
-                let role = pick_role(&mut dice, room, expectation.role.as_str(), by);
+                let role = pick_role(&mut dice, room, expectation.role.first(), by);
                 let when = start
                     .after(delay(&mut dice, b, expectation.within.value))
                     .max(ex.now());
@@ -795,6 +799,7 @@ impl Play<'_, '_> {
                         decision: d,
                         role,
                         prompted_by,
+                        again: b.uses.saturating_sub(1),
                     },
                 );
             }
@@ -811,7 +816,11 @@ impl Play<'_, '_> {
                     if at > ex.now() {
                         let _ = ex.apply(Event::Advance { to: at });
                     }
-                    act(s, &mut ex, &mut dice, room, p.act, suppress, &mut taken);
+                    if let Some((at, next)) =
+                        act(s, &mut ex, &mut dice, room, p.act, suppress, &mut taken)
+                    {
+                        plan(&mut plans, at, next);
+                    }
                 }
                 _ => match due.filter(|d| *d <= end) {
                     Some(d) => {
@@ -857,7 +866,7 @@ impl Play<'_, '_> {
             match r.outcome {
                 Outcome::Met => t.met += 1,
                 Outcome::Late { .. } => t.late += 1,
-                Outcome::Missed | Outcome::Pending => t.missed += 1,
+                Outcome::Missed | Outcome::Pending | Outcome::WrongOption { .. } => t.missed += 1,
                 Outcome::OtherRole { .. } => t.other_role += 1,
                 Outcome::NotApplicable => t.not_applicable += 1,
             }
@@ -897,23 +906,22 @@ fn act(
     act: Act,
     suppress: Option<usize>,
     taken: &mut [bool],
-) {
+) -> Option<(SimTime, Act)> {
     match act {
         Act::Decide {
             decision,
             role,
             prompted_by,
+            again,
         } => {
-            let Some((id, d)) = s.decisions.get_index(decision) else {
-                return;
-            };
+            let (id, d) = s.decisions.get_index(decision)?;
             // The briefing's draw is made even for a decision left out, so the room's
             // later draws stay those of the run it is compared with.
             let brief = d.requires_handoff.as_ref().filter(|h| {
                 !ex.handed_off(h.from.as_str(), h.to.as_str()) && dice.chance(room.profile.handoffs)
             });
             if suppress == Some(decision) {
-                return;
+                return None;
             }
             if let Some(h) = brief {
                 let _ = ex.apply(Event::Notify {
@@ -923,9 +931,10 @@ fn act(
                 });
             }
             let input = Event::Decision {
-                by: role,
+                by: role.clone(),
                 decision: Some(id.to_string()),
                 action: None,
+                option: choose_option(s, dice, room.behaviour[decision], id.as_str()),
                 participant: None,
                 rationale: None,
                 confidence: None,
@@ -934,6 +943,24 @@ fn act(
             if ex.apply(input).is_ok() {
                 taken[decision] = true;
             }
+            // A repeatable move is taken again, `every` apart (or its cooldown).
+            (again > 0).then(|| {
+                let every = room.behaviour[decision]
+                    .every
+                    .as_ref()
+                    .map(|e| e.value)
+                    .or(d.cooldown.as_ref().map(|c| c.value))
+                    .unwrap_or(SimDuration::from_mins(5));
+                (
+                    ex.now().after(every),
+                    Act::Decide {
+                        decision,
+                        role,
+                        prompted_by,
+                        again: again - 1,
+                    },
+                )
+            })
         }
         Act::Chase { inject, role } => {
             let id = s.injects[inject].id.to_string();
@@ -941,13 +968,68 @@ fn act(
                 by: role,
                 decision: None,
                 action: Some(format!("Chase `{id}`")),
+                option: None,
                 participant: None,
                 rationale: None,
                 confidence: None,
                 prompted_by: Some(id),
             });
+            None
         }
     }
+}
+
+/// The option the room takes a decision with: by the behaviour's weights; else one an
+/// expectation accepts (and does not name as wrong), with the behaviour's probability;
+/// else any. No draw is made for a decision without options, so scenarios without them
+/// simulate as they always did.
+fn choose_option(
+    s: &Scenario,
+    dice: &mut Dice,
+    b: &crate::authoring::model::profile::Behaviour,
+    decision: &str,
+) -> Option<String> {
+    let d = s.decisions.get(decision)?;
+    if d.options.is_empty() {
+        return None;
+    }
+    let ids: Vec<&str> = d.options.keys().map(|k| k.as_str()).collect();
+    let weighted: Vec<(&str, f64)> = b
+        .options
+        .iter()
+        .filter(|(o, w)| ids.contains(&o.as_str()) && **w > 0.0)
+        .map(|(o, w)| (o.as_str(), *w))
+        .collect();
+    if !weighted.is_empty() {
+        let total: f64 = weighted.iter().map(|(_, w)| w).sum();
+        let mut x = dice.uniform() * total;
+        for (o, w) in &weighted {
+            if x < *w {
+                return Some(o.to_string());
+            }
+            x -= w;
+        }
+        return weighted.last().map(|(o, _)| o.to_string());
+    }
+    let right: Vec<&str> = ids
+        .iter()
+        .copied()
+        .filter(|o| {
+            s.expectations
+                .iter()
+                .filter(|e| e.decision.contains(decision))
+                .all(|e| {
+                    e.option.as_ref().is_none_or(|a| a.contains(o))
+                        && !e.wrong_options.contains_key(*o)
+                })
+        })
+        .collect();
+    let pool = if !right.is_empty() && dice.chance(b.probability) {
+        right
+    } else {
+        ids
+    };
+    Some(pool[dice.index(pool.len())].to_string())
 }
 
 /// The role that takes an expected decision: the expected one, or, with the profile's

@@ -498,6 +498,7 @@ pub fn build(ex: &Exercise<'_>, a: &Assessment, inputs: &Inputs<'_>) -> Report {
                 by,
                 decision,
                 action,
+                option,
                 rationale,
                 confidence,
                 prompted_by,
@@ -508,7 +509,7 @@ pub fn build(ex: &Exercise<'_>, a: &Assessment, inputs: &Inputs<'_>) -> Report {
                     .or_else(|| action.clone())
                     .unwrap_or_default();
                 let title = match decision {
-                    Some(d) => decision_title(s, d),
+                    Some(d) => crate::exercise::view::decision_title_with(s, d, option.as_deref()),
                     None => what.clone(),
                 };
                 timeline.push(row(
@@ -583,6 +584,14 @@ pub fn build(ex: &Exercise<'_>, a: &Assessment, inputs: &Inputs<'_>) -> Report {
                     "end",
                     "facilitator".into(),
                     "The exercise ended; hot wash.".into(),
+                    None,
+                ));
+            }
+            Event::Ended { reason, .. } => {
+                timeline.push(row(
+                    "end",
+                    "scenario".into(),
+                    format!("The scenario ended the exercise: {reason}"),
                     None,
                 ));
             }
@@ -715,8 +724,9 @@ fn expectation_row(
     within: Option<crate::authoring::duration::SimDuration>,
 ) -> ExpectationRow {
     let (taken_by, result_text) = match &e.outcome {
-        Outcome::Met => (Some(e.role.clone()), "met".to_string()),
-        Outcome::Late { by } => (Some(e.role.clone()), format!("late by {by}")),
+        Outcome::Met => (e.by.clone(), "met".to_string()),
+        Outcome::Late { by } => (e.by.clone(), format!("late by {by}")),
+        Outcome::WrongOption { option } => (e.by.clone(), format!("chose {option}")),
         Outcome::Missed => (None, "missed".into()),
         Outcome::NotApplicable => (None, "did not apply".into()),
         Outcome::OtherRole { role } => (Some(role.clone()), format!("taken by {role} instead")),

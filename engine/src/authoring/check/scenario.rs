@@ -250,6 +250,22 @@ fn injects(s: &Scenario, sink: &mut Sink) {
                 ),
             }
         }
+        if let Some(after) = &inject.after
+            && let Some(each) = &after.each
+            && each.value
+            && after.decision.is_none()
+        {
+            sink.error(
+                each.pos,
+                Code::InvalidValue,
+                format!(
+                    "inject `{}` is sent after each taking of a decision, but follows an inject",
+                    inject.id.as_str()
+                ),
+                "`each: true` goes with `after: {decision: ID}`; an inject is delivered once"
+                    .to_string(),
+            );
+        }
         if inject.to.is_empty() {
             sink.error(
                 inject.id.pos,
@@ -422,6 +438,43 @@ fn decisions(s: &Scenario, sink: &mut Sink) {
         for role in &d.by {
             sink.reference("role", role, role_ids(s));
         }
+        if let Some(c) = &d.cooldown
+            && c.value == SimDuration::ZERO
+        {
+            sink.error(
+                c.pos,
+                Code::InvalidValue,
+                format!("the cooldown of `{}` is zero", id.as_str()),
+                "give a cooldown such as `10m`, or leave it out".to_string(),
+            );
+        }
+        if let (Some(c), Some(limit)) = (&d.cooldown, &d.limit)
+            && limit.value == 1
+        {
+            sink.warning(
+                c.pos,
+                Code::InvalidValue,
+                format!(
+                    "`{}` is taken once (`limit: 1`), so its cooldown never applies",
+                    id.as_str()
+                ),
+                "raise the limit, or leave the cooldown out".to_string(),
+            );
+        }
+        for option in d.options.keys() {
+            if matches!(option.as_str(), "low" | "medium" | "high") {
+                sink.error(
+                    option.pos,
+                    Code::InvalidValue,
+                    format!(
+                        "option `{}` of `{}` reads as a confidence in the console (`decide ROLE DECISION OPTION high`)",
+                        option.as_str(),
+                        id.as_str()
+                    ),
+                    "name the option otherwise, e.g. `high-priority`".to_string(),
+                );
+            }
+        }
         for reveal in &d.reveals {
             sink.reference("fact", &reveal.fact, s.facts.keys().map(|k| k.as_str()));
         }
@@ -434,28 +487,52 @@ fn decisions(s: &Scenario, sink: &mut Sink) {
 
 fn expectations(s: &Scenario, arch: Option<&Architecture>, sink: &mut Sink) {
     for e in &s.expectations {
-        let role_ok = sink.reference("role", &e.role, role_ids(s));
-        let decision_ok = sink.reference("decision", &e.decision, decision_ids(s));
-        if role_ok && decision_ok {
-            let decision = &s.decisions[e.decision.as_str()];
-            if !decision.by.iter().any(|r| r.as_str() == e.role.as_str()) {
-                let allowed: Vec<&str> = decision.by.iter().map(|r| r.as_str()).collect();
+        // Every id is checked (and reported), not only up to the first undefined one.
+        let undefined_roles = e
+            .role
+            .iter()
+            .filter(|r| !sink.reference("role", r, role_ids(s)))
+            .count();
+        let undefined_decisions = e
+            .decision
+            .iter()
+            .filter(|d| !sink.reference("decision", d, decision_ids(s)))
+            .count();
+        let (roles_ok, decisions_ok) = (undefined_roles == 0, undefined_decisions == 0);
+        if roles_ok && decisions_ok {
+            // Every role it accepts must be able to take one of the decisions it accepts.
+            for role in e.role.iter() {
+                let can = e.decision.iter().any(|d| {
+                    s.decisions[d.as_str()]
+                        .by
+                        .iter()
+                        .any(|r| r.as_str() == role.as_str())
+                });
+                if can {
+                    continue;
+                }
+                let allowed: Vec<&str> = e
+                    .decision
+                    .iter()
+                    .flat_map(|d| s.decisions[d.as_str()].by.iter().map(|r| r.as_str()))
+                    .collect();
                 sink.error(
-                    e.role.pos,
+                    role.pos,
                     Code::RoleCannotDecide,
                     format!(
                         "expectation `{}` asks role `{}` for decision `{}`, which that role may not take",
                         e.id.as_str(),
-                        e.role.as_str(),
-                        e.decision.as_str()
+                        role.as_str(),
+                        e.decision.either()
                     ),
                     format!(
                         "add `{}` to the decision's `by` (now: {}), or expect it of another role",
-                        e.role.as_str(),
+                        role.as_str(),
                         if allowed.is_empty() { "none".to_string() } else { allowed.join(", ") }
                     ),
                 );
             }
+            expected_options(s, e, sink);
         }
         if let Some(after) = &e.after {
             sink.reference("inject", after, inject_ids(s));
@@ -483,6 +560,57 @@ fn expectations(s: &Scenario, arch: Option<&Architecture>, sink: &mut Sink) {
     }
 }
 
+/// An expectation's `option` and `wrong_options` name options of the decisions it accepts,
+/// and no option is both accepted and wrong.
+fn expected_options(
+    s: &Scenario,
+    e: &crate::authoring::model::scenario::Expectation,
+    sink: &mut Sink,
+) {
+    let options: Vec<&str> = e
+        .decision
+        .iter()
+        .flat_map(|d| s.decisions[d.as_str()].options.keys().map(|k| k.as_str()))
+        .collect();
+    let named = e
+        .option
+        .iter()
+        .flat_map(|o| o.iter())
+        .chain(e.wrong_options.keys());
+    for option in named {
+        if options.is_empty() {
+            sink.error(
+                option.pos,
+                Code::UndefinedReference,
+                format!(
+                    "decision `{}` has no options, so expectation `{}` cannot ask for `{}`",
+                    e.decision.either(),
+                    e.id.as_str(),
+                    option.as_str()
+                ),
+                "give the decision `options:`, or leave the option out".to_string(),
+            );
+            continue;
+        }
+        sink.reference("option", option, options.iter().copied());
+    }
+    if let Some(accepted) = &e.option {
+        for wrong in e.wrong_options.keys() {
+            if accepted.contains(wrong.as_str()) {
+                sink.error(
+                    wrong.pos,
+                    Code::InvalidValue,
+                    format!(
+                        "option `{}` is both accepted (`option`) and wrong (`wrong_options`)",
+                        wrong.as_str()
+                    ),
+                    "keep it in one of the two".to_string(),
+                );
+            }
+        }
+    }
+}
+
 fn questions(s: &Scenario, sink: &mut Sink) {
     for q in &s.questions {
         if let Some(after) = &q.after {
@@ -502,6 +630,9 @@ fn questions(s: &Scenario, sink: &mut Sink) {
 /// Every script and condition in the scenario, with what it is and where it is.
 fn all_scripts(s: &Scenario) -> Vec<(&Sp<String>, ScriptKind)> {
     let mut out = Vec::new();
+    if let Some(functions) = &s.functions {
+        out.push((functions, ScriptKind::Script));
+    }
     if let Some(setup) = &s.setup {
         out.push((setup, ScriptKind::Script));
     }
@@ -513,6 +644,9 @@ fn all_scripts(s: &Scenario) -> Vec<(&Sp<String>, ScriptKind)> {
     for d in s.decisions.values() {
         if let Some(effect) = &d.effect {
             out.push((effect, ScriptKind::Script));
+        }
+        if let Some(w) = &d.when {
+            out.push((w, ScriptKind::Condition));
         }
         for r in &d.reveals {
             if let Some(w) = &r.when {
@@ -545,7 +679,7 @@ fn scripts(s: &Scenario, source: &SourceFile, engine: &Engine, sink: &mut Sink) 
             let (code, help) = if e.undefined_variable {
                 (
                     Code::ScriptUndefinedVariable,
-                    "scripts see one variable, `state`; declare others with `let` first",
+                    "scripts see `state` and the constants `clock`, `role`, `person`, `option` and `uses`; declare others with `let` first",
                 )
             } else if e.message.contains("terminate this statement") {
                 (
@@ -570,7 +704,7 @@ fn scripts(s: &Scenario, source: &SourceFile, engine: &Engine, sink: &mut Sink) 
             if written.contains(&name) {
                 continue;
             }
-            let (line, col) = line_col_in(text, offset);
+            let (line, col) = script::line_col_in(text, offset);
             let pos = script::position_in_file(source, text.pos, line, col);
             let help = match did_you_mean(&name, written.iter().map(String::as_str)) {
                 Some(n) => format!("did you mean `state.{n}`?"),
@@ -596,10 +730,39 @@ fn scripts(s: &Scenario, source: &SourceFile, engine: &Engine, sink: &mut Sink) 
 fn dry_run(s: &Scenario, source: &SourceFile, engine: &Engine, sink: &mut Sink) {
     let host = script::ScriptHost::new(0);
     let mut state = rhai::Map::new();
+    let functions = match &s.functions {
+        Some(text) => match script::compile(engine, text, ScriptKind::Script) {
+            Ok(ast) => {
+                if script::has_statements(&ast) {
+                    sink.error(
+                        script::position_in_file(source, text.pos, 1, 1),
+                        Code::ScriptSyntax,
+                        "`functions:` holds only `fn` definitions, but it has statements too"
+                            .to_string(),
+                        "move statements into `setup` or an effect, and call the functions from there"
+                            .to_string(),
+                    );
+                    return;
+                }
+                Some(ast)
+            }
+            Err(_) => return,
+        },
+        None => None,
+    };
+    let compile = |text: &str| {
+        script::compile(engine, text, ScriptKind::Script).map(|ast| {
+            functions
+                .as_ref()
+                .map_or_else(|| ast.clone(), |f| f.merge(&ast))
+        })
+    };
     let report = |sink: &mut Sink, text: &Sp<String>, e: script::RunError, what: &str| {
-        let pos = script::position_in_file(source, text.pos, e.line, e.col);
-        let help = if e.message.starts_with("Function not found") {
-            "ttx's functions are pick(list), chance(probability) and roll(sides); check the types of the arguments"
+        let pos = script::error_position(source, text, &e);
+        let help = if e.property.is_some() {
+            "a closure (`|x| ...`) belongs to the script that made it; store values in state and call shared functions by name"
+        } else if e.message.starts_with("Function not found") {
+            "ttx's functions are pick(list), chance(probability), roll(sides) and end_exercise(reason), with those of `functions:`; check the name and the types of the arguments"
         } else {
             "scripts run in a sandbox with limits on operations, call depth and sizes; see docs/format.md#scripts"
         };
@@ -611,7 +774,7 @@ fn dry_run(s: &Scenario, source: &SourceFile, engine: &Engine, sink: &mut Sink) 
         );
     };
     if let Some(setup) = &s.setup {
-        let Ok(ast) = script::compile(engine, setup, ScriptKind::Script) else {
+        let Ok(ast) = compile(setup) else {
             return;
         };
         let result = host.run(&ast, &mut state);
@@ -623,7 +786,7 @@ fn dry_run(s: &Scenario, source: &SourceFile, engine: &Engine, sink: &mut Sink) 
     }
     for (id, d) in &s.decisions {
         let Some(effect) = &d.effect else { continue };
-        let Ok(ast) = script::compile(engine, effect, ScriptKind::Script) else {
+        let Ok(ast) = compile(effect) else {
             continue;
         };
         let mut after = state.clone();
@@ -631,7 +794,7 @@ fn dry_run(s: &Scenario, source: &SourceFile, engine: &Engine, sink: &mut Sink) 
         let what = format!("the effect of `{}`", id.as_str());
         flooded(&host, effect, source, &what, sink);
         if let Err(e) = result
-            && e.limit
+            && (e.limit || e.property.is_some())
         {
             report(sink, effect, e, &what);
         }
@@ -658,13 +821,6 @@ fn flooded(
             "print a summary instead of printing in a loop".to_string(),
         );
     }
-}
-
-fn line_col_in(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, col)
 }
 
 /// Injects that no play can deliver: they follow a decision no role may take, or an inject
@@ -730,7 +886,7 @@ fn unused(s: &Scenario, sink: &mut Sink) {
         let expected = s
             .expectations
             .iter()
-            .any(|e| e.role.as_str() == role.as_str());
+            .any(|e| e.role.contains(role.as_str()));
         if !receives && !expected {
             sink.warning(
                 role.pos,
@@ -764,7 +920,7 @@ fn unused(s: &Scenario, sink: &mut Sink) {
         let expected = s
             .expectations
             .iter()
-            .any(|e| e.decision.as_str() == id.as_str());
+            .any(|e| e.decision.contains(id.as_str()));
         let triggers = s.injects.iter().any(|i| {
             i.after
                 .as_ref()

@@ -120,3 +120,100 @@ impl Priority {
         }
     }
 }
+
+/// One id or a list of them (`role: ic` or `role: [ic, exec]`): what an expectation accepts
+/// ("any of these roles, any of these decisions"). Never empty once loaded.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct Ids(pub Vec<Sp<Id>>);
+
+impl Ids {
+    /// The first id: the one named when a single id is shown.
+    pub fn first(&self) -> &str {
+        self.0.first().map_or("", |i| i.as_str())
+    }
+
+    /// The ids, in the order written.
+    pub fn iter(&self) -> impl Iterator<Item = &Sp<Id>> {
+        self.0.iter()
+    }
+
+    /// Whether `id` is one of them.
+    pub fn contains(&self, id: &str) -> bool {
+        self.0.iter().any(|i| i.as_str() == id)
+    }
+
+    /// Whether none was written.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// `ic`, `ic or exec`, `ic, exec or legal`.
+    pub fn either(&self) -> String {
+        let ids: Vec<&str> = self.0.iter().map(|i| i.as_str()).collect();
+        match ids.split_last() {
+            None => String::new(),
+            Some((last, [])) => last.to_string(),
+            Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Ids {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        /// Either form, with the position of the whole value for the one-id form.
+        struct Raw(Vec<Sp<Id>>, bool);
+        impl<'de> Deserialize<'de> for Raw {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct V;
+                impl<'de> serde::de::Visitor<'de> for V {
+                    type Value = Raw;
+                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                        f.write_str("an id or a list of ids")
+                    }
+                    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Raw, E> {
+                        Ok(Raw(vec![Sp::unplaced(Id(v.to_string()))], true))
+                    }
+                    fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                        self,
+                        mut seq: A,
+                    ) -> Result<Raw, A::Error> {
+                        let mut ids = Vec::new();
+                        while let Some(id) = seq.next_element::<Sp<Id>>()? {
+                            ids.push(id);
+                        }
+                        Ok(Raw(ids, false))
+                    }
+                }
+                d.deserialize_any(V)
+            }
+        }
+        let raw = Sp::<Raw>::deserialize(deserializer)?;
+        let Raw(mut ids, one) = raw.value;
+        if one {
+            ids[0].pos = raw.pos;
+        }
+        Ok(Ids(ids))
+    }
+}
+
+impl JsonSchema for Ids {
+    fn schema_name() -> Cow<'static, str> {
+        "Ids".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "An id, or a list of ids any one of which will do.",
+            "anyOf": [
+                {"type": "string", "pattern": ID_PATTERN},
+                {"type": "array", "items": {"type": "string", "pattern": ID_PATTERN}, "minItems": 1}
+            ]
+        })
+    }
+}
+
+impl fmt::Display for Ids {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.either())
+    }
+}

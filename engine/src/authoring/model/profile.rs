@@ -79,6 +79,23 @@ pub struct Behaviour {
     /// the exercise (any time at all, with a share of the scenario's duration).
     #[serde(default)]
     pub from: From,
+    /// How many times the room takes it (a repeatable move: a search made each turn); the
+    /// first as above, the others `every` apart, within the decision's limit.
+    #[serde(default = "one_use")]
+    #[schemars(range(min = 1))]
+    pub uses: u32,
+    /// How long between uses: the decision's cooldown when absent, or 5m without one.
+    #[serde(default)]
+    pub every: Option<Sp<SimDuration>>,
+    /// Which option the room chooses, by weight (`{refuse: 3, pay: 1}`). Without it the
+    /// room chooses an option an expectation accepts (and none it names as wrong) with the
+    /// behaviour's probability, and any option at random otherwise.
+    #[serde(default)]
+    pub options: IndexMap<Sp<Id>, f64>,
+}
+
+fn one_use() -> u32 {
+    1
 }
 
 /// What a delay counts from.
@@ -194,6 +211,9 @@ impl Behaviour {
             probability,
             delay: Delay::between(min, max),
             from: From::Cue,
+            uses: 1,
+            every: None,
+            options: IndexMap::new(),
         }
     }
 

@@ -6,7 +6,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::architecture::ComponentKind;
-use super::{Id, Priority};
+use super::{Id, Ids, Priority};
 use crate::authoring::duration::SimDuration;
 use crate::authoring::spanned::Sp;
 
@@ -40,6 +40,10 @@ pub struct Scenario {
     /// Hidden facts that investigative decisions may reveal.
     #[serde(default)]
     pub facts: IndexMap<Sp<Id>, Fact>,
+    /// rhai functions (`fn name(args) { ... }`) every script and condition may call, so
+    /// logic is written once instead of in every decision.
+    #[serde(default)]
+    pub functions: Option<Sp<String>>,
     /// A rhai script run once at the start; it draws the hidden truth into `state`.
     #[serde(default)]
     pub setup: Option<Sp<String>>,
@@ -199,6 +203,10 @@ pub struct After {
     /// How long after.
     #[serde(default)]
     pub delay: Option<Sp<SimDuration>>,
+    /// Delivered again after every taking of the decision, not only the first (a clue
+    /// card after each search).
+    #[serde(default)]
+    pub each: Option<Sp<bool>>,
 }
 
 /// How an inject reaches the room.
@@ -296,6 +304,20 @@ pub struct Decision {
     pub title: Option<String>,
     /// Roles that may take it.
     pub by: Vec<Sp<Id>>,
+    /// The choices it is taken with (pay / refuse / negotiate), id to title; one must be
+    /// chosen when it is taken, and effects see it as `option`.
+    #[serde(default)]
+    pub options: IndexMap<Sp<Id>, String>,
+    /// A rhai condition; the decision can be taken only while it holds.
+    #[serde(default)]
+    pub when: Option<Sp<String>>,
+    /// How many times it may be taken in one exercise; no limit when absent, `1` for once.
+    #[serde(default)]
+    #[schemars(range(min = 1))]
+    pub limit: Option<Sp<u32>>,
+    /// How long after one taking the next may come.
+    #[serde(default)]
+    pub cooldown: Option<Sp<SimDuration>>,
     /// A rhai script run when it is taken; it may change `state`.
     #[serde(default)]
     pub effect: Option<Sp<String>>,
@@ -351,10 +373,17 @@ pub struct Handoff {
 pub struct Expectation {
     /// Unique id.
     pub id: Sp<Id>,
-    /// The role expected to act.
-    pub role: Sp<Id>,
-    /// The decision expected.
-    pub decision: Sp<Id>,
+    /// The role expected to act, or a list of roles any of which will do.
+    pub role: Ids,
+    /// The decision expected, or a list of decisions any of which will do.
+    pub decision: Ids,
+    /// The option (or any of the options) the decision should be taken with.
+    #[serde(default)]
+    pub option: Option<Ids>,
+    /// Options that are a finding when chosen, each with what the finding says ("Chose to
+    /// pay without the insurer's consent").
+    #[serde(default)]
+    pub wrong_options: IndexMap<Sp<Id>, String>,
     /// Deadline, from the start or from the `after` inject.
     pub within: Sp<SimDuration>,
     /// An inject whose delivery starts the deadline; the start of the exercise when absent.

@@ -36,6 +36,9 @@ pub struct Entry {
     /// A decision from the scenario's catalog.
     #[serde(default)]
     pub decision: Option<Sp<Id>>,
+    /// The option the decision was taken with, for a decision with options.
+    #[serde(default)]
+    pub option: Option<Sp<Id>>,
     /// A free-text decision not in the catalog.
     #[serde(default)]
     pub action: Option<String>,
