@@ -37,12 +37,14 @@ pub struct Moment {
 pub const MOMENT: &[&str] = &["clock", "role", "person", "option", "uses"];
 
 impl Moment {
+    // Pushed as variables, not constants: rhai's optimizer folds the constants of the
+    // compile-time scope into the script, which would freeze them at their defaults.
     fn push(&self, scope: &mut Scope<'_>) {
-        scope.push_constant("clock", self.clock);
-        scope.push_constant("role", self.role.clone());
-        scope.push_constant("person", self.person.clone());
-        scope.push_constant("option", self.option.clone());
-        scope.push_constant("uses", self.uses);
+        scope.push("clock", self.clock);
+        scope.push("role", self.role.clone());
+        scope.push("person", self.person.clone());
+        scope.push("option", self.option.clone());
+        scope.push("uses", self.uses);
     }
 }
 
@@ -223,6 +225,73 @@ pub fn line_col_in(text: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
+/// The `{state.NAME}` places in an inject's or fact's text: each name with the byte offset
+/// of its `{`. `{{` is a literal brace and starts no place.
+pub fn placeholders(text: &str) -> Vec<(String, usize)> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    let mut base = 0;
+    while let Some(i) = rest.find('{') {
+        if rest[i..].starts_with("{{") {
+            base += i + 2;
+            rest = &rest[i + 2..];
+            continue;
+        }
+        let after = &rest[i + 1..];
+        if let Some(body) = after.strip_prefix("state.")
+            && let Some(end) = body.find('}')
+        {
+            let name = &body[..end];
+            if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                out.push((name.to_string(), base + i));
+            }
+        }
+        base += i + 1;
+        rest = after;
+    }
+    out
+}
+
+/// An inject's or fact's text with each `{state.NAME}` replaced by the value in `state`
+/// (text as written, numbers and lists as rhai prints them), and `{{` and `}}` as single
+/// braces. A name state does not hold is left as written, so the room sees the gap
+/// rather than a blank (validation refuses names no script sets).
+pub fn interpolate(text: &str, state: &rhai::Map) -> String {
+    if !text.contains('{') && !text.contains("}}") {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(['{', '}']) {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        if tail.starts_with("{{") || tail.starts_with("}}") {
+            out.push_str(&tail[..1]);
+            rest = &tail[2..];
+            continue;
+        }
+        let value = tail
+            .strip_prefix("{state.")
+            .and_then(|b| b.find('}').map(|end| (&b[..end], end)))
+            .filter(|(name, _)| {
+                !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            })
+            .and_then(|(name, end)| state.get(name).map(|v| (v.to_string(), end)));
+        match value {
+            Some((v, end)) => {
+                out.push_str(&v);
+                rest = &tail["{state.".len() + end + 1..];
+            }
+            None => {
+                out.push_str(&tail[..1]);
+                rest = &tail[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The `state.NAME` properties a text reads and assigns, found lexically (outside string
 /// literals), so a condition that reads a property no script ever sets can be reported.
 pub fn state_properties(text: &str) -> (Vec<(String, usize)>, Vec<String>) {
@@ -282,7 +351,10 @@ fn state_uses(text: &str) -> Vec<(String, usize, bool)> {
                 let name = text[start..end].to_string();
                 let rest = text[end..].trim_start();
                 let assigns = rest.starts_with('=') && !rest.starts_with("==");
-                uses.push((name, i, assigns));
+                // `state.name(...)` calls a function with `state` as `this`: no property.
+                if !rest.starts_with('(') {
+                    uses.push((name, i, assigns));
+                }
             }
             i = end;
             continue;
@@ -720,6 +792,22 @@ mod tests {
         // Regression: the scanner once sliced the text at a byte inside `é`.
         let (reads, _) = state_properties("// café\nstate.é = 1; state.a == 2");
         assert_eq!(reads.len(), 1);
+    }
+
+    #[test]
+    fn text_names_state_values_and_keeps_doubled_braces() {
+        let mut state = rhai::Map::new();
+        state.insert("card".into(), Dynamic::from("the seven of clubs".to_string()));
+        state.insert("n".into(), Dynamic::from(3_i64));
+        assert_eq!(
+            interpolate("You drew {state.card} ({state.n}); {{state.card}} {state.gone}", &state),
+            "You drew the seven of clubs (3); {state.card} {state.gone}"
+        );
+        let names: Vec<_> = placeholders("a {state.card} {{state.x}} {state.n}")
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
+        assert_eq!(names, ["card", "n"]);
     }
 
     #[test]

@@ -591,6 +591,15 @@ impl<'c> Facilitation<'c> {
         else {
             return None;
         };
+        // A move meant to be made again (a limit above one, a cooldown) is not news.
+        let s = self.session.exercise.compiled().scenario();
+        if s
+            .decisions
+            .get(d.as_str())
+            .is_some_and(|x| x.cooldown.is_some() || x.limit.as_ref().is_some_and(|l| l.value > 1))
+        {
+            return None;
+        }
         self.decided
             .get(&(by.clone(), d.clone()))
             .map(|at| format!("{by} already decided {d} at {at}; journaled again"))

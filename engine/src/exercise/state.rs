@@ -850,7 +850,7 @@ impl<'c> Exercise<'c> {
                 let text = s
                     .facts
                     .get(fact)
-                    .map(|f| f.text.clone())
+                    .map(|f| script::interpolate(&f.text, &self.state))
                     .unwrap_or_default();
                 out.push(self.timed(Event::Reveal {
                     fact: fact.to_string(),
@@ -964,7 +964,7 @@ impl<'c> Exercise<'c> {
                         .iter()
                         .map(|c| c.to_string())
                         .collect(),
-                    text: inject.text.trim().to_string(),
+                    text: script::interpolate(inject.text.trim(), &self.state),
                 }),
             );
             let id = inject.id.as_str().to_string();

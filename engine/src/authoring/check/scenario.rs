@@ -41,6 +41,7 @@ pub fn check(loaded: &Loaded<Scenario>, ctx: Context<'_>, engine: &Engine) -> Ve
     expectations(s, ctx.architecture, &mut sink);
     questions(s, &mut sink);
     scripts(s, &loaded.source, engine, &mut sink);
+    placeholders(loaded, &mut sink);
     if !sink
         .out
         .iter()
@@ -717,6 +718,51 @@ fn scripts(s: &Scenario, source: &SourceFile, engine: &Engine, sink: &mut Sink) 
                 },
                 Code::ScriptUndefinedVariable,
                 format!("`state.{name}` is read but never set by the setup or any effect"),
+                help,
+            );
+        }
+    }
+}
+
+/// Every `{state.NAME}` in an inject's or a fact's text names a property some script sets:
+/// a typo would reach the room as the literal braces.
+fn placeholders(loaded: &Loaded<Scenario>, sink: &mut Sink) {
+    let s = &loaded.value;
+    let written: HashSet<String> = all_scripts(s)
+        .into_iter()
+        .filter(|(_, kind)| *kind == ScriptKind::Script)
+        .flat_map(|(text, _)| script::state_properties(text).1)
+        .collect();
+    let mut texts: Vec<(&crate::authoring::yaml::Node, &str)> = Vec::new();
+    for (i, inject) in s.injects.iter().enumerate() {
+        let node = loaded.node.at_path(["injects", &i.to_string(), "text"]);
+        texts.push((node, inject.text.as_str()));
+    }
+    for (id, fact) in &s.facts {
+        let node = loaded.node.at_path(["facts", id.as_str(), "text"]);
+        texts.push((node, fact.text.as_str()));
+    }
+    let source = &loaded.source;
+    for (node, text) in texts {
+        for (name, _) in script::placeholders(text) {
+            if written.contains(&name) {
+                continue;
+            }
+            // Point at the place as written in the file (the scalar may be quoted or folded).
+            let needle = format!("{{state.{name}}}");
+            let from = node.pos.offset.min(source.text.len());
+            let pos = source.text[from..]
+                .find(&needle)
+                .map_or(node.pos, |at| source.pos_at(from + at, needle.len()));
+            let help = match did_you_mean(&name, written.iter().map(String::as_str)) {
+                Some(n) => format!("did you mean `{{state.{n}}}`? (write `{{{{` for a literal brace)"),
+                None => "set it in `setup` or an effect first, or write `{{` for a literal brace"
+                    .to_string(),
+            };
+            sink.error(
+                pos,
+                Code::ScriptUndefinedVariable,
+                format!("the text names `state.{name}`, which no script sets"),
                 help,
             );
         }
