@@ -451,3 +451,53 @@ fn an_overlong_line_is_refused_and_never_journaled() {
         "the overlong note was journaled"
     );
 }
+
+/// The second edition's moves through the CLI: a scribe's sheet with an option, three
+/// searches ten minutes apart and a restore the scenario's script ends the exercise with;
+/// the journal verifies, the option is journaled, and the report names the wrong option
+/// in the scenario's words.
+#[test]
+fn a_sheet_plays_options_repeated_moves_and_a_scripted_end() {
+    let (abs, rel) = fresh_journal("tests/run", "ransom-moves");
+    Ttx::new()
+        .cwd("tests/run")
+        .args([
+            "run",
+            "--decisions",
+            "ransom-moves-sheet.yaml",
+            "--journal",
+            &rel,
+        ])
+        .run()
+        .code(0);
+    let journal = std::fs::read_to_string(&abs).unwrap();
+    assert!(journal.contains(r#""option":"pay""#), "{journal}");
+    assert_eq!(journal.matches(r#""inject":"clue""#).count(), 3);
+    assert!(journal.contains(r#""type":"ended""#), "{journal}");
+    Ttx::new()
+        .cwd("tests/run")
+        .args(["verify", &rel])
+        .run()
+        .code(0)
+        .stdout_has("replay reproduces every event");
+    let md = abs.with_extension("md");
+    Ttx::new()
+        .cwd("tests/run")
+        .args(["report", &rel, "-o", md.to_str().unwrap()])
+        .run()
+        .code(0);
+    let report = std::fs::read_to_string(&md).unwrap();
+    assert!(
+        report.contains("Chose to pay the ransom without the insurer's consent."),
+        "{report}"
+    );
+    assert!(
+        report.contains("Answer the extortion: Pay the ransom"),
+        "{report}"
+    );
+    assert!(
+        report.contains("The scenario ended the exercise: the file server is restored"),
+        "{report}"
+    );
+    let _ = std::fs::remove_file(md);
+}

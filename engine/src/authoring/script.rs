@@ -797,10 +797,16 @@ mod tests {
     #[test]
     fn text_names_state_values_and_keeps_doubled_braces() {
         let mut state = rhai::Map::new();
-        state.insert("card".into(), Dynamic::from("the seven of clubs".to_string()));
+        state.insert(
+            "card".into(),
+            Dynamic::from("the seven of clubs".to_string()),
+        );
         state.insert("n".into(), Dynamic::from(3_i64));
         assert_eq!(
-            interpolate("You drew {state.card} ({state.n}); {{state.card}} {state.gone}", &state),
+            interpolate(
+                "You drew {state.card} ({state.n}); {{state.card}} {state.gone}",
+                &state
+            ),
             "You drew the seven of clubs (3); {state.card} {state.gone}"
         );
         let names: Vec<_> = placeholders("a {state.card} {{state.x}} {state.n}")

@@ -593,8 +593,7 @@ impl<'c> Facilitation<'c> {
         };
         // A move meant to be made again (a limit above one, a cooldown) is not news.
         let s = self.session.exercise.compiled().scenario();
-        if s
-            .decisions
+        if s.decisions
             .get(d.as_str())
             .is_some_and(|x| x.cooldown.is_some() || x.limit.as_ref().is_some_and(|l| l.value > 1))
         {

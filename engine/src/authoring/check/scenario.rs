@@ -41,7 +41,6 @@ pub fn check(loaded: &Loaded<Scenario>, ctx: Context<'_>, engine: &Engine) -> Ve
     expectations(s, ctx.architecture, &mut sink);
     questions(s, &mut sink);
     scripts(s, &loaded.source, engine, &mut sink);
-    placeholders(loaded, &mut sink);
     if !sink
         .out
         .iter()
@@ -49,6 +48,7 @@ pub fn check(loaded: &Loaded<Scenario>, ctx: Context<'_>, engine: &Engine) -> Ve
     {
         dry_run(s, &loaded.source, engine, &mut sink);
     }
+    placeholders(loaded, &mut sink);
     never_fires(s, &mut sink);
     unused(s, &mut sink);
     if let Some(roster) = ctx.roster {
@@ -755,7 +755,9 @@ fn placeholders(loaded: &Loaded<Scenario>, sink: &mut Sink) {
                 .find(&needle)
                 .map_or(node.pos, |at| source.pos_at(from + at, needle.len()));
             let help = match did_you_mean(&name, written.iter().map(String::as_str)) {
-                Some(n) => format!("did you mean `{{state.{n}}}`? (write `{{{{` for a literal brace)"),
+                Some(n) => {
+                    format!("did you mean `{{state.{n}}}`? (write `{{{{` for a literal brace)")
+                }
                 None => "set it in `setup` or an effect first, or write `{{` for a literal brace"
                     .to_string(),
             };

@@ -240,6 +240,40 @@ pub fn check(
                 );
             }
         }
+        // The option, against the decision's options: one of them when it has options,
+        // none when it has not.
+        if let Some(d) = &entry.decision
+            && let Some(decision) = s.decisions.get(d.as_str())
+        {
+            match &entry.option {
+                Some(o) if decision.options.is_empty() => sink.error(
+                    o.pos,
+                    Code::InvalidValue,
+                    format!("decision `{}` has no options", d.as_str()),
+                    "leave `option:` out".to_string(),
+                ),
+                Some(o) => {
+                    sink.reference("option", o, decision.options.keys().map(|k| k.as_str()));
+                }
+                None if !decision.options.is_empty() => {
+                    let ids: Vec<&str> = decision.options.keys().map(|k| k.as_str()).collect();
+                    sink.error(
+                        d.pos,
+                        Code::MissingKey,
+                        format!("decision `{}` is taken with one of its options", d.as_str()),
+                        format!("add `option:` with one of: {}", ids.join(", ")),
+                    );
+                }
+                None => {}
+            }
+        } else if let (Some(o), None) = (&entry.option, &entry.decision) {
+            sink.error(
+                o.pos,
+                Code::InvalidValue,
+                "`option` goes with a catalog `decision`",
+                "add the decision, or leave the option out".to_string(),
+            );
+        }
         if let Some(n) = &entry.notify {
             sink.reference("role", &n.from, roles());
             sink.reference("role", &n.to, roles());
