@@ -261,13 +261,36 @@ pub fn assess(ex: &Exercise<'_>, ctx: &Context<'_>) -> Assessment {
         .iter()
         .enumerate()
         .map(|(i, e)| {
-            let start = match &e.after {
-                Some(inject) => delivered.get(inject.as_str()).copied(),
-                None => Some(SimTime::START),
+            let start = ex.expectation_start(e);
+            let story = e.time == crate::authoring::model::scenario::Clock::Story;
+            // A story-time window closes when the story clock gets there (modules and
+            // injects move it on); until then, or if the exercise never got there, the
+            // deadline in session time is the end of what was played.
+            let story_deadline = start.map(|t| ex.story_at(t).saturating_add(e.within.value));
+            let deadline = start.filter(|_| ex.expectation_held(i)).map(|t| {
+                if story {
+                    story_deadline
+                        .and_then(|d| ex.when_story_reaches(t, d))
+                        .unwrap_or(SimTime::from_offset(s.duration.value).max(now))
+                } else {
+                    t.after(e.within.value)
+                }
+            });
+            let in_time = |taken: SimTime, d: SimTime| {
+                if story {
+                    story_deadline.is_some_and(|sd| ex.story_at(taken) <= sd)
+                } else {
+                    taken <= d
+                }
             };
-            let deadline = start
-                .filter(|_| ex.expectation_held(i))
-                .map(|t| t.after(e.within.value));
+            let lateness = |taken: SimTime, d: SimTime| {
+                if story {
+                    ex.story_at(taken)
+                        .saturating_sub(story_deadline.unwrap_or_default())
+                } else {
+                    taken.since(d)
+                }
+            };
             // Any of the decisions it accepts, in the order they were taken.
             let mut all: Vec<&Taken<'_>> = e
                 .decision
@@ -293,8 +316,10 @@ pub fn assess(ex: &Exercise<'_>, ctx: &Context<'_>) -> Assessment {
                 (Some(_), Some(t), _) if wrong(t).is_some() => Outcome::WrongOption {
                     option: wrong(t).unwrap_or_default(),
                 },
-                (Some(d), Some(t), _) if t.at <= d => Outcome::Met,
-                (Some(d), Some(t), _) => Outcome::Late { by: t.at.since(d) },
+                (Some(d), Some(t), _) if in_time(t.at, d) => Outcome::Met,
+                (Some(d), Some(t), _) => Outcome::Late {
+                    by: lateness(t.at, d),
+                },
                 (Some(_), None, Some(t)) => Outcome::OtherRole {
                     role: t.by.to_string(),
                 },

@@ -38,6 +38,11 @@ impl SimDuration {
     pub fn saturating_add(self, other: SimDuration) -> SimDuration {
         SimDuration(self.0.saturating_add(other.0))
     }
+
+    /// The difference, zero rather than negative.
+    pub fn saturating_sub(self, other: SimDuration) -> SimDuration {
+        SimDuration(self.0.saturating_sub(other.0))
+    }
 }
 
 /// Why a duration could not be read.

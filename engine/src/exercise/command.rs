@@ -112,6 +112,8 @@ pub enum Command {
     },
     /// Put discussion question N on every screen.
     Ask(usize),
+    /// Open the next module.
+    Open(String),
     /// Open the hot wash to the participants' pages.
     HotWash,
     /// End the exercise; a sheet brings its hot wash along.
@@ -156,6 +158,7 @@ impl Command {
 /// The command list the console prints for `help`.
 pub const HELP: &str = "commands:
   advance DURATION          move the clock (e.g. advance 5m)
+  open MODULE               open the scenario's next module (its briefing, its injects)
   next                      move the clock to the next inject that will be delivered
   follow PACE | follow off  let the clock follow real time (1x, 2x, 10x)
   pause [: reason] | resume [: reason]
@@ -183,6 +186,7 @@ pub const HELP: &str = "commands:
 pub const WORDS: &[&str] = &[
     "advance",
     "next",
+    "open",
     "follow",
     "pause",
     "resume",
@@ -271,6 +275,10 @@ pub fn parse(line: &str) -> Result<Option<Command>, String> {
             _ => return Err("advance takes a duration such as 5m or 1h30m".into()),
         },
         "next" => Command::Next,
+        "open" => match args.as_slice() {
+            [module] if text.is_none() => Command::Open(module.to_string()),
+            _ => return usage("open MODULE"),
+        },
         "decide" => {
             let form = "decide ROLE DECISION [OPTION] [low|medium|high] [re=INJECT] [by=PERSON] [: rationale]";
             let [role, decision, options @ ..] = args.as_slice() else {
@@ -561,6 +569,9 @@ fn entry_command(e: &Entry, clock: &mut SimTime) -> Option<Command> {
     if let Some(person) = &e.absent {
         return Some(Command::Absent(person.to_string()));
     }
+    if let Some(m) = &e.open {
+        return Some(Command::Open(m.to_string()));
+    }
     if let Some(a) = &e.answer {
         return Some(Command::Answer {
             question: a.question,
@@ -582,6 +593,7 @@ pub struct Vocabulary {
     options: Vec<(String, Vec<String>)>,
     injects: Vec<String>,
     objectives: Vec<String>,
+    modules: Vec<String>,
     people: Vec<String>,
     questions: usize,
 }
@@ -608,6 +620,7 @@ impl Vocabulary {
                 .collect(),
             injects: s.injects.iter().map(|i| i.id.to_string()).collect(),
             objectives: s.objectives.iter().map(|o| o.id.to_string()).collect(),
+            modules: s.modules.iter().map(|m| m.id.to_string()).collect(),
             people: roster.map_or_else(Vec::new, |r| {
                 r.people.iter().map(|p| p.id.to_string()).collect()
             }),
@@ -660,6 +673,7 @@ impl Vocabulary {
                 ["present" | "absent"] => self.people.clone(),
                 ["present", _] => self.roles.clone(),
                 ["rate"] => self.objectives.clone(),
+                ["open"] => self.modules.clone(),
                 ["rate", _] => list(&["P", "S", "M", "U"]),
                 ["answer"] => (1..=self.questions).map(|n| n.to_string()).collect(),
                 ["follow"] => list(&["1x", "2x", "10x", "off"]),

@@ -81,6 +81,28 @@ pub enum Event {
         conflicts_with: Vec<String>,
         /// What the roles read.
         text: String,
+        /// The story time, for a scenario that tells one (`Day 2, 08:00`, `+72h`); absent
+        /// otherwise, so older journals read and write the same.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        story: Option<String>,
+    },
+    /// The facilitator opened the next module (input).
+    Open {
+        /// Module id.
+        module: String,
+    },
+    /// A module opened, by its time or by the facilitator: its briefing reaches the room.
+    ModuleOpened {
+        /// Module id.
+        module: String,
+        /// Its title.
+        title: String,
+        /// Its briefing, when it has one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        briefing: Option<String>,
+        /// The story time it opens at, when the scenario tells one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        story: Option<String>,
     },
     /// A role decided something (input).
     Decision {
@@ -221,6 +243,7 @@ impl Event {
         matches!(
             self,
             Event::Decision { .. }
+                | Event::Open { .. }
                 | Event::Notify { .. }
                 | Event::Note { .. }
                 | Event::AdHocInject { .. }
@@ -249,6 +272,8 @@ impl Event {
             Event::ScriptError { .. } => "script_error",
             Event::Deliver { .. } => "deliver",
             Event::Decision { .. } => "decision",
+            Event::Open { .. } => "open",
+            Event::ModuleOpened { .. } => "module_opened",
             Event::Notify { .. } => "notify",
             Event::Reveal { .. } => "reveal",
             Event::Note { .. } => "note",

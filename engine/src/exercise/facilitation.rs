@@ -500,8 +500,8 @@ impl<'c> Facilitation<'c> {
         let event = match command.clone() {
             Command::Advance(d) => Event::Advance { to: now.after(d) },
             Command::AdvanceTo(to) => Event::Advance { to },
-            Command::Next => match ex.next_delivery() {
-                Some((to, _)) if !ex.paused() => Event::Advance { to },
+            Command::Next => match ex.next_stop() {
+                Some(to) if !ex.paused() => Event::Advance { to },
                 Some(_) => {
                     return Err(Stop::Refused(
                         "the exercise is paused; resume it first".into(),
@@ -562,6 +562,7 @@ impl<'c> Facilitation<'c> {
             Command::Absent(person) => Event::Absent { person },
             Command::Answer { question, text } => Event::Answer { question, text },
             Command::Ask(question) => Event::Ask { question },
+            Command::Open(module) => Event::Open { module },
             Command::HotWash => Event::HotWash,
             Command::End {
                 strengths,
@@ -824,11 +825,26 @@ impl From<SessionError> for Stop {
     }
 }
 
-/// Whether question `index` has fallen due: after its inject was delivered, or at its
-/// time. A question with neither is asked when the facilitator chooses.
+/// Whether question `index` has fallen due: after its inject was delivered, at its time
+/// (from its module's opening, for a module's question), or when its module opens. A
+/// question with none of these is asked when the facilitator chooses.
 fn question_due(ex: &Exercise<'_>, index: usize) -> bool {
     let s = ex.compiled().scenario();
     let q = &s.questions[index];
+    if let Some(m) = &q.module {
+        let opened = s
+            .modules
+            .iter()
+            .position(|x| x.id.as_str() == m.as_str())
+            .and_then(|i| ex.module_opened(i));
+        let Some(opened) = opened else { return false };
+        if q.after.is_none() {
+            return q
+                .at
+                .as_ref()
+                .is_none_or(|at| ex.now() >= opened.after(at.value));
+        }
+    }
     if let Some(after) = &q.after {
         return s
             .injects

@@ -257,6 +257,10 @@ pub struct Exercise<'c> {
     held_expectations: HashSet<usize>,
     revealable: HashSet<String>,
     setup_state: Vec<(String, String)>,
+    /// When each module opened, in scenario order.
+    opened: Vec<Option<SimTime>>,
+    /// The story clock: (session time, story time) at each point that set it, in order.
+    story_marks: Vec<(SimTime, SimDuration)>,
     log: Vec<Timed>,
 }
 
@@ -327,6 +331,8 @@ impl<'c> Exercise<'c> {
             held_expectations: HashSet::new(),
             revealable: HashSet::new(),
             setup_state: Vec::new(),
+            opened: vec![None; s.modules.len()],
+            story_marks: Vec::new(),
             log: Vec::new(),
         };
         let mut out = vec![ex.timed(Event::Start {
@@ -349,7 +355,8 @@ impl<'c> Exercise<'c> {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         for (i, inject) in s.injects.iter().enumerate() {
-            if let Some(at) = &inject.at {
+            // An inject of a module is scheduled when its module opens.
+            if let (Some(at), None) = (&inject.at, &inject.module) {
                 let due = SimTime::from_offset(at.value);
                 ex.schedule(i, due, &mut out);
             }
@@ -411,9 +418,121 @@ impl<'c> Exercise<'c> {
         &self.log
     }
 
-    /// When the next scheduled inject falls due after now, if any.
+    /// When the next scheduled inject falls due, or the next module opens by its time,
+    /// after now, if any.
     pub fn next_due(&self) -> Option<SimTime> {
-        self.pending_after_now().next().map(|(t, _)| t)
+        let inject = self.pending_after_now().next().map(|(t, _)| t);
+        let module = self.next_module_at().filter(|t| *t > self.now);
+        match (inject, module) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// The next module to open (the first not opened), if any: its index.
+    pub fn next_module(&self) -> Option<usize> {
+        self.opened.iter().position(Option::is_none)
+    }
+
+    /// The module open now (the last opened), if any: its index.
+    pub fn current_module(&self) -> Option<usize> {
+        self.opened.iter().rposition(Option::is_some)
+    }
+
+    /// When a module opened, if it has.
+    pub fn module_opened(&self, index: usize) -> Option<SimTime> {
+        self.opened.get(index).copied().flatten()
+    }
+
+    /// When the next module opens by its own time (`at`), if it has one: never before the
+    /// module ahead of it opened.
+    fn next_module_at(&self) -> Option<SimTime> {
+        let m = self.next_module()?;
+        let at = self.c.scenario().modules[m].at.as_ref()?;
+        Some(SimTime::from_offset(at.value))
+    }
+
+    /// Whether the scenario tells story time (a module or an inject sets it).
+    pub fn tells_story(&self) -> bool {
+        let s = self.c.scenario();
+        s.modules.iter().any(|m| m.story.is_some()) || s.injects.iter().any(|i| i.story.is_some())
+    }
+
+    /// The story time at session time `t`: the last story mark at or before it, run on with
+    /// the session; the session time itself before any mark.
+    pub fn story_at(&self, t: SimTime) -> SimDuration {
+        match self.story_marks.iter().rev().find(|(at, _)| *at <= t) {
+            Some((at, story)) => story.saturating_add(t.since(*at)),
+            None => t.since(SimTime::START),
+        }
+    }
+
+    /// The first session time at or after `from` at which the story clock reads `target`
+    /// or later, if the exercise got there: where a story-time deadline passed.
+    pub fn when_story_reaches(&self, from: SimTime, target: SimDuration) -> Option<SimTime> {
+        if self.story_at(from) >= target {
+            return Some(from);
+        }
+        // The story runs with the session between marks and jumps at each mark.
+        let mut starts: Vec<SimTime> = self
+            .story_marks
+            .iter()
+            .map(|(at, _)| *at)
+            .filter(|at| *at > from)
+            .collect();
+        starts.insert(0, from);
+        for (n, start) in starts.iter().enumerate() {
+            let story = self.story_at(*start);
+            if story >= target {
+                return Some(*start);
+            }
+            let reach = start.after(target.saturating_sub(story));
+            let next = starts.get(n + 1).copied();
+            if next.is_none_or(|next| reach < next) {
+                return (reach <= self.now).then_some(reach);
+            }
+        }
+        None
+    }
+
+    /// The story time as the room is told it now: `label` when given, else `+72h`.
+    fn story_text(&self, label: Option<&String>) -> Option<String> {
+        if !self.tells_story() {
+            return None;
+        }
+        Some(match label {
+            Some(l) => l.trim().to_string(),
+            None => format!("+{}", self.story_at(self.now)),
+        })
+    }
+
+    /// Opens module `m` now: its briefing, its story time, its injects scheduled.
+    fn open_module(&mut self, m: usize, out: &mut Vec<Timed>) {
+        let s = self.c.scenario();
+        let module = &s.modules[m];
+        self.opened[m] = Some(self.now);
+        if let Some(story) = &module.story {
+            self.story_marks.push((self.now, story.value));
+        }
+        let story = self.story_text(
+            module
+                .story_label
+                .as_ref()
+                .filter(|_| module.story.is_some()),
+        );
+        out.push(self.timed(Event::ModuleOpened {
+            module: module.id.to_string(),
+            title: module.title.trim().to_string(),
+            briefing: module.briefing.as_ref().map(|b| b.trim().to_string()),
+            story,
+        }));
+        for (i, inject) in s.injects.iter().enumerate() {
+            if let (Some(at), Some(of)) = (&inject.at, &inject.module)
+                && of.as_str() == module.id.as_str()
+            {
+                self.schedule(i, self.now.after(at.value), out);
+            }
+        }
     }
 
     /// Scheduled, undelivered injects due after now, soonest first (then scenario order).
@@ -438,6 +557,17 @@ impl<'c> Exercise<'c> {
         // Soonest first, so only the conditions up to the first that holds are judged.
         self.pending_after_now()
             .find(|(_, i)| self.holds_now(self.c.inject_when[*i].as_ref()))
+    }
+
+    /// Where `next` takes the clock: the next delivery or the next module opening by its
+    /// time, whichever comes first.
+    pub fn next_stop(&self) -> Option<SimTime> {
+        let delivery = self.next_delivery().map(|(t, _)| t);
+        let module = self.next_module_at().filter(|t| *t > self.now);
+        match (delivery, module) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 
     /// Injects scheduled but not delivered whose condition is false now: they are not
@@ -531,16 +661,44 @@ impl<'c> Exercise<'c> {
             })
             .map(|(_, e)| e)
             .filter_map(|e| {
-                let start = match &e.after {
-                    Some(i) => self.delivered_at(i.as_str())?,
-                    None => SimTime::START,
+                let start = self.expectation_start(e)?;
+                let deadline = match e.time {
+                    crate::authoring::model::scenario::Clock::Session => {
+                        start.after(e.within.value)
+                    }
+                    crate::authoring::model::scenario::Clock::Story => self
+                        .when_story_reaches(
+                            start,
+                            self.story_at(start).saturating_add(e.within.value),
+                        )
+                        .unwrap_or(SimTime::from_offset(self.c.scenario().duration.value)),
                 };
-                let deadline = start.after(e.within.value);
                 (deadline >= self.now).then(|| (e.id.to_string(), e.role.either(), deadline))
             })
             .collect();
         out.sort_by_key(|(_, _, t)| *t);
         out
+    }
+
+    /// When an expectation's deadline starts counting: the delivery of its `after`
+    /// inject, the opening of its module, or the start; `None` while that has not come.
+    pub fn expectation_start(
+        &self,
+        e: &crate::authoring::model::scenario::Expectation,
+    ) -> Option<SimTime> {
+        match (&e.after, &e.module) {
+            (Some(i), _) => self.delivered_at(i.as_str()),
+            (None, Some(m)) => {
+                let index = self
+                    .c
+                    .scenario()
+                    .modules
+                    .iter()
+                    .position(|x| x.id.as_str() == m.as_str())?;
+                self.opened[index]
+            }
+            (None, None) => Some(SimTime::START),
+        }
     }
 
     fn delivered_at(&self, inject: &str) -> Option<SimTime> {
@@ -659,6 +817,30 @@ impl<'c> Exercise<'c> {
                         );
                     }
                 }
+            }
+            Event::Open { module } => {
+                let Some(m) = s.modules.iter().position(|x| x.id.as_str() == module) else {
+                    return refuse(unknown(
+                        "module",
+                        module,
+                        s.modules.iter().map(|x| x.id.as_str()),
+                        "in this scenario",
+                    ));
+                };
+                if let Some(at) = self.opened[m] {
+                    return refuse(format!("module `{module}` opened at {at}"));
+                }
+                if let Some(next) = self.next_module()
+                    && next != m
+                {
+                    return refuse(format!(
+                        "modules open in order: `{}` comes first",
+                        s.modules[next].id.as_str()
+                    ));
+                }
+                out.push(self.timed(input.clone()));
+                self.open_module(m, &mut out);
+                self.deliver_due(self.now, &mut out);
             }
             Event::Notify { from, to, .. } => {
                 if let Some(r) = [from, to].into_iter().find_map(|r| unknown_role(r)) {
@@ -937,6 +1119,16 @@ impl<'c> Exercise<'c> {
                         .map(|key| (key.0, *key))
                 }
             };
+            // A module due by its time opens before the injects due with it.
+            if let Some(m_at) = self.next_module_at().filter(|t| *t <= until)
+                && next.is_none_or(|(at, _)| m_at.max(self.now) <= at)
+                && let Some(m) = self.next_module()
+            {
+                self.now = self.now.max(m_at);
+                self.open_module(m, out);
+                held.clear();
+                continue;
+            }
             let Some((at, key)) = next else { break };
             let i = key.1;
             let inject: &Inject = &self.c.scenario().injects[i];
@@ -949,6 +1141,15 @@ impl<'c> Exercise<'c> {
             }
             self.delivered[i].get_or_insert(at);
             self.pending.remove(&key);
+            if let Some(story) = &inject.story {
+                self.story_marks.push((at, story.value));
+            }
+            let story = self.story_text(
+                inject
+                    .story_label
+                    .as_ref()
+                    .filter(|_| inject.story.is_some()),
+            );
             self.delivery_order.push(i);
             let (source, reliability) = inject.source_and_reliability();
             out.push(
@@ -965,6 +1166,7 @@ impl<'c> Exercise<'c> {
                         .map(|c| c.to_string())
                         .collect(),
                     text: script::interpolate(inject.text.trim(), &self.state),
+                    story,
                 }),
             );
             let id = inject.id.as_str().to_string();

@@ -67,6 +67,8 @@ pub enum SeenKind {
         reliability: Option<String>,
         /// Injects this audience has seen that this one contradicts.
         conflicts_with: Vec<String>,
+        /// The story time, when the scenario tells one.
+        story: Option<String>,
     },
     /// An inject the facilitator made up.
     AdHoc {
@@ -110,6 +112,13 @@ pub enum SeenKind {
         /// Its number, from 1.
         number: usize,
     },
+    /// A module opened: its title (the text is its briefing).
+    Module {
+        /// The module's title.
+        title: String,
+        /// The story time it opens at, when the scenario tells one.
+        story: Option<String>,
+    },
     /// The hot wash opened.
     HotWash,
     /// A hot-wash strength.
@@ -127,8 +136,12 @@ impl fmt::Display for Seen {
                 source,
                 reliability,
                 conflicts_with,
+                story,
                 ..
             } => {
+                if let Some(story) = story {
+                    write!(f, "(story {story}) ")?;
+                }
                 write!(f, "{via}")?;
                 if let (Some(s), Some(r)) = (source, reliability) {
                     write!(f, " from {s} (reliability {r})")?;
@@ -149,6 +162,16 @@ impl fmt::Display for Seen {
             SeenKind::Decided { by, .. } => write!(f, "{by} decided: {}", self.text),
             SeenKind::Question { number } => write!(f, "question {number}: {}", self.text),
             SeenKind::Answer { number } => write!(f, "answer to question {number}: {}", self.text),
+            SeenKind::Module { title, story } => {
+                write!(f, "module: {title}")?;
+                if let Some(story) = story {
+                    write!(f, " (story {story})")?;
+                }
+                if !self.text.is_empty() {
+                    write!(f, ": {}", self.text)?;
+                }
+                Ok(())
+            }
             SeenKind::HotWash => write!(f, "{}", self.text),
             SeenKind::Strength => write!(f, "strength: {}", self.text),
             SeenKind::Improve => write!(f, "to improve: {}", self.text),
@@ -208,6 +231,7 @@ impl Projector {
                 reliability,
                 conflicts_with,
                 text,
+                story,
                 ..
             } => {
                 let to = self.reached(s, to)?;
@@ -224,9 +248,22 @@ impl Projector {
                     source: source.clone(),
                     reliability: reliability.clone(),
                     conflicts_with,
+                    story: story.clone(),
                 };
                 (kind, text.clone())
             }
+            Event::ModuleOpened {
+                title,
+                briefing,
+                story,
+                ..
+            } => (
+                SeenKind::Module {
+                    title: title.clone(),
+                    story: story.clone(),
+                },
+                briefing.clone().unwrap_or_default(),
+            ),
             Event::AdHocInject { to, text } => (
                 SeenKind::AdHoc {
                     to: self.reached(s, to)?,
@@ -460,10 +497,15 @@ pub fn facilitator_line(t: &Timed, truth: bool) -> Option<String> {
             red_herring,
             conflicts_with,
             text,
+            story,
         } => {
             let from = match (source, reliability) {
                 (Some(s), Some(r)) => format!(" from {s} ({r})"),
                 _ => String::new(),
+            };
+            let at = match story {
+                Some(story) => format!("{at} [story {story}]"),
+                None => at,
             };
             let mut marks = String::new();
             if *red_herring && truth {
@@ -548,6 +590,21 @@ pub fn facilitator_line(t: &Timed, truth: bool) -> Option<String> {
         Event::Answer { question, text } => format!("{at} answer to question {question}: {text}"),
         Event::Ask { question } => format!("{at} question {question} is put to the room"),
         Event::HotWash => format!("{at} the hot wash opens"),
+        Event::Open { .. } => return None,
+        Event::ModuleOpened {
+            module,
+            title,
+            briefing,
+            story,
+        } => {
+            let story = story
+                .as_ref()
+                .map_or(String::new(), |s| format!(" [story {s}]"));
+            let briefing = briefing
+                .as_ref()
+                .map_or(String::new(), |b| format!(": {b}"));
+            format!("{at} ▶ module {title} ({module}){story}{briefing}")
+        }
         Event::Ended { cause, reason } => {
             format!("{at} the scenario ends the exercise ({cause}): {reason}")
         }

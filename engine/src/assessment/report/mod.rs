@@ -195,6 +195,9 @@ pub struct DiscussionRow {
     pub ask: String,
     /// The answers, in the order given (with their scenario time).
     pub answers: Vec<AnswerRow>,
+    /// The title of the module it belongs to, for a scenario in modules.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub module: Option<String>,
 }
 
 /// One answer to a discussion question.
@@ -291,6 +294,12 @@ pub struct TimelineRow {
     pub text: String,
     /// The inject or catalog decision, when the row is one.
     pub id: Option<String>,
+    /// The module open at the time, for a scenario in modules.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub module: Option<String>,
+    /// The story time, for an inject or module of a scenario that tells one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub story: Option<String>,
 }
 
 /// A finding with its action item.
@@ -301,11 +310,30 @@ pub struct FindingRow {
     /// The finding.
     #[serde(flatten)]
     pub finding: Finding,
+    /// The title of the module it was found in (its expectation's or objective's), for a
+    /// scenario in modules.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub module: Option<String>,
 }
 
 /// The hot wash.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct HotWash {
+    /// Strengths.
+    pub strengths: Vec<String>,
+    /// Areas for improvement.
+    pub improvements: Vec<String>,
+    /// For a scenario in modules: what was said while each module was open (a hot wash
+    /// per module), then what was said after the end, for the whole exercise.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub by_module: Vec<ModuleWash>,
+}
+
+/// The part of the hot wash said while one module was open (or after the end).
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ModuleWash {
+    /// The module's title; `None` for what was said after the end.
+    pub module: Option<String>,
     /// Strengths.
     pub strengths: Vec<String>,
     /// Areas for improvement.
@@ -408,6 +436,7 @@ pub fn build(ex: &Exercise<'_>, a: &Assessment, inputs: &Inputs<'_>) -> Report {
         .map(|(f, item)| FindingRow {
             action_item: item.id.clone(),
             finding: f.clone(),
+            module: finding_module(s, f),
         })
         .collect();
     let expectations: Vec<ExpectationRow> = a
@@ -455,20 +484,27 @@ pub fn build(ex: &Exercise<'_>, a: &Assessment, inputs: &Inputs<'_>) -> Report {
     let hot_wash = HotWash {
         strengths: strengths.into_iter().map(String::from).collect(),
         improvements: improvements.into_iter().map(String::from).collect(),
+        by_module: module_washes(s, ex.log()),
     };
     let mut roll: Vec<(String, Option<String>, bool)> = Vec::new();
     let mut answers: Vec<Vec<AnswerRow>> = s.questions.iter().map(|_| Vec::new()).collect();
     let mut timeline = Vec::new();
+    let mut module: Option<String> = None;
     let mut decisions = Vec::new();
     let mut participants: Vec<String> = Vec::new();
     for t in ex.log() {
         let at = t.at.to_string();
+        if let Event::ModuleOpened { title, .. } = &t.event {
+            module = Some(title.clone());
+        }
         let row = |kind: &str, who: String, text: String, id: Option<&String>| TimelineRow {
             at: at.clone(),
             kind: kind.into(),
             who,
             text,
             id: id.cloned(),
+            module: module.clone(),
+            story: None,
         };
         match &t.event {
             Event::Deliver {
@@ -478,17 +514,51 @@ pub fn build(ex: &Exercise<'_>, a: &Assessment, inputs: &Inputs<'_>) -> Report {
                 source,
                 reliability,
                 text,
+                story,
                 ..
             } => {
                 let from = match (source, reliability) {
                     (Some(s), Some(r)) => format!(" ({via}, {s}, reliability {r})"),
                     _ => format!(" ({via})"),
                 };
+                timeline.push(TimelineRow {
+                    story: story.clone(),
+                    ..row(
+                        "inject",
+                        to.join(", "),
+                        format!("{text}{from}"),
+                        Some(inject),
+                    )
+                });
+            }
+            Event::ModuleOpened {
+                module: id,
+                title,
+                briefing,
+                story,
+            } => {
+                let text = match briefing {
+                    Some(b) => format!("{title}: {b}"),
+                    None => title.clone(),
+                };
+                timeline.push(TimelineRow {
+                    story: story.clone(),
+                    ..row("module", "facilitator".into(), text, Some(id))
+                });
+            }
+            Event::Draw {
+                cause,
+                what,
+                result,
+            } if cause.starts_with("effect:") => {
+                // Dice rolled and cards drawn by a move are part of the story the
+                // facilitator tells (the setup's draws are in "What was really going on";
+                // reveal chances and jitter are the engine's own).
                 timeline.push(row(
-                    "inject",
-                    to.join(", "),
-                    format!("{text}{from}"),
-                    Some(inject),
+                    "draw",
+                    cause.clone(),
+                    format!("{what}: {result}"),
+                    None,
                 ));
             }
             Event::AdHocInject { to, text } => {
@@ -607,6 +677,12 @@ pub fn build(ex: &Exercise<'_>, a: &Assessment, inputs: &Inputs<'_>) -> Report {
             number: i + 1,
             ask: q.ask.trim().to_string(),
             answers,
+            module: q.module.as_ref().and_then(|m| {
+                s.modules
+                    .iter()
+                    .find(|x| x.id.as_str() == m.as_str())
+                    .map(|x| x.title.trim().to_string())
+            }),
         })
         .collect();
     let name_of = |id: &str| -> String {
@@ -715,6 +791,82 @@ pub fn build(ex: &Exercise<'_>, a: &Assessment, inputs: &Inputs<'_>) -> Report {
         warnings: a.warnings.clone(),
         names: inputs.names,
     }
+}
+
+/// The module a finding belongs to: its expectation's, else its objective's.
+fn finding_module(s: &crate::authoring::model::scenario::Scenario, f: &Finding) -> Option<String> {
+    let of_expectation = f.expectation.as_deref().and_then(|id| {
+        s.expectations
+            .iter()
+            .find(|e| e.id.as_str() == id)
+            .and_then(|e| e.module.as_ref())
+    });
+    let of_objective = || {
+        f.objective.as_deref().and_then(|id| {
+            s.objectives
+                .iter()
+                .find(|o| o.id.as_str() == id)
+                .and_then(|o| o.module.as_ref())
+        })
+    };
+    let m = of_expectation.or_else(of_objective)?;
+    s.modules
+        .iter()
+        .find(|x| x.id.as_str() == m.as_str())
+        .map(|x| x.title.trim().to_string())
+}
+
+/// The hot wash by module: what was said while each module was open, then after the end.
+/// Empty for a scenario without modules, so its report reads as before.
+fn module_washes(
+    s: &crate::authoring::model::scenario::Scenario,
+    log: &[crate::exercise::event::Timed],
+) -> Vec<ModuleWash> {
+    if s.modules.is_empty() {
+        return Vec::new();
+    }
+    let mut out: Vec<ModuleWash> = Vec::new();
+    let mut current: Option<String> = None;
+    let mut ended = false;
+    let part = |out: &mut Vec<ModuleWash>, module: Option<String>| -> usize {
+        match out.iter().position(|w| w.module == module) {
+            Some(i) => i,
+            None => {
+                out.push(ModuleWash {
+                    module,
+                    ..ModuleWash::default()
+                });
+                out.len() - 1
+            }
+        }
+    };
+    for t in log {
+        let here = || if ended { None } else { current.clone() };
+        match &t.event {
+            Event::ModuleOpened { title, .. } => current = Some(title.clone()),
+            Event::End {
+                strengths,
+                improvements,
+            } => {
+                ended = true;
+                let i = part(&mut out, None);
+                out[i].strengths.extend(strengths.iter().cloned());
+                out[i].improvements.extend(improvements.iter().cloned());
+            }
+            Event::Ended { .. } => ended = true,
+            Event::Strength { text } => {
+                let i = part(&mut out, here());
+                out[i].strengths.push(text.clone());
+            }
+            Event::Improve(imp) => {
+                let i = part(&mut out, here());
+                out[i].improvements.push(imp.text.clone());
+            }
+            _ => {}
+        }
+    }
+    out.retain(|w| !w.strengths.is_empty() || !w.improvements.is_empty());
+    out
 }
 
 /// An expectation's row: the result with its times and the outcome in words.

@@ -37,6 +37,7 @@ pub fn check(loaded: &Loaded<Scenario>, ctx: Context<'_>, engine: &Engine) -> Ve
     requirements(s, ctx.architecture, &mut sink);
     injects(s, &mut sink);
     timing(s, &mut sink);
+    modules(s, &mut sink);
     decisions(s, &mut sink);
     expectations(s, ctx.architecture, &mut sink);
     questions(s, &mut sink);
@@ -298,9 +299,14 @@ fn injects(s: &Scenario, sink: &mut Sink) {
 pub fn earliest_times(s: &Scenario) -> HashMap<&str, Option<SimDuration>> {
     let by_id: HashMap<&str, &Inject> = s.injects.iter().map(|i| (i.id.as_str(), i)).collect();
     let mut memo: HashMap<&str, Option<SimDuration>> = HashMap::new();
+    let opens = module_openings(s);
+    let by_id_opens = (&by_id, &opens);
     fn visit<'a>(
         id: &'a str,
-        by_id: &HashMap<&'a str, &'a Inject>,
+        (by_id, opens): (
+            &HashMap<&'a str, &'a Inject>,
+            &HashMap<&'a str, SimDuration>,
+        ),
         memo: &mut HashMap<&'a str, Option<SimDuration>>,
         stack: &mut Vec<&'a str>,
     ) -> Option<SimDuration> {
@@ -313,13 +319,21 @@ pub fn earliest_times(s: &Scenario) -> HashMap<&str, Option<SimDuration>> {
         let inject = by_id.get(id)?;
         stack.push(id);
         let t = match (&inject.at, &inject.after) {
-            (Some(at), _) => Some(at.value),
+            // A module's inject counts from the module's opening.
+            (Some(at), _) => Some(
+                inject
+                    .module
+                    .as_ref()
+                    .and_then(|m| opens.get(m.as_str()))
+                    .copied()
+                    .unwrap_or(SimDuration::ZERO)
+                    .saturating_add(at.value),
+            ),
             (None, Some(after)) => {
                 let delay = after.delay.as_ref().map_or(SimDuration::ZERO, |d| d.value);
                 match &after.inject {
-                    Some(prev) => {
-                        visit(prev.as_str(), by_id, memo, stack).map(|t| t.saturating_add(delay))
-                    }
+                    Some(prev) => visit(prev.as_str(), (by_id, opens), memo, stack)
+                        .map(|t| t.saturating_add(delay)),
                     None => Some(delay),
                 }
             }
@@ -331,9 +345,95 @@ pub fn earliest_times(s: &Scenario) -> HashMap<&str, Option<SimDuration>> {
     }
     for inject in &s.injects {
         let mut stack = Vec::new();
-        visit(inject.id.as_str(), &by_id, &mut memo, &mut stack);
+        visit(inject.id.as_str(), by_id_opens, &mut memo, &mut stack);
     }
     memo
+}
+
+/// The earliest each module can open: its `at`, never before the module ahead of it (a
+/// module the facilitator opens may open as soon as the one ahead has).
+pub fn module_openings(s: &Scenario) -> HashMap<&str, SimDuration> {
+    let mut earliest = SimDuration::ZERO;
+    s.modules
+        .iter()
+        .map(|m| {
+            if let Some(at) = &m.at {
+                earliest = earliest.max(at.value);
+            }
+            (m.id.as_str(), earliest)
+        })
+        .collect()
+}
+
+/// Modules: references from injects, questions, objectives and expectations, modules
+/// timed in order, and a story-time deadline only where the scenario tells story time.
+fn modules(s: &Scenario, sink: &mut Sink) {
+    sink.duplicates("module", s.modules.iter().map(|m| &m.id));
+    let ids = || s.modules.iter().map(|m| m.id.as_str());
+    let mut last: Option<(&str, SimDuration)> = None;
+    for m in &s.modules {
+        if let Some(at) = &m.at {
+            if let Some((before, t)) = last
+                && at.value < t
+            {
+                sink.error(
+                    at.pos,
+                    Code::InvalidValue,
+                    format!(
+                        "module `{}` opens at {}, before module `{before}` ahead of it ({t})",
+                        m.id.as_str(),
+                        at.value
+                    ),
+                    "modules open in the order they are written; order them by time".to_string(),
+                );
+            }
+            last = Some((m.id.as_str(), at.value));
+        }
+    }
+    let named = s
+        .injects
+        .iter()
+        .filter_map(|i| i.module.as_ref())
+        .chain(s.questions.iter().filter_map(|q| q.module.as_ref()))
+        .chain(s.objectives.iter().filter_map(|o| o.module.as_ref()))
+        .chain(s.expectations.iter().filter_map(|e| e.module.as_ref()));
+    for m in named {
+        sink.reference("module", m, ids());
+    }
+    let tells_story =
+        s.modules.iter().any(|m| m.story.is_some()) || s.injects.iter().any(|i| i.story.is_some());
+    for e in &s.expectations {
+        if e.time == crate::authoring::model::scenario::Clock::Story && !tells_story {
+            sink.error(
+                e.within.pos,
+                Code::InvalidValue,
+                format!(
+                    "expectation `{}` counts its deadline in story time, but nothing in the scenario sets the story clock",
+                    e.id.as_str()
+                ),
+                "give a module or an inject `story: 24h` (how far into the incident it is), or count the deadline in session time".to_string(),
+            );
+        }
+    }
+    for (label, has_story, pos) in s
+        .modules
+        .iter()
+        .map(|m| (&m.story_label, m.story.is_some(), m.id.pos))
+        .chain(
+            s.injects
+                .iter()
+                .map(|i| (&i.story_label, i.story.is_some(), i.id.pos)),
+        )
+    {
+        if label.is_some() && !has_story {
+            sink.warning(
+                pos,
+                Code::InvalidValue,
+                "a `story_label` without `story` is never shown".to_string(),
+                "add `story: 24h` (how far into the incident it is) beside it".to_string(),
+            );
+        }
+    }
 }
 
 fn timing(s: &Scenario, sink: &mut Sink) {
@@ -372,12 +472,18 @@ fn timing(s: &Scenario, sink: &mut Sink) {
             _ => {}
         }
     }
+    let opens = module_openings(s);
     for e in &s.expectations {
-        let start = e
-            .after
-            .as_ref()
-            .and_then(|i| times.get(i.as_str()).copied().flatten())
-            .unwrap_or(SimDuration::ZERO);
+        // A deadline in story time may fall after the session ends: that is its point.
+        if e.time == crate::authoring::model::scenario::Clock::Story {
+            continue;
+        }
+        let start = match (&e.after, &e.module) {
+            (Some(i), _) => times.get(i.as_str()).copied().flatten(),
+            (None, Some(m)) => opens.get(m.as_str()).copied(),
+            (None, None) => None,
+        }
+        .unwrap_or(SimDuration::ZERO);
         let deadline = start.saturating_add(e.within.value);
         if deadline > duration {
             sink.error(

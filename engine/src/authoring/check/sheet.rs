@@ -13,7 +13,7 @@ use crate::authoring::source::Pos;
 /// The kinds of entry, as their keys.
 pub const ENTRY_KINDS: &[&str] = &[
     "decision", "action", "notify", "note", "inject", "advance", "pause", "resume", "rate",
-    "strength", "improve", "present", "absent", "answer", "end",
+    "strength", "improve", "present", "absent", "answer", "end", "open",
 ];
 
 /// The kinds of entry (and of journal input) the engine still takes after `end`: the one
@@ -37,6 +37,7 @@ fn kinds(e: &Entry) -> Vec<&'static str> {
         e.absent.is_some(),
         e.answer.is_some(),
         e.end.is_some(),
+        e.open.is_some(),
     ];
     ENTRY_KINDS
         .iter()
@@ -273,6 +274,9 @@ pub fn check(
                 "`option` goes with a catalog `decision`",
                 "add the decision, or leave the option out".to_string(),
             );
+        }
+        if let Some(m) = &entry.open {
+            sink.reference("module", m, s.modules.iter().map(|x| x.id.as_str()));
         }
         if let Some(n) = &entry.notify {
             sink.reference("role", &n.from, roles());

@@ -33,6 +33,10 @@ pub struct Scenario {
     /// What the scenario needs from the organisation's architecture.
     #[serde(default)]
     pub architecture: Binding,
+    /// The phases of the exercise, in order (a three-module tabletop package); none for a
+    /// scenario played in one piece.
+    #[serde(default)]
+    pub modules: Vec<Module>,
     /// The roles that play, by id.
     pub roles: IndexMap<Sp<Id>, Role>,
     /// What the exercise tests.
@@ -58,6 +62,31 @@ pub struct Scenario {
     /// Discussion prompts for the facilitator.
     #[serde(default)]
     pub questions: Vec<Question>,
+}
+
+/// A phase of the exercise: a briefing, its own injects, questions and objectives, opened
+/// at a time or by the facilitator.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Module {
+    /// Unique id.
+    pub id: Sp<Id>,
+    /// Title, e.g. `Module 1: Detection`.
+    pub title: String,
+    /// Read to the room when the module opens.
+    #[serde(default)]
+    pub briefing: Option<String>,
+    /// When it opens, from the start; absent, it opens when the facilitator opens it
+    /// (`open ID` in the console).
+    #[serde(default)]
+    pub at: Option<Sp<SimDuration>>,
+    /// The story time when it opens (`72h`: three days into the incident); the story
+    /// clock runs on with the session from there.
+    #[serde(default)]
+    pub story: Option<Sp<SimDuration>>,
+    /// How the room is told the story time (`Day 2, 08:00`), instead of `+72h`.
+    #[serde(default)]
+    pub story_label: Option<String>,
 }
 
 /// Threat references.
@@ -119,6 +148,9 @@ pub struct Role {
 pub struct Objective {
     /// Unique id.
     pub id: Sp<Id>,
+    /// The module it belongs to, for the report's grouping.
+    #[serde(default)]
+    pub module: Option<Sp<Id>>,
     /// The objective, e.g. `Recognise fraud versus a defect within 30 minutes`.
     pub text: String,
     /// The capability it exercises, e.g. `detection`, `containment`, `communication`.
@@ -139,7 +171,12 @@ pub struct Fact {
 pub struct Inject {
     /// Unique id.
     pub id: Sp<Id>,
-    /// Time from the start of the exercise. Give `at` or `after`, not both.
+    /// The module it belongs to: its `at` then counts from the module's opening, and it is
+    /// sent only once the module opens.
+    #[serde(default)]
+    pub module: Option<Sp<Id>>,
+    /// Time from the start of the exercise (or of its module). Give `at` or `after`, not
+    /// both.
     #[serde(default)]
     pub at: Option<Sp<SimDuration>>,
     /// Time relative to another inject or to a decision.
@@ -170,6 +207,12 @@ pub struct Inject {
     /// Notes for the facilitator only.
     #[serde(default)]
     pub notes: Option<String>,
+    /// The story time it moves the story to (`72h`), shown with it.
+    #[serde(default)]
+    pub story: Option<Sp<SimDuration>>,
+    /// How the room is told the story time (`72 hours later`), instead of `+72h`.
+    #[serde(default)]
+    pub story_label: Option<String>,
 }
 
 impl Inject {
@@ -384,8 +427,16 @@ pub struct Expectation {
     /// pay without the insurer's consent").
     #[serde(default)]
     pub wrong_options: IndexMap<Sp<Id>, String>,
-    /// Deadline, from the start or from the `after` inject.
+    /// Deadline, from the start, its module's opening, or the `after` inject.
     pub within: Sp<SimDuration>,
+    /// Which clock `within` is counted on: the session's (default) or the story's (a
+    /// 72-hour regulatory window in a tabletop that skips days).
+    #[serde(default)]
+    pub time: Clock,
+    /// The module whose opening starts the deadline (when there is no `after`); it applies
+    /// only once the module opens.
+    #[serde(default)]
+    pub module: Option<Sp<Id>>,
     /// An inject whose delivery starts the deadline; the start of the exercise when absent.
     #[serde(default)]
     pub after: Option<Sp<Id>>,
@@ -405,6 +456,17 @@ pub struct Expectation {
     /// The corrective action to propose when it is missed or late.
     #[serde(default)]
     pub corrective_action: Option<String>,
+}
+
+/// The clock a deadline is counted on.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Clock {
+    /// Session time: the exercise's own clock (the default).
+    #[default]
+    Session,
+    /// Story time: the incident's clock, moved on by modules and injects with `story`.
+    Story,
 }
 
 /// HSEEP capability elements (POETE).
@@ -439,6 +501,9 @@ impl Element {
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Question {
+    /// Ask once this module opens (with `at`, that long after it opens).
+    #[serde(default)]
+    pub module: Option<Sp<Id>>,
     /// Ask after this inject is delivered.
     #[serde(default)]
     pub after: Option<Sp<Id>>,

@@ -45,6 +45,9 @@ pub struct Entry {
     /// A notification or handoff from one role to another.
     #[serde(default)]
     pub notify: Option<Notify>,
+    /// The facilitator opened this module.
+    #[serde(default)]
+    pub open: Option<Sp<Id>>,
     /// A facilitator's note.
     #[serde(default)]
     pub note: Option<String>,
