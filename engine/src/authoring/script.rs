@@ -656,6 +656,20 @@ impl ScriptHost {
         self.shared.ended.borrow_mut().take()
     }
 
+    /// Evaluates an expression (a report's outcome value) against `state`, as text.
+    pub fn value(&self, ast: &AST, state: &rhai::Map) -> Result<String, RunError> {
+        let mut scope = Scope::new();
+        scope.push_constant(STATE, state.clone());
+        Moment::default().push(&mut scope);
+        self.shared
+            .deadline
+            .set(Instant::now() + self.shared.budget);
+        self.engine
+            .eval_ast_with_scope::<Dynamic>(&mut scope, ast)
+            .map(|v| v.to_string())
+            .map_err(|e| run_error(&e))
+    }
+
     /// Evaluates a condition against `state`; anything but `true` or `false` is an error.
     pub fn condition(&self, ast: &AST, state: &rhai::Map) -> Result<bool, RunError> {
         self.condition_at(ast, state, &Moment::default())

@@ -28,6 +28,7 @@ pub struct Compiled {
     decision_when: HashMap<String, AST>,
     reveal_when: HashMap<(String, usize), AST>,
     modifiers: HashMap<(String, usize, usize), AST>,
+    outcomes: Vec<(String, Option<AST>)>,
     /// The injects timed after each inject, and after each decision, in scenario order:
     /// a delivery finds its followers without scanning every inject.
     after_inject: HashMap<String, Vec<usize>>,
@@ -121,6 +122,11 @@ impl Compiled {
                     .and_then(|w| compile(w, ScriptKind::Condition))
             })
             .collect();
+        let outcomes = s
+            .report
+            .iter()
+            .map(|(name, e)| (name.to_string(), compile(e, ScriptKind::Condition)))
+            .collect();
         let mut effects = HashMap::new();
         let mut decision_when = HashMap::new();
         let mut reveal_when = HashMap::new();
@@ -181,6 +187,7 @@ impl Compiled {
             decision_when,
             reveal_when,
             modifiers,
+            outcomes,
             after_inject,
             after_decision,
         })
@@ -968,6 +975,26 @@ impl<'c> Exercise<'c> {
     /// Whether a fact could have been revealed at some point (its reveal condition held).
     pub fn fact_revealable(&self, fact: &str) -> bool {
         self.revealable.contains(fact)
+    }
+
+    /// The scenario's outcome values (`report:`), each evaluated on the state as it is
+    /// now (on the status host: nothing drawn, nothing journaled); a value that cannot
+    /// be computed says why.
+    pub fn outcome_values(&self) -> Vec<(String, String)> {
+        self.c
+            .outcomes
+            .iter()
+            .map(|(name, ast)| {
+                let value = match ast {
+                    Some(ast) => self
+                        .status_host
+                        .value(ast, &self.state)
+                        .unwrap_or_else(|e| format!("(could not be computed: {})", e.message)),
+                    None => "(could not be computed)".to_string(),
+                };
+                (name.clone(), value)
+            })
+            .collect()
     }
 
     /// The state the setup script drew, name and value, in name order: this run's truth.

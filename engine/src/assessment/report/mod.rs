@@ -67,6 +67,10 @@ pub struct Report {
     pub summary: Summary,
     /// What was really going on in this run: the truth drawn, the facts, the red herrings.
     pub truth: Truth,
+    /// The scenario's outcome values (`report:`) as the exercise left them, and what its
+    /// scripts printed, summarized by script; absent when there are none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<OutcomeSection>,
     /// Roles that played, with their teams.
     pub roles: Vec<RoleRow>,
     /// Objectives with computed and final ratings.
@@ -314,6 +318,26 @@ pub struct FindingRow {
     /// scenario in modules.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub module: Option<String>,
+}
+
+/// The scenario's outcome values and its scripts' output.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct OutcomeSection {
+    /// Name and value, in the scenario's order.
+    pub values: Vec<(String, String)>,
+    /// Per script that printed: its name, how many lines, and the last line.
+    pub prints: Vec<PrintSummary>,
+}
+
+/// What one script printed over the exercise.
+#[derive(Clone, Debug, Serialize)]
+pub struct PrintSummary {
+    /// The script (`effect:search`, `setup`).
+    pub cause: String,
+    /// How many lines it printed.
+    pub lines: usize,
+    /// The last line it printed.
+    pub last: String,
 }
 
 /// The hot wash.
@@ -764,6 +788,7 @@ pub fn build(ex: &Exercise<'_>, a: &Assessment, inputs: &Inputs<'_>) -> Report {
         version: REPORT_VERSION,
         summary,
         truth: truth::build(ex),
+        outcome: outcome_section(ex),
         exercise,
         roles: s
             .roles
@@ -791,6 +816,34 @@ pub fn build(ex: &Exercise<'_>, a: &Assessment, inputs: &Inputs<'_>) -> Report {
         warnings: a.warnings.clone(),
         names: inputs.names,
     }
+}
+
+/// The outcome values and print summary, for a scenario that declares values; `None`
+/// otherwise, so other reports read as before.
+fn outcome_section(ex: &Exercise<'_>) -> Option<OutcomeSection> {
+    if ex.compiled().scenario().report.is_empty() {
+        return None;
+    }
+    let mut prints: Vec<PrintSummary> = Vec::new();
+    for t in ex.log() {
+        if let Event::Print { cause, text } = &t.event {
+            match prints.iter_mut().find(|p| &p.cause == cause) {
+                Some(p) => {
+                    p.lines += 1;
+                    p.last = text.clone();
+                }
+                None => prints.push(PrintSummary {
+                    cause: cause.clone(),
+                    lines: 1,
+                    last: text.clone(),
+                }),
+            }
+        }
+    }
+    Some(OutcomeSection {
+        values: ex.outcome_values(),
+        prints,
+    })
 }
 
 /// The module a finding belongs to: its expectation's, else its objective's.

@@ -769,6 +769,10 @@ fn all_scripts(s: &Scenario) -> Vec<(&Sp<String>, ScriptKind)> {
             out.push((w, ScriptKind::Condition));
         }
     }
+    // Outcome values are expressions, compiled as conditions are (any value will do).
+    for value in s.report.values() {
+        out.push((value, ScriptKind::Condition));
+    }
     out
 }
 

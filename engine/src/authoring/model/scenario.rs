@@ -62,6 +62,10 @@ pub struct Scenario {
     /// Discussion prompts for the facilitator.
     #[serde(default)]
     pub questions: Vec<Question>,
+    /// Outcome values the report shows, each a rhai expression on the state as the
+    /// exercise left it (`cards_found: state.found.len()`).
+    #[serde(default)]
+    pub report: IndexMap<Sp<Id>, Sp<String>>,
 }
 
 /// A phase of the exercise: a briefing, its own injects, questions and objectives, opened
