@@ -194,7 +194,9 @@ pub fn replay(path: &Path) -> Exit {
         for t in exercise.log() {
             if !missing.contains(t) {
                 // A replay is read by the facilitator or an auditor: the truth is shown.
-                if let Some(line) = view::facilitator_line(t, true) {
+                if let Some(line) =
+                    view::facilitator_line(t, true, exercise.compiled().scenario().clock)
+                {
                     println!("{line}");
                 }
             }

@@ -110,7 +110,7 @@ impl Pages {
         t: &Timed,
         truth: bool,
     ) -> Option<String> {
-        let line = view::facilitator_line(t, truth)?;
+        let line = view::facilitator_line(t, truth, s.clock)?;
         let note = match &t.event {
             Event::Deliver { inject, .. } if truth => s
                 .injects

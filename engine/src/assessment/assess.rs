@@ -256,6 +256,7 @@ pub fn assess(ex: &Exercise<'_>, ctx: &Context<'_>) -> Assessment {
     }
 
     let mut findings = Vec::new();
+    let pace = s.clock;
     let expectations: Vec<ExpectationResult> = s
         .expectations
         .iter()
@@ -335,28 +336,35 @@ pub fn assess(ex: &Exercise<'_>, ctx: &Context<'_>) -> Assessment {
                 )
             });
             let taken_by_role = by_role.map(|t| t.at);
+            let time = |t: SimTime| t.label(pace);
             let analysis = match (&outcome, deadline) {
                 (Outcome::Late { .. }, Some(d)) => format!(
-                    "The deadline was {d}{}; the decision came at {}.",
-                    e.after.as_ref().map_or(String::new(), |a| format!(" ({} after `{}`)", e.within.value, a.as_str())),
-                    taken_by_role.map_or_else(String::new, |t| t.to_string())
+                    "The deadline was {}{}; the decision came at {}.",
+                    time(d),
+                    e.after.as_ref().map_or(String::new(), |a| format!(" ({} after `{}`)", pace.span(e.within.value), a.as_str())),
+                    taken_by_role.map_or_else(String::new, time)
                 ),
                 (Outcome::Missed, Some(d)) => match all.first() {
                     Some(early) => format!(
-                        "The deadline was {d}; it was taken only at {}, before `{}` started the deadline.",
-                        early.at,
+                        "The deadline was {}; it was taken only at {}, before `{}` started the deadline.",
+                        time(d),
+                        time(early.at),
                         e.after.as_ref().map_or("", |a| a.as_str())
                     ),
-                    None => format!("The deadline was {d}; the exercise ended at {now} without it."),
+                    None => format!(
+                        "The deadline was {}; the exercise ended at {} without it.",
+                        time(d),
+                        time(now)
+                    ),
                 },
                 (Outcome::OtherRole { role }, _) => format!(
                     "The {role} role took it at {}; the scenario expects it of the {} role.",
-                    by_other.map_or_else(String::new, |t| t.at.to_string()),
+                    by_other.map_or_else(String::new, |t| time(t.at)),
                     e.role.either()
                 ),
                 (Outcome::WrongOption { option }, _) => format!(
                     "It was taken at {} with {}{}.",
-                    by_role.map_or_else(String::new, |t| t.at.to_string()),
+                    by_role.map_or_else(String::new, |t| time(t.at)),
                     option_named(s, by_role.map_or(expected, |t| t.decision), option),
                     e.option.as_ref().map_or(String::new(), |o| format!(
                         "; the scenario expects {}",
@@ -385,10 +393,11 @@ pub fn assess(ex: &Exercise<'_>, ctx: &Context<'_>) -> Assessment {
                 Outcome::Late { by } => findings.push(finding(
                     FindingKind::Late,
                     format!(
-                        "The {} role took {} {by} after the {} deadline.",
+                        "The {} role took {} {} after the {} deadline.",
                         by_role.map_or(e.role.first(), |t| t.by),
                         named(s, by_role.map_or(expected, |t| t.decision)),
-                        e.within.value
+                        pace.span(*by),
+                        pace.span(e.within.value)
                     ),
                     corrective.clone(),
                 )),
@@ -398,7 +407,7 @@ pub fn assess(ex: &Exercise<'_>, ctx: &Context<'_>) -> Assessment {
                         "{} was expected of the {} role within {}{} and was not taken in time.",
                         named_any(s, &e.decision),
                         e.role.either(),
-                        e.within.value,
+                        pace.span(e.within.value),
                         e.after.as_ref().map_or(String::new(), |a| format!(" of `{}`", a.as_str()))
                     ),
                     corrective.clone(),

@@ -9,7 +9,45 @@ use serde::{Deserialize, Serialize};
 
 /// The pattern every duration in a ttx file must match; the JSON Schema carries it, so an
 /// editor underlines `15 minutes` before ttx ever sees it.
-pub const DURATION_PATTERN: &str = "^([0-9]+h)?([0-9]+m)?([0-9]+s)?$";
+pub const DURATION_PATTERN: &str = "^(([0-9]+h)?([0-9]+m)?([0-9]+s)?|[0-9]+t)$";
+
+/// How long one turn lasts in the engine's clock: a scenario played in turns
+/// (`clock: turns`) writes `3t` for three turns, and the engine keeps a turn as a minute.
+pub const TURN: SimDuration = SimDuration::from_mins(1);
+
+/// How a scenario's clock runs: in minutes (the default) or in turns (card and dice
+/// games, where `advance` moves one turn).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Pace {
+    /// Session time in hours, minutes and seconds.
+    #[default]
+    Minutes,
+    /// Turns: `advance` moves one turn; durations are written `3t`.
+    Turns,
+}
+
+impl Pace {
+    /// A length as the room is told it: `15m`, or `3 turns`.
+    pub fn span(self, d: SimDuration) -> String {
+        match self {
+            Pace::Minutes => d.to_string(),
+            Pace::Turns => match d.0 / TURN.0 {
+                1 => "1 turn".to_string(),
+                n => format!("{n} turns"),
+            },
+        }
+    }
+
+    /// A point in the exercise, given as the time since the start: `0:15:00`, or
+    /// `turn 3` (the first turn is turn 0, the start).
+    pub fn at(self, since_start: SimDuration) -> String {
+        match self {
+            Pace::Minutes => since_start.clock(),
+            Pace::Turns => format!("turn {}", since_start.0 / TURN.0),
+        }
+    }
+}
 
 /// A length of scenario time, in whole seconds.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -61,6 +99,17 @@ impl FromStr for SimDuration {
 
     fn from_str(text: &str) -> Result<Self, DurationError> {
         let malformed = || DurationError::Malformed(text.to_string());
+        // Turns: `3t`, for scenarios played in turns.
+        if let Some(n) = text.strip_suffix('t')
+            && !n.is_empty()
+            && n.bytes().all(|b| b.is_ascii_digit())
+        {
+            let turns: u64 = n.parse().map_err(|_| malformed())?;
+            if turns > 7 * 24 * 60 {
+                return Err(DurationError::TooLong(text.to_string()));
+            }
+            return Ok(SimDuration(turns * TURN.0));
+        }
         let well_formed = !text.is_empty()
             && text.split_inclusive(['h', 'm', 's']).all(|part| {
                 part.len() >= 2 && part[..part.len() - 1].bytes().all(|b| b.is_ascii_digit())
@@ -131,8 +180,8 @@ impl JsonSchema for SimDuration {
             "type": "string",
             "pattern": DURATION_PATTERN,
             "minLength": 2,
-            "description": "A duration such as `90s`, `15m` or `1h30m` (hours, minutes, seconds, in that order).",
-            "examples": ["0m", "90s", "15m", "1h30m"]
+            "description": "A duration such as `90s`, `15m` or `1h30m` (hours, minutes, seconds, in that order), or `3t` (turns) in a scenario played in turns.",
+            "examples": ["0m", "90s", "15m", "1h30m", "3t"]
         })
     }
 }
@@ -149,6 +198,14 @@ mod tests {
         assert_eq!("0m".parse::<SimDuration>().unwrap(), SimDuration::ZERO);
         assert_eq!("2h".parse::<SimDuration>().unwrap().to_string(), "2h");
         assert_eq!(SimDuration::from_secs(5430).to_string(), "1h30m30s");
+        assert_eq!(
+            "3t".parse::<SimDuration>().unwrap(),
+            SimDuration::from_mins(3)
+        );
+        assert_eq!(Pace::Turns.span(SimDuration::from_mins(1)), "1 turn");
+        assert_eq!(Pace::Turns.at(SimDuration::from_mins(4)), "turn 4");
+        assert!("t".parse::<SimDuration>().is_err());
+        assert!("3m2t".parse::<SimDuration>().is_err());
     }
 
     #[test]

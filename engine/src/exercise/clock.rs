@@ -33,6 +33,11 @@ impl SimTime {
         SimTime(self.0.saturating_add(d.as_secs()))
     }
 
+    /// The time as a scenario of this pace tells it: `0:15:00`, or `turn 3`.
+    pub fn label(self, pace: crate::authoring::duration::Pace) -> String {
+        pace.at(SimDuration::from_secs(self.0))
+    }
+
     /// How long after `earlier` this is (zero if it is not after).
     pub fn since(self, earlier: SimTime) -> SimDuration {
         SimDuration::from_secs(self.0.saturating_sub(earlier.0))

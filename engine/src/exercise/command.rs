@@ -40,6 +40,8 @@ pub enum Command {
     AdvanceTo(SimTime),
     /// Move the clock to the next inject that will really be delivered.
     Next,
+    /// Move the clock one turn (a scenario played in turns).
+    Step,
     /// Let the clock follow real time at a pace, or stop following (`None`).
     Follow(Option<f64>),
     /// A catalog decision.
@@ -157,7 +159,7 @@ impl Command {
 
 /// The command list the console prints for `help`.
 pub const HELP: &str = "commands:
-  advance DURATION          move the clock (e.g. advance 5m)
+  advance DURATION          move the clock (e.g. advance 5m); `advance` alone: one turn
   open MODULE               open the scenario's next module (its briefing, its injects)
   next                      move the clock to the next inject that will be delivered
   follow PACE | follow off  let the clock follow real time (1x, 2x, 10x)
@@ -268,6 +270,8 @@ pub fn parse(line: &str) -> Result<Option<Command>, String> {
             _ => return Err("follow takes a pace such as 1x, 2x or 10x, or `off`".into()),
         },
         "advance" => match args.as_slice() {
+            // One turn, in a scenario played in turns (the engine refuses it elsewhere).
+            [] => Command::Step,
             [d] => match d.parse::<SimDuration>() {
                 Ok(d) => Command::Advance(d),
                 Err(_) => return Err("advance takes a duration such as 5m or 1h30m".into()),

@@ -500,6 +500,16 @@ impl<'c> Facilitation<'c> {
         let event = match command.clone() {
             Command::Advance(d) => Event::Advance { to: now.after(d) },
             Command::AdvanceTo(to) => Event::Advance { to },
+            Command::Step => match ex.compiled().scenario().clock {
+                crate::authoring::duration::Pace::Turns => Event::Advance {
+                    to: now.after(crate::authoring::duration::TURN),
+                },
+                crate::authoring::duration::Pace::Minutes => {
+                    return Err(Stop::Refused(
+                        "advance takes a duration such as 5m or 1h30m (only a scenario played in turns moves one turn at a time)".into(),
+                    ));
+                }
+            },
             Command::Next => match ex.next_stop() {
                 Some(to) if !ex.paused() => Event::Advance { to },
                 Some(_) => {
@@ -611,7 +621,11 @@ impl<'c> Facilitation<'c> {
         let s = self.session.exercise.compiled().scenario();
         let mut shown = Vec::new();
         for t in &r.events {
-            if let Some(line) = view::facilitator_line(t, self.truth) {
+            if let Some(line) = view::facilitator_line(
+                t,
+                self.truth,
+                self.session.exercise.compiled().scenario().clock,
+            ) {
                 shown.push(Shown::Event(Box::new(t.clone()), line));
             }
             if let Event::Deliver { inject, .. } = &t.event

@@ -37,6 +37,8 @@ pub struct Status {
     pub held: Vec<String>,
     /// The scenario's planned duration.
     pub planned: SimDuration,
+    /// Minutes or turns: how times are told.
+    pub pace: crate::authoring::duration::Pace,
     /// Expectations falling due, soonest first: (id, role, deadline). Those that depend on
     /// the hidden truth (a `when` condition) only with the truth on.
     pub due: Vec<(String, String, SimTime)>,
@@ -50,18 +52,30 @@ impl fmt::Display for Status {
             Mode::Paused => "paused".to_string(),
             Mode::Ended => "ended".to_string(),
         };
-        write!(f, "[{} {mode}]", self.now)?;
+        use crate::authoring::duration::Pace;
+        let turns = self.pace == Pace::Turns;
+        let time = |t: SimTime| t.label(self.pace);
+        let span = |d: SimDuration| if turns { self.pace.span(d) } else { d.clock() };
+        match self.pace {
+            Pace::Turns => write!(
+                f,
+                "[{} of {} {mode}]",
+                time(self.now),
+                self.planned.as_secs() / 60
+            )?,
+            Pace::Minutes => write!(f, "[{} {mode}]", self.now)?,
+        }
         if self.mode != Mode::Ended {
             match (self.next, &self.next_inject) {
-                (Some(t), Some(id)) => write!(f, " next inject {t} ({id})")?,
-                (Some(t), None) => write!(f, " next inject {t}")?,
+                (Some(t), Some(id)) => write!(f, " next inject {} ({id})", time(t))?,
+                (Some(t), None) => write!(f, " next inject {}", time(t))?,
                 (None, _) => write!(f, " no inject pending")?,
             }
             let planned = SimTime::from_offset(self.planned);
             if self.now <= planned {
-                write!(f, " · {} left", planned.since(self.now).clock())?;
+                write!(f, " · {} left", span(planned.since(self.now)))?;
             } else {
-                write!(f, " · {} over", self.now.since(planned).clock())?;
+                write!(f, " · {} over", span(self.now.since(planned)))?;
             }
         }
         if self.mode == Mode::Ended {
@@ -75,7 +89,7 @@ impl fmt::Display for Status {
                 .due
                 .iter()
                 .take(3)
-                .map(|(id, role, t)| format!("{id} ({role}) by {t}"))
+                .map(|(id, role, t)| format!("{id} ({role}) by {}", time(*t)))
                 .collect();
             write!(f, " · due: {}", due.join(", "))?;
         }
@@ -120,6 +134,7 @@ pub fn status_of(ex: &Exercise<'_>, now: SimTime, pace: Option<f64>, truth: bool
             Vec::new()
         },
         planned: s.duration.value,
+        pace: s.clock,
         due: ex
             .open_expectations()
             .into_iter()

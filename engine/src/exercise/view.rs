@@ -338,7 +338,7 @@ impl Projector {
         };
         Some(Seen {
             seq,
-            at: t.at.to_string(),
+            at: t.at.label(s.clock),
             kind,
             text,
         })
@@ -458,8 +458,12 @@ pub fn choices(s: &Scenario, log: &[Timed], role: &str) -> Vec<Choice> {
 /// One event as the facilitator's screen shows it, or `None` when it is part of the
 /// truth (a draw, script output) and `truth` is off. Red-herring marks are shown only
 /// with `truth`; conflicting reports are ambiguity the room lives with, so always shown.
-pub fn facilitator_line(t: &Timed, truth: bool) -> Option<String> {
-    let at = format!("[{}]", t.at);
+pub fn facilitator_line(
+    t: &Timed,
+    truth: bool,
+    pace: crate::authoring::duration::Pace,
+) -> Option<String> {
+    let at = format!("[{}]", t.at.label(pace));
     let line = match &t.event {
         Event::Start {
             scenario_id,
@@ -556,7 +560,7 @@ pub fn facilitator_line(t: &Timed, truth: bool) -> Option<String> {
         Event::Reveal { fact, to, text, .. } => format!("{at} ! {to} learns {fact}: {text}"),
         Event::Note { text } => format!("{at} note: {text}"),
         Event::AdHocInject { to, text } => format!("{at} → {} (ad hoc): {text}", to.join(", ")),
-        Event::Advance { to } => format!("{at} clock moves to {to}"),
+        Event::Advance { to } => format!("{at} clock moves to {}", to.label(pace)),
         Event::Pause { reason } => format!("{at} paused{}", colon(reason)),
         Event::Resume { reason } => format!("{at} resumed{}", colon(reason)),
         Event::Rate {

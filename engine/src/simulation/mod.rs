@@ -670,7 +670,15 @@ impl Play<'_, '_> {
 
         let mut plans: Vec<Planned> = Vec::new();
         let mut seq = 0u32;
+        // A room playing in turns moves on whole turns: a move falls on the turn it is due.
+        let turns = s.clock == crate::authoring::duration::Pace::Turns;
         let mut plan = |plans: &mut Vec<Planned>, at: SimTime, act: Act| {
+            let at = if turns {
+                let turn = crate::authoring::duration::TURN.as_secs();
+                SimTime::from_offset(SimDuration::from_secs(at.as_secs().div_ceil(turn) * turn))
+            } else {
+                at
+            };
             plans.push(Planned { at, seq, act });
             seq += 1;
         };

@@ -124,7 +124,7 @@ pub(super) fn build(ex: &Exercise<'_>, expectations: &[ExpectationRow]) -> Chart
                     if let Some(&lane) = lane_of.get(r.as_str()) {
                         pending.push(Pending {
                             secs: t.at.as_secs(),
-                            at: t.at.to_string(),
+                            at: t.at.label(ex.compiled().scenario().clock),
                             lane,
                             kind: "inject",
                             label: format!("{} inject {inject} to {r}", t.at),
@@ -147,7 +147,7 @@ pub(super) fn build(ex: &Exercise<'_>, expectations: &[ExpectationRow]) -> Chart
                     };
                     pending.push(Pending {
                         secs: t.at.as_secs(),
-                        at: t.at.to_string(),
+                        at: t.at.label(ex.compiled().scenario().clock),
                         lane,
                         kind: "decision",
                         label: format!("{} {by}: {what}", t.at),
@@ -173,7 +173,7 @@ pub(super) fn build(ex: &Exercise<'_>, expectations: &[ExpectationRow]) -> Chart
         };
         pending.push(Pending {
             secs: deadline.as_secs(),
-            at: deadline.to_string(),
+            at: deadline.label(ex.compiled().scenario().clock),
             lane,
             kind,
             label: format!("deadline {deadline} {}: {}", e.result.id, e.result_text),

@@ -472,7 +472,7 @@ pub fn build(ex: &Exercise<'_>, a: &Assessment, inputs: &Inputs<'_>) -> Report {
                 .iter()
                 .find(|x| x.id.as_str() == e.id)
                 .map(|x| x.within.value);
-            expectation_row(e, decision_title(s, &e.decision), within)
+            expectation_row(e, decision_title(s, &e.decision), within, s.clock)
         })
         .collect();
     let objectives = a
@@ -517,7 +517,7 @@ pub fn build(ex: &Exercise<'_>, a: &Assessment, inputs: &Inputs<'_>) -> Report {
     let mut decisions = Vec::new();
     let mut participants: Vec<String> = Vec::new();
     for t in ex.log() {
-        let at = t.at.to_string();
+        let at = t.at.label(s.clock);
         if let Event::ModuleOpened { title, .. } = &t.event {
             module = Some(title.clone());
         }
@@ -748,7 +748,7 @@ pub fn build(ex: &Exercise<'_>, a: &Assessment, inputs: &Inputs<'_>) -> Report {
         sha256,
         seed,
         date,
-        ended_at: ex.now().to_string(),
+        ended_at: ex.now().label(s.clock),
         ended: ex.ended(),
         summary: one_paragraph(&s.summary),
         threats: s
@@ -927,10 +927,11 @@ fn expectation_row(
     e: &ExpectationResult,
     decision_title: String,
     within: Option<crate::authoring::duration::SimDuration>,
+    pace: crate::authoring::duration::Pace,
 ) -> ExpectationRow {
     let (taken_by, result_text) = match &e.outcome {
         Outcome::Met => (e.by.clone(), "met".to_string()),
-        Outcome::Late { by } => (e.by.clone(), format!("late by {by}")),
+        Outcome::Late { by } => (e.by.clone(), format!("late by {}", pace.span(*by))),
         Outcome::WrongOption { option } => (e.by.clone(), format!("chose {option}")),
         Outcome::Missed => (None, "missed".into()),
         Outcome::NotApplicable => (None, "did not apply".into()),
@@ -939,9 +940,9 @@ fn expectation_row(
     };
     ExpectationRow {
         decision_title,
-        within: within.map(|w| w.to_string()).unwrap_or_default(),
-        deadline_at: e.deadline.map(|d| d.to_string()),
-        taken: e.taken_at.map(|t| t.to_string()),
+        within: within.map(|w| pace.span(w)).unwrap_or_default(),
+        deadline_at: e.deadline.map(|d| d.label(pace)),
+        taken: e.taken_at.map(|t| t.label(pace)),
         taken_by,
         result_text,
         result: e.clone(),

@@ -84,7 +84,7 @@ pub(super) fn build(ex: &Exercise<'_>) -> Truth {
                 fact, decision, to, ..
             } if !uncovered.iter().any(|(f, ..)| f == fact) => uncovered.push((
                 fact.as_str(),
-                t.at.to_string(),
+                t.at.label(ex.compiled().scenario().clock),
                 to.clone(),
                 decision_title(s, decision),
             )),
@@ -95,7 +95,7 @@ pub(super) fn build(ex: &Exercise<'_>) -> Truth {
             {
                 red_herrings.push(RedHerringRow {
                     inject: inject.clone(),
-                    at: t.at.to_string(),
+                    at: t.at.label(ex.compiled().scenario().clock),
                     text: text.clone(),
                 })
             }
@@ -104,7 +104,7 @@ pub(super) fn build(ex: &Exercise<'_>) -> Truth {
                 what,
                 result,
             } => draws.push(DrawRow {
-                at: t.at.to_string(),
+                at: t.at.label(ex.compiled().scenario().clock),
                 cause: cause.clone(),
                 what: what.clone(),
                 result: result.clone(),

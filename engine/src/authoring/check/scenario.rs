@@ -38,6 +38,7 @@ pub fn check(loaded: &Loaded<Scenario>, ctx: Context<'_>, engine: &Engine) -> Ve
     injects(s, &mut sink);
     timing(s, &mut sink);
     modules(s, &mut sink);
+    pace(loaded, &mut sink);
     decisions(s, &mut sink);
     expectations(s, ctx.architecture, &mut sink);
     questions(s, &mut sink);
@@ -363,6 +364,75 @@ pub fn module_openings(s: &Scenario) -> HashMap<&str, SimDuration> {
             (m.id.as_str(), earliest)
         })
         .collect()
+}
+
+/// Every duration of a scenario played in turns is written in turns (`3t`), and none of
+/// a scenario played in minutes is: a `3t` among minutes (or `5m` among turns) is a slip.
+fn pace(loaded: &Loaded<Scenario>, sink: &mut Sink) {
+    use crate::authoring::duration::Pace;
+    let s = &loaded.value;
+    let mut all: Vec<&Sp<SimDuration>> = vec![&s.duration];
+    for m in &s.modules {
+        all.extend(m.at.iter().chain(m.story.iter()));
+    }
+    for i in &s.injects {
+        all.extend(i.at.iter().chain(i.jitter.iter()));
+        all.extend(i.after.iter().filter_map(|a| a.delay.as_ref()));
+        all.extend(i.story.iter());
+    }
+    for d in s.decisions.values() {
+        all.extend(d.cooldown.iter());
+    }
+    for e in &s.expectations {
+        // A story-time window is the incident's clock, never turns.
+        if e.time == crate::authoring::model::scenario::Clock::Session {
+            all.push(&e.within);
+        }
+    }
+    for q in &s.questions {
+        all.extend(q.at.iter());
+    }
+    let story: HashSet<usize> = s
+        .modules
+        .iter()
+        .filter_map(|m| m.story.as_ref())
+        .chain(s.injects.iter().filter_map(|i| i.story.as_ref()))
+        .map(|d| d.pos.offset)
+        .collect();
+    let text = &loaded.source.text;
+    for d in all {
+        let raw = text
+            .get(d.pos.offset..d.pos.offset + d.pos.len)
+            .unwrap_or("")
+            .trim()
+            .trim_matches(['"', '\'']);
+        let in_turns = raw.ends_with('t');
+        let is_story = story.contains(&d.pos.offset);
+        match s.clock {
+            Pace::Turns if !in_turns && !is_story => sink.error(
+                d.pos,
+                Code::BadDuration,
+                format!("`{raw}` is in minutes, but the scenario is played in turns"),
+                format!(
+                    "write it in turns, e.g. `{}t`",
+                    (d.value.as_secs() / 60).max(1)
+                ),
+            ),
+            Pace::Minutes if in_turns => sink.error(
+                d.pos,
+                Code::BadDuration,
+                format!("`{raw}` is in turns, but the scenario is played in minutes"),
+                "write it as `15m`, or play the scenario in turns with `clock: turns`".to_string(),
+            ),
+            Pace::Turns if in_turns && is_story => sink.error(
+                d.pos,
+                Code::BadDuration,
+                format!("`{raw}`: story time is the incident's clock, not turns"),
+                "write how far into the incident it is, e.g. `24h`".to_string(),
+            ),
+            _ => {}
+        }
+    }
 }
 
 /// Modules: references from injects, questions, objectives and expectations, modules

@@ -30,6 +30,10 @@ pub struct Scenario {
     pub threats: Threats,
     /// How long the exercise runs; no inject or deadline may fall after it.
     pub duration: Sp<SimDuration>,
+    /// `turns` for a game played in turns (durations written `3t`; `advance` moves one
+    /// turn); minutes by default.
+    #[serde(default)]
+    pub clock: crate::authoring::duration::Pace,
     /// What the scenario needs from the organisation's architecture.
     #[serde(default)]
     pub architecture: Binding,
