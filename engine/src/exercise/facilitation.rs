@@ -771,7 +771,10 @@ impl<'c> Facilitation<'c> {
                 result,
             } = &t.event
             {
-                out.push(format!("[{}] draw ({cause}): {what} -> {result}", t.at));
+                out.push(format!(
+                    "[{}] draw ({cause}): {what} -> {result}",
+                    t.at.label(s.clock)
+                ));
             }
         }
         for (id, fact) in &s.facts {
@@ -801,7 +804,7 @@ impl<'c> Facilitation<'c> {
                 e.id,
                 e.role,
                 e.decision,
-                e.within.value,
+                s.clock.span(e.within.value),
                 e.when.as_ref().map_or("", |w| w.as_str().trim())
             ));
         }

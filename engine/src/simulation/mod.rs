@@ -711,7 +711,7 @@ impl Play<'_, '_> {
                     decision: d,
                     role,
                     prompted_by: None,
-                    again: b.uses.saturating_sub(1),
+                    again: uses(b, &s.decisions[d]).saturating_sub(1),
                 },
             );
         }
@@ -764,7 +764,7 @@ impl Play<'_, '_> {
                             decision: d,
                             role,
                             prompted_by: Some(i),
-                            again: b.uses.saturating_sub(1),
+                            again: uses(b, &s.decisions[d]).saturating_sub(1),
                         },
                     );
                 }
@@ -807,7 +807,7 @@ impl Play<'_, '_> {
                         decision: d,
                         role,
                         prompted_by,
-                        again: b.uses.saturating_sub(1),
+                        again: uses(b, &s.decisions[d]).saturating_sub(1),
                     },
                 );
             }
@@ -942,17 +942,22 @@ fn act(
                 by: role.clone(),
                 decision: Some(id.to_string()),
                 action: None,
-                option: choose_option(s, dice, room.behaviour[decision], id.as_str()),
+                option: choose_option(ex, dice, room.behaviour[decision], id.as_str()),
                 participant: None,
                 rationale: None,
                 confidence: None,
                 prompted_by: prompted_by.map(|i| s.injects[i].id.to_string()),
             };
-            if ex.apply(input).is_ok() {
+            let done = ex.apply(input).is_ok();
+            if done {
                 taken[decision] = true;
             }
-            // A repeatable move is taken again, `every` apart (or its cooldown).
-            (again > 0).then(|| {
+            // A decision that is not open yet (its `when`) is tried again a little later, as
+            // a room comes back to it; a repeatable move is taken again, `every` apart (or
+            // its cooldown). Plans past the end are never carried out.
+            let retry =
+                !done && d.when.is_some() && !ex.ended() && ex.may_take(id.as_str()).is_err();
+            (again > 0 || retry).then(|| {
                 let every = room.behaviour[decision]
                     .every
                     .as_ref()
@@ -965,7 +970,7 @@ fn act(
                         decision,
                         role,
                         prompted_by,
-                        again: again - 1,
+                        again: if done { again - 1 } else { again },
                     },
                 )
             })
@@ -987,16 +992,29 @@ fn act(
     }
 }
 
+/// How many times the room takes a decision: the behaviour's `uses`, or for a move with a
+/// limit above one (a search made each turn) and a behaviour that says nothing, the limit.
+fn uses(
+    b: &crate::authoring::model::profile::Behaviour,
+    d: &crate::authoring::model::scenario::Decision,
+) -> u32 {
+    match (&d.limit, b.uses) {
+        (Some(limit), 1) if limit.value > 1 => limit.value,
+        _ => b.uses,
+    }
+}
+
 /// The option the room takes a decision with: by the behaviour's weights; else one an
 /// expectation accepts (and does not name as wrong), with the behaviour's probability;
 /// else any. No draw is made for a decision without options, so scenarios without them
 /// simulate as they always did.
 fn choose_option(
-    s: &Scenario,
+    ex: &Exercise<'_>,
     dice: &mut Dice,
     b: &crate::authoring::model::profile::Behaviour,
     decision: &str,
 ) -> Option<String> {
+    let s = ex.compiled().scenario();
     let d = s.decisions.get(decision)?;
     if d.options.is_empty() {
         return None;
@@ -1023,9 +1041,13 @@ fn choose_option(
         .iter()
         .copied()
         .filter(|o| {
+            // The expectations that apply in this run (their `when` held): a room that reads
+            // the evidence well chooses what they accept.
             s.expectations
                 .iter()
-                .filter(|e| e.decision.contains(decision))
+                .enumerate()
+                .filter(|(i, e)| e.decision.contains(decision) && ex.expectation_held(*i))
+                .map(|(_, e)| e)
                 .all(|e| {
                     e.option.as_ref().is_none_or(|a| a.contains(o))
                         && !e.wrong_options.contains_key(*o)

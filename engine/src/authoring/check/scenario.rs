@@ -533,8 +533,10 @@ fn timing(s: &Scenario, sink: &mut Sink) {
                     pos,
                     Code::BeyondDuration,
                     format!(
-                        "inject `{}` cannot arrive before {t}, after the scenario ends at {duration}",
-                        inject.id.as_str()
+                        "inject `{}` cannot arrive before {}, after the scenario ends at {}",
+                        inject.id.as_str(),
+                        s.clock.span(t),
+                        s.clock.span(duration)
                     ),
                     "move it earlier, or lengthen `duration`".to_string(),
                 );
@@ -559,7 +561,12 @@ fn timing(s: &Scenario, sink: &mut Sink) {
             sink.error(
                 e.within.pos,
                 Code::BeyondDuration,
-                format!("expectation `{}` falls due at {deadline}, after the scenario ends at {duration}", e.id.as_str()),
+                format!(
+                    "expectation `{}` falls due at {}, after the scenario ends at {}",
+                    e.id.as_str(),
+                    s.clock.span(deadline),
+                    s.clock.span(duration)
+                ),
                 "shorten `within`, or lengthen `duration`".to_string(),
             );
         }
@@ -570,8 +577,9 @@ fn timing(s: &Scenario, sink: &mut Sink) {
                 at.pos,
                 Code::BeyondDuration,
                 format!(
-                    "question at {} is after the scenario ends at {duration}",
-                    at.value
+                    "question at {} is after the scenario ends at {}",
+                    s.clock.span(at.value),
+                    s.clock.span(duration)
                 ),
                 None,
             );
