@@ -215,7 +215,9 @@ fn the_simulation_repeats_moves_and_chooses_options_as_its_profile_says() {
             .unwrap()
             .value
     };
-    let once = profile("name: once\n");
+    let once = profile(
+        "name: once\ndecisions:\n  search_shares: {probability: 1, delay: {min: 1m, max: 2m}, uses: 1}\n",
+    );
     let thrice = profile(
         "name: thrice\ninvestigations: {probability: 1, delay: {min: 1m, max: 2m}}\ndecisions:\n  search_shares: {probability: 1, delay: {min: 1m, max: 2m}, uses: 3}\n  ransom: {probability: 1, delay: {min: 1m, max: 2m}, options: {pay: 1}}\n",
     );
@@ -241,4 +243,28 @@ fn the_simulation_repeats_moves_and_chooses_options_as_its_profile_says() {
         never(&tallies[0]),
         never(&tallies[1])
     );
+}
+
+/// Regression: a run whose script ends the exercise early (the card game's containment)
+/// once looped for ever, planning moves the ended exercise's clock could never reach.
+#[test]
+fn a_game_that_ends_early_is_simulated_to_its_end() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/intrusion-card-hunt.yaml");
+    let source = SourceFile::read(&path, 4 << 20).unwrap();
+    let textbook = Profile::built_in("textbook").unwrap();
+    let opts = Options {
+        runs: 60,
+        seed: 1,
+        threads: 1,
+        counterfactuals: 0,
+    };
+    let tallies = simulation::simulate(&source, &[textbook], opts, &|_| {}).unwrap();
+    let contained = tallies[0]
+        .injects
+        .iter()
+        .find(|i| i.id == "contained-note")
+        .unwrap()
+        .fired;
+    // The textbook room keeps playing procedures until containment opens, most runs.
+    assert!(contained > 30, "contained in {contained} of 60 runs");
 }

@@ -78,6 +78,10 @@ pub struct ExpectationResult {
     /// it); the report's "taken by".
     #[serde(skip)]
     pub by: Option<String>,
+    /// For a deadline in story time: the story time it falls at, and the story time the
+    /// decision was taken at.
+    #[serde(skip)]
+    pub story: Option<(SimDuration, Option<SimDuration>)>,
     /// The outcome.
     #[serde(flatten)]
     pub outcome: Outcome,
@@ -458,6 +462,9 @@ pub fn assess(ex: &Exercise<'_>, ctx: &Context<'_>) -> Assessment {
                 taken_at: all.first().map(|t| t.at),
                 option: by_role.or(by_other).and_then(|t| t.option).map(str::to_string),
                 by: by_role.or(by_other).map(|t| t.by.to_string()),
+                story: story_deadline.filter(|_| story).map(|d| {
+                    (d, by_role.or(by_other).map(|t| ex.story_at(t.at)))
+                }),
                 outcome,
             }
         })

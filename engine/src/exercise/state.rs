@@ -266,8 +266,9 @@ pub struct Exercise<'c> {
     setup_state: Vec<(String, String)>,
     /// When each module opened, in scenario order.
     opened: Vec<Option<SimTime>>,
-    /// The story clock: (session time, story time) at each point that set it, in order.
-    story_marks: Vec<(SimTime, SimDuration)>,
+    /// The story clock: (session time, story time, how it is told) at each point that set
+    /// it, in order.
+    story_marks: Vec<(SimTime, SimDuration, Option<String>)>,
     log: Vec<Timed>,
 }
 
@@ -468,8 +469,8 @@ impl<'c> Exercise<'c> {
     /// The story time at session time `t`: the last story mark at or before it, run on with
     /// the session; the session time itself before any mark.
     pub fn story_at(&self, t: SimTime) -> SimDuration {
-        match self.story_marks.iter().rev().find(|(at, _)| *at <= t) {
-            Some((at, story)) => story.saturating_add(t.since(*at)),
+        match self.story_marks.iter().rev().find(|(at, _, _)| *at <= t) {
+            Some((at, story, _)) => story.saturating_add(t.since(*at)),
             None => t.since(SimTime::START),
         }
     }
@@ -484,7 +485,7 @@ impl<'c> Exercise<'c> {
         let mut starts: Vec<SimTime> = self
             .story_marks
             .iter()
-            .map(|(at, _)| *at)
+            .map(|(at, _, _)| *at)
             .filter(|at| *at > from)
             .collect();
         starts.insert(0, from);
@@ -502,14 +503,28 @@ impl<'c> Exercise<'c> {
         None
     }
 
-    /// The story time as the room is told it now: `label` when given, else `+72h`.
-    fn story_text(&self, label: Option<&String>) -> Option<String> {
+    /// The story time as the room is told it now: from the last mark that set it, its
+    /// label (`Day 2, 11:00`) and how long since (`Day 2, 11:00 +10m`), or without a label
+    /// the time since the story began (`+26h10m`).
+    fn story_text(&self) -> Option<String> {
         if !self.tells_story() {
             return None;
         }
-        Some(match label {
-            Some(l) => l.trim().to_string(),
-            None => format!("+{}", self.story_at(self.now)),
+        let mark = self
+            .story_marks
+            .iter()
+            .rev()
+            .find(|(at, _, _)| *at <= self.now);
+        Some(match mark {
+            Some((at, _, Some(label))) => {
+                let since = self.now.since(*at);
+                if since == SimDuration::ZERO {
+                    label.trim().to_string()
+                } else {
+                    format!("{} +{since}", label.trim())
+                }
+            }
+            _ => format!("+{}", self.story_at(self.now)),
         })
     }
 
@@ -519,14 +534,10 @@ impl<'c> Exercise<'c> {
         let module = &s.modules[m];
         self.opened[m] = Some(self.now);
         if let Some(story) = &module.story {
-            self.story_marks.push((self.now, story.value));
+            self.story_marks
+                .push((self.now, story.value, module.story_label.clone()));
         }
-        let story = self.story_text(
-            module
-                .story_label
-                .as_ref()
-                .filter(|_| module.story.is_some()),
-        );
+        let story = self.story_text();
         out.push(self.timed(Event::ModuleOpened {
             module: module.id.to_string(),
             title: module.title.trim().to_string(),
@@ -1169,14 +1180,10 @@ impl<'c> Exercise<'c> {
             self.delivered[i].get_or_insert(at);
             self.pending.remove(&key);
             if let Some(story) = &inject.story {
-                self.story_marks.push((at, story.value));
+                self.story_marks
+                    .push((at, story.value, inject.story_label.clone()));
             }
-            let story = self.story_text(
-                inject
-                    .story_label
-                    .as_ref()
-                    .filter(|_| inject.story.is_some()),
-            );
+            let story = self.story_text();
             self.delivery_order.push(i);
             let (source, reliability) = inject.source_and_reliability();
             out.push(

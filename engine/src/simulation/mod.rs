@@ -812,6 +812,10 @@ impl Play<'_, '_> {
                 );
             }
 
+            // A script may end the exercise early: nothing more happens in the run.
+            if ex.ended() {
+                break;
+            }
             let soonest = plans
                 .iter()
                 .enumerate()
@@ -955,9 +959,17 @@ fn act(
             // A decision that is not open yet (its `when`) is tried again a little later, as
             // a room comes back to it; a repeatable move is taken again, `every` apart (or
             // its cooldown). Plans past the end are never carried out.
-            let retry =
-                !done && d.when.is_some() && !ex.ended() && ex.may_take(id.as_str()).is_err();
-            (again > 0 || retry).then(|| {
+            // Nothing more once the exercise ended (a script may end it early): the clock
+            // no longer moves, so a plan made now would come due again and again.
+            if ex.ended() {
+                return None;
+            }
+            let spent = d
+                .limit
+                .as_ref()
+                .is_some_and(|l| ex.uses_of(id.as_str()) >= l.value as usize);
+            let retry = !done && !spent && (d.when.is_some() || d.cooldown.is_some());
+            ((again > 0 && !spent) || retry).then(|| {
                 let every = room.behaviour[decision]
                     .every
                     .as_ref()
@@ -998,9 +1010,10 @@ fn uses(
     b: &crate::authoring::model::profile::Behaviour,
     d: &crate::authoring::model::scenario::Decision,
 ) -> u32 {
-    match (&d.limit, b.uses) {
-        (Some(limit), 1) if limit.value > 1 => limit.value,
-        _ => b.uses,
+    match (b.uses, &d.limit) {
+        (Some(n), _) => n.max(1),
+        (None, Some(limit)) if limit.value > 1 => limit.value,
+        (None, _) => 1,
     }
 }
 

@@ -940,9 +940,22 @@ fn expectation_row(
     };
     ExpectationRow {
         decision_title,
-        within: within.map(|w| pace.span(w)).unwrap_or_default(),
-        deadline_at: e.deadline.map(|d| d.label(pace)),
-        taken: e.taken_at.map(|t| t.label(pace)),
+        within: within
+            .map(|w| match e.story {
+                Some(_) => format!("{w} of story"),
+                None => pace.span(w),
+            })
+            .unwrap_or_default(),
+        deadline_at: match e.story {
+            Some((d, _)) => Some(format!("story +{d}")),
+            None => e.deadline.map(|d| d.label(pace)),
+        },
+        taken: match e.story {
+            Some((_, Some(t))) => e
+                .taken_at
+                .map(|at| format!("{} (story +{t})", at.label(pace))),
+            _ => e.taken_at.map(|t| t.label(pace)),
+        },
         taken_by,
         result_text,
         result: e.clone(),

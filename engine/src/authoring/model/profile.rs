@@ -80,10 +80,11 @@ pub struct Behaviour {
     #[serde(default)]
     pub from: From,
     /// How many times the room takes it (a repeatable move: a search made each turn); the
-    /// first as above, the others `every` apart, within the decision's limit.
-    #[serde(default = "one_use")]
+    /// first as above, the others `every` apart, within the decision's limit. When absent:
+    /// once, or up to the limit of a decision whose limit is above one.
+    #[serde(default)]
     #[schemars(range(min = 1))]
-    pub uses: u32,
+    pub uses: Option<u32>,
     /// How long between uses: the decision's cooldown when absent, or 5m without one.
     #[serde(default)]
     pub every: Option<Sp<SimDuration>>,
@@ -92,10 +93,6 @@ pub struct Behaviour {
     /// behaviour's probability, and any option at random otherwise.
     #[serde(default)]
     pub options: IndexMap<Sp<Id>, f64>,
-}
-
-fn one_use() -> u32 {
-    1
 }
 
 /// What a delay counts from.
@@ -211,7 +208,7 @@ impl Behaviour {
             probability,
             delay: Delay::between(min, max),
             from: From::Cue,
-            uses: 1,
+            uses: None,
             every: None,
             options: IndexMap::new(),
         }
