@@ -267,12 +267,23 @@ impl Pages {
                     .iter()
                     .map(|o| context! { id => o.id.as_str(), text => o.text.trim() })
                     .collect();
+                // The next module to open, for its button: the first the journal has not
+                // seen open.
+                let next_module: Option<Value> = s
+                    .modules
+                    .iter()
+                    .find(|m| {
+                        !st.log.iter().any(|t| {
+                            matches!(&t.event, Event::ModuleOpened { module, .. } if module == m.id.as_str())
+                        })
+                    })
+                    .map(|m| context! { id => m.id.as_str(), title => m.title.trim() });
                 let status = st.status.as_ref();
                 let paused = status.is_some_and(|s| s.mode == Mode::Paused);
                 let following = status.is_some_and(|s| matches!(s.mode, Mode::Following(_)));
                 self.render(
                     "panel_facilitator.html",
-                    context! { nonce, truth, ended, hot_wash, paused, following, objectives,
+                    context! { nonce, truth, ended, hot_wash, paused, following, objectives, next_module,
                     connected => ser(&connected),
                     questions => ser(&questions),
                     roles => ser(&roles) },

@@ -838,6 +838,19 @@ impl Play<'_, '_> {
                     Some(d) => {
                         let _ = ex.apply(Event::Advance { to: d });
                     }
+                    // Nothing more is coming in this module: the facilitator opens the next
+                    // one that waits to be opened (a timed one opens by itself).
+                    None if ex.now() < end
+                        && ex.next_module().is_some_and(|m| s.modules[m].at.is_none()) =>
+                    {
+                        let m = ex.next_module().unwrap_or_default();
+                        let opened = ex.apply(Event::Open {
+                            module: s.modules[m].id.to_string(),
+                        });
+                        if opened.is_err() {
+                            break;
+                        }
+                    }
                     None => {
                         if ex.now() < end {
                             let _ = ex.apply(Event::Advance { to: end });
