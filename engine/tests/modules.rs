@@ -35,6 +35,7 @@ injects:
 decisions:
   notify: {by: [legal]}
   brief: {by: [ic]}
+  escalate: {by: [ic], when: 'delivered("b") && current_module == "second"'}
 expectations:
   - {id: authority, role: legal, decision: notify, within: 72h, time: story, objective: o, element: Planning}
   - {id: brief-in-2, role: ic, decision: brief, module: second, within: 15m, objective: o, element: Planning}
@@ -232,5 +233,28 @@ fn a_game_in_turns_moves_a_turn_at_a_time_and_tells_times_as_turns() {
     assert!(
         status.to_string().starts_with("[turn 2 of 5 running]"),
         "{status}"
+    );
+}
+
+#[test]
+fn a_decision_may_open_only_after_an_inject_and_in_a_module() {
+    let c = compiled(MODULES);
+    let (mut ex, _) = Exercise::start(c, 1, files());
+    let why = ex.apply(decide("ic", "escalate")).unwrap_err();
+    assert!(why.0.contains("not open now"), "{why}");
+    ex.apply(Event::Open {
+        module: "second".into(),
+    })
+    .unwrap();
+    assert!(
+        ex.apply(decide("ic", "escalate")).is_err(),
+        "b is not delivered yet"
+    );
+    ex.apply(at(15)).unwrap();
+    ex.apply(decide("ic", "escalate")).unwrap();
+    ex.apply(at(95)).unwrap();
+    assert!(
+        ex.apply(decide("ic", "escalate")).is_err(),
+        "module 3 is open now"
     );
 }

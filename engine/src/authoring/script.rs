@@ -16,7 +16,7 @@ use crate::authoring::source::{Pos, SourceFile};
 pub const STATE: &str = "state";
 
 /// Functions the engine provides to scripts, beyond rhai's basic packages.
-pub const BUILTIN_FUNCTIONS: &[&str] = &["pick", "chance", "roll", "end_exercise"];
+pub const BUILTIN_FUNCTIONS: &[&str] = &["pick", "chance", "roll", "end_exercise", "delivered"];
 
 /// What a script sees of the moment it runs in, beside `state`: constants in scope.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -31,10 +31,20 @@ pub struct Moment {
     pub option: String,
     /// How many times the decision has been taken, this time included (`uses`).
     pub uses: i64,
+    /// The module open now; empty before the first or without modules
+    /// (`current_module`: `module` is a word rhai keeps for itself).
+    pub module: String,
 }
 
 /// The names of the [`Moment`] constants, in scope in every script and condition.
-pub const MOMENT: &[&str] = &["clock", "role", "person", "option", "uses"];
+pub const MOMENT: &[&str] = &[
+    "clock",
+    "role",
+    "person",
+    "option",
+    "uses",
+    "current_module",
+];
 
 impl Moment {
     // Pushed as variables, not constants: rhai's optimizer folds the constants of the
@@ -45,6 +55,7 @@ impl Moment {
         scope.push("person", self.person.clone());
         scope.push("option", self.option.clone());
         scope.push("uses", self.uses);
+        scope.push("current_module", self.module.clone());
     }
 }
 
@@ -420,6 +431,7 @@ struct Shared {
     budget: Duration,
     trace: RefCell<Option<Vec<Evaluation>>>,
     ended: RefCell<Option<String>>,
+    delivered: RefCell<std::collections::HashSet<String>>,
 }
 
 /// The most lines one script call may print into the journal.
@@ -517,6 +529,7 @@ impl ScriptHost {
             budget,
             trace: RefCell::new(None),
             ended: RefCell::new(None),
+            delivered: RefCell::new(std::collections::HashSet::new()),
         });
         let mut engine = sandbox();
         let s = Rc::clone(&shared);
@@ -569,6 +582,10 @@ impl ScriptHost {
                 .get_or_insert_with(|| reason.trim().to_string());
         });
         let s = Rc::clone(&shared);
+        engine.register_fn("delivered", move |inject: &str| {
+            s.delivered.borrow().contains(inject)
+        });
+        let s = Rc::clone(&shared);
         engine.on_print(move |text| s.prints.borrow_mut().push(text));
         let s = Rc::clone(&shared);
         engine.on_debug(move |text, _, _| s.prints.borrow_mut().push(text));
@@ -587,6 +604,7 @@ impl ScriptHost {
         *self.shared.dice.borrow_mut() = Dice::new(seed);
         self.shared.draws.borrow_mut().clear();
         self.shared.ended.borrow_mut().take();
+        self.shared.delivered.borrow_mut().clear();
         *self.shared.prints.borrow_mut() = Prints::default();
     }
 
@@ -649,6 +667,14 @@ impl ScriptHost {
             }
             None => Ok(()),
         }
+    }
+
+    /// Records that an inject was delivered, for scripts' `delivered("id")`.
+    pub fn mark_delivered(&self, inject: &str) {
+        self.shared
+            .delivered
+            .borrow_mut()
+            .insert(inject.to_string());
     }
 
     /// The reason a script gave `end_exercise`, once (and clears it).

@@ -611,6 +611,10 @@ impl<'c> Exercise<'c> {
     fn moment(&self) -> Moment {
         Moment {
             clock: (self.now.as_secs() / 60) as i64,
+            module: self
+                .current_module()
+                .map(|m| self.c.scenario().modules[m].id.to_string())
+                .unwrap_or_default(),
             ..Moment::default()
         }
     }
@@ -1204,6 +1208,8 @@ impl<'c> Exercise<'c> {
                 }),
             );
             let id = inject.id.as_str().to_string();
+            self.host.mark_delivered(&id);
+            self.status_host.mark_delivered(&id);
             self.schedule_followers(Trigger::Inject(&id), at, true, out);
         }
     }

@@ -868,7 +868,7 @@ fn scripts(s: &Scenario, source: &SourceFile, engine: &Engine, sink: &mut Sink) 
             let (code, help) = if e.undefined_variable {
                 (
                     Code::ScriptUndefinedVariable,
-                    "scripts see `state` and the constants `clock`, `role`, `person`, `option` and `uses`; declare others with `let` first",
+                    "scripts see `state` and `clock`, `role`, `person`, `option`, `uses` and `current_module`; declare others with `let` first",
                 )
             } else if e.message.contains("terminate this statement") {
                 (
