@@ -870,3 +870,32 @@ fn every_form_of_every_page_posts_its_command() {
         serde_json::json!({"type": "improve", "text": "page the IC sooner", "owner": "payments", "action": "add the IC to the refund alert"}),
     );
 }
+
+/// A scenario in modules over the web: the facilitator's page offers the next module, opening
+/// it journals its briefing and story time, and every role's page shows both.
+#[test]
+fn a_module_opens_from_the_facilitators_page_and_every_role_reads_its_briefing() {
+    let mut s = Served::start_with("modules", "../../scenarios/saas-vendor-breach.yaml");
+    let f = s.token(&["facilitator"]);
+    let legal = s.token(&["roles", "legal"]);
+    let page = get(&s, "/", Some(&f)).body;
+    assert!(
+        page.contains(r#"value="open scoping">Open Module 2: Scoping, the next day"#),
+        "the facilitator's page offers the next module"
+    );
+    ok(&s, &f, "open scoping");
+    let opened = s
+        .journal()
+        .into_iter()
+        .find(|l| l["event"]["type"] == "module_opened" && l["event"]["module"] == "scoping")
+        .expect("the module's opening is journaled");
+    assert_eq!(opened["event"]["story"], "Day 2, 11:00");
+    let role = get(&s, "/", Some(&legal)).body;
+    assert!(role.contains("Module 2: Scoping, the next day"), "{role}");
+    assert!(role.contains("module · story Day 2, 11:00"), "{role}");
+    assert!(
+        !role.contains("Open Module"),
+        "only the facilitator opens modules"
+    );
+    assert_eq!(s.terminate(), Some(0), "{}", s.stderr());
+}

@@ -53,13 +53,18 @@ pub fn fresh_dir(name: &str) -> PathBuf {
 impl Served {
     /// Starts a new exercise of [`SCENARIO`], seed 7, pinned clock.
     pub fn start(name: &str) -> Served {
+        Served::start_with(name, SCENARIO)
+    }
+
+    /// Starts a new exercise of `scenario` (a path from examples/acme), seed 7, pinned clock.
+    pub fn start_with(name: &str, scenario: &str) -> Served {
         let dir = fresh_dir(name);
         let port = free_port();
         let journal = dir.join("j.jsonl");
         let links = dir.join("links.json");
         let args = vec![
             "serve".to_string(),
-            SCENARIO.to_string(),
+            scenario.to_string(),
             "--seed".into(),
             "7".into(),
             "--now".into(),
