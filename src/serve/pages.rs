@@ -284,6 +284,7 @@ impl Pages {
                 self.render(
                     "panel_facilitator.html",
                     context! { nonce, truth, ended, hot_wash, paused, following, objectives, next_module,
+                    turns => s.clock == ttx_engine::authoring::duration::Pace::Turns,
                     connected => ser(&connected),
                     questions => ser(&questions),
                     roles => ser(&roles) },

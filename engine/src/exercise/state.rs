@@ -29,6 +29,9 @@ pub struct Compiled {
     reveal_when: HashMap<(String, usize), AST>,
     modifiers: HashMap<(String, usize, usize), AST>,
     outcomes: Vec<(String, Option<AST>)>,
+    /// Whether a module or an inject sets the story clock: asked at every delivery, so
+    /// found once here rather than by scanning every inject each time.
+    tells_story: bool,
     /// The injects timed after each inject, and after each decision, in scenario order:
     /// a delivery finds its followers without scanning every inject.
     after_inject: HashMap<String, Vec<usize>>,
@@ -178,6 +181,8 @@ impl Compiled {
                 }
             }
         }
+        let tells_story = s.modules.iter().any(|m| m.story.is_some())
+            || s.injects.iter().any(|i| i.story.is_some());
         Ok(Compiled {
             loaded,
             setup,
@@ -188,6 +193,7 @@ impl Compiled {
             reveal_when,
             modifiers,
             outcomes,
+            tells_story,
             after_inject,
             after_decision,
         })
@@ -462,8 +468,7 @@ impl<'c> Exercise<'c> {
 
     /// Whether the scenario tells story time (a module or an inject sets it).
     pub fn tells_story(&self) -> bool {
-        let s = self.c.scenario();
-        s.modules.iter().any(|m| m.story.is_some()) || s.injects.iter().any(|i| i.story.is_some())
+        self.c.tells_story
     }
 
     /// The story time at session time `t`: the last story mark at or before it, run on with
