@@ -32,7 +32,10 @@ fn render(m: &Msel) -> String {
     let _ = writeln!(
         out,
         "{} {}: {} ({})\n",
-        m.id, m.version, m.title, m.duration
+        m.id,
+        m.version,
+        m.title,
+        m.pace.span(m.duration)
     );
     let _ = writeln!(out, "MSEL");
     let rows: Vec<Vec<String>> = m

@@ -18,6 +18,9 @@ pub struct Msel {
     pub version: String,
     /// Length of the exercise.
     pub duration: SimDuration,
+    /// Minutes or turns, for telling times (not in the JSON, which gives seconds).
+    #[serde(skip)]
+    pub pace: crate::authoring::duration::Pace,
     /// Injects in delivery order.
     pub injects: Vec<MselInject>,
     /// The decision catalog.
@@ -113,15 +116,25 @@ pub fn build(s: &Scenario) -> Msel {
                 .copied()
                 .flatten()
                 .filter(|_| !waits_for_decision);
+            let pace = s.clock;
             let timing = match (&inj.at, &inj.after) {
-                (Some(at), _) => at.value.clock(),
+                // A module's inject: its earliest time, and how long after the module opens.
+                (Some(at), _) => match (&inj.module, earliest) {
+                    (Some(m), Some(t)) => {
+                        format!("{} ({} +{})", pace.at(t), m.as_str(), pace.span(at.value))
+                    }
+                    _ => pace.at(at.value),
+                },
                 (None, Some(after)) => {
-                    let delay = after.delay.as_ref().map_or(SimDuration::ZERO, |d| d.value);
+                    let delay =
+                        pace.span(after.delay.as_ref().map_or(SimDuration::ZERO, |d| d.value));
                     match (&after.inject, &after.decision, earliest) {
-                        (Some(i), _, Some(t)) => format!("{} ({} +{delay})", t.clock(), i.as_str()),
+                        (Some(i), _, Some(t)) => {
+                            format!("{} ({} +{delay})", pace.at(t), i.as_str())
+                        }
                         (Some(i), _, None) => format!("{} +{delay}", i.as_str()),
                         (_, Some(d), _) => format!("decision {} +{delay}", d.as_str()),
-                        _ => delay.clock(),
+                        _ => delay,
                     }
                 }
                 (None, None) => "untimed".into(),
@@ -162,6 +175,7 @@ pub fn build(s: &Scenario) -> Msel {
         title: s.title.clone(),
         version: s.version.value.clone(),
         duration: s.duration.value,
+        pace: s.clock,
         injects: injects.into_iter().map(|(_, r)| r).collect(),
         decisions: s
             .decisions
@@ -188,9 +202,25 @@ pub fn build(s: &Scenario) -> Msel {
                 id: e.id.to_string(),
                 role: e.role.to_string(),
                 decision: e.decision.to_string(),
-                deadline: match &e.after {
-                    Some(i) => format!("{} after {}", e.within.value, i.as_str()),
-                    None => e.within.value.clock(),
+                deadline: {
+                    let within = match e.time {
+                        crate::authoring::model::scenario::Clock::Story => {
+                            format!("{} of story", e.within.value)
+                        }
+                        crate::authoring::model::scenario::Clock::Session => {
+                            s.clock.span(e.within.value)
+                        }
+                    };
+                    match (&e.after, &e.module) {
+                        (Some(i), _) => format!("{within} after {}", i.as_str()),
+                        (None, Some(m)) => format!("{within} after module {} opens", m.as_str()),
+                        (None, None)
+                            if e.time == crate::authoring::model::scenario::Clock::Story =>
+                        {
+                            within
+                        }
+                        (None, None) => s.clock.at(e.within.value),
+                    }
                 },
                 objective: e.objective.to_string(),
                 element: e.element.as_str().to_string(),
@@ -202,9 +232,11 @@ pub fn build(s: &Scenario) -> Msel {
             .questions
             .iter()
             .map(|q| MselQuestion {
-                when: match (&q.after, &q.at) {
-                    (Some(i), _) => format!("after {}", i.as_str()),
-                    (_, Some(at)) => at.value.clock(),
+                when: match (&q.after, &q.at, &q.module) {
+                    (Some(i), _, _) => format!("after {}", i.as_str()),
+                    (_, Some(at), Some(m)) => format!("{} +{}", m.as_str(), s.clock.span(at.value)),
+                    (_, Some(at), None) => s.clock.at(at.value),
+                    (None, None, Some(m)) => format!("when {} opens", m.as_str()),
                     _ => "any time".into(),
                 },
                 ask: q.ask.trim().to_string(),
