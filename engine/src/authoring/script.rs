@@ -432,6 +432,7 @@ struct Shared {
     trace: RefCell<Option<Vec<Evaluation>>>,
     ended: RefCell<Option<String>>,
     delivered: RefCell<std::collections::HashSet<String>>,
+    moment: RefCell<Moment>,
 }
 
 /// The most lines one script call may print into the journal.
@@ -530,6 +531,7 @@ impl ScriptHost {
             trace: RefCell::new(None),
             ended: RefCell::new(None),
             delivered: RefCell::new(std::collections::HashSet::new()),
+            moment: RefCell::new(Moment::default()),
         });
         let mut engine = sandbox();
         let s = Rc::clone(&shared);
@@ -580,6 +582,28 @@ impl ScriptHost {
             s.ended
                 .borrow_mut()
                 .get_or_insert_with(|| reason.trim().to_string());
+        });
+        // The moment's constants are resolved when a script reads one, not pushed into every
+        // call's scope: most scripts never read them, and a push per call doubled the cost
+        // of a simulated run.
+        let s = Rc::clone(&shared);
+        // rhai marks `on_var` "volatile" (its signature may change), not deprecated.
+        #[allow(deprecated)]
+        engine.on_var(move |name, _, ctx| {
+            // A variable the script declared itself (`let clock = ...`) is its own.
+            if ctx.scope().contains(name) {
+                return Ok(None);
+            }
+            let m = s.moment.borrow();
+            Ok(match name {
+                "clock" => Some(Dynamic::from(m.clock)),
+                "role" => Some(Dynamic::from(m.role.clone())),
+                "person" => Some(Dynamic::from(m.person.clone())),
+                "option" => Some(Dynamic::from(m.option.clone())),
+                "uses" => Some(Dynamic::from(m.uses)),
+                "current_module" => Some(Dynamic::from(m.module.clone())),
+                _ => None,
+            })
         });
         let s = Rc::clone(&shared);
         engine.register_fn("delivered", move |inject: &str| {
@@ -643,7 +667,7 @@ impl ScriptHost {
         self.record(ast, state, true);
         let mut scope = Scope::new();
         scope.push(STATE, std::mem::take(state));
-        at.push(&mut scope);
+        self.shared.moment.replace(at.clone());
         self.shared
             .deadline
             .set(Instant::now() + self.shared.budget);
@@ -686,7 +710,7 @@ impl ScriptHost {
     pub fn value(&self, ast: &AST, state: &rhai::Map) -> Result<String, RunError> {
         let mut scope = Scope::new();
         scope.push_constant(STATE, state.clone());
-        Moment::default().push(&mut scope);
+        self.shared.moment.replace(Moment::default());
         self.shared
             .deadline
             .set(Instant::now() + self.shared.budget);
@@ -711,7 +735,7 @@ impl ScriptHost {
         self.record(ast, state, false);
         let mut scope = Scope::new();
         scope.push_constant(STATE, state.clone());
-        at.push(&mut scope);
+        self.shared.moment.replace(at.clone());
         self.shared
             .deadline
             .set(Instant::now() + self.shared.budget);
@@ -913,6 +937,27 @@ mod sandbox_tests {
         assert_eq!(host.take_prints(), ["blocked"]);
         let cond = compile(&host.engine, "state.blocked", ScriptKind::Condition).unwrap();
         assert_eq!(host.condition(&cond, &state), Ok(true));
+    }
+
+    #[test]
+    fn a_script_sees_the_moment_unless_it_declares_the_name_itself() {
+        let host = ScriptHost::new(1);
+        let at = Moment {
+            option: "refuse".into(),
+            uses: 2,
+            ..Moment::default()
+        };
+        let ast = compile(
+            &host.engine,
+            "state.a = option; state.n = uses; let option = \"mine\"; state.b = option;",
+            ScriptKind::Script,
+        )
+        .unwrap();
+        let mut state = rhai::Map::new();
+        host.run_at(&ast, &mut state, &at).unwrap();
+        assert_eq!(state["a"].to_string(), "refuse");
+        assert_eq!(state["n"].as_int(), Ok(2));
+        assert_eq!(state["b"].to_string(), "mine");
     }
 
     #[test]
