@@ -11,7 +11,7 @@
 use serde_json::Value as Json;
 
 use crate::authoring::diagnostic::Diagnostic;
-use crate::authoring::schema::{self, FileKind};
+use crate::authoring::schema::{self, FileKind, schema_at, segments};
 use crate::authoring::source::Pos;
 use crate::authoring::yaml::{Node, Value, key_text};
 
@@ -88,23 +88,6 @@ impl Fix {
             _ => None,
         }
     }
-}
-
-fn segments(location: &jsonschema::paths::Location) -> Vec<String> {
-    location
-        .as_str()
-        .split('/')
-        .skip(1)
-        .map(|s| s.replace("~1", "/").replace("~0", "~"))
-        .collect()
-}
-
-fn schema_at<'a>(schema: &'a Json, segs: &[String]) -> Option<&'a Json> {
-    segs.iter().try_fold(schema, |node, seg| match node {
-        Json::Object(map) => map.get(seg),
-        Json::Array(items) => seg.parse::<usize>().ok().and_then(|i| items.get(i)),
-        _ => None,
-    })
 }
 
 fn fix_for(schema: &Json, error: &jsonschema::ValidationError<'_>) -> Option<Fix> {

@@ -163,7 +163,8 @@ struct Ctx<'a> {
     schema: &'a Json,
 }
 
-fn segments(location: &jsonschema::paths::Location) -> Vec<String> {
+/// The segments of a JSON pointer (`/injects/3/to` → `injects`, `3`, `to`).
+pub(crate) fn segments(location: &jsonschema::paths::Location) -> Vec<String> {
     location
         .as_str()
         .split('/')
@@ -188,7 +189,8 @@ fn readable_path(segs: &[String]) -> String {
     out
 }
 
-fn schema_at<'a>(schema: &'a Json, segs: &[String]) -> Option<&'a Json> {
+/// The subschema at a path of segments, if there is one.
+pub(crate) fn schema_at<'a>(schema: &'a Json, segs: &[String]) -> Option<&'a Json> {
     segs.iter().try_fold(schema, |node, seg| match node {
         Json::Object(map) => map.get(seg),
         Json::Array(items) => seg.parse::<usize>().ok().and_then(|i| items.get(i)),
