@@ -116,6 +116,41 @@ pub fn has_statements(ast: &AST) -> bool {
     seen.get()
 }
 
+/// Compiles a scenario's shared `functions:` (`fn` definitions only, which every other
+/// script is merged with): the one check of them, for the engine and for `ttx validate`.
+/// A syntax error or a statement among the definitions is a diagnostic at its place.
+pub fn compile_functions(
+    engine: &Engine,
+    source: &SourceFile,
+    text: Option<&crate::authoring::spanned::Sp<String>>,
+) -> Result<Option<AST>, crate::authoring::diagnostic::Diagnostic> {
+    use crate::authoring::diagnostic::{Code, Diagnostic};
+    let Some(text) = text else {
+        return Ok(None);
+    };
+    let at = |line: usize, col: usize| position_in_file(source, text.pos, line, col);
+    let ast = compile(engine, text, ScriptKind::Script).map_err(|e| {
+        Diagnostic::error(
+            &source.path,
+            at(e.line, e.col),
+            Code::ScriptSyntax,
+            format!("script error: {}", e.message),
+        )
+    })?;
+    if has_statements(&ast) {
+        return Err(Diagnostic::error(
+            &source.path,
+            at(1, 1),
+            Code::ScriptSyntax,
+            "`functions:` holds only `fn` definitions, but it has statements too",
+        )
+        .with_help(
+            "move statements into `setup` or an effect, and call the functions from there",
+        ));
+    }
+    Ok(Some(ast))
+}
+
 /// A script that does not compile, with the position inside the script.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScriptError {

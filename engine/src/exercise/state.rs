@@ -38,45 +38,16 @@ pub struct Compiled {
     after_decision: HashMap<String, Vec<usize>>,
 }
 
-/// Compiles the scenario's shared `functions:`: `fn` definitions only, which every other
-/// script is merged with.
-fn compile_functions(
-    engine: &rhai::Engine,
-    loaded: &Loaded<Scenario>,
-) -> Result<Option<AST>, Diagnostic> {
-    let Some(text) = &loaded.value.functions else {
-        return Ok(None);
-    };
-    let at =
-        |line: usize, col: usize| script::position_in_file(&loaded.source, text.pos, line, col);
-    let ast = script::compile(engine, text, ScriptKind::Script).map_err(|e| {
-        Diagnostic::error(
-            &loaded.source.path,
-            at(e.line, e.col),
-            crate::authoring::diagnostic::Code::ScriptSyntax,
-            format!("script error: {}", e.message),
-        )
-    })?;
-    if script::has_statements(&ast) {
-        return Err(Diagnostic::error(
-            &loaded.source.path,
-            at(1, 1),
-            crate::authoring::diagnostic::Code::ScriptSyntax,
-            "`functions:` holds only `fn` definitions, but it has statements too",
-        )
-        .with_help(
-            "move statements into `setup` or an effect, and call the functions from there",
-        ));
-    }
-    Ok(Some(ast))
-}
-
 impl Compiled {
     /// Compiles every script of a (validated) scenario.
     pub fn new(loaded: Loaded<Scenario>) -> Result<Compiled, Vec<Diagnostic>> {
         let engine = script::sandbox();
         let mut errors = Vec::new();
-        let functions = match compile_functions(&engine, &loaded) {
+        let functions = match script::compile_functions(
+            &engine,
+            &loaded.source,
+            loaded.value.functions.as_ref(),
+        ) {
             Ok(f) => f,
             Err(d) => {
                 errors.push(d);

@@ -966,25 +966,14 @@ fn placeholders(loaded: &Loaded<Scenario>, sink: &mut Sink) {
 fn dry_run(s: &Scenario, source: &SourceFile, engine: &Engine, sink: &mut Sink) {
     let host = script::ScriptHost::new(0);
     let mut state = rhai::Map::new();
-    let functions = match &s.functions {
-        Some(text) => match script::compile(engine, text, ScriptKind::Script) {
-            Ok(ast) => {
-                if script::has_statements(&ast) {
-                    sink.error(
-                        script::position_in_file(source, text.pos, 1, 1),
-                        Code::ScriptSyntax,
-                        "`functions:` holds only `fn` definitions, but it has statements too"
-                            .to_string(),
-                        "move statements into `setup` or an effect, and call the functions from there"
-                            .to_string(),
-                    );
-                    return;
-                }
-                Some(ast)
-            }
-            Err(_) => return,
-        },
-        None => None,
+    let functions = match script::compile_functions(engine, source, s.functions.as_ref()) {
+        Ok(f) => f,
+        // A syntax error there is reported with the other scripts (and holds the dry run
+        // back); what is left is a statement among the definitions.
+        Err(d) => {
+            sink.out.push(d);
+            return;
+        }
     };
     let compile = |text: &str| {
         script::compile(engine, text, ScriptKind::Script).map(|ast| {
