@@ -271,31 +271,60 @@ pub fn line_col_in(text: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
-/// The `{state.NAME}` places in an inject's or fact's text: each name with the byte offset
-/// of its `{`. `{{` is a literal brace and starts no place.
-pub fn placeholders(text: &str) -> Vec<(String, usize)> {
+/// A piece of an inject's or fact's text: text as written, a doubled brace standing for
+/// one, or a `{state.NAME}` place (with the byte offset of its `{`).
+enum Piece<'t> {
+    Text(&'t str),
+    Place(&'t str, usize),
+}
+
+/// Cuts a text into its pieces: the one reading of `{state.NAME}`, `{{` and `}}` that
+/// both the check of the names and the delivery use.
+fn pieces(text: &str) -> Vec<Piece<'_>> {
     let mut out = Vec::new();
     let mut rest = text;
     let mut base = 0;
-    while let Some(i) = rest.find('{') {
-        if rest[i..].starts_with("{{") {
-            base += i + 2;
-            rest = &rest[i + 2..];
-            continue;
-        }
-        let after = &rest[i + 1..];
-        if let Some(body) = after.strip_prefix("state.")
-            && let Some(end) = body.find('}')
-        {
-            let name = &body[..end];
-            if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-                out.push((name.to_string(), base + i));
+    while let Some(i) = rest.find(['{', '}']) {
+        out.push(Piece::Text(&rest[..i]));
+        let tail = &rest[i..];
+        let taken = if tail.starts_with("{{") || tail.starts_with("}}") {
+            out.push(Piece::Text(&tail[..1]));
+            2
+        } else {
+            let place = tail
+                .strip_prefix("{state.")
+                .and_then(|b| b.find('}').map(|end| &b[..end]))
+                .filter(|name| {
+                    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                });
+            match place {
+                Some(name) => {
+                    out.push(Piece::Place(name, base + i));
+                    "{state.".len() + name.len() + 1
+                }
+                None => {
+                    out.push(Piece::Text(&tail[..1]));
+                    1
+                }
             }
-        }
-        base += i + 1;
-        rest = after;
+        };
+        rest = &tail[taken..];
+        base += i + taken;
     }
+    out.push(Piece::Text(rest));
     out
+}
+
+/// The `{state.NAME}` places in an inject's or fact's text: each name with the byte offset
+/// of its `{`. `{{` is a literal brace and starts no place.
+pub fn placeholders(text: &str) -> Vec<(String, usize)> {
+    pieces(text)
+        .into_iter()
+        .filter_map(|p| match p {
+            Piece::Place(name, at) => Some((name.to_string(), at)),
+            Piece::Text(_) => None,
+        })
+        .collect()
 }
 
 /// An inject's or fact's text with each `{state.NAME}` replaced by the value in `state`
@@ -303,38 +332,23 @@ pub fn placeholders(text: &str) -> Vec<(String, usize)> {
 /// braces. A name state does not hold is left as written, so the room sees the gap
 /// rather than a blank (validation refuses names no script sets).
 pub fn interpolate(text: &str, state: &rhai::Map) -> String {
-    if !text.contains('{') && !text.contains("}}") {
+    if !text.contains('{') && !text.contains('}') {
         return text.to_string();
     }
     let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(i) = rest.find(['{', '}']) {
-        out.push_str(&rest[..i]);
-        let tail = &rest[i..];
-        if tail.starts_with("{{") || tail.starts_with("}}") {
-            out.push_str(&tail[..1]);
-            rest = &tail[2..];
-            continue;
-        }
-        let value = tail
-            .strip_prefix("{state.")
-            .and_then(|b| b.find('}').map(|end| (&b[..end], end)))
-            .filter(|(name, _)| {
-                !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-            })
-            .and_then(|(name, end)| state.get(name).map(|v| (v.to_string(), end)));
-        match value {
-            Some((v, end)) => {
-                out.push_str(&v);
-                rest = &tail["{state.".len() + end + 1..];
-            }
-            None => {
-                out.push_str(&tail[..1]);
-                rest = &tail[1..];
-            }
+    for p in pieces(text) {
+        match p {
+            Piece::Text(t) => out.push_str(t),
+            Piece::Place(name, _) => match state.get(name) {
+                Some(v) => out.push_str(&v.to_string()),
+                None => {
+                    out.push_str("{state.");
+                    out.push_str(name);
+                    out.push('}');
+                }
+            },
         }
     }
-    out.push_str(rest);
     out
 }
 
