@@ -849,11 +849,7 @@ fn question_due(ex: &Exercise<'_>, index: usize) -> bool {
     let s = ex.compiled().scenario();
     let q = &s.questions[index];
     if let Some(m) = &q.module {
-        let opened = s
-            .modules
-            .iter()
-            .position(|x| x.id.as_str() == m.as_str())
-            .and_then(|i| ex.module_opened(i));
+        let opened = s.module_index(m.as_str()).and_then(|i| ex.module_opened(i));
         let Some(opened) = opened else { return false };
         if q.after.is_none() {
             return q

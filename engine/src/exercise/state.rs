@@ -152,8 +152,7 @@ impl Compiled {
                 }
             }
         }
-        let tells_story = s.modules.iter().any(|m| m.story.is_some())
-            || s.injects.iter().any(|i| i.story.is_some());
+        let tells_story = s.tells_story();
         Ok(Compiled {
             loaded,
             setup,
@@ -686,15 +685,7 @@ impl<'c> Exercise<'c> {
     ) -> Option<SimTime> {
         match (&e.after, &e.module) {
             (Some(i), _) => self.delivered_at(i.as_str()),
-            (None, Some(m)) => {
-                let index = self
-                    .c
-                    .scenario()
-                    .modules
-                    .iter()
-                    .position(|x| x.id.as_str() == m.as_str())?;
-                self.opened[index]
-            }
+            (None, Some(m)) => self.opened[self.c.scenario().module_index(m.as_str())?],
             (None, None) => Some(SimTime::START),
         }
     }
@@ -817,7 +808,7 @@ impl<'c> Exercise<'c> {
                 }
             }
             Event::Open { module } => {
-                let Some(m) = s.modules.iter().position(|x| x.id.as_str() == module) else {
+                let Some(m) = s.module_index(module) else {
                     return refuse(unknown(
                         "module",
                         module,

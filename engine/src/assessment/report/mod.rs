@@ -701,12 +701,7 @@ pub fn build(ex: &Exercise<'_>, a: &Assessment, inputs: &Inputs<'_>) -> Report {
             number: i + 1,
             ask: q.ask.trim().to_string(),
             answers,
-            module: q.module.as_ref().and_then(|m| {
-                s.modules
-                    .iter()
-                    .find(|x| x.id.as_str() == m.as_str())
-                    .map(|x| x.title.trim().to_string())
-            }),
+            module: q.module.as_ref().and_then(|m| s.module_title(m.as_str())),
         })
         .collect();
     let name_of = |id: &str| -> String {
@@ -862,11 +857,7 @@ fn finding_module(s: &crate::authoring::model::scenario::Scenario, f: &Finding) 
                 .and_then(|o| o.module.as_ref())
         })
     };
-    let m = of_expectation.or_else(of_objective)?;
-    s.modules
-        .iter()
-        .find(|x| x.id.as_str() == m.as_str())
-        .map(|x| x.title.trim().to_string())
+    s.module_title(of_expectation.or_else(of_objective)?.as_str())
 }
 
 /// The hot wash by module: what was said while each module was open, then after the end.

@@ -470,8 +470,7 @@ fn modules(s: &Scenario, sink: &mut Sink) {
     for m in named {
         sink.reference("module", m, ids());
     }
-    let tells_story =
-        s.modules.iter().any(|m| m.story.is_some()) || s.injects.iter().any(|i| i.story.is_some());
+    let tells_story = s.tells_story();
     for e in &s.expectations {
         if e.time == crate::authoring::model::scenario::Clock::Story && !tells_story {
             sink.error(

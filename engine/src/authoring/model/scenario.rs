@@ -223,6 +223,25 @@ pub struct Inject {
     pub story_label: Option<String>,
 }
 
+impl Scenario {
+    /// Whether the scenario tells story time: a module or an inject sets the story clock.
+    pub fn tells_story(&self) -> bool {
+        self.modules.iter().any(|m| m.story.is_some())
+            || self.injects.iter().any(|i| i.story.is_some())
+    }
+
+    /// The position of a module, by id.
+    pub fn module_index(&self, id: &str) -> Option<usize> {
+        self.modules.iter().position(|m| m.id.as_str() == id)
+    }
+
+    /// A module's title as shown (trimmed), by id.
+    pub fn module_title(&self, id: &str) -> Option<String> {
+        self.module_index(id)
+            .map(|i| self.modules[i].title.trim().to_string())
+    }
+}
+
 impl Inject {
     /// The role ids it reaches.
     pub fn audience(&self) -> Vec<String> {
