@@ -2,6 +2,9 @@
 //! order; injects, questions and expectations of a module; the story clock and deadlines
 //! counted on it; a scenario played in turns.
 
+mod support;
+
+use support::{at, context, decide, files};
 use ttx_engine::assessment::assess::{self, Outcome};
 use ttx_engine::authoring::duration::SimDuration;
 use ttx_engine::authoring::load;
@@ -9,8 +12,8 @@ use ttx_engine::authoring::model::scenario::Scenario;
 use ttx_engine::authoring::schema::FileKind;
 use ttx_engine::authoring::source::SourceFile;
 use ttx_engine::exercise::clock::SimTime;
-use ttx_engine::exercise::event::{Event, FileRef, Timed};
-use ttx_engine::exercise::state::{Compiled, Exercise, Files};
+use ttx_engine::exercise::event::{Event, Timed};
+use ttx_engine::exercise::state::{Compiled, Exercise};
 use ttx_engine::exercise::view;
 
 const MODULES: &str = r#"
@@ -69,36 +72,6 @@ fn compiled(text: &str) -> &'static Compiled {
     Box::leak(Box::new(Compiled::new(loaded).unwrap()))
 }
 
-fn files() -> Files {
-    Files {
-        scenario: FileRef {
-            path: "s.yaml".into(),
-            sha256: String::new(),
-        },
-        architecture: None,
-        roster: None,
-    }
-}
-
-fn at(mins: u64) -> Event {
-    Event::Advance {
-        to: SimTime::from_offset(SimDuration::from_mins(mins)),
-    }
-}
-
-fn decide(by: &str, d: &str) -> Event {
-    Event::Decision {
-        by: by.into(),
-        decision: Some(d.into()),
-        action: None,
-        option: None,
-        participant: None,
-        rationale: None,
-        confidence: None,
-        prompted_by: None,
-    }
-}
-
 fn delivered(log: &[Timed]) -> Vec<(String, u64, Option<String>)> {
     log.iter()
         .filter_map(|t| match &t.event {
@@ -110,18 +83,10 @@ fn delivered(log: &[Timed]) -> Vec<(String, u64, Option<String>)> {
         .collect()
 }
 
-fn context() -> assess::Context<'static> {
-    assess::Context {
-        roster: None,
-        sla: Default::default(),
-        date: jiff::civil::date(2026, 12, 1),
-    }
-}
-
 #[test]
 fn modules_open_in_order_by_their_time_or_the_facilitator_and_time_their_injects() {
     let c = compiled(MODULES);
-    let (mut ex, first) = Exercise::start(c, 1, files());
+    let (mut ex, first) = Exercise::start(c, 1, files("s.yaml"));
     assert!(
         first
             .iter()
@@ -164,17 +129,17 @@ fn modules_open_in_order_by_their_time_or_the_facilitator_and_time_their_injects
 #[test]
 fn a_modules_expectation_counts_from_its_opening_and_a_story_deadline_on_the_story_clock() {
     let c = compiled(MODULES);
-    let (mut ex, _) = Exercise::start(c, 1, files());
+    let (mut ex, _) = Exercise::start(c, 1, files("s.yaml"));
     ex.apply(at(20)).unwrap();
     ex.apply(Event::Open {
         module: "second".into(),
     })
     .unwrap();
     ex.apply(at(40)).unwrap();
-    ex.apply(decide("ic", "brief")).unwrap();
+    ex.apply(decide("ic", "brief", None)).unwrap();
     // Module 3 jumps the story to 80h: the 72-hour window has passed when legal notifies.
     ex.apply(at(95)).unwrap();
-    ex.apply(decide("legal", "notify")).unwrap();
+    ex.apply(decide("legal", "notify", None)).unwrap();
     ex.apply(Event::End {
         strengths: Vec::new(),
         improvements: Vec::new(),
@@ -200,13 +165,13 @@ fn a_modules_expectation_counts_from_its_opening_and_a_story_deadline_on_the_sto
 #[test]
 fn a_story_deadline_is_met_before_the_story_clock_reaches_it() {
     let c = compiled(MODULES);
-    let (mut ex, _) = Exercise::start(c, 1, files());
+    let (mut ex, _) = Exercise::start(c, 1, files("s.yaml"));
     ex.apply(at(20)).unwrap();
     ex.apply(Event::Open {
         module: "second".into(),
     })
     .unwrap();
-    ex.apply(decide("legal", "notify")).unwrap();
+    ex.apply(decide("legal", "notify", None)).unwrap();
     let a = assess::assess(&ex, &context());
     assert_eq!(a.expectations[0].outcome, Outcome::Met);
 }
@@ -214,9 +179,9 @@ fn a_story_deadline_is_met_before_the_story_clock_reaches_it() {
 #[test]
 fn a_game_in_turns_moves_a_turn_at_a_time_and_tells_times_as_turns() {
     let c = compiled(GAME);
-    let (mut ex, _) = Exercise::start(c, 1, files());
-    ex.apply(decide("ic", "look")).unwrap();
-    let why = ex.apply(decide("ic", "look")).unwrap_err();
+    let (mut ex, _) = Exercise::start(c, 1, files("s.yaml"));
+    ex.apply(decide("ic", "look", None)).unwrap();
+    let why = ex.apply(decide("ic", "look", None)).unwrap_err();
     assert!(why.0.contains("again at"), "{why}");
     ex.apply(at(2)).unwrap();
     let pace = c.scenario().clock;
@@ -239,22 +204,22 @@ fn a_game_in_turns_moves_a_turn_at_a_time_and_tells_times_as_turns() {
 #[test]
 fn a_decision_may_open_only_after_an_inject_and_in_a_module() {
     let c = compiled(MODULES);
-    let (mut ex, _) = Exercise::start(c, 1, files());
-    let why = ex.apply(decide("ic", "escalate")).unwrap_err();
+    let (mut ex, _) = Exercise::start(c, 1, files("s.yaml"));
+    let why = ex.apply(decide("ic", "escalate", None)).unwrap_err();
     assert!(why.0.contains("not open now"), "{why}");
     ex.apply(Event::Open {
         module: "second".into(),
     })
     .unwrap();
     assert!(
-        ex.apply(decide("ic", "escalate")).is_err(),
+        ex.apply(decide("ic", "escalate", None)).is_err(),
         "b is not delivered yet"
     );
     ex.apply(at(15)).unwrap();
-    ex.apply(decide("ic", "escalate")).unwrap();
+    ex.apply(decide("ic", "escalate", None)).unwrap();
     ex.apply(at(95)).unwrap();
     assert!(
-        ex.apply(decide("ic", "escalate")).is_err(),
+        ex.apply(decide("ic", "escalate", None)).is_err(),
         "module 3 is open now"
     );
 }

@@ -3,17 +3,19 @@
 //! names state, a script that ends the exercise, and expectations that accept any of
 //! several roles, decisions or options and name a wrong one as a finding.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 
+use support::{at, context, decide, files};
 use ttx_engine::assessment::assess::{self, FindingKind, Outcome};
 use ttx_engine::authoring::load;
 use ttx_engine::authoring::model::profile::Profile;
 use ttx_engine::authoring::model::scenario::Scenario;
 use ttx_engine::authoring::schema::FileKind;
 use ttx_engine::authoring::source::SourceFile;
-use ttx_engine::exercise::clock::SimTime;
-use ttx_engine::exercise::event::{Event, FileRef, Timed};
-use ttx_engine::exercise::state::{Compiled, Exercise, Files};
+use ttx_engine::exercise::event::{Event, Timed};
+use ttx_engine::exercise::state::{Compiled, Exercise};
 use ttx_engine::simulation::{self, Options};
 
 fn path() -> PathBuf {
@@ -23,38 +25,6 @@ fn path() -> PathBuf {
 fn compiled() -> &'static Compiled {
     let loaded = load::load_file::<Scenario>(FileKind::Scenario, &path(), 4 << 20).unwrap();
     Box::leak(Box::new(Compiled::new(loaded).unwrap()))
-}
-
-fn files() -> Files {
-    Files {
-        scenario: FileRef {
-            path: "ransom-moves.yaml".into(),
-            sha256: String::new(),
-        },
-        architecture: None,
-        roster: None,
-    }
-}
-
-fn decide(by: &str, decision: &str, option: Option<&str>) -> Event {
-    Event::Decision {
-        by: by.into(),
-        decision: Some(decision.into()),
-        action: None,
-        option: option.map(str::to_string),
-        participant: None,
-        rationale: None,
-        confidence: None,
-        prompted_by: None,
-    }
-}
-
-fn at(mins: u64) -> Event {
-    Event::Advance {
-        to: SimTime::from_offset(ttx_engine::authoring::duration::SimDuration::from_mins(
-            mins,
-        )),
-    }
 }
 
 fn delivered<'a>(log: &'a [Timed], inject: &str) -> Vec<&'a str> {
@@ -75,18 +45,10 @@ fn refused(ex: &mut Exercise<'_>, input: Event) -> String {
     why
 }
 
-fn context() -> assess::Context<'static> {
-    assess::Context {
-        roster: None,
-        sla: Default::default(),
-        date: jiff::civil::date(2026, 12, 1),
-    }
-}
-
 #[test]
 fn a_decision_with_options_is_taken_with_one_and_its_effect_sees_it() {
     let c = compiled();
-    let (mut ex, _) = Exercise::start(c, 3, files());
+    let (mut ex, _) = Exercise::start(c, 3, files("ransom-moves.yaml"));
     let why = refused(&mut ex, decide("ic", "ransom", None));
     assert!(why.contains("pay, refuse, negotiate"), "{why}");
     let why = refused(&mut ex, decide("ic", "ransom", Some("paay")));
@@ -122,7 +84,7 @@ fn a_decision_with_options_is_taken_with_one_and_its_effect_sees_it() {
 #[test]
 fn a_repeatable_search_keeps_its_limit_and_cooldown_and_its_clue_follows_each_use() {
     let c = compiled();
-    let (mut ex, _) = Exercise::start(c, 3, files());
+    let (mut ex, _) = Exercise::start(c, 3, files("ransom-moves.yaml"));
     ex.apply(decide("oncall", "search_shares", None)).unwrap();
     ex.apply(at(5)).unwrap();
     let why = refused(&mut ex, decide("oncall", "search_shares", None));
@@ -145,7 +107,7 @@ fn a_repeatable_search_keeps_its_limit_and_cooldown_and_its_clue_follows_each_us
 #[test]
 fn a_gated_decision_opens_when_its_condition_holds_and_a_script_can_end_the_exercise() {
     let c = compiled();
-    let (mut ex, _) = Exercise::start(c, 3, files());
+    let (mut ex, _) = Exercise::start(c, 3, files("ransom-moves.yaml"));
     let why = refused(&mut ex, decide("oncall", "restore", None));
     assert!(why.contains("not open now"), "{why}");
     // Two searches find two clues (a shared function counts them): restore opens.
@@ -167,7 +129,7 @@ fn a_gated_decision_opens_when_its_condition_holds_and_a_script_can_end_the_exer
 #[test]
 fn a_wrong_option_is_a_finding_in_the_scenarios_words_with_its_corrective_action() {
     let c = compiled();
-    let (mut ex, _) = Exercise::start(c, 3, files());
+    let (mut ex, _) = Exercise::start(c, 3, files("ransom-moves.yaml"));
     ex.apply(decide("ic", "ransom", Some("pay"))).unwrap();
     ex.apply(Event::End {
         strengths: Vec::new(),

@@ -1,0 +1,49 @@
+//! Inputs and context the engine tests of the second edition share.
+
+use ttx_engine::assessment::assess;
+use ttx_engine::authoring::duration::SimDuration;
+use ttx_engine::exercise::clock::SimTime;
+use ttx_engine::exercise::event::{Event, FileRef};
+use ttx_engine::exercise::state::Files;
+
+/// The files an exercise is pinned to: only the scenario's path, no hash.
+pub fn files(scenario: &str) -> Files {
+    Files {
+        scenario: FileRef {
+            path: scenario.into(),
+            sha256: String::new(),
+        },
+        architecture: None,
+        roster: None,
+    }
+}
+
+/// A catalog decision by `by`, with its option when given.
+pub fn decide(by: &str, decision: &str, option: Option<&str>) -> Event {
+    Event::Decision {
+        by: by.into(),
+        decision: Some(decision.into()),
+        action: None,
+        option: option.map(str::to_string),
+        participant: None,
+        rationale: None,
+        confidence: None,
+        prompted_by: None,
+    }
+}
+
+/// The clock moved to `mins` minutes (turns, in a game) from the start.
+pub fn at(mins: u64) -> Event {
+    Event::Advance {
+        to: SimTime::from_offset(SimDuration::from_mins(mins)),
+    }
+}
+
+/// An assessment context without a roster, on a fixed day.
+pub fn context() -> assess::Context<'static> {
+    assess::Context {
+        roster: None,
+        sla: Default::default(),
+        date: jiff::civil::date(2026, 12, 1),
+    }
+}
