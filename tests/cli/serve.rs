@@ -905,5 +905,16 @@ fn a_module_opens_from_the_facilitators_page_and_every_role_reads_its_briefing()
         !role.contains("Open Module"),
         "only the facilitator opens modules"
     );
+    assert_eq!(
+        command(&s, &legal, "open clock").status,
+        403,
+        "a role's link cannot open a module"
+    );
+    assert!(
+        !s.journal()
+            .iter()
+            .any(|l| l["event"]["type"] == "open" && l["event"]["module"] == "clock"),
+        "nothing is journaled for the refused open"
+    );
     assert_eq!(s.terminate(), Some(0), "{}", s.stderr());
 }
