@@ -5,6 +5,7 @@ mod actions_cmd;
 mod analysis;
 mod exit;
 mod journal_cmd;
+mod lsp;
 mod new_cmd;
 mod output;
 mod program_cmd;
@@ -99,6 +100,10 @@ enum Command {
         /// The journal.
         journal: PathBuf,
     },
+    /// A language server for the author's editor, on standard input and output: the
+    /// checks of `ttx validate` as they type, completion, go to definition, references,
+    /// rename, hover, outline and quick fixes (see docs/authoring.md).
+    Lsp,
     /// Print the JSON Schema of a file kind, for editors and other tools.
     Schema {
         /// program, architecture, roster, scenario, decisions or profile.
@@ -131,7 +136,12 @@ fn quiet_on_closed_pipe() {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    if !matches!(cli.command, Command::Run(_) | Command::Serve(_)) {
+    // The language server writes to its client's pipe too: a client that goes away ends
+    // it through a failed write, not a signal.
+    if !matches!(
+        cli.command,
+        Command::Run(_) | Command::Serve(_) | Command::Lsp
+    ) {
         quiet_on_closed_pipe();
     }
     let code = match cli.command {
@@ -162,6 +172,7 @@ fn main() -> ExitCode {
         Command::Publish(args) => publish_cmd::run(args),
         Command::Verify { journal, head } => journal_cmd::verify(&journal, head.as_deref()),
         Command::Replay { journal } => journal_cmd::replay(&journal),
+        Command::Lsp => lsp::run(),
     };
     code.into()
 }

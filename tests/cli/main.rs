@@ -8,6 +8,8 @@ mod console;
 mod crash;
 mod diskfull;
 mod library;
+mod lsp;
+mod lsp_client;
 mod new;
 mod pipes;
 mod program;

@@ -177,6 +177,15 @@ impl Diagnostic {
         self
     }
 
+    /// The word the help suggests in place of the one at the diagnostic's position, when
+    /// the help is a did-you-mean (`did you mean `title`?`): what an editor's quick fix
+    /// puts there. Every did-you-mean of ttx is written that way (see `suggest`).
+    pub fn suggestion(&self) -> Option<&str> {
+        let rest = self.help.as_deref()?.strip_prefix("did you mean `")?;
+        let (word, tail) = rest.split_once('`')?;
+        (tail == "?" && !word.is_empty()).then_some(word)
+    }
+
     /// `error` or `warning`.
     pub fn severity_str(&self) -> &'static str {
         match self.severity {
@@ -277,5 +286,7 @@ mod tests {
         assert!(out.contains("  ic: {titel: IC}"));
         assert!(out.contains("^^^^^"));
         assert!(out.contains("help: did you mean `title`?"));
+        assert_eq!(d.suggestion(), Some("title"));
+        assert_eq!(d.with_help("did you mean `a` or `b`?").suggestion(), None);
     }
 }

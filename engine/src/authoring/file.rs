@@ -63,23 +63,30 @@ pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
     Ok(bytes)
 }
 
+/// The diagnostic of a file larger than `max_bytes`, read from disk or held by an editor.
+pub fn too_large(path: &Path, max_bytes: u64) -> Diagnostic {
+    Diagnostic::error(
+        path,
+        Pos::START,
+        Code::FileTooLarge,
+        format!("file is larger than the limit of {max_bytes} bytes"),
+    )
+    .with_help(
+        "split the file, or raise `limits.max_file_bytes` in ttx.yaml if it really must be this large",
+    )
+}
+
 impl SourceFile {
     /// Reads a file, refusing one that is larger than `max_bytes`, is not UTF-8, or holds a
     /// NUL byte; each refusal is a diagnostic that says where and how to fix it.
     pub fn read(path: &Path, max_bytes: u64) -> Result<SourceFile, Diagnostic> {
         let shown = path.to_path_buf();
         let bytes = read_bounded(path, max_bytes).map_err(|e| match e {
-            ReadError::TooLarge { .. } => Diagnostic::error(
-                &shown,
-                Pos::START,
-                Code::FileTooLarge,
-                format!("file is larger than the limit of {max_bytes} bytes"),
-            )
-            .with_help(
-                "split the file, or raise `limits.max_file_bytes` in ttx.yaml if it really must be this large",
-            ),
-            ReadError::NotAFile(_) => Diagnostic::error(&shown, Pos::START, Code::Io, e.to_string())
-                .with_help("name a YAML file"),
+            ReadError::TooLarge { .. } => too_large(&shown, max_bytes),
+            ReadError::NotAFile(_) => {
+                Diagnostic::error(&shown, Pos::START, Code::Io, e.to_string())
+                    .with_help("name a YAML file")
+            }
             ReadError::Io { .. } => Diagnostic::error(&shown, Pos::START, Code::Io, e.to_string()),
         })?;
         Self::from_bytes(shown, bytes)

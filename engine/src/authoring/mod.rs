@@ -5,6 +5,7 @@
 
 pub mod attack;
 pub mod check;
+pub mod complete;
 pub mod diagnostic;
 pub mod draw;
 pub mod duration;
@@ -21,5 +22,7 @@ pub mod script;
 pub mod source;
 pub mod spanned;
 pub mod suggest;
+pub mod symbols;
 pub mod validate;
+pub mod workspace;
 pub mod yaml;

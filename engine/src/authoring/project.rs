@@ -31,11 +31,24 @@ impl ProgramDir {
     /// Loads the program at `path` (a `ttx.yaml`).
     pub fn load(path: &Path) -> Result<ProgramDir, Failed> {
         let program = load::load_file::<Program>(FileKind::Program, path, DEFAULT_MAX_FILE_BYTES)?;
+        Ok(Self::from_loaded(path, program))
+    }
+
+    /// The program whose `ttx.yaml` at `path` holds `source` (an editor's unsaved text).
+    pub fn from_source(
+        path: &Path,
+        source: crate::authoring::source::SourceFile,
+    ) -> Result<ProgramDir, Failed> {
+        let program = load::load_source::<Program>(FileKind::Program, source)?;
+        Ok(Self::from_loaded(path, program))
+    }
+
+    fn from_loaded(path: &Path, program: Loaded<Program>) -> ProgramDir {
         let root = path
             .parent()
             .map(Path::to_path_buf)
             .unwrap_or_else(|| PathBuf::from("."));
-        Ok(ProgramDir { root, program })
+        ProgramDir { root, program }
     }
 
     /// A path named in `ttx.yaml`, resolved against the program folder.

@@ -46,9 +46,34 @@ impl Report {
 
 /// The architecture and roster scenarios are checked against.
 #[derive(Default)]
-struct Context {
-    architecture: Option<Loaded<Architecture>>,
-    roster: Option<Loaded<Roster>>,
+pub struct Context {
+    /// The program's architecture, when it loads.
+    pub architecture: Option<Loaded<Architecture>>,
+    /// The program's roster, when it loads.
+    pub roster: Option<Loaded<Roster>>,
+}
+
+/// Where validation reads the files a checked file leads to (the scenario a decisions
+/// sheet names): the disk for `ttx validate`, the editor's unsaved buffers first for
+/// `ttx lsp`.
+pub trait Files: Sync {
+    /// The text of `path`, within `max_bytes`.
+    fn read(&self, path: &Path, max_bytes: u64) -> Result<SourceFile, Diagnostic>;
+    /// Whether `path` names a file that [`Files::read`] can give.
+    fn exists(&self, path: &Path) -> bool;
+}
+
+/// The files on disk.
+pub struct Disk;
+
+impl Files for Disk {
+    fn read(&self, path: &Path, max_bytes: u64) -> Result<SourceFile, Diagnostic> {
+        SourceFile::read(path, max_bytes)
+    }
+
+    fn exists(&self, path: &Path) -> bool {
+        path.is_file()
+    }
 }
 
 /// Validates `targets` (files or folders; the whole program when empty). `program` is the
@@ -220,7 +245,7 @@ fn check_file(
         Ok(s) => s,
         Err(d) => return (vec![d], None),
     };
-    check_source(source, forced, max_bytes, ctx, program, engine)
+    check_source(source, forced, max_bytes, ctx, program, engine, &Disk)
 }
 
 /// Checks one file's text on its own (no program, architecture or roster): the entry point
@@ -242,16 +267,20 @@ pub fn check_bytes(
         &Context::default(),
         None,
         &engine,
+        &Disk,
     )
 }
 
-fn check_source(
+/// Checks one file's text as `ttx validate` checks it inside `program`, against `ctx`, and
+/// reading what it leads to from `files`: the entry point for an editor's buffers.
+pub fn check_source(
     source: SourceFile,
     forced: Option<FileKind>,
     max_bytes: u64,
     ctx: &Context,
     program: Option<&ProgramDir>,
     engine: &rhai::Engine,
+    files: &dyn Files,
 ) -> (Vec<Diagnostic>, Option<SourceFile>) {
     let path = source.path.clone();
     let path = path.as_path();
@@ -275,12 +304,14 @@ fn check_source(
         return (vec![d], Some(source));
     };
     let placeholders = check::placeholders(&source.path, &node);
-    let (mut diagnostics, source) = check_kind(kind, source, node, ctx, program, max_bytes, engine);
+    let (mut diagnostics, source) =
+        check_kind(kind, source, node, ctx, program, max_bytes, engine, files);
     diagnostics.extend(placeholders);
     (diagnostics, source)
 }
 
 /// Loads a parsed file as its kind and runs that kind's checks.
+#[allow(clippy::too_many_arguments)]
 fn check_kind(
     kind: FileKind,
     source: SourceFile,
@@ -289,6 +320,7 @@ fn check_kind(
     program: Option<&ProgramDir>,
     max_bytes: u64,
     engine: &rhai::Engine,
+    files: &dyn Files,
 ) -> (Vec<Diagnostic>, Option<SourceFile>) {
     let arch = ctx.architecture.as_ref().map(|a| &a.value);
     let roster = ctx.roster.as_ref().map(|r| &r.value);
@@ -373,7 +405,7 @@ fn check_kind(
                         None => return (f.diagnostics, f.source),
                     },
                 };
-            let (scenario, mut checks) = resolve_sheet_scenario(&l, program, max_bytes);
+            let (scenario, mut checks) = resolve_sheet_scenario(&l, program, max_bytes, files);
             checks.extend(check::sheet::check(&l, scenario.as_ref(), roster));
             (
                 concat(concat(malformed, l.diagnostics), checks),
@@ -433,8 +465,9 @@ pub fn resolve_sheet_scenario(
     sheet: &Loaded<DecisionsSheet>,
     program: Option<&ProgramDir>,
     max_bytes: u64,
+    files: &dyn Files,
 ) -> (Option<Scenario>, Vec<Diagnostic>) {
-    if let Some((_, scenario)) = sheet_scenario(sheet, program, max_bytes) {
+    if let Some((_, scenario)) = sheet_scenario_in(sheet, program, max_bytes, files) {
         return (Some(scenario), Vec::new());
     }
     let named = &sheet.value.scenario;
@@ -455,20 +488,38 @@ pub fn sheet_scenario(
     program: Option<&ProgramDir>,
     max_bytes: u64,
 ) -> Option<(PathBuf, Scenario)> {
+    sheet_scenario_in(sheet, program, max_bytes, &Disk)
+}
+
+/// [`sheet_scenario`], reading from `files`.
+pub fn sheet_scenario_in(
+    sheet: &Loaded<DecisionsSheet>,
+    program: Option<&ProgramDir>,
+    max_bytes: u64,
+    files: &dyn Files,
+) -> Option<(PathBuf, Scenario)> {
+    let load = |path: &Path| {
+        let source = files.read(path, max_bytes).ok()?;
+        load::load_source::<Scenario>(FileKind::Scenario, source).ok()
+    };
+    let by_path = sheet_scenario_path(sheet);
+    if files.exists(&by_path) {
+        return load(&by_path).map(|l| (by_path, l.value));
+    }
     let named = sheet.value.scenario.as_str();
-    let by_path = sheet
+    program?.scenario_paths().into_iter().find_map(|path| {
+        let l = load(&path)?;
+        (l.value.id.as_str() == named).then_some((path, l.value))
+    })
+}
+
+/// The file a decisions sheet's `scenario:` names when it is read as a path relative to
+/// the sheet.
+pub fn sheet_scenario_path(sheet: &Loaded<DecisionsSheet>) -> PathBuf {
+    sheet
         .source
         .path
         .parent()
         .unwrap_or(Path::new("."))
-        .join(named);
-    if by_path.is_file() {
-        return load::load_file::<Scenario>(FileKind::Scenario, &by_path, max_bytes)
-            .ok()
-            .map(|l| (by_path, l.value));
-    }
-    program?.scenario_paths().into_iter().find_map(|path| {
-        let l = load::load_file::<Scenario>(FileKind::Scenario, &path, max_bytes).ok()?;
-        (l.value.id.as_str() == named).then_some((path, l.value))
-    })
+        .join(sheet.value.scenario.as_str())
 }

@@ -1,0 +1,999 @@
+//! An author's workspace as an editor holds it: the files open in the editor (their
+//! unsaved text wins over the disk), the programs they belong to, and what is kept loaded
+//! between keystrokes. It answers the editor's questions — the diagnostics of a file (the
+//! checks of `ttx validate`, against the program's architecture and roster as the editor
+//! holds them), the id under the cursor, its definition, references and renaming, a hover,
+//! an outline, completion — for every front end that speaks to an editor (`ttx lsp`).
+//!
+//! Work is kept by text: a file's tree and index, a program's `ttx.yaml`, its architecture
+//! and roster are loaded again only when their text changed, so a keystroke in a scenario
+//! parses that scenario and nothing else.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::authoring::attack;
+use crate::authoring::complete::{self, Expected};
+use crate::authoring::diagnostic::Diagnostic;
+use crate::authoring::load;
+use crate::authoring::model::Id;
+use crate::authoring::model::architecture::Architecture;
+use crate::authoring::model::roster::Roster;
+use crate::authoring::paths::normalize;
+use crate::authoring::project::{self, ProgramDir};
+use crate::authoring::schema::FileKind;
+use crate::authoring::source::{DEFAULT_MAX_FILE_BYTES, Pos, SourceFile};
+use crate::authoring::symbols::{self, Home, Symbol, SymbolKind, Use};
+use crate::authoring::validate::{self, Context, Files};
+use crate::authoring::yaml::{self, Node, Value, key_text};
+
+/// A place in a file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Location {
+    /// The file (absolute, normalised).
+    pub path: PathBuf,
+    /// Where in it.
+    pub pos: Pos,
+}
+
+/// One completion the editor can offer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Candidate {
+    /// The text inserted.
+    pub label: String,
+    /// A short description (an inject's text, a technique's name).
+    pub detail: String,
+}
+
+/// The completions at a cursor.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Completions {
+    /// Byte offset where the replaced word starts (the cursor is its end).
+    pub start: usize,
+    /// What may go there.
+    pub candidates: Vec<Candidate>,
+}
+
+/// One entry of a file's outline.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutlineItem {
+    /// The id, or the section's key.
+    pub name: String,
+    /// What it is, when it is an id.
+    pub kind: Option<SymbolKind>,
+    /// A line about it (an inject's time and recipients).
+    pub detail: String,
+    /// Where its whole entry stands.
+    pub range: Pos,
+    /// Where its id stands.
+    pub selection: Pos,
+    /// The ids of a section.
+    pub children: Vec<OutlineItem>,
+}
+
+/// Why a rename cannot be done.
+#[derive(Debug, thiserror::Error)]
+pub enum RenameError {
+    /// Nothing renamable under the cursor.
+    #[error("there is no id here that can be renamed")]
+    NothingHere,
+    /// A shared word, not an author's id.
+    #[error("a {0} is not an id of this program, so it cannot be renamed here")]
+    NotRenamable(&'static str),
+    /// The new name is not an id.
+    #[error(
+        "`{0}` is not an id: use lower-case letters, digits, `-`, `_` and `.`, starting with a letter or digit"
+    )]
+    BadName(String),
+    /// The new name is taken.
+    #[error("a {0} `{1}` already exists")]
+    Taken(&'static str, String),
+}
+
+/// A file's tree and ids, kept while its text stays the same.
+struct Parsed {
+    text: String,
+    kind: Option<FileKind>,
+    tree: Option<Node>,
+    symbols: Vec<Symbol>,
+}
+
+/// A program's `ttx.yaml` and the architecture and roster checks are made against.
+struct ProgramCache {
+    text: String,
+    program: Arc<ProgramDir>,
+    context: Option<(String, String, Arc<Context>)>,
+}
+
+/// The editor's workspace.
+pub struct Workspace {
+    open: HashMap<PathBuf, String>,
+    programs_known: Vec<PathBuf>,
+    parsed: HashMap<PathBuf, Parsed>,
+    programs: HashMap<PathBuf, ProgramCache>,
+    engine: rhai::Engine,
+}
+
+impl Default for Workspace {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The open files first, then the disk: what validation reads through.
+struct Overlay<'a>(&'a HashMap<PathBuf, String>);
+
+impl Files for Overlay<'_> {
+    fn read(&self, path: &Path, max_bytes: u64) -> Result<SourceFile, Diagnostic> {
+        match self.0.get(&normalize(path)) {
+            Some(text) => Ok(SourceFile::new(path, text.clone())),
+            None => SourceFile::read(path, max_bytes),
+        }
+    }
+
+    fn exists(&self, path: &Path) -> bool {
+        self.0.contains_key(&normalize(path)) || path.is_file()
+    }
+}
+
+impl Workspace {
+    /// An empty workspace with its own script sandbox.
+    pub fn new() -> Self {
+        Workspace {
+            open: HashMap::new(),
+            programs_known: Vec::new(),
+            parsed: HashMap::new(),
+            programs: HashMap::new(),
+            engine: crate::authoring::script::sandbox(),
+        }
+    }
+
+    /// Learns the programs (`ttx.yaml` files) under an editor's workspace folder, so a
+    /// scenario that lives outside its program's folder (a shared library the program
+    /// names) is still checked against that program.
+    pub fn add_folder(&mut self, folder: &Path) {
+        let mut stack = vec![(normalize(folder), 0)];
+        while let Some((dir, depth)) = stack.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                let name = entry.file_name();
+                let name = name.to_string_lossy();
+                if name.starts_with('.') || name == "target" || name == "node_modules" {
+                    continue;
+                }
+                if path.is_dir() && depth < 4 {
+                    stack.push((path, depth + 1));
+                } else if name == crate::authoring::model::program::PROGRAM_FILE
+                    && !self.programs_known.contains(&path)
+                {
+                    self.programs_known.push(path);
+                }
+            }
+        }
+        self.programs_known.sort();
+    }
+
+    /// The editor opened or changed a file: its text is now `text`.
+    pub fn set_text(&mut self, path: &Path, text: String) {
+        self.open.insert(normalize(path), text);
+    }
+
+    /// The editor closed a file: the disk holds its text again.
+    pub fn close(&mut self, path: &Path) {
+        self.open.remove(&normalize(path));
+    }
+
+    /// The files open in the editor.
+    pub fn open_files(&self) -> Vec<PathBuf> {
+        let mut files: Vec<PathBuf> = self.open.keys().cloned().collect();
+        files.sort();
+        files
+    }
+
+    /// The text of an open file.
+    pub fn text(&self, path: &Path) -> Option<&str> {
+        self.open.get(&normalize(path)).map(String::as_str)
+    }
+
+    /// The open files a change to `path` may change the diagnostics of: itself, and every
+    /// other open file of the same program (its architecture, roster and `ttx.yaml` bind
+    /// them all; a scenario binds its sheets).
+    pub fn affected_by(&mut self, path: &Path) -> Vec<PathBuf> {
+        let path = normalize(path);
+        let program = self.program_file(&path);
+        let mut out = vec![path.clone()];
+        for other in self.open_files() {
+            if other != path && program.is_some() && self.program_file(&other) == program {
+                out.push(other);
+            }
+        }
+        out
+    }
+
+    /// Every diagnostic `ttx validate` gives this open file, inside its program.
+    pub fn diagnostics(&mut self, path: &Path) -> Vec<Diagnostic> {
+        let path = normalize(path);
+        let Some(text) = self.open.get(&path).cloned() else {
+            return Vec::new();
+        };
+        let program = self.program(&path);
+        let max = program
+            .as_deref()
+            .map_or(DEFAULT_MAX_FILE_BYTES, ProgramDir::max_file_bytes);
+        if text.len() as u64 > max {
+            // What `ttx validate` says of the file once saved; the buffer is not parsed.
+            return vec![crate::authoring::file::too_large(&path, max)];
+        }
+        let context = match &program {
+            Some(p) => self.context(p),
+            None => Arc::new(Context::default()),
+        };
+        let source = SourceFile::new(&path, text);
+        let (mut diagnostics, _) = validate::check_source(
+            source,
+            None,
+            max,
+            &context,
+            program.as_deref(),
+            &self.engine,
+            &Overlay(&self.open),
+        );
+        diagnostics.retain(|d| normalize(&d.file) == path);
+        crate::authoring::diagnostic::sort(&mut diagnostics);
+        diagnostics.dedup();
+        diagnostics
+    }
+
+    /// The id at byte `offset` of `path`.
+    pub fn symbol_at(&mut self, path: &Path, offset: usize) -> Option<Symbol> {
+        let parsed = self.parsed(&normalize(path))?;
+        parsed
+            .symbols
+            .iter()
+            .find(|s| s.pos.offset <= offset && offset <= s.pos.offset + s.pos.len)
+            .cloned()
+    }
+
+    /// Where the id at `offset` is defined.
+    pub fn definition(&mut self, path: &Path, offset: usize) -> Vec<Location> {
+        let path = normalize(path);
+        let Some(symbol) = self.symbol_at(&path, offset) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for home in self.homes(&path, symbol.kind) {
+            if let Some(parsed) = self.parsed(&home) {
+                out.extend(
+                    parsed
+                        .symbols
+                        .iter()
+                        .filter(|s| s.usage == Use::Definition && s.same_as(&symbol))
+                        .map(|s| Location {
+                            path: home.clone(),
+                            pos: s.pos,
+                        }),
+                );
+            }
+        }
+        out
+    }
+
+    /// Every place the id at `offset` stands, in the files that can name it; with
+    /// `definitions`, where it is defined too.
+    pub fn references(&mut self, path: &Path, offset: usize, definitions: bool) -> Vec<Location> {
+        let path = normalize(path);
+        let Some(symbol) = self.symbol_at(&path, offset) else {
+            return Vec::new();
+        };
+        self.occurrences(&path, &symbol, definitions, true)
+    }
+
+    fn occurrences(
+        &mut self,
+        path: &Path,
+        symbol: &Symbol,
+        definitions: bool,
+        with_roster: bool,
+    ) -> Vec<Location> {
+        let mut out = Vec::new();
+        for file in self.family(path, symbol.kind, with_roster) {
+            if let Some(parsed) = self.parsed(&file) {
+                out.extend(
+                    parsed
+                        .symbols
+                        .iter()
+                        .filter(|s| s.same_as(symbol))
+                        .filter(|s| definitions || s.usage == Use::Reference)
+                        .map(|s| Location {
+                            path: file.clone(),
+                            pos: s.pos,
+                        }),
+                );
+            }
+        }
+        out
+    }
+
+    /// The edits that rename the id at `offset` to `new_name`: in the file that defines
+    /// it and every file of the program that names it (a scenario's sessions name its
+    /// roles, decisions and injects). A roster's `roles:` are shared by every scenario of
+    /// the program, so renaming one scenario's role leaves the roster as it is.
+    pub fn rename(
+        &mut self,
+        path: &Path,
+        offset: usize,
+        new_name: &str,
+    ) -> Result<Vec<Location>, RenameError> {
+        let path = normalize(path);
+        let symbol = self
+            .symbol_at(&path, offset)
+            .ok_or(RenameError::NothingHere)?;
+        if !symbol.kind.renamable() {
+            return Err(RenameError::NotRenamable(symbol.kind.noun()));
+        }
+        if !Id(new_name.to_string()).is_well_formed() {
+            return Err(RenameError::BadName(new_name.to_string()));
+        }
+        let taken = Symbol {
+            name: new_name.to_string(),
+            ..symbol.clone()
+        };
+        let with_roster = symbol.kind.home() != Home::Scenario;
+        if new_name != symbol.name
+            && self
+                .occurrences(&path, &taken, true, with_roster)
+                .iter()
+                .any(|l| self.is_definition(l))
+        {
+            return Err(RenameError::Taken(symbol.kind.noun(), new_name.to_string()));
+        }
+        Ok(self.occurrences(&path, &symbol, true, with_roster))
+    }
+
+    fn is_definition(&mut self, at: &Location) -> bool {
+        self.parsed(&at.path).is_some_and(|p| {
+            p.symbols
+                .iter()
+                .any(|s| s.pos == at.pos && s.usage == Use::Definition)
+        })
+    }
+
+    /// What the id at `offset` is, in Markdown, and where the id stands.
+    pub fn hover(&mut self, path: &Path, offset: usize) -> Option<(Pos, String)> {
+        let path = normalize(path);
+        let symbol = self.symbol_at(&path, offset)?;
+        if symbol.kind == SymbolKind::Technique {
+            return Some((symbol.pos, technique_text(&symbol.name)));
+        }
+        let mut parts = Vec::new();
+        for at in self.definition(&path, offset) {
+            let Some(parsed) = self.parsed(&at.path) else {
+                continue;
+            };
+            let Some(tree) = &parsed.tree else { continue };
+            let owner = symbols::owner_of(tree, at.pos.offset);
+            parts.push(describe(&symbol, owner, &parsed.text));
+            if !matches!(symbol.kind, SymbolKind::Tag | SymbolKind::DataClass) {
+                break;
+            }
+        }
+        let text = match symbol.kind {
+            SymbolKind::Tag | SymbolKind::DataClass | SymbolKind::ComponentKind => {
+                let on: Vec<String> = parts.iter().filter_map(|p| p.owner_id.clone()).collect();
+                format!(
+                    "**{} `{}`** — on {} component(s): {}",
+                    symbol.kind.noun(),
+                    symbol.name,
+                    on.len(),
+                    on.join(", ")
+                )
+            }
+            _ => match parts.into_iter().next() {
+                Some(p) => p.text,
+                None => format!(
+                    "**{} `{}`** — not defined where this file looks for it",
+                    symbol.kind.noun(),
+                    symbol.name
+                ),
+            },
+        };
+        Some((symbol.pos, text))
+    }
+
+    /// The outline of a file: its sections (`roles`, `injects`…) and the ids each defines,
+    /// an inject with when it comes and to whom.
+    pub fn outline(&mut self, path: &Path) -> Vec<OutlineItem> {
+        let Some(parsed) = self.parsed(&normalize(path)) else {
+            return Vec::new();
+        };
+        let Some(Node {
+            value: Value::Map(entries),
+            ..
+        }) = &parsed.tree
+        else {
+            return Vec::new();
+        };
+        let text = &parsed.text;
+        let mut out = Vec::new();
+        for (n, (k, v)) in entries.iter().enumerate() {
+            let end = entries
+                .get(n + 1)
+                .map_or(text.len(), |(next, _)| next.pos.offset);
+            let start = k.pos.offset;
+            let children: Vec<OutlineItem> = parsed
+                .symbols
+                .iter()
+                .filter(|s| s.usage == Use::Definition && (start..end).contains(&s.pos.offset))
+                .filter(|s| s.kind != SymbolKind::Option)
+                .map(|s| {
+                    let owner = symbols::owner_of(v, s.pos.offset);
+                    let range = owner.map_or(s.pos, |o| span_of(o, text).unwrap_or(s.pos));
+                    OutlineItem {
+                        name: s.name.clone(),
+                        kind: Some(s.kind),
+                        detail: owner.map_or_else(String::new, |o| summary(s.kind, o, text)),
+                        range: cover(range, s.pos),
+                        selection: s.pos,
+                        children: Vec::new(),
+                    }
+                })
+                .collect();
+            if children.is_empty() {
+                continue;
+            }
+            out.push(OutlineItem {
+                name: key_text(k),
+                kind: None,
+                detail: format!("{}", children.len()),
+                range: Pos {
+                    len: end - start,
+                    ..k.pos
+                },
+                selection: k.pos,
+                children,
+            });
+        }
+        out
+    }
+
+    /// What may be typed at byte `offset` of an open file.
+    pub fn completions(&mut self, path: &Path, offset: usize) -> Option<Completions> {
+        let path = normalize(path);
+        let text = self.open.get(&path)?.clone();
+        let slot = complete::slot_at(&path, &text, offset)?;
+        let candidates = match &slot.expected {
+            Expected::Duration => durations(self.plays_in_turns(&path)),
+            Expected::RunbookSection(id) => self.runbook_sections(&path, id),
+            Expected::Symbol(SymbolKind::Technique, _) => attack::catalog()
+                .values()
+                .filter(|t| t.status == attack::Status::Active)
+                .map(|t| Candidate {
+                    label: t.id.to_string(),
+                    detail: format!("{} ({})", t.name, t.tactics.join(", ")),
+                })
+                .collect(),
+            Expected::Symbol(kind, scope) => self.defined(&path, *kind, scope.as_deref()),
+        };
+        let mut candidates = candidates;
+        candidates.sort_by(|a, b| a.label.cmp(&b.label));
+        candidates.dedup_by(|a, b| a.label == b.label);
+        Some(Completions {
+            start: slot.start,
+            candidates,
+        })
+    }
+
+    /// The ids of `kind` that the file at `path` may name, with a line about each.
+    fn defined(&mut self, path: &Path, kind: SymbolKind, scope: Option<&str>) -> Vec<Candidate> {
+        let mut out = Vec::new();
+        let mut count: HashMap<String, usize> = HashMap::new();
+        for home in self.homes(path, kind) {
+            let Some(parsed) = self.parsed(&home) else {
+                continue;
+            };
+            for s in &parsed.symbols {
+                if s.kind != kind || s.usage != Use::Definition {
+                    continue;
+                }
+                if scope.is_some() && s.scope.as_deref() != scope {
+                    continue;
+                }
+                *count.entry(s.name.clone()).or_default() += 1;
+                let detail = match (&parsed.tree, kind) {
+                    (_, SymbolKind::Tag | SymbolKind::DataClass | SymbolKind::ComponentKind) => {
+                        String::new()
+                    }
+                    (Some(tree), _) => symbols::owner_of(tree, s.pos.offset)
+                        .map_or_else(String::new, |o| summary(kind, o, &parsed.text)),
+                    (None, _) => String::new(),
+                };
+                out.push(Candidate {
+                    label: s.name.clone(),
+                    detail,
+                });
+            }
+        }
+        for c in &mut out {
+            if c.detail.is_empty()
+                && let Some(n) = count.get(&c.label)
+            {
+                c.detail = format!("{} on {n} component(s)", kind.noun());
+            }
+        }
+        out
+    }
+
+    fn plays_in_turns(&mut self, path: &Path) -> bool {
+        let homes = self.homes(path, SymbolKind::Inject);
+        homes.iter().any(|h| {
+            self.parsed(h)
+                .and_then(|p| p.tree.as_ref())
+                .and_then(|t| t.get("clock"))
+                .and_then(Node::as_str)
+                == Some("turns")
+        })
+    }
+
+    /// The sections (Markdown headings, as link anchors) of the runbook `id`.
+    fn runbook_sections(&mut self, path: &Path, id: &str) -> Vec<Candidate> {
+        let Some(arch) = self.program(path).map(|p| p.architecture_path()) else {
+            return Vec::new();
+        };
+        let arch = normalize(&arch);
+        let Some(parsed) = self.parsed(&arch) else {
+            return Vec::new();
+        };
+        let Some(tree) = &parsed.tree else {
+            return Vec::new();
+        };
+        let runbook = parsed
+            .symbols
+            .iter()
+            .find(|s| s.kind == SymbolKind::Runbook && s.name == id)
+            .and_then(|s| symbols::owner_of(tree, s.pos.offset));
+        let Some(file) = runbook.and_then(|r| r.get("path")).and_then(Node::as_str) else {
+            return Vec::new();
+        };
+        let file = arch.parent().unwrap_or(Path::new(".")).join(file);
+        let Ok(source) = SourceFile::read(&file, DEFAULT_MAX_FILE_BYTES) else {
+            return Vec::new();
+        };
+        source
+            .text
+            .lines()
+            .filter_map(|l| {
+                let heading = l.trim_start_matches('#');
+                (l.starts_with('#') && heading.starts_with(' ')).then(|| heading.trim())
+            })
+            .map(|h| Candidate {
+                label: anchor(h),
+                detail: h.to_string(),
+            })
+            .collect()
+    }
+
+    /// The files that define ids of `kind` for the file at `path`.
+    fn homes(&mut self, path: &Path, kind: SymbolKind) -> Vec<PathBuf> {
+        let file_kind = self.parsed(path).and_then(|p| p.kind);
+        match kind.home() {
+            Home::Catalog => Vec::new(),
+            Home::Architecture => self
+                .program(path)
+                .map(|p| vec![normalize(&p.architecture_path())])
+                .unwrap_or_default(),
+            Home::Roster => self
+                .program(path)
+                .map(|p| vec![normalize(&p.roster_path())])
+                .unwrap_or_default(),
+            Home::Scenario => match file_kind {
+                Some(FileKind::Scenario) => vec![path.to_path_buf()],
+                Some(FileKind::Decisions) => self.sheet_scenario(path).into_iter().collect(),
+                Some(FileKind::Roster) => self
+                    .program(path)
+                    .map(|p| p.scenario_paths().iter().map(|s| normalize(s)).collect())
+                    .unwrap_or_default(),
+                _ => Vec::new(),
+            },
+        }
+    }
+
+    /// The files that may name an id of `kind` defined for the file at `path`: its home,
+    /// and for a scenario's ids the program's decisions sheets of that scenario (and, with
+    /// `with_roster`, the roster that staffs its roles); for the architecture's and roster's
+    /// ids every scenario, sheet, the architecture and the roster of the program.
+    fn family(&mut self, path: &Path, kind: SymbolKind, with_roster: bool) -> Vec<PathBuf> {
+        let homes = self.homes(path, kind);
+        let mut out = homes.clone();
+        let program = self.program(path);
+        let program_files: Vec<PathBuf> = program.as_deref().map_or_else(Vec::new, |p| {
+            let mut files: Vec<PathBuf> = p
+                .scenario_paths()
+                .into_iter()
+                .chain(project::yaml_files(&p.root))
+                .map(|f| normalize(&f))
+                .collect();
+            files.extend(self.open.keys().cloned());
+            files
+        });
+        match kind.home() {
+            Home::Catalog => {}
+            Home::Scenario => {
+                for f in &program_files {
+                    if self.parsed(f).and_then(|p| p.kind) == Some(FileKind::Decisions)
+                        && self.sheet_scenario(f).is_some_and(|s| homes.contains(&s))
+                    {
+                        out.push(f.clone());
+                    }
+                }
+                if kind == SymbolKind::Role
+                    && with_roster
+                    && let Some(p) = &program
+                {
+                    out.push(normalize(&p.roster_path()));
+                }
+            }
+            Home::Architecture | Home::Roster => {
+                if let Some(p) = &program {
+                    out.push(normalize(&p.architecture_path()));
+                    out.push(normalize(&p.roster_path()));
+                }
+                out.extend(program_files);
+            }
+        }
+        let mut seen = HashSet::new();
+        out.retain(|f| seen.insert(f.clone()));
+        out
+    }
+
+    /// The scenario a decisions sheet names: a path beside the sheet, or a library id.
+    fn sheet_scenario(&mut self, sheet: &Path) -> Option<PathBuf> {
+        let named = self
+            .parsed(sheet)?
+            .tree
+            .as_ref()?
+            .get("scenario")?
+            .as_str()?
+            .to_string();
+        let by_path = normalize(&sheet.parent().unwrap_or(Path::new(".")).join(&named));
+        if Overlay(&self.open).exists(&by_path) {
+            return Some(by_path);
+        }
+        let program = self.program(sheet)?;
+        program
+            .scenario_paths()
+            .into_iter()
+            .map(|p| normalize(&p))
+            .find(|p| {
+                self.parsed(p)
+                    .and_then(|s| s.tree.as_ref())
+                    .and_then(|t| t.get("id"))
+                    .and_then(Node::as_str)
+                    == Some(named.as_str())
+            })
+    }
+
+    /// The tree and ids of `path` (open text, else the disk), parsed again only when the
+    /// text changed.
+    fn parsed(&mut self, path: &Path) -> Option<&Parsed> {
+        let text = match self.open.get(path) {
+            Some(t) => t.clone(),
+            None => SourceFile::read(path, DEFAULT_MAX_FILE_BYTES).ok()?.text,
+        };
+        let fresh = self.parsed.get(path).is_some_and(|p| p.text == text);
+        if !fresh {
+            let source = SourceFile::new(path, text);
+            let tree = yaml::parse(&source).ok();
+            let kind = load::detect_kind(path, tree.as_ref());
+            let symbols = match (&tree, kind) {
+                (Some(t), Some(k)) => symbols::index(k, t, &source.text),
+                _ => Vec::new(),
+            };
+            self.parsed.insert(
+                path.to_path_buf(),
+                Parsed {
+                    text: source.text,
+                    kind,
+                    tree,
+                    symbols,
+                },
+            );
+        }
+        self.parsed.get(path)
+    }
+
+    /// The `ttx.yaml` a file belongs to: the nearest above it (open in the editor or on
+    /// disk), or a program of the workspace whose library holds the file.
+    fn program_file(&self, path: &Path) -> Option<PathBuf> {
+        let above = path.ancestors().skip(1).find_map(|dir| {
+            let candidate = dir.join(crate::authoring::model::program::PROGRAM_FILE);
+            (self.open.contains_key(&candidate) || candidate.is_file()).then_some(candidate)
+        });
+        if above.is_some() {
+            return above;
+        }
+        self.programs_known
+            .iter()
+            .find(|program| {
+                let Ok(p) = ProgramDir::load(program) else {
+                    return false;
+                };
+                p.scenario_paths().iter().any(|s| normalize(s) == path)
+            })
+            .cloned()
+    }
+
+    /// The program a file belongs to, loaded from its `ttx.yaml` as the editor holds it.
+    fn program(&mut self, path: &Path) -> Option<Arc<ProgramDir>> {
+        let file = self.program_file(&normalize(path))?;
+        let source = Overlay(&self.open)
+            .read(&file, DEFAULT_MAX_FILE_BYTES)
+            .ok()?;
+        if let Some(cached) = self.programs.get(&file)
+            && cached.text == source.text
+        {
+            return Some(cached.program.clone());
+        }
+        let text = source.text.clone();
+        let program = Arc::new(ProgramDir::from_source(&file, source).ok()?);
+        self.programs.insert(
+            file,
+            ProgramCache {
+                text,
+                program: program.clone(),
+                context: None,
+            },
+        );
+        Some(program)
+    }
+
+    /// The architecture and roster of a program as the editor holds them, loaded again
+    /// only when one of their texts changed.
+    fn context(&mut self, program: &ProgramDir) -> Arc<Context> {
+        let max = program.max_file_bytes();
+        let files = Overlay(&self.open);
+        let read = |path: &Path| files.read(path, max).ok();
+        let arch = read(&program.architecture_path());
+        let roster = read(&program.roster_path());
+        let key = (
+            arch.as_ref().map_or_else(String::new, |s| s.text.clone()),
+            roster.as_ref().map_or_else(String::new, |s| s.text.clone()),
+        );
+        let file = program.program.source.path.clone();
+        if let Some((a, r, ctx)) = self.programs.get(&file).and_then(|c| c.context.as_ref())
+            && (a, r) == (&key.0, &key.1)
+        {
+            return ctx.clone();
+        }
+        let context = Arc::new(Context {
+            architecture: arch
+                .and_then(|s| load::load_source::<Architecture>(FileKind::Architecture, s).ok()),
+            roster: roster.and_then(|s| load::load_source::<Roster>(FileKind::Roster, s).ok()),
+        });
+        if let Some(cached) = self.programs.get_mut(&file) {
+            cached.context = Some((key.0, key.1, context.clone()));
+        }
+        context
+    }
+}
+
+/// A GitHub-style link anchor of a Markdown heading (`Contain the host` → `contain-the-host`).
+fn anchor(heading: &str) -> String {
+    heading
+        .to_lowercase()
+        .chars()
+        .filter_map(|c| match c {
+            ' ' => Some('-'),
+            c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
+            _ => None,
+        })
+        .collect()
+}
+
+fn durations(turns: bool) -> Vec<Candidate> {
+    let list: &[(&str, &str)] = if turns {
+        &[
+            ("1t", "one turn"),
+            ("2t", "two turns"),
+            ("3t", "three turns"),
+            ("5t", "five turns"),
+        ]
+    } else {
+        &[
+            ("0m", "at the start"),
+            ("5m", "5 minutes"),
+            ("10m", "10 minutes"),
+            ("15m", "15 minutes"),
+            ("30m", "30 minutes"),
+            ("45m", "45 minutes"),
+            ("1h", "an hour"),
+            ("1h30m", "an hour and a half"),
+            ("2h", "two hours"),
+        ]
+    };
+    list.iter()
+        .map(|(l, d)| Candidate {
+            label: l.to_string(),
+            detail: d.to_string(),
+        })
+        .collect()
+}
+
+fn technique_text(id: &str) -> String {
+    match attack::technique(id) {
+        Some(t) => {
+            let status = match t.status {
+                attack::Status::Active => String::new(),
+                _ => format!(
+                    "\n\n{:?}{}",
+                    t.status,
+                    t.replaced_by
+                        .map_or_else(String::new, |r| format!(": replaced by `{r}`"))
+                ),
+            };
+            format!(
+                "**{} {}** — ATT&CK technique\n\nTactics: {}{status}",
+                t.id,
+                t.name,
+                t.tactics.join(", ")
+            )
+        }
+        None => format!("**{id}** — not in ttx's ATT&CK catalog"),
+    }
+}
+
+/// The fields shown about each kind of id, in order.
+fn fields(kind: SymbolKind) -> &'static [&'static str] {
+    match kind {
+        SymbolKind::Role => &["title", "required", "description"],
+        SymbolKind::Module => &["title", "at", "story", "briefing"],
+        SymbolKind::Objective => &["text", "capability", "module"],
+        SymbolKind::Fact => &["text"],
+        SymbolKind::Inject => &[
+            "module", "at", "after", "jitter", "when", "to", "via", "source", "text", "story",
+        ],
+        SymbolKind::Decision => &[
+            "title", "by", "options", "when", "limit", "cooldown", "reveals", "effect",
+        ],
+        SymbolKind::Option => &[],
+        SymbolKind::Expectation => &[
+            "role",
+            "decision",
+            "option",
+            "within",
+            "after",
+            "objective",
+            "runbook",
+            "priority",
+        ],
+        SymbolKind::Component => &["name", "kind", "team", "criticality", "data", "tags"],
+        SymbolKind::TrustBoundary => &["name", "components"],
+        SymbolKind::Runbook => &["title", "path", "url"],
+        SymbolKind::Team => &["name", "poc"],
+        SymbolKind::Person => &["name", "team", "handle"],
+        SymbolKind::Tag
+        | SymbolKind::DataClass
+        | SymbolKind::ComponentKind
+        | SymbolKind::Technique => &[],
+    }
+}
+
+struct Described {
+    text: String,
+    /// The id of the mapping that holds a shared word (the component carrying a tag).
+    owner_id: Option<String>,
+}
+
+fn describe(symbol: &Symbol, owner: Option<&Node>, text: &str) -> Described {
+    let mut out = format!("**{} `{}`**", symbol.kind.noun(), symbol.name);
+    let owner_id = owner
+        .and_then(|o| o.get("id"))
+        .and_then(Node::as_str)
+        .map(str::to_string);
+    if let Some(owner) = owner {
+        if let Value::Str(title) = &owner.value {
+            out.push_str(&format!(" — {title}"));
+        }
+        for key in fields(symbol.kind) {
+            let Some(value) = owner.get(key) else {
+                continue;
+            };
+            let shown = flow(value, text);
+            if *key == "effect" || *key == "when" && symbol.kind == SymbolKind::Decision {
+                out.push_str(&format!("\n\n{key}:\n```rhai\n{}\n```", shown.trim_end()));
+            } else if *key == "text" || *key == "briefing" || *key == "description" {
+                out.push_str(&format!("\n\n{shown}"));
+            } else {
+                out.push_str(&format!("\n\n{key}: `{shown}`"));
+            }
+        }
+    }
+    Described {
+        text: out,
+        owner_id,
+    }
+}
+
+/// A value as one line: scalars as they read, lists and mappings in flow form.
+fn flow(node: &Node, text: &str) -> String {
+    match &node.value {
+        Value::Null => String::new(),
+        Value::Bool(b) => b.to_string(),
+        Value::Int(i) => i.to_string(),
+        Value::Float(_) => node.raw(text).unwrap_or_default().to_string(),
+        Value::Str(s) => s.clone(),
+        Value::Seq(items) => format!(
+            "[{}]",
+            items
+                .iter()
+                .map(|i| flow(i, text))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Value::Map(entries) => format!(
+            "{{{}}}",
+            entries
+                .iter()
+                .map(|(k, v)| format!("{}: {}", key_text(k), flow(v, text)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// One line about a definition, for outlines and completion lists.
+fn summary(kind: SymbolKind, owner: &Node, text: &str) -> String {
+    let get = |k: &str| owner.get(k).map(|v| flow(v, text));
+    let short = |s: String| {
+        let line = s.lines().next().unwrap_or_default().to_string();
+        if line.chars().count() > 60 {
+            format!("{}…", line.chars().take(59).collect::<String>())
+        } else {
+            line
+        }
+    };
+    match kind {
+        SymbolKind::Inject => {
+            let when = get("at")
+                .map(|a| format!("at {a}"))
+                .or_else(|| get("after").map(|a| format!("after {a}")))
+                .unwrap_or_default();
+            let to = get("to").map(|t| format!(" → {t}")).unwrap_or_default();
+            let said = get("text").map(short).unwrap_or_default();
+            format!("{when}{to}: {said}")
+        }
+        SymbolKind::Decision => {
+            let by = get("by").map(|b| format!("by {b}")).unwrap_or_default();
+            match get("title") {
+                Some(t) => format!("{t} ({by})"),
+                None => by,
+            }
+        }
+        SymbolKind::Option => match &owner.value {
+            Value::Str(s) => s.clone(),
+            _ => String::new(),
+        },
+        _ => ["title", "name", "text"]
+            .iter()
+            .find_map(|k| get(k))
+            .map(short)
+            .unwrap_or_default(),
+    }
+}
+
+/// Where a node's text stands, when the parser gave its length.
+fn span_of(node: &Node, _text: &str) -> Option<Pos> {
+    (node.pos.len > 0).then_some(node.pos)
+}
+
+/// The smallest span covering both.
+fn cover(a: Pos, b: Pos) -> Pos {
+    if b.offset >= a.offset && b.offset + b.len <= a.offset + a.len {
+        a
+    } else {
+        b
+    }
+}

@@ -1,0 +1,583 @@
+//! `ttx lsp` spoken to as an editor speaks to it: a process on stdin and stdout, JSON-RPC
+//! in `Content-Length` frames. Every test works on its own copy of the Acme program and
+//! the scenario library, edits only the server's buffers, and bounds each wait.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{Value, json};
+
+use crate::lsp_client::{Client, at, position, uri};
+use crate::support::{Ttx, copy_tree, root};
+
+fn ttx() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_ttx"))
+}
+
+/// A copy of the Acme program (without its journals) and the library it names.
+fn workspace(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("lsp-{name}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    let acme = dir.join("examples/acme");
+    std::fs::create_dir_all(&acme).unwrap();
+    for file in ["ttx.yaml", "architecture.yaml", "roster.yaml"] {
+        std::fs::copy(root().join("examples/acme").join(file), acme.join(file)).unwrap();
+    }
+    for folder in ["runbooks", "sessions", "library-sessions", "profiles"] {
+        copy_tree(
+            &root().join("examples/acme").join(folder),
+            &acme.join(folder),
+        );
+    }
+    copy_tree(&root().join("scenarios"), &dir.join("scenarios"));
+    dir
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap()
+}
+
+/// The diagnostics as (line, character, end line, end character, code, message).
+fn summary(diagnostics: &[Value]) -> Vec<(u64, u64, u64, u64, String, String)> {
+    diagnostics
+        .iter()
+        .map(|d| {
+            let r = &d["range"];
+            (
+                r["start"]["line"].as_u64().unwrap(),
+                r["start"]["character"].as_u64().unwrap(),
+                r["end"]["line"].as_u64().unwrap(),
+                r["end"]["character"].as_u64().unwrap(),
+                d["code"].as_str().unwrap().to_string(),
+                d["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+const LEAK: &str = "scenarios/payments-credential-leak.yaml";
+
+#[test]
+fn diagnostics_are_validates_at_the_token_and_an_edit_clears_them() {
+    let dir = workspace("diagnostics");
+    let path = dir.join(LEAK);
+    let good = read(&path);
+    // Three mistakes of three checks: an undefined role, a tag no component of Acme's
+    // architecture carries, a misspelt key.
+    let bad = good
+        .replacen("to: [oncall]", "to: [oncal]", 1)
+        .replacen("tags: [refunds]", "tags: [refundz]", 1)
+        .replacen(
+            "  - id: cdn-noise\n    at:",
+            "  - id: cdn-noise\n    att:",
+            1,
+        );
+    assert_ne!(bad, good);
+    let mut c = Client::start(&ttx(), &dir, 0);
+    let doc = c.open(&path, &bad);
+    let found = summary(&c.diagnostics(&doc, 1));
+
+    // The same problems `ttx validate` reports for the saved file, at the same places.
+    std::fs::write(&path, &bad).unwrap();
+    let out = Ttx::new()
+        .cwd(dir.join("examples/acme"))
+        .args([
+            "validate",
+            "--format",
+            "json",
+            "../../scenarios/payments-credential-leak.yaml",
+        ])
+        .run();
+    std::fs::write(&path, &good).unwrap();
+    let json: Value = serde_json::from_str(&out.stdout).unwrap();
+    let validated: Vec<(u64, u64, String, String)> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            let message = match d["help"].as_str() {
+                Some(h) => format!("{}\nhelp: {h}", d["message"].as_str().unwrap()),
+                None => d["message"].as_str().unwrap().to_string(),
+            };
+            (
+                d["line"].as_u64().unwrap() - 1,
+                d["column"].as_u64().unwrap() - 1,
+                d["code"].as_str().unwrap().to_string(),
+                message,
+            )
+        })
+        .collect();
+    let served: Vec<(u64, u64, String, String)> = found
+        .iter()
+        .map(|(l, ch, _, _, code, m)| (*l, *ch, code.clone(), m.clone()))
+        .collect();
+    assert_eq!(served, validated);
+    assert!(served.len() >= 3, "{served:#?}");
+
+    // Exact to the token: the role's range is `oncal`, nothing more.
+    let oncal = bad.find("[oncal]").unwrap() + 1;
+    let start = position(&bad, oncal);
+    let role = found
+        .iter()
+        .find(|d| d.5.starts_with("undefined role `oncal`"))
+        .expect("the undefined role");
+    assert_eq!(
+        (role.0, role.1),
+        (
+            start["line"].as_u64().unwrap(),
+            start["character"].as_u64().unwrap()
+        )
+    );
+    assert_eq!((role.2, role.3 - role.1), (role.0, 5));
+    assert!(
+        role.5.ends_with("help: did you mean `oncall`?"),
+        "{}",
+        role.5
+    );
+    assert!(
+        found.iter().any(|d| d.4 == "unmatched-component"),
+        "{found:#?}"
+    );
+    assert!(
+        found
+            .iter()
+            .any(|d| d.4 == "unknown-key" && d.5.contains("`att`"))
+    );
+
+    // Put right in the buffer (not saved): the diagnostics clear.
+    c.change(&doc, 2, &good);
+    assert_eq!(c.diagnostics(&doc, 2), Vec::<Value>::new());
+    let (status, stderr) = shutdown(c);
+    assert!(status.success(), "{stderr}");
+}
+
+fn shutdown(mut c: Client) -> (std::process::ExitStatus, String) {
+    let answer = c.request("shutdown", Value::Null);
+    assert_eq!(answer["result"], Value::Null, "{answer}");
+    c.notify("exit", Value::Null);
+    c.finish()
+}
+
+#[test]
+fn a_quick_fix_puts_the_did_you_mean_in_place() {
+    let dir = workspace("quick-fix");
+    let path = dir.join(LEAK);
+    let bad = read(&path).replacen("to: [oncall]", "to: [oncal]", 1);
+    let mut c = Client::start(&ttx(), &dir, 0);
+    let doc = c.open(&path, &bad);
+    let diagnostics = c.diagnostics(&doc, 1);
+    let role = diagnostics
+        .iter()
+        .find(|d| d["message"].as_str().unwrap().starts_with("undefined role"))
+        .unwrap()
+        .clone();
+    let answer = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": doc}, "range": role["range"], "context": {"diagnostics": [role]}}),
+    );
+    let action = &answer["result"][0];
+    assert_eq!(action["title"], "Change to `oncall`");
+    let edit = &action["edit"]["changes"][&doc][0];
+    assert_eq!(edit["newText"], "oncall");
+    assert_eq!(edit["range"], role["range"]);
+}
+
+#[test]
+fn completion_lists_roles_and_this_architectures_selectors() {
+    let dir = workspace("completion");
+    let path = dir.join(LEAK);
+    let text = read(&path)
+        .replacen("to: [oncall]", "to: [oncall, ]", 1)
+        .replacen("tags: [refunds]", "tags: [refunds, ]", 1)
+        .replacen("data: [payment]", "data: [payment, p]", 1);
+    let mut c = Client::start(&ttx(), &dir, 0);
+    let doc = c.open(&path, &text);
+    let labels = |answer: &Value| -> Vec<String> {
+        answer["result"]["items"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{answer}"))
+            .iter()
+            .map(|i| i["label"].as_str().unwrap().to_string())
+            .collect()
+    };
+
+    let roles = labels(&c.request("textDocument/completion", at(&doc, &text, "to: [oncall, ")));
+    assert_eq!(roles, ["comms", "ic", "legal", "oncall", "pm"]);
+
+    let tags = labels(&c.request(
+        "textDocument/completion",
+        at(&doc, &text, "tags: [refunds, "),
+    ));
+    let architecture = read(&dir.join("examples/acme/architecture.yaml"));
+    assert!(
+        tags.contains(&"pci".to_string()) && tags.contains(&"refunds".to_string()),
+        "{tags:?}"
+    );
+    for tag in &tags {
+        assert!(
+            architecture.contains(tag.as_str()),
+            "{tag} is not in the architecture"
+        );
+    }
+
+    // Data classes, with what is typed so far replaced.
+    let answer = c.request(
+        "textDocument/completion",
+        at(&doc, &text, "data: [payment, p"),
+    );
+    let data = labels(&answer);
+    assert!(
+        data.contains(&"pii".to_string()) && data.contains(&"payment".to_string()),
+        "{data:?}"
+    );
+    assert!(
+        !data.contains(&"pci".to_string()),
+        "a tag is not a data class: {data:?}"
+    );
+    let edit = &answer["result"]["items"][0]["textEdit"]["range"];
+    let typed = text.find("data: [payment, p").unwrap() + "data: [payment, ".len();
+    assert_eq!(edit["start"], position(&text, typed));
+
+    // A runbook's sections, from its Markdown headings.
+    let answer = c.request(
+        "textDocument/completion",
+        at(&doc, &text, "runbook: incident-severity#"),
+    );
+    assert_eq!(
+        labels(&answer),
+        ["incident-severity-levels", "sev1", "sev2"]
+    );
+
+    // A runbook's sections, from its Markdown headings.
+    let answer = c.request(
+        "textDocument/completion",
+        at(&doc, &text, "runbook: incident-severity#"),
+    );
+    assert_eq!(
+        labels(&answer),
+        ["incident-severity-levels", "sev1", "sev2"]
+    );
+
+    // ATT&CK ids come with their names.
+    let attack = c.request("textDocument/completion", at(&doc, &text, "attack: ["));
+    let items = attack["result"]["items"].as_array().unwrap();
+    let valid = items.iter().find(|i| i["label"] == "T1078.004").unwrap();
+    assert!(
+        valid["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("Cloud Accounts"),
+        "{valid}"
+    );
+}
+
+#[test]
+fn definition_references_hover_and_outline() {
+    let dir = workspace("navigation");
+    let path = dir.join(LEAK);
+    let text = read(&path);
+    let mut c = Client::start(&ttx(), &dir, 0);
+    let doc = c.open(&path, &text);
+
+    // `after: {inject: spike}` goes to `- id: spike`.
+    let answer = c.request(
+        "textDocument/definition",
+        at(&doc, &text, "after: {inject: sp"),
+    );
+    let target = &answer["result"][0];
+    assert_eq!(target["uri"], doc);
+    let def = text.find("- id: spike").unwrap() + "- id: ".len();
+    assert_eq!(target["range"]["start"], position(&text, def));
+    assert_eq!(target["range"]["end"], position(&text, def + "spike".len()));
+
+    // A decision named in an expectation goes to the decision.
+    let answer = c.request(
+        "textDocument/definition",
+        at(&doc, &text, "decision: declare_inc"),
+    );
+    let def = text.find("\n  declare_incident:").unwrap() + 3;
+    assert_eq!(answer["result"][0]["range"]["start"], position(&text, def));
+
+    // A runbook goes to the architecture.
+    let answer = c.request(
+        "textDocument/definition",
+        at(&doc, &text, "runbook: payments-"),
+    );
+    let target = answer["result"][0]["uri"].as_str().unwrap();
+    assert!(
+        target.ends_with("examples/acme/architecture.yaml"),
+        "{answer}"
+    );
+
+    // The references of a decision include the sessions that record it.
+    let answer = c.request(
+        "textDocument/references",
+        json!({"textDocument": {"uri": doc}, "position": at(&doc, &text, "  block_ref")["position"], "context": {"includeDeclaration": true}}),
+    );
+    let files: Vec<&str> = answer["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["uri"].as_str().unwrap())
+        .collect();
+    assert!(files.iter().any(|f| f.contains("/sessions/")), "{files:?}");
+    assert!(files.contains(&doc.as_str()));
+
+    // Hover over an inject's name: its text and time.
+    let answer = c.request("textDocument/hover", at(&doc, &text, "after: {inject: sp"));
+    let shown = answer["result"]["contents"]["value"].as_str().unwrap();
+    assert!(shown.starts_with("**inject `spike`**"), "{shown}");
+    assert!(shown.contains("refund volume 14x baseline"), "{shown}");
+    assert!(shown.contains("at: `0m`"), "{shown}");
+    // Over a technique: its name and tactics.
+    let answer = c.request("textDocument/hover", at(&doc, &text, "attack: [T1"));
+    let shown = answer["result"]["contents"]["value"].as_str().unwrap();
+    assert!(shown.contains("Tactics:"), "{shown}");
+
+    // The outline: the MSEL's injects under `injects`, with when and to whom.
+    let answer = c.request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": doc}}),
+    );
+    let sections = answer["result"].as_array().unwrap();
+    let injects = sections.iter().find(|s| s["name"] == "injects").unwrap();
+    let first = &injects["children"][0];
+    assert_eq!(first["name"], "spike");
+    assert!(
+        first["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("at 0m → [oncall]"),
+        "{first}"
+    );
+    assert!(sections.iter().any(|s| s["name"] == "decisions"));
+}
+
+#[test]
+fn rename_changes_the_scenario_and_the_sessions_that_name_it() {
+    let dir = workspace("rename");
+    let path = dir.join(LEAK);
+    let text = read(&path);
+    let mut c = Client::start(&ttx(), &dir, 0);
+    let doc = c.open(&path, &text);
+    let here = at(&doc, &text, "  block_ref");
+
+    let prepared = c.request("textDocument/prepareRename", here.clone());
+    assert_eq!(prepared["result"]["placeholder"], "block_refunds");
+
+    let mut params = here.clone();
+    params["newName"] = json!("pause_refunds");
+    let answer = c.request("textDocument/rename", params);
+    let changes = answer["result"]["changes"]
+        .as_object()
+        .unwrap_or_else(|| panic!("{answer}"));
+    // Every id occurrence, and nothing else: the scenario's, and each session's.
+    let mut expected = vec![(uri(&path), text.matches("block_refunds").count())];
+    for session in std::fs::read_dir(dir.join("examples/acme/sessions")).unwrap() {
+        let session = session.unwrap().path();
+        let n = read(&session).matches("decision: block_refunds").count();
+        if n > 0 {
+            expected.push((uri(&session), n));
+        }
+    }
+    expected.sort();
+    let mut got: Vec<(String, usize)> = changes
+        .iter()
+        .map(|(u, edits)| (u.clone(), edits.as_array().unwrap().len()))
+        .collect();
+    got.sort();
+    assert_eq!(got, expected);
+    assert!(got.len() >= 3);
+    for edits in changes.values() {
+        for e in edits.as_array().unwrap() {
+            assert_eq!(e["newText"], "pause_refunds");
+        }
+    }
+
+    // A name that is not an id, and one that is taken, are refused with a reason.
+    let mut params = here.clone();
+    params["newName"] = json!("Pause Refunds");
+    let answer = c.request("textDocument/rename", params);
+    assert!(
+        answer["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("is not an id"),
+        "{answer}"
+    );
+    let mut params = here;
+    params["newName"] = json!("rotate_api_key");
+    let answer = c.request("textDocument/rename", params);
+    assert!(
+        answer["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("already exists"),
+        "{answer}"
+    );
+}
+
+#[test]
+fn editing_the_architecture_rechecks_the_open_scenarios_that_bind_to_it() {
+    let dir = workspace("architecture");
+    let scenario = dir.join(LEAK);
+    let arch = dir.join("examples/acme/architecture.yaml");
+    let mut c = Client::start(&ttx(), &dir, 0);
+    let s = c.open(&scenario, &read(&scenario));
+    assert_eq!(c.diagnostics(&s, 1), Vec::<Value>::new());
+    let arch_text = read(&arch);
+    let a = c.open(&arch, &arch_text);
+    c.diagnostics(&a, 1);
+    // No component of kind `pipeline` any more, unsaved.
+    let edited = arch_text.replace("kind: pipeline", "kind: service");
+    assert_ne!(edited, arch_text);
+    c.change(&a, 2, &edited);
+    // The scenario is published again (its own version unchanged) with what changed.
+    let again = c.wait(|v| {
+        v["method"] == "textDocument/publishDiagnostics"
+            && v["params"]["uri"] == s
+            && v["params"]["diagnostics"]
+                .as_array()
+                .is_some_and(|d| !d.is_empty())
+    });
+    let found = summary(again["params"]["diagnostics"].as_array().unwrap());
+    assert!(
+        found
+            .iter()
+            .any(|d| d.4 == "unmatched-component" && d.5.contains("build")),
+        "{found:#?}"
+    );
+}
+
+#[test]
+fn a_file_outside_any_program_is_checked_alone() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("lsp-alone");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("loose.yaml");
+    let text = read(&root().join(LEAK)).replacen("to: [oncall]", "to: [oncal]", 1);
+    let mut c = Client::start(&ttx(), &dir, 0);
+    let doc = c.open(&path, &text);
+    let found = summary(&c.diagnostics(&doc, 1));
+    assert!(
+        found
+            .iter()
+            .any(|d| d.5.starts_with("undefined role `oncal`")),
+        "{found:#?}"
+    );
+    // Nothing is said about an architecture it does not have.
+    assert!(
+        !found.iter().any(|d| d.4 == "unmatched-component"),
+        "{found:#?}"
+    );
+    // Navigation works inside it, and a program id goes nowhere.
+    let answer = c.request(
+        "textDocument/definition",
+        at(&doc, &text, "after: {inject: sp"),
+    );
+    assert_eq!(answer["result"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn a_file_of_4_mib_is_checked_and_one_past_the_limit_is_refused() {
+    let dir = workspace("large");
+    let path = dir.join("scenarios/large.yaml");
+    let limit = 4 * 1024 * 1024;
+    let mut text = read(&root().join(LEAK));
+    let mut n = 0;
+    // Long texts, so the file reaches 4 MiB inside the parser's limit on values.
+    let chatter = "Routine chatter on the payments channel, nothing to act on here. ".repeat(12);
+    let mut extra = String::new();
+    loop {
+        let inject = format!(
+            "  - id: filler-{n}\n    at: 1h\n    to: [oncall]\n    via: chat\n    text: \"{n}: {chatter}\"\n"
+        );
+        if text.len() + extra.len() + inject.len() > limit - 100 {
+            break;
+        }
+        extra.push_str(&inject);
+        n += 1;
+    }
+    let at_injects = text.find("injects:\n").unwrap() + "injects:\n".len();
+    text.insert_str(at_injects, &extra);
+    // Exactly at the limit: a comment fills what is left.
+    text.push('#');
+    text.push_str(&"-".repeat(limit - text.len()));
+    assert_eq!(text.len(), limit);
+    let mut c = Client::start(&ttx(), &dir, 0);
+    let doc = c.open(&path, &text);
+    let started = std::time::Instant::now();
+    let found = summary(&c.diagnostics(&doc, 1));
+    eprintln!(
+        "{n} injects, {} bytes: diagnostics in {:?}",
+        text.len(),
+        started.elapsed()
+    );
+    // Checked whole: the filler is never-firing-free, so only what the checks say of a
+    // long MSEL (nothing about its size) comes back.
+    assert!(
+        found
+            .iter()
+            .all(|d| !matches!(d.4.as_str(), "file-too-large" | "yaml-limit")),
+        "{:#?}",
+        &found[..found.len().min(5)]
+    );
+    // The server still answers at once after it.
+    let answer = c.request(
+        "textDocument/definition",
+        at(&doc, &text, "after: {inject: sp"),
+    );
+    assert_eq!(answer["result"].as_array().unwrap().len(), 1);
+
+    text.push('-');
+    c.change(&doc, 2, &text);
+    let found = summary(&c.diagnostics(&doc, 2));
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(
+        (found[0].0, found[0].1, found[0].4.as_str()),
+        (0, 0, "file-too-large")
+    );
+}
+
+#[test]
+fn malformed_json_rpc_is_answered_and_the_server_goes_on() {
+    let dir = workspace("malformed");
+    let mut c = Client::start(&ttx(), &dir, 0);
+    c.send_raw(b"Content-Length: 9\r\n\r\n{not json");
+    let answer = c.wait(|v| v.get("error").is_some() && v["id"].is_null());
+    assert_eq!(answer["error"]["code"], -32700);
+    // A request with parameters of the wrong shape gets an error of its own.
+    let answer = c.request("textDocument/hover", json!({"textDocument": 7}));
+    assert_eq!(answer["error"]["code"], -32602, "{answer}");
+    let answer = c.request("no/such", json!({}));
+    assert_eq!(answer["error"]["code"], -32601, "{answer}");
+    // Still serving.
+    let path = dir.join(LEAK);
+    let doc = c.open(&path, &read(&path));
+    assert_eq!(c.diagnostics(&doc, 1), Vec::<Value>::new());
+    // A header that cannot be read ends the connection, quietly.
+    c.send_raw(b"Content-Lenght 12\r\n\r\n");
+    let (status, stderr) = c.finish();
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("malformed header"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn a_client_that_disconnects_ends_the_server_without_a_panic() {
+    let dir = workspace("disconnect");
+    let mut c = Client::start(&ttx(), &dir, 10_000);
+    let path = dir.join(LEAK);
+    c.open(&path, &read(&path));
+    c.hang_up();
+    let (status, stderr) = c.finish();
+    // Gone without `shutdown`: exit 1, as the protocol asks, and nothing on stderr.
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    assert_eq!(stderr, "");
+}
+
+#[test]
+fn requests_before_initialize_are_refused() {
+    let mut c = Client::spawn(&ttx());
+    let answer = c.request("textDocument/hover", json!({}));
+    assert_eq!(answer["error"]["code"], -32002, "{answer}");
+}
