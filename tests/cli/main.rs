@@ -10,6 +10,7 @@ mod diskfull;
 mod library;
 mod lsp;
 mod lsp_client;
+mod lsp_neovim;
 mod new;
 mod pipes;
 mod program;

@@ -1,0 +1,138 @@
+//! Benchmark of `ttx lsp` on the largest shipped scenario, as an editor drives it: the
+//! scenario open inside the Acme program (architecture and roster loaded), then
+//! - diagnostics: 200 edits, each a new version of the buffer (a word typed into an
+//!   inject's text, every tenth edit a mistyped role); the time from sending the change to
+//!   receiving that version's diagnostics (debounce 0, so this is the checks' time plus
+//!   the round trip on a pipe);
+//! - completion: 200 completion requests at a role position;
+//! - definition and hover: 200 each, at an inject's `after:`.
+//!
+//! Prints p50, p99 and the worst of each.
+//!
+//!     cargo bench --bench lsp
+//!
+//! Not a test: it never fails on a slow machine, it only prints figures.
+
+#[path = "../tests/cli/lsp_client.rs"]
+mod lsp_client;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use lsp_client::{Client, at};
+use serde_json::json;
+
+const EDITS: usize = 200;
+const REQUESTS: usize = 200;
+
+fn largest_scenario(root: &Path) -> PathBuf {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root.join("scenarios"))
+        .expect("the library")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    files.sort_by_key(|p| std::fs::metadata(p).map_or(0, |m| m.len()));
+    files.pop().expect("a scenario")
+}
+
+fn main() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let path = largest_scenario(&root);
+    let text = std::fs::read_to_string(&path).expect("readable");
+    println!(
+        "scenario: {} ({} bytes, {} lines), in the Acme program",
+        path.strip_prefix(&root).unwrap_or(&path).display(),
+        text.len(),
+        text.lines().count()
+    );
+    let mut c = Client::start(Path::new(env!("CARGO_BIN_EXE_ttx")), &root, 0);
+    let doc = c.open(&path, &text);
+    let first = Instant::now();
+    let opened = c.diagnostics(&doc, 1);
+    println!(
+        "open: first diagnostics in {:.1} ms ({} diagnostics)",
+        ms(first.elapsed()),
+        opened.len()
+    );
+
+    // A word typed into the first inject's text, a letter per edit; every tenth edit a
+    // mistyped recipient, which the next edit puts right.
+    let anchor = text.find("    text: ").expect("an inject text") + "    text: ".len();
+    let role_at = text.find("to: [").expect("a recipient") + "to: [".len();
+    let mut times = Vec::with_capacity(EDITS);
+    let mut with_errors = 0;
+    for i in 0..EDITS {
+        let version = i as i64 + 2;
+        let mut edited = text.clone();
+        let typed: String = "abcdefghij".chars().cycle().take(i % 40 + 1).collect();
+        if i % 10 == 9 {
+            edited.insert(role_at, 'x');
+        }
+        edited.insert_str(
+            anchor + usize::from(i % 10 == 9 && role_at < anchor),
+            &typed,
+        );
+        let sent = Instant::now();
+        c.change(&doc, version, &edited);
+        let found = c.diagnostics(&doc, version);
+        times.push(sent.elapsed());
+        if !found.is_empty() {
+            with_errors += 1;
+        }
+    }
+    report(
+        &format!("diagnostics after an edit ({EDITS} edits, {with_errors} with a mistake)"),
+        &mut times,
+    );
+
+    // Back to the shipped text for the requests.
+    let version = EDITS as i64 + 2;
+    c.change(&doc, version, &text);
+    c.diagnostics(&doc, version);
+    let probe = &text;
+    let mut completion = Vec::new();
+    let mut definition = Vec::new();
+    let mut hover = Vec::new();
+    let after = ["after: {inject: ", "after: {decision: ", "after: "]
+        .iter()
+        .find(|m| probe.contains(*m))
+        .expect("an after");
+    for _ in 0..REQUESTS {
+        let sent = Instant::now();
+        let answer = c.request("textDocument/completion", at(&doc, probe, "to: ["));
+        completion.push(sent.elapsed());
+        assert!(
+            answer["result"]["items"]
+                .as_array()
+                .is_some_and(|i| !i.is_empty())
+        );
+        let sent = Instant::now();
+        c.request("textDocument/definition", at(&doc, probe, after));
+        definition.push(sent.elapsed());
+        let sent = Instant::now();
+        c.request("textDocument/hover", at(&doc, probe, after));
+        hover.push(sent.elapsed());
+    }
+    report("completion at a role", &mut completion);
+    report("definition of an after", &mut definition);
+    report("hover over an after", &mut hover);
+    let _ = c.request("shutdown", json!(null));
+    c.notify("exit", json!(null));
+    let _ = c.finish();
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn report(what: &str, times: &mut [Duration]) {
+    times.sort();
+    let at = |q: f64| times[((times.len() as f64 * q).ceil() as usize).clamp(1, times.len()) - 1];
+    println!(
+        "{what}: p50 {:.2} ms, p99 {:.2} ms, worst {:.2} ms",
+        ms(at(0.50)),
+        ms(at(0.99)),
+        ms(times[times.len() - 1])
+    );
+}
