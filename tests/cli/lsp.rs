@@ -581,3 +581,68 @@ fn requests_before_initialize_are_refused() {
     let answer = c.request("textDocument/hover", json!({}));
     assert_eq!(answer["error"]["code"], -32002, "{answer}");
 }
+
+#[test]
+fn a_decisions_sheet_completes_and_resolves_from_its_scenario_and_the_roster() {
+    let dir = workspace("sheet");
+    let sheet = dir.join("examples/acme/sessions/2026-05-14-textbook.yaml");
+    let scenario = dir.join(LEAK);
+    let text = read(&sheet)
+        .replacen("    by: ic\n", "    by: \n", 1)
+        .replacen("participant: dana-okafor", "participant: r", 1);
+    let mut c = Client::start(&ttx(), &dir, 0);
+    let doc = c.open(&sheet, &text);
+    let labels = |answer: &Value| -> Vec<String> {
+        answer["result"]["items"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{answer}"))
+            .iter()
+            .map(|i| i["label"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let roles = labels(&c.request("textDocument/completion", at(&doc, &text, "    by: ")));
+    assert_eq!(roles, ["comms", "ic", "legal", "oncall", "pm"]);
+    let people = c.request("textDocument/completion", at(&doc, &text, "participant: r"));
+    let raj = people["result"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["label"] == "raj-patel")
+        .unwrap_or_else(|| panic!("{people}"));
+    assert_eq!(raj["detail"], "Raj Patel");
+
+    // A decision in the sheet goes to the scenario; hover says who may take it.
+    let answer = c.request(
+        "textDocument/definition",
+        at(&doc, &text, "decision: block_ref"),
+    );
+    assert_eq!(answer["result"][0]["uri"], uri(&scenario));
+    let answer = c.request("textDocument/hover", at(&doc, &text, "decision: block_ref"));
+    let shown = answer["result"]["contents"]["value"].as_str().unwrap();
+    assert!(shown.starts_with("**decision `block_refunds`**"), "{shown}");
+    assert!(shown.contains("by: `[oncall, ic]`"), "{shown}");
+
+    // The sheet is checked against the scenario as the editor holds it: renaming the
+    // decision there, unsaved, makes the sheet's entries undefined.
+    let s = c.open(
+        &scenario,
+        &read(&scenario).replace("block_refunds", "pause_refunds"),
+    );
+    c.diagnostics(&s, 1);
+    let again = c.wait(|v| {
+        v["method"] == "textDocument/publishDiagnostics"
+            && v["params"]["uri"] == doc
+            && v["params"]["diagnostics"].as_array().is_some_and(|d| {
+                d.iter()
+                    .any(|d| d["message"].as_str().unwrap().contains("block_refunds"))
+            })
+    });
+    let found = summary(again["params"]["diagnostics"].as_array().unwrap());
+    assert!(
+        found
+            .iter()
+            .any(|d| d.5.starts_with("undefined decision `block_refunds`")
+                && d.5.contains("pause_refunds")),
+        "{found:#?}"
+    );
+}

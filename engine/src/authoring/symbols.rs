@@ -417,7 +417,15 @@ pub fn owner_of(root: &Node, offset: usize) -> Option<&Node> {
                     if k.pos.offset == offset {
                         return Some(v);
                     }
-                    if v.pos.offset == offset || quoted_at(v, offset) {
+                    // The id is this entry's value, or one item of its list (a tag).
+                    let items = match &v.value {
+                        Value::Seq(items) => items.as_slice(),
+                        _ => std::slice::from_ref(v),
+                    };
+                    if items
+                        .iter()
+                        .any(|i| i.pos.offset == offset || quoted_at(i, offset))
+                    {
                         best = Some(n);
                     }
                     stack.push(v);

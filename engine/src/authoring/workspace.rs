@@ -894,21 +894,38 @@ fn describe(symbol: &Symbol, owner: Option<&Node>, text: &str) -> Described {
         .and_then(Node::as_str)
         .map(str::to_string);
     if let Some(owner) = owner {
-        if let Value::Str(title) = &owner.value {
+        // An option's value is its title; a mapping's title or name heads the hover.
+        let title = match &owner.value {
+            Value::Str(title) => Some(title.clone()),
+            _ => ["title", "name"]
+                .iter()
+                .find_map(|k| owner.get(k).map(|v| flow(v, text))),
+        };
+        if let Some(title) = title {
             out.push_str(&format!(" — {title}"));
         }
+        let mut facts = Vec::new();
+        let mut blocks = Vec::new();
         for key in fields(symbol.kind) {
             let Some(value) = owner.get(key) else {
                 continue;
             };
             let shown = flow(value, text);
-            if *key == "effect" || *key == "when" && symbol.kind == SymbolKind::Decision {
-                out.push_str(&format!("\n\n{key}:\n```rhai\n{}\n```", shown.trim_end()));
-            } else if *key == "text" || *key == "briefing" || *key == "description" {
-                out.push_str(&format!("\n\n{shown}"));
-            } else {
-                out.push_str(&format!("\n\n{key}: `{shown}`"));
+            match *key {
+                "title" | "name" => {}
+                "effect" | "when" if symbol.kind == SymbolKind::Decision => {
+                    blocks.push(format!("{key}:\n```rhai\n{}\n```", shown.trim_end()))
+                }
+                "text" | "briefing" | "description" => blocks.push(shown),
+                _ => facts.push(format!("{key}: `{shown}`")),
             }
+        }
+        if !facts.is_empty() {
+            // Markdown's hard line break keeps the facts one to a line.
+            out.push_str(&format!("\n\n{}", facts.join("  \n")));
+        }
+        for block in blocks {
+            out.push_str(&format!("\n\n{block}"));
         }
     }
     Described {
