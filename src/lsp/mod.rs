@@ -59,6 +59,9 @@ struct Server {
     due: Option<Instant>,
     initialized: bool,
     shut_down: bool,
+    /// What was last published on each `ttx.yaml` that is not open: its notes about an
+    /// architecture or roster that does not load.
+    notes: HashMap<PathBuf, Vec<ttx_engine::authoring::diagnostic::Diagnostic>>,
 }
 
 impl Server {
@@ -73,6 +76,7 @@ impl Server {
             due: None,
             initialized: false,
             shut_down: false,
+            notes: HashMap::new(),
         }
     }
 
@@ -384,22 +388,49 @@ impl Server {
 
     fn publish_due(&mut self) {
         self.due = None;
-        for path in std::mem::take(&mut self.dirty) {
-            let Some(doc) = self.documents.get(&path) else {
-                continue;
-            };
-            let (uri, version) = (doc.uri.clone(), doc.version);
-            let found = self.workspace.diagnostics(&path);
-            let (Some(text), Some(doc)) = (self.workspace.text(&path), self.documents.get(&path))
-            else {
-                continue;
-            };
-            let diagnostics = found
-                .iter()
-                .map(|d| convert::diagnostic(d, text, &doc.lines, self.encoding))
-                .collect();
-            self.publish(uri, diagnostics, Some(version));
+        let dirty = std::mem::take(&mut self.dirty);
+        for path in &dirty {
+            self.publish_file(path);
         }
+        // `ttx validate` notes in ttx.yaml when the architecture or roster does not load;
+        // the editor shows them on that file even when it is not open.
+        for path in &dirty {
+            let Some((program, notes)) = self.workspace.program_notes(path) else {
+                continue;
+            };
+            if self.documents.contains_key(&program)
+                || self
+                    .notes
+                    .get(&program)
+                    .map_or(notes.is_empty(), |n| *n == notes)
+            {
+                continue;
+            }
+            let text = std::fs::read_to_string(&program).unwrap_or_default();
+            let lines = LineIndex::new(&text);
+            let diagnostics = notes
+                .iter()
+                .map(|d| convert::diagnostic(d, &text, &lines, self.encoding))
+                .collect();
+            self.publish(uri_of(&program), diagnostics, None);
+            self.notes.insert(program, notes);
+        }
+    }
+
+    fn publish_file(&mut self, path: &Path) {
+        let Some(doc) = self.documents.get(path) else {
+            return;
+        };
+        let (uri, version) = (doc.uri.clone(), doc.version);
+        let found = self.workspace.diagnostics(path);
+        let (Some(text), Some(doc)) = (self.workspace.text(path), self.documents.get(path)) else {
+            return;
+        };
+        let diagnostics = found
+            .iter()
+            .map(|d| convert::diagnostic(d, text, &doc.lines, self.encoding))
+            .collect();
+        self.publish(uri, diagnostics, Some(version));
     }
 
     fn publish(&self, uri: Uri, diagnostics: Vec<lsp::Diagnostic>, version: Option<i32>) {

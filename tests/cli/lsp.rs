@@ -646,3 +646,34 @@ fn a_decisions_sheet_completes_and_resolves_from_its_scenario_and_the_roster() {
         "{found:#?}"
     );
 }
+
+#[test]
+fn an_architecture_that_does_not_load_is_noted_on_the_program_file() {
+    let dir = workspace("broken-architecture");
+    let arch = dir.join("examples/acme/architecture.yaml");
+    let program = dir.join("examples/acme/ttx.yaml");
+    std::fs::write(
+        &arch,
+        read(&arch).replacen("kind: service", "kind: servise", 1),
+    )
+    .unwrap();
+    let scenario = dir.join(LEAK);
+    let mut c = Client::start(&ttx(), &dir, 0);
+    c.open(&scenario, &read(&scenario));
+    // Published on ttx.yaml, which is not open, as `ttx validate` reports it there.
+    let noted = c.wait(|v| {
+        v["method"] == "textDocument/publishDiagnostics" && v["params"]["uri"] == uri(&program)
+    });
+    let found = summary(noted["params"]["diagnostics"].as_array().unwrap());
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0].4, "program");
+    assert!(
+        found[0].5.starts_with("the architecture file") && found[0].5.contains("1 problem(s)"),
+        "{found:#?}"
+    );
+    let key = read(&program).find("architecture: ").unwrap();
+    assert_eq!(
+        json!({"line": found[0].0, "character": found[0].1}),
+        position(&read(&program), key + "architecture: ".len())
+    );
+}

@@ -159,9 +159,24 @@ fn load_context(
         return Context::default();
     };
     let targeted = |path: &Path| files.iter().any(|f| normalize(f) == normalize(path));
+    let (context, notes) = program_context(p, max_bytes, &Disk, &targeted);
+    report.diagnostics.extend(notes);
+    context
+}
+
+/// The architecture and roster of `program`, read through `files`, and for each that does
+/// not load a note at its key in `ttx.yaml` (unless `targeted` says the file is checked
+/// itself, so its own problems are reported).
+pub fn program_context(
+    p: &ProgramDir,
+    max_bytes: u64,
+    files: &dyn Files,
+    targeted: &dyn Fn(&Path) -> bool,
+) -> (Context, Vec<Diagnostic>) {
+    let mut notes = Vec::new();
     let mut note_failure = |what: &str, path: &Path, failed: &Failed| {
         if !targeted(path) {
-            report.diagnostics.push(
+            notes.push(
                 Diagnostic::error(
                     &p.program.source.path,
                     p.program
@@ -182,7 +197,20 @@ fn load_context(
             );
         }
     };
-    let architecture = match load::load_file::<Architecture>(
+    fn load_through<T: serde::de::DeserializeOwned>(
+        files: &dyn Files,
+        kind: FileKind,
+        path: &Path,
+        max_bytes: u64,
+    ) -> Result<Loaded<T>, Failed> {
+        let source = files.read(path, max_bytes).map_err(|d| Failed {
+            source: None,
+            diagnostics: vec![d],
+        })?;
+        load::load_source(kind, source)
+    }
+    let architecture = match load_through::<Architecture>(
+        files,
         FileKind::Architecture,
         &p.architecture_path(),
         max_bytes,
@@ -193,17 +221,21 @@ fn load_context(
             None
         }
     };
-    let roster = match load::load_file::<Roster>(FileKind::Roster, &p.roster_path(), max_bytes) {
+    let roster = match load_through::<Roster>(files, FileKind::Roster, &p.roster_path(), max_bytes)
+    {
         Ok(r) => Some(r),
         Err(f) => {
             note_failure("roster", &p.roster_path(), &f);
             None
         }
     };
-    Context {
-        architecture,
-        roster,
-    }
+    (
+        Context {
+            architecture,
+            roster,
+        },
+        notes,
+    )
 }
 
 /// Runs `work` over `files` on all cores, one sandbox engine per thread, keeping the order.

@@ -18,8 +18,6 @@ use crate::authoring::complete::{self, Expected};
 use crate::authoring::diagnostic::Diagnostic;
 use crate::authoring::load;
 use crate::authoring::model::Id;
-use crate::authoring::model::architecture::Architecture;
-use crate::authoring::model::roster::Roster;
 use crate::authoring::paths::normalize;
 use crate::authoring::project::{self, ProgramDir};
 use crate::authoring::schema::FileKind;
@@ -103,7 +101,16 @@ struct Parsed {
 struct ProgramCache {
     text: String,
     program: Arc<ProgramDir>,
-    context: Option<(String, String, Arc<Context>)>,
+    context: Option<CachedContext>,
+}
+
+/// A program's context, the texts it was loaded from, and the notes of `ttx.yaml` about
+/// an architecture or roster that does not load.
+struct CachedContext {
+    architecture: String,
+    roster: String,
+    context: Arc<Context>,
+    notes: Vec<Diagnostic>,
 }
 
 /// The editor's workspace.
@@ -228,9 +235,9 @@ impl Workspace {
             // What `ttx validate` says of the file once saved; the buffer is not parsed.
             return vec![crate::authoring::file::too_large(&path, max)];
         }
-        let context = match &program {
+        let (context, notes) = match &program {
             Some(p) => self.context(p),
-            None => Arc::new(Context::default()),
+            None => (Arc::new(Context::default()), Vec::new()),
         };
         let source = SourceFile::new(&path, text);
         let (mut diagnostics, _) = validate::check_source(
@@ -242,6 +249,8 @@ impl Workspace {
             &self.engine,
             &Overlay(&self.open),
         );
+        // The program file itself carries its notes about the architecture and roster.
+        diagnostics.extend(notes);
         diagnostics.retain(|d| normalize(&d.file) == path);
         crate::authoring::diagnostic::sort(&mut diagnostics);
         diagnostics.dedup();
@@ -718,7 +727,11 @@ impl Workspace {
         self.programs_known
             .iter()
             .find(|program| {
-                let Ok(p) = ProgramDir::load(program) else {
+                let Some(p) = Overlay(&self.open)
+                    .read(program, DEFAULT_MAX_FILE_BYTES)
+                    .ok()
+                    .and_then(|source| ProgramDir::from_source(program, source).ok())
+                else {
                     return false;
                 };
                 p.scenario_paths().iter().any(|s| normalize(s) == path)
@@ -751,32 +764,47 @@ impl Workspace {
     }
 
     /// The architecture and roster of a program as the editor holds them, loaded again
-    /// only when one of their texts changed.
-    fn context(&mut self, program: &ProgramDir) -> Arc<Context> {
+    /// only when one of their texts changed, with the notes `ttx validate` puts in
+    /// `ttx.yaml` when one of them does not load (none for a file open in the editor,
+    /// whose own diagnostics say what is wrong).
+    fn context(&mut self, program: &ProgramDir) -> (Arc<Context>, Vec<Diagnostic>) {
         let max = program.max_file_bytes();
         let files = Overlay(&self.open);
-        let read = |path: &Path| files.read(path, max).ok();
-        let arch = read(&program.architecture_path());
-        let roster = read(&program.roster_path());
-        let key = (
-            arch.as_ref().map_or_else(String::new, |s| s.text.clone()),
-            roster.as_ref().map_or_else(String::new, |s| s.text.clone()),
-        );
+        let text = |path: &Path| {
+            files
+                .read(path, max)
+                .map_or_else(|_| String::new(), |s| s.text)
+        };
+        let architecture = text(&program.architecture_path());
+        let roster = text(&program.roster_path());
         let file = program.program.source.path.clone();
-        if let Some((a, r, ctx)) = self.programs.get(&file).and_then(|c| c.context.as_ref())
-            && (a, r) == (&key.0, &key.1)
+        if let Some(c) = self.programs.get(&file).and_then(|c| c.context.as_ref())
+            && c.architecture == architecture
+            && c.roster == roster
         {
-            return ctx.clone();
+            return (c.context.clone(), c.notes.clone());
         }
-        let context = Arc::new(Context {
-            architecture: arch
-                .and_then(|s| load::load_source::<Architecture>(FileKind::Architecture, s).ok()),
-            roster: roster.and_then(|s| load::load_source::<Roster>(FileKind::Roster, s).ok()),
-        });
+        let open = |path: &Path| self.open.contains_key(&normalize(path));
+        let (context, notes) = validate::program_context(program, max, &files, &open);
+        let context = Arc::new(context);
         if let Some(cached) = self.programs.get_mut(&file) {
-            cached.context = Some((key.0, key.1, context.clone()));
+            cached.context = Some(CachedContext {
+                architecture,
+                roster,
+                context: context.clone(),
+                notes: notes.clone(),
+            });
         }
-        context
+        (context, notes)
+    }
+
+    /// The `ttx.yaml` of the program `path` belongs to and what `ttx validate` notes there
+    /// about its architecture and roster: for an editor to show on that file even when it
+    /// is not open.
+    pub fn program_notes(&mut self, path: &Path) -> Option<(PathBuf, Vec<Diagnostic>)> {
+        let program = self.program(path)?;
+        let (_, notes) = self.context(&program);
+        Some((normalize(&program.program.source.path), notes))
     }
 }
 
