@@ -54,6 +54,25 @@ fn summary(diagnostics: &[Value]) -> Vec<(u64, u64, u64, u64, String, String)> {
         .collect()
 }
 
+/// `ttx validate --format json` diagnostics as the server gives them: 0-based line and
+/// column, code, and the message with its help after it.
+fn as_served<'a>(diagnostics: impl Iterator<Item = &'a Value>) -> Vec<(u64, u64, String, String)> {
+    diagnostics
+        .map(|d| {
+            let message = match d["help"].as_str() {
+                Some(h) => format!("{}\nhelp: {h}", d["message"].as_str().unwrap()),
+                None => d["message"].as_str().unwrap().to_string(),
+            };
+            (
+                d["line"].as_u64().unwrap() - 1,
+                d["column"].as_u64().unwrap() - 1,
+                d["code"].as_str().unwrap().to_string(),
+                message,
+            )
+        })
+        .collect()
+}
+
 const LEAK: &str = "scenarios/payments-credential-leak.yaml";
 
 #[test]
@@ -89,23 +108,7 @@ fn diagnostics_are_validates_at_the_token_and_an_edit_clears_them() {
         .run();
     std::fs::write(&path, &good).unwrap();
     let json: Value = serde_json::from_str(&out.stdout).unwrap();
-    let validated: Vec<(u64, u64, String, String)> = json["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| {
-            let message = match d["help"].as_str() {
-                Some(h) => format!("{}\nhelp: {h}", d["message"].as_str().unwrap()),
-                None => d["message"].as_str().unwrap().to_string(),
-            };
-            (
-                d["line"].as_u64().unwrap() - 1,
-                d["column"].as_u64().unwrap() - 1,
-                d["code"].as_str().unwrap().to_string(),
-                message,
-            )
-        })
-        .collect();
+    let validated = as_served(json["diagnostics"].as_array().unwrap().iter());
     let served: Vec<(u64, u64, String, String)> = found
         .iter()
         .map(|(l, ch, _, _, code, m)| (*l, *ch, code.clone(), m.clone()))
@@ -676,4 +679,156 @@ fn an_architecture_that_does_not_load_is_noted_on_the_program_file() {
         json!({"line": found[0].0, "character": found[0].1}),
         position(&read(&program), key + "architecture: ".len())
     );
+}
+
+/// Every shipped file and every bad input, opened in one server: the diagnostics are
+/// exactly what `ttx validate --format json` says of the file, from where the server puts
+/// it (the program above it, or Acme for the shared library), and no request at any place
+/// of any file fails.
+#[test]
+fn every_shipped_file_and_bad_input_gets_validates_diagnostics_and_answers_everywhere() {
+    let mut files: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let acme = root().join("examples/acme");
+    for dir in [
+        "examples/acme",
+        "examples/acme/sessions",
+        "examples/acme/library-sessions",
+        "examples/acme/profiles",
+        "examples/northwind",
+        "scenarios",
+        "tests/bad/acme",
+    ] {
+        // Where `ttx validate` finds the program the server finds: the one above the
+        // file; for the shared library, Acme's (the first program of the workspace that
+        // names it); for the bad inputs, none.
+        let cwd = match dir {
+            "examples/northwind" => root().join(dir),
+            "tests/bad/acme" => root().join(dir),
+            _ => acme.clone(),
+        };
+        for f in crate::lsp_client::yaml_files(&root().join(dir)) {
+            files.push((f, cwd.clone()));
+        }
+    }
+    for kind in [
+        "scenario",
+        "architecture",
+        "roster",
+        "program",
+        "decisions",
+        "profile",
+    ] {
+        let dir = root().join("tests/bad").join(kind);
+        for f in crate::lsp_client::yaml_files(&dir) {
+            files.push((f, dir.clone()));
+        }
+    }
+    assert!(files.len() >= 90, "{}", files.len());
+    let mut c = Client::start(&ttx(), &root(), 0);
+    let mut compared = 0;
+    for (path, cwd) in &files {
+        // A file that is not UTF-8 text cannot travel in JSON; `ttx validate` refuses it.
+        let Ok(text) = std::fs::read_to_string(path) else {
+            continue;
+        };
+        if text.contains('\0') {
+            continue;
+        }
+        let doc = c.open(path, &text);
+        let served: Vec<(u64, u64, String, String)> = summary(&c.diagnostics(&doc, 1))
+            .into_iter()
+            .map(|(l, ch, _, _, code, m)| (l, ch, code, m))
+            .collect();
+        let out = Ttx::new()
+            .cwd(cwd)
+            .args(["validate", "--format", "json", path.to_str().unwrap()])
+            .run();
+        let json: Value = serde_json::from_str(&out.stdout)
+            .unwrap_or_else(|e| panic!("{}: {e}: {}", path.display(), out.stdout));
+        let canonical = std::fs::canonicalize(path).unwrap();
+        let validated = as_served(json["diagnostics"].as_array().unwrap().iter().filter(|d| {
+            std::fs::canonicalize(cwd.join(d["file"].as_str().unwrap()))
+                .is_ok_and(|f| f == canonical)
+        }));
+        assert_eq!(served, validated, "{}", path.display());
+        compared += 1;
+
+        // Every 97th byte: hover, definition, references, completion; and the outline.
+        let mut offset = 0;
+        while offset < text.len() {
+            while !text.is_char_boundary(offset) {
+                offset += 1;
+            }
+            let here = json!({"textDocument": {"uri": doc}, "position": position(&text, offset)});
+            for method in [
+                "textDocument/hover",
+                "textDocument/definition",
+                "textDocument/completion",
+            ] {
+                let answer = c.request(method, here.clone());
+                assert!(
+                    answer.get("error").is_none(),
+                    "{method} at {} {offset}: {answer}",
+                    path.display()
+                );
+            }
+            let mut refs = here.clone();
+            refs["context"] = json!({"includeDeclaration": true});
+            let answer = c.request("textDocument/references", refs);
+            assert!(answer.get("error").is_none(), "{answer}");
+            offset += 97;
+        }
+        let answer = c.request(
+            "textDocument/documentSymbol",
+            json!({"textDocument": {"uri": doc}}),
+        );
+        assert!(answer.get("error").is_none(), "{answer}");
+        c.notify(
+            "textDocument/didClose",
+            json!({"textDocument": {"uri": doc}}),
+        );
+    }
+    assert!(compared >= 80, "{compared}");
+    let (status, stderr) = shutdown(c);
+    assert!(status.success(), "{stderr}");
+}
+
+#[test]
+fn incremental_changes_count_columns_in_utf16() {
+    let dir = workspace("incremental");
+    let path = dir.join(LEAK);
+    // A line of text with characters outside ASCII, one of them outside the BMP, before
+    // the mistake on the same line.
+    let bad = read(&path).replacen(
+        "    to: [oncall]\n",
+        "    to: [oncal]  # Chloé 😀 said so\n",
+        1,
+    );
+    let mut c = Client::start(&ttx(), &dir, 0);
+    let doc = c.open(&path, &bad);
+    assert!(
+        summary(&c.diagnostics(&doc, 1))
+            .iter()
+            .any(|d| d.5.starts_with("undefined role `oncal`"))
+    );
+    // Insert the missing `l`, and change the emoji after it, in one notification.
+    let at_l = bad.find("oncal]").unwrap() + "oncal".len();
+    let emoji = bad.find('😀').unwrap();
+    c.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": {"uri": doc, "version": 2},
+            "contentChanges": [
+                {"range": {"start": position(&bad, emoji), "end": position(&bad, emoji + '😀'.len_utf8())}, "text": "🙂"},
+                {"range": {"start": position(&bad, at_l), "end": position(&bad, at_l)}, "text": "l"},
+            ],
+        }),
+    );
+    assert_eq!(c.diagnostics(&doc, 2), Vec::<Value>::new());
+    // The server's text is the edited one: the definition of `oncall` is found from the
+    // corrected line, at the column an editor counts.
+    let fixed = bad.replacen("oncal]", "oncall]", 1).replacen('😀', "🙂", 1);
+    let answer = c.request("textDocument/definition", at(&doc, &fixed, "to: [oncal"));
+    let def = fixed.find("  oncall:").unwrap() + 2;
+    assert_eq!(answer["result"][0]["range"]["start"], position(&fixed, def));
 }

@@ -211,6 +211,21 @@ pub fn at(uri: &str, text: &str, marker: &str) -> Value {
     json!({"textDocument": {"uri": uri}, "position": position(text, offset)})
 }
 
+/// The YAML files directly in `dir`, sorted.
+pub fn yaml_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out: Vec<_> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "yaml"))
+                .collect()
+        })
+        .unwrap_or_default();
+    out.sort();
+    out
+}
+
 fn read_frame(input: &mut impl BufRead) -> Option<Vec<u8>> {
     let mut length = None;
     loop {
