@@ -117,9 +117,56 @@ fn main() {
     report("completion at a role", &mut completion);
     report("definition of an after", &mut definition);
     report("hover over an after", &mut hover);
+
+    // The largest file ttx reads by default: 4 MiB, the scenario with thousands of
+    // injects of long text added, one edit.
+    let large = four_mib(&text);
+    let large_path = path.with_file_name("bench-4mib.yaml");
+    let doc = c.open(&large_path, &large.0);
+    let sent = Instant::now();
+    c.diagnostics(&doc, 1);
+    let opened = sent.elapsed();
+    let edited = large.0.replacen("Routine", "Routinely", 1);
+    let sent = Instant::now();
+    c.change(&doc, 2, &edited);
+    c.diagnostics(&doc, 2);
+    println!(
+        "a 4 MiB scenario ({} injects): diagnostics on open {:.0} ms, after an edit {:.0} ms",
+        large.1,
+        ms(opened),
+        ms(sent.elapsed())
+    );
     let _ = c.request("shutdown", json!(null));
     c.notify("exit", json!(null));
     let _ = c.finish();
+}
+
+/// `text` with injects of long text added until it is 4 MiB; and how many.
+fn four_mib(text: &str) -> (String, usize) {
+    let limit = 4 * 1024 * 1024;
+    let chatter = "Routine chatter on the channel, nothing to act on here. ".repeat(14);
+    let role = text
+        .split("to: [")
+        .nth(1)
+        .and_then(|r| r.split([',', ']']).next())
+        .unwrap_or("ic")
+        .to_string();
+    let mut extra = String::new();
+    let mut n = 0;
+    loop {
+        let inject = format!(
+            "  - id: filler-{n}\n    at: 1h\n    to: [{role}]\n    via: chat\n    text: \"{n}: {chatter}\"\n"
+        );
+        if text.len() + extra.len() + inject.len() > limit - 16 {
+            break;
+        }
+        extra.push_str(&inject);
+        n += 1;
+    }
+    let at = text.find("injects:\n").expect("injects") + "injects:\n".len();
+    let mut out = text.to_string();
+    out.insert_str(at, &extra);
+    (out, n)
 }
 
 fn ms(d: Duration) -> f64 {

@@ -56,7 +56,9 @@ pub fn slot_at(path: &std::path::Path, text: &str, offset: usize) -> Option<Slot
     let typed = text[start..offset].to_string();
     // The file with the marker at the cursor, closed as an editor would close it when the
     // author has not yet typed the bracket.
-    let (node, found) = ["", "]", "}", "\"", "'"].iter().find_map(|close| {
+    // A key being typed (`roles:` of a roster) reads as one once a colon follows it.
+    let closers = ["", "]", "}", "\"", "'", "\"]", "']", "\"}", "'}", ":"];
+    let (node, found) = closers.iter().find_map(|close| {
         let marked = format!("{}{MARK}{close}{}", &text[..offset], &text[offset..]);
         let node = yaml::parse(&SourceFile::new(path, marked)).ok()?;
         let found = find_mark(&node)?;
@@ -197,6 +199,17 @@ mod tests {
         let s = slot("id: s\nexpectations:\n  - id: e\n    runbook: ir#con|\n").unwrap();
         assert_eq!(s.expected, Expected::RunbookSection("ir".into()));
         assert_eq!(s.typed, "con");
+    }
+
+    #[test]
+    fn quoted_and_unclosed_and_keys() {
+        let s = slot("id: s\ninjects:\n  - id: a\n    to: [\"c|\n").unwrap();
+        assert_eq!(s.expected, Expected::Symbol(SymbolKind::Role, None));
+        assert_eq!(s.typed, "c");
+        // The roster's `roles:` keys are the scenarios' roles.
+        let s = slot("teams: []\nroles:\n  ic: {team: sec}\n  o|\n").unwrap();
+        assert_eq!(s.file, FileKind::Roster);
+        assert_eq!(s.expected, Expected::Symbol(SymbolKind::Role, None));
     }
 
     #[test]

@@ -160,8 +160,15 @@ impl Workspace {
     /// scenario that lives outside its program's folder (a shared library the program
     /// names) is still checked against that program.
     pub fn add_folder(&mut self, folder: &Path) {
+        // Bounded, so a workspace opened on a home folder does not stall the editor.
+        const MOST_FOLDERS: usize = 5_000;
         let mut stack = vec![(normalize(folder), 0)];
+        let mut visited = 0;
         while let Some((dir, depth)) = stack.pop() {
+            visited += 1;
+            if visited > MOST_FOLDERS {
+                break;
+            }
             let Ok(entries) = std::fs::read_dir(&dir) else {
                 continue;
             };
@@ -172,7 +179,8 @@ impl Workspace {
                 if name.starts_with('.') || name == "target" || name == "node_modules" {
                     continue;
                 }
-                if path.is_dir() && depth < 4 {
+                // Links are not followed: a link to a parent folder would loop.
+                if entry.file_type().is_ok_and(|t| t.is_dir()) && depth < 4 {
                     stack.push((path, depth + 1));
                 } else if name == crate::authoring::model::program::PROGRAM_FILE
                     && !self.programs_known.contains(&path)
