@@ -88,7 +88,9 @@ impl Server {
                 None => incoming.recv().map_err(|_| RecvTimeoutError::Disconnected),
             };
             match next {
-                Ok(Incoming::Malformed(why)) => self.send_raw(Outgoing::ParseError(why)),
+                Ok(Incoming::Malformed(code, why)) => {
+                    self.send_raw(Outgoing::Unreadable(code, why))
+                }
                 Ok(Incoming::Message(Message::Request(req))) => self.request(req),
                 Ok(Incoming::Message(Message::Notification(n))) => {
                     if n.method == lsp::notification::Exit::METHOD {

@@ -18,16 +18,18 @@ const MAX_MESSAGE_BYTES: usize = 64 * 1024 * 1024;
 pub enum Incoming {
     /// A message.
     Message(Message),
-    /// A body that is not a JSON-RPC message; answered with a parse error.
-    Malformed(String),
+    /// A body that is not a JSON-RPC message, with JSON-RPC's error code for it: -32700
+    /// when it is not JSON, -32600 when it is JSON but not a request or notification.
+    Malformed(i32, String),
 }
 
 /// What the server hands the writer.
 pub enum Outgoing {
     /// A message.
     Message(Message),
-    /// JSON-RPC's parse error, which has a null id no [`Message`] can carry.
-    ParseError(String),
+    /// An error about a message that could not be read, which has the null id no
+    /// [`Message`] can carry.
+    Unreadable(i32, String),
 }
 
 /// The two threads and their channels.
@@ -53,11 +55,11 @@ impl Transport {
             for message in out_rx {
                 let written = match message {
                     Outgoing::Message(m) => m.write(&mut output),
-                    Outgoing::ParseError(why) => {
+                    Outgoing::Unreadable(code, why) => {
                         let body = serde_json::json!({
                             "jsonrpc": "2.0",
                             "id": null,
-                            "error": {"code": -32700, "message": why},
+                            "error": {"code": code, "message": why},
                         })
                         .to_string();
                         write!(output, "Content-Length: {}\r\n\r\n{body}", body.len())
@@ -96,7 +98,13 @@ fn read_loop(mut input: impl BufRead, tx: Sender<Incoming>) {
         };
         let item = match serde_json::from_slice::<Message>(&body) {
             Ok(m) => Incoming::Message(m),
-            Err(e) => Incoming::Malformed(format!("the message is not JSON-RPC: {e}")),
+            Err(e) => match serde_json::from_slice::<serde_json::Value>(&body) {
+                Ok(_) => Incoming::Malformed(
+                    -32600,
+                    format!("the message is not a JSON-RPC request or notification: {e}"),
+                ),
+                Err(e) => Incoming::Malformed(-32700, format!("the message is not JSON: {e}")),
+            },
         };
         if tx.send(item).is_err() {
             return;

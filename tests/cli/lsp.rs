@@ -548,6 +548,10 @@ fn malformed_json_rpc_is_answered_and_the_server_goes_on() {
     c.send_raw(b"Content-Length: 9\r\n\r\n{not json");
     let answer = c.wait(|v| v.get("error").is_some() && v["id"].is_null());
     assert_eq!(answer["error"]["code"], -32700);
+    // JSON, but not a message.
+    c.send_raw(b"Content-Length: 10\r\n\r\n{\"foo\": 1}");
+    let answer = c.wait(|v| v.get("error").is_some() && v["id"].is_null());
+    assert_eq!(answer["error"]["code"], -32600, "{answer}");
     // A request with parameters of the wrong shape gets an error of its own.
     let answer = c.request("textDocument/hover", json!({"textDocument": 7}));
     assert_eq!(answer["error"]["code"], -32602, "{answer}");
