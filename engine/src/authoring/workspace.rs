@@ -229,12 +229,16 @@ impl Workspace {
         out
     }
 
-    /// Every diagnostic `ttx validate` gives this open file, inside its program.
+    /// Every diagnostic `ttx validate` gives this open file, inside its program. A YAML
+    /// file that is not ttx's (see [`Workspace::is_ttx_file`]) gets none.
     pub fn diagnostics(&mut self, path: &Path) -> Vec<Diagnostic> {
         let path = normalize(path);
         let Some(text) = self.open.get(&path).cloned() else {
             return Vec::new();
         };
+        if !self.is_ttx_file(&path) {
+            return Vec::new();
+        }
         let program = self.program(&path);
         let max = program
             .as_deref()
@@ -263,6 +267,63 @@ impl Workspace {
         crate::authoring::diagnostic::sort(&mut diagnostics);
         diagnostics.dedup();
         diagnostics
+    }
+
+    /// Whether an editor's YAML file is one of ttx's, so its diagnostics are wanted: a file
+    /// `ttx validate` checks when run on the program (one the program names, or one in its
+    /// folder outside hidden folders), or, outside any program, a file with the keys of a
+    /// ttx kind. An editor hands every YAML file to the server; a CI workflow or a compose
+    /// file outside a program must not be told it is not a scenario.
+    pub fn is_ttx_file(&mut self, path: &Path) -> bool {
+        let path = normalize(path);
+        if let Some(program) = self.program(&path) {
+            let named = [
+                program.program.source.path.clone(),
+                program.architecture_path(),
+                program.roster_path(),
+            ]
+            .into_iter()
+            .chain(program.scenario_paths())
+            .any(|p| normalize(&p) == path);
+            let inside = path
+                .strip_prefix(normalize(&program.root))
+                .is_ok_and(|rest| {
+                    !rest
+                        .components()
+                        .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
+                });
+            if named || inside {
+                return true;
+            }
+        }
+        const KEYS: &[&str] = &[
+            "injects",
+            "roles",
+            "objectives",
+            "decisions",
+            "components",
+            "teams",
+            "people",
+            "entries",
+            "org",
+            "expected",
+            "red_herrings",
+            "handoffs",
+            "investigations",
+        ];
+        let Some(parsed) = self.parsed(&path) else {
+            return false;
+        };
+        match &parsed.tree {
+            Some(tree) => KEYS.iter().any(|k| tree.get(k).is_some()),
+            // A file that does not parse is ttx's when one of those keys starts a line.
+            None => parsed.text.lines().any(|line| {
+                KEYS.iter().any(|k| {
+                    line.strip_prefix(k)
+                        .is_some_and(|rest| rest.trim_start().starts_with(':'))
+                })
+            }),
+        }
     }
 
     /// The id at byte `offset` of `path`.
