@@ -353,6 +353,14 @@ fn definition_references_hover_and_outline() {
         "{first}"
     );
     assert!(sections.iter().any(|s| s["name"] == "decisions"));
+    // Each inject's range is its whole entry: from its `id` to the line before the next.
+    let second = &injects["children"][1];
+    let end = first["range"]["end"]["line"].as_u64().unwrap();
+    assert!(end > first["selectionRange"]["start"]["line"].as_u64().unwrap());
+    assert!(
+        end < second["range"]["start"]["line"].as_u64().unwrap(),
+        "{first} {second}"
+    );
 }
 
 #[test]

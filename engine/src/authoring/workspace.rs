@@ -502,19 +502,40 @@ impl Workspace {
                 .get(n + 1)
                 .map_or(text.len(), |(next, _)| next.pos.offset);
             let start = k.pos.offset;
-            let children: Vec<OutlineItem> = parsed
+            let defs: Vec<&Symbol> = parsed
                 .symbols
                 .iter()
                 .filter(|s| s.usage == Use::Definition && (start..end).contains(&s.pos.offset))
                 .filter(|s| s.kind != SymbolKind::Option)
+                .collect();
+            // Each entry reaches to where the next begins, so an editor can fold it and
+            // tell which entry the cursor is in.
+            let starts: Vec<usize> = defs
+                .iter()
                 .map(|s| {
+                    symbols::owner_of(v, s.pos.offset)
+                        .map_or(s.pos.offset, |o| o.pos.offset.min(s.pos.offset))
+                })
+                .collect();
+            let children: Vec<OutlineItem> = defs
+                .iter()
+                .enumerate()
+                .map(|(i, s)| {
                     let owner = symbols::owner_of(v, s.pos.offset);
-                    let range = owner.map_or(s.pos, |o| span_of(o, text).unwrap_or(s.pos));
+                    let until = starts.get(i + 1).copied().unwrap_or(end);
+                    // Without the next list item's `- `.
+                    let own = text[starts[i]..until].trim_end();
+                    let own = own.strip_suffix('-').unwrap_or(own).trim_end();
+                    let until = starts[i] + own.len();
                     OutlineItem {
                         name: s.name.clone(),
                         kind: Some(s.kind),
                         detail: owner.map_or_else(String::new, |o| summary(s.kind, o, text)),
-                        range: cover(range, s.pos),
+                        range: crate::authoring::source::pos_in(
+                            text,
+                            starts[i],
+                            until.max(s.pos.offset + s.pos.len) - starts[i],
+                        ),
                         selection: s.pos,
                         children: Vec::new(),
                     }
@@ -1086,6 +1107,14 @@ fn summary(kind: SymbolKind, owner: &Node, text: &str) -> String {
                 None => by,
             }
         }
+        SymbolKind::Expectation => {
+            let who = get("role").unwrap_or_default();
+            let what = get("decision").unwrap_or_default();
+            let within = get("within")
+                .map(|w| format!(" within {w}"))
+                .unwrap_or_default();
+            format!("{who} → {what}{within}")
+        }
         SymbolKind::Option => match &owner.value {
             Value::Str(s) => s.clone(),
             _ => String::new(),
@@ -1095,19 +1124,5 @@ fn summary(kind: SymbolKind, owner: &Node, text: &str) -> String {
             .find_map(|k| get(k))
             .map(short)
             .unwrap_or_default(),
-    }
-}
-
-/// Where a node's text stands, when the parser gave its length.
-fn span_of(node: &Node, _text: &str) -> Option<Pos> {
-    (node.pos.len > 0).then_some(node.pos)
-}
-
-/// The smallest span covering both.
-fn cover(a: Pos, b: Pos) -> Pos {
-    if b.offset >= a.offset && b.offset + b.len <= a.offset + a.len {
-        a
-    } else {
-        b
     }
 }
