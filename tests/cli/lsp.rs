@@ -303,8 +303,15 @@ fn definition_references_hover_and_outline() {
     // A runbook goes to the architecture.
     let answer = c.request(
         "textDocument/definition",
-        at(&doc, &text, "runbook: payments-"),
+        at(&doc, &text, "runbook: incident-sev"),
     );
+    // … and to its Markdown file, at the section after `#`.
+    let runbook = dir.join("examples/acme/runbooks/incident-severity.md");
+    let md = read(&runbook);
+    let section = &answer["result"][1];
+    assert_eq!(section["uri"], uri(&runbook), "{answer}");
+    let sev2 = md.find("## SEV2").unwrap() + "## ".len();
+    assert_eq!(section["range"]["start"], position(&md, sev2));
     let target = answer["result"][0]["uri"].as_str().unwrap();
     assert!(
         target.ends_with("examples/acme/architecture.yaml"),

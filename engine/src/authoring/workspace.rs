@@ -89,6 +89,13 @@ pub enum RenameError {
     Taken(&'static str, String),
 }
 
+/// A runbook's Markdown file: its path, text, and where each heading's text stands.
+struct RunbookFile {
+    path: PathBuf,
+    source: SourceFile,
+    headings: Vec<(usize, usize)>,
+}
+
 /// A file's tree and ids, kept while its text stays the same.
 struct Parsed {
     text: String,
@@ -356,6 +363,34 @@ impl Workspace {
                         }),
                 );
             }
+        }
+        // A runbook named in a scenario is also its Markdown file, at the section named
+        // after `#` (or its top).
+        if symbol.kind == SymbolKind::Runbook
+            && symbol.usage == Use::Reference
+            && let Some(RunbookFile {
+                path: file,
+                source,
+                headings,
+            }) = self.runbook_headings(&path, &symbol.name)
+        {
+            let section = self.text(&path).and_then(|t| {
+                let rest = t
+                    .get(symbol.pos.offset + symbol.pos.len..)?
+                    .strip_prefix('#')?;
+                let end = rest
+                    .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | ',' | '}' | ']'))
+                    .unwrap_or(rest.len());
+                Some(rest[..end].to_string())
+            });
+            let heading = headings.iter().find(|(offset, len)| {
+                section.as_deref() == Some(&anchor(&source.text[*offset..offset + len]))
+            });
+            let (offset, len) = heading.copied().unwrap_or((0, 0));
+            out.push(Location {
+                path: file,
+                pos: crate::authoring::source::pos_in(&source.text, offset, len),
+            });
         }
         out
     }
@@ -639,40 +674,54 @@ impl Workspace {
 
     /// The sections (Markdown headings, as link anchors) of the runbook `id`.
     fn runbook_sections(&mut self, path: &Path, id: &str) -> Vec<Candidate> {
-        let Some(arch) = self.program(path).map(|p| p.architecture_path()) else {
+        let Some(RunbookFile {
+            source, headings, ..
+        }) = self.runbook_headings(path, id)
+        else {
             return Vec::new();
         };
-        let arch = normalize(&arch);
-        let Some(parsed) = self.parsed(&arch) else {
-            return Vec::new();
-        };
-        let Some(tree) = &parsed.tree else {
-            return Vec::new();
-        };
+        headings
+            .into_iter()
+            .map(|(offset, len)| {
+                let h = &source.text[offset..offset + len];
+                Candidate {
+                    label: anchor(h),
+                    detail: h.to_string(),
+                }
+            })
+            .collect()
+    }
+
+    /// The Markdown file of the runbook `id` (its `path`, beside the architecture), its
+    /// text, and where each heading's text stands in it.
+    fn runbook_headings(&mut self, path: &Path, id: &str) -> Option<RunbookFile> {
+        let arch = normalize(&self.program(path)?.architecture_path());
+        let parsed = self.parsed(&arch)?;
+        let tree = parsed.tree.as_ref()?;
         let runbook = parsed
             .symbols
             .iter()
-            .find(|s| s.kind == SymbolKind::Runbook && s.name == id)
-            .and_then(|s| symbols::owner_of(tree, s.pos.offset));
-        let Some(file) = runbook.and_then(|r| r.get("path")).and_then(Node::as_str) else {
-            return Vec::new();
-        };
-        let file = arch.parent().unwrap_or(Path::new(".")).join(file);
-        let Ok(source) = SourceFile::read(&file, DEFAULT_MAX_FILE_BYTES) else {
-            return Vec::new();
-        };
-        source
-            .text
-            .lines()
-            .filter_map(|l| {
-                let heading = l.trim_start_matches('#');
-                (l.starts_with('#') && heading.starts_with(' ')).then(|| heading.trim())
-            })
-            .map(|h| Candidate {
-                label: anchor(h),
-                detail: h.to_string(),
-            })
-            .collect()
+            .find(|s| s.kind == SymbolKind::Runbook && s.name == id && s.usage == Use::Definition)
+            .and_then(|s| symbols::owner_of(tree, s.pos.offset))?;
+        let file = runbook.get("path").and_then(Node::as_str)?;
+        let file = normalize(&arch.parent().unwrap_or(Path::new(".")).join(file));
+        let source = SourceFile::read(&file, DEFAULT_MAX_FILE_BYTES).ok()?;
+        let mut headings = Vec::new();
+        let mut at = 0;
+        for line in source.text.split_inclusive('\n') {
+            let heading = line.trim_start_matches('#');
+            if line.starts_with('#') && heading.starts_with(' ') {
+                let text = heading.trim();
+                let offset = at + line.find(text).unwrap_or(0);
+                headings.push((offset, text.len()));
+            }
+            at += line.len();
+        }
+        Some(RunbookFile {
+            path: file,
+            source,
+            headings,
+        })
     }
 
     /// The files that define ids of `kind` for the file at `path`.
