@@ -901,3 +901,35 @@ fn yaml_that_is_not_ttxs_gets_no_diagnostics() {
     assert_eq!(found.len(), 1, "{found:#?}");
     assert_eq!(found[0].4, "wrong-root");
 }
+
+#[test]
+fn a_library_scenario_is_checked_against_every_program_that_names_it() {
+    let dir = workspace("two-programs");
+    let northwind = dir.join("examples/northwind");
+    std::fs::create_dir_all(&northwind).unwrap();
+    for file in ["ttx.yaml", "architecture.yaml", "roster.yaml"] {
+        std::fs::copy(
+            root().join("examples/northwind").join(file),
+            northwind.join(file),
+        )
+        .unwrap();
+    }
+    let path = dir.join(LEAK);
+    // Acme tags its checkout `pci`; Northwind has no such tag.
+    let text = read(&path).replacen(
+        "checkout: {kind: service, tags: [payments, customer-facing]}",
+        "checkout: {kind: service, tags: [payments, customer-facing, pci]}",
+        1,
+    );
+    let mut c = Client::start(&ttx(), &dir, 0);
+    let doc = c.open(&path, &text);
+    let found = summary(&c.diagnostics(&doc, 1));
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0].4, "unmatched-component");
+    let first_line = found[0].5.lines().next().unwrap();
+    assert!(
+        first_line.contains(" (in program Northwind Clinics Cloud, ")
+            && first_line.ends_with("examples/northwind/ttx.yaml)"),
+        "{first_line}"
+    );
+}

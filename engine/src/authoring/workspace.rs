@@ -254,25 +254,52 @@ impl Workspace {
             // What `ttx validate` says of the file once saved; the buffer is not parsed.
             return vec![crate::authoring::file::too_large(&path, max)];
         }
-        let (context, notes) = match &program {
+        let mut diagnostics = self.check_in(&path, &text, program.as_deref(), max);
+        // A library scenario shared by several programs is checked against each: what
+        // only another program's architecture or roster finds is said with its name.
+        for other in self.program_files(&path).into_iter().skip(1) {
+            let Some(other) = self.load_program(&other) else {
+                continue;
+            };
+            let org = other.program.value.org.clone();
+            let shown = crate::authoring::paths::display_path(&other.program.source.path);
+            for mut d in self.check_in(&path, &text, Some(&other), max) {
+                if !diagnostics.iter().any(|known| known == &d) {
+                    d.message = format!("{} (in program {org}, {})", d.message, shown.display());
+                    diagnostics.push(d);
+                }
+            }
+        }
+        crate::authoring::diagnostic::sort(&mut diagnostics);
+        diagnostics.dedup();
+        diagnostics
+    }
+
+    /// The diagnostics of `text` at `path` as `ttx validate` gives them inside `program`.
+    fn check_in(
+        &mut self,
+        path: &Path,
+        text: &str,
+        program: Option<&ProgramDir>,
+        max: u64,
+    ) -> Vec<Diagnostic> {
+        let (context, notes) = match program {
             Some(p) => self.context(p),
             None => (Arc::new(Context::default()), Vec::new()),
         };
-        let source = SourceFile::new(&path, text);
+        let source = SourceFile::new(path, text.to_string());
         let (mut diagnostics, _) = validate::check_source(
             source,
             None,
             max,
             &context,
-            program.as_deref(),
+            program,
             &self.engine,
             &Overlay(&self.open),
         );
         // The program file itself carries its notes about the architecture and roster.
         diagnostics.extend(notes);
         diagnostics.retain(|d| normalize(&d.file) == path);
-        crate::authoring::diagnostic::sort(&mut diagnostics);
-        diagnostics.dedup();
         diagnostics
     }
 
@@ -827,13 +854,19 @@ impl Workspace {
     /// The tree and ids of `path` (open text, else the disk), parsed again only when the
     /// text changed.
     fn parsed(&mut self, path: &Path) -> Option<&Parsed> {
-        let text = match self.open.get(path) {
-            Some(t) => t.clone(),
-            None => SourceFile::read(path, DEFAULT_MAX_FILE_BYTES).ok()?.text,
+        // An open file's text is compared where it stands, not copied: this runs several
+        // times per request, and a buffer may be 4 MiB.
+        let from_disk;
+        let text: &str = match self.open.get(path) {
+            Some(t) => t,
+            None => {
+                from_disk = SourceFile::read(path, DEFAULT_MAX_FILE_BYTES).ok()?.text;
+                &from_disk
+            }
         };
         let fresh = self.parsed.get(path).is_some_and(|p| p.text == text);
         if !fresh {
-            let source = SourceFile::new(path, text);
+            let source = SourceFile::new(path, text.to_string());
             let tree = yaml::parse(&source).ok();
             let kind = load::detect_kind(path, tree.as_ref());
             let symbols = match (&tree, kind) {
@@ -854,18 +887,25 @@ impl Workspace {
     }
 
     /// The `ttx.yaml` a file belongs to: the nearest above it (open in the editor or on
-    /// disk), or a program of the workspace whose library holds the file.
+    /// disk), or the first program of the workspace whose library holds the file.
     fn program_file(&self, path: &Path) -> Option<PathBuf> {
+        self.program_files(path).into_iter().next()
+    }
+
+    /// Every `ttx.yaml` a file belongs to: the nearest above it; or, for a file outside
+    /// any program's folder, each program of the workspace whose library holds it (a
+    /// library shared by several programs), in path order.
+    fn program_files(&self, path: &Path) -> Vec<PathBuf> {
         let above = path.ancestors().skip(1).find_map(|dir| {
             let candidate = dir.join(crate::authoring::model::program::PROGRAM_FILE);
             (self.open.contains_key(&candidate) || candidate.is_file()).then_some(candidate)
         });
-        if above.is_some() {
-            return above;
+        if let Some(above) = above {
+            return vec![above];
         }
         self.programs_known
             .iter()
-            .find(|program| {
+            .filter(|program| {
                 let Some(p) = Overlay(&self.open)
                     .read(program, DEFAULT_MAX_FILE_BYTES)
                     .ok()
@@ -876,23 +916,29 @@ impl Workspace {
                 p.scenario_paths().iter().any(|s| normalize(s) == path)
             })
             .cloned()
+            .collect()
     }
 
     /// The program a file belongs to, loaded from its `ttx.yaml` as the editor holds it.
     fn program(&mut self, path: &Path) -> Option<Arc<ProgramDir>> {
         let file = self.program_file(&normalize(path))?;
+        self.load_program(&file)
+    }
+
+    /// The program of a `ttx.yaml`, loaded again only when its text changed.
+    fn load_program(&mut self, file: &Path) -> Option<Arc<ProgramDir>> {
         let source = Overlay(&self.open)
-            .read(&file, DEFAULT_MAX_FILE_BYTES)
+            .read(file, DEFAULT_MAX_FILE_BYTES)
             .ok()?;
-        if let Some(cached) = self.programs.get(&file)
+        if let Some(cached) = self.programs.get(file)
             && cached.text == source.text
         {
             return Some(cached.program.clone());
         }
         let text = source.text.clone();
-        let program = Arc::new(ProgramDir::from_source(&file, source).ok()?);
+        let program = Arc::new(ProgramDir::from_source(file, source).ok()?);
         self.programs.insert(
-            file,
+            file.to_path_buf(),
             ProgramCache {
                 text,
                 program: program.clone(),
