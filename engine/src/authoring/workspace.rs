@@ -888,14 +888,14 @@ impl Workspace {
 
     /// The `ttx.yaml` a file belongs to: the nearest above it (open in the editor or on
     /// disk), or the first program of the workspace whose library holds the file.
-    fn program_file(&self, path: &Path) -> Option<PathBuf> {
+    fn program_file(&mut self, path: &Path) -> Option<PathBuf> {
         self.program_files(path).into_iter().next()
     }
 
     /// Every `ttx.yaml` a file belongs to: the nearest above it; or, for a file outside
     /// any program's folder, each program of the workspace whose library holds it (a
     /// library shared by several programs), in path order.
-    fn program_files(&self, path: &Path) -> Vec<PathBuf> {
+    fn program_files(&mut self, path: &Path) -> Vec<PathBuf> {
         let above = path.ancestors().skip(1).find_map(|dir| {
             let candidate = dir.join(crate::authoring::model::program::PROGRAM_FILE);
             (self.open.contains_key(&candidate) || candidate.is_file()).then_some(candidate)
@@ -903,19 +903,13 @@ impl Workspace {
         if let Some(above) = above {
             return vec![above];
         }
-        self.programs_known
-            .iter()
+        let known = self.programs_known.clone();
+        known
+            .into_iter()
             .filter(|program| {
-                let Some(p) = Overlay(&self.open)
-                    .read(program, DEFAULT_MAX_FILE_BYTES)
-                    .ok()
-                    .and_then(|source| ProgramDir::from_source(program, source).ok())
-                else {
-                    return false;
-                };
-                p.scenario_paths().iter().any(|s| normalize(s) == path)
+                self.load_program(program)
+                    .is_some_and(|p| p.scenario_paths().iter().any(|s| normalize(s) == path))
             })
-            .cloned()
             .collect()
     }
 
