@@ -338,6 +338,10 @@ fn definition_references_hover_and_outline() {
     assert!(shown.starts_with("**inject `spike`**"), "{shown}");
     assert!(shown.contains("refund volume 14x baseline"), "{shown}");
     assert!(shown.contains("at: `0m`"), "{shown}");
+    // An inject that follows another: when it comes, as `ttx show` tells it.
+    let answer = c.request("textDocument/hover", at(&doc, &text, "- id: canary-d"));
+    let shown = answer["result"]["contents"]["value"].as_str().unwrap();
+    assert!(shown.contains("comes: `0:25:00 (spike +25m)`"), "{shown}");
     // Over a technique: its name and tactics.
     let answer = c.request("textDocument/hover", at(&doc, &text, "attack: [T1"));
     let shown = answer["result"]["contents"]["value"].as_str().unwrap();
@@ -356,7 +360,7 @@ fn definition_references_hover_and_outline() {
         first["detail"]
             .as_str()
             .unwrap()
-            .starts_with("at 0m → [oncall]"),
+            .starts_with("0:00:00 → [oncall]"),
         "{first}"
     );
     assert!(sections.iter().any(|s| s["name"] == "decisions"));

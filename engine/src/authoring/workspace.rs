@@ -102,6 +102,9 @@ struct Parsed {
     kind: Option<FileKind>,
     tree: Option<Node>,
     symbols: Vec<Symbol>,
+    /// A scenario's injects' times as `ttx show` gives them (`0:35:00 (spike +25m)`),
+    /// worked out when first asked for; empty while the scenario does not load.
+    timings: Option<Arc<HashMap<String, String>>>,
 }
 
 /// A program's `ttx.yaml` and the architecture and roster checks are made against.
@@ -511,12 +514,15 @@ impl Workspace {
         }
         let mut parts = Vec::new();
         for at in self.definition(&path, offset) {
+            let timing = (symbol.kind == SymbolKind::Inject)
+                .then(|| self.timings(&at.path).get(&symbol.name).cloned())
+                .flatten();
             let Some(parsed) = self.parsed(&at.path) else {
                 continue;
             };
             let Some(tree) = &parsed.tree else { continue };
             let owner = symbols::owner_of(tree, at.pos.offset);
-            parts.push(describe(&symbol, owner, &parsed.text));
+            parts.push(describe(&symbol, owner, &parsed.text, timing.as_deref()));
             if !matches!(symbol.kind, SymbolKind::Tag | SymbolKind::DataClass) {
                 break;
             }
@@ -547,6 +553,7 @@ impl Workspace {
     /// The outline of a file: its sections (`roles`, `injects`…) and the ids each defines,
     /// an inject with when it comes and to whom.
     pub fn outline(&mut self, path: &Path) -> Vec<OutlineItem> {
+        let timings = self.timings(&normalize(path));
         let Some(parsed) = self.parsed(&normalize(path)) else {
             return Vec::new();
         };
@@ -592,7 +599,9 @@ impl Workspace {
                     OutlineItem {
                         name: s.name.clone(),
                         kind: Some(s.kind),
-                        detail: owner.map_or_else(String::new, |o| summary(s.kind, o, text)),
+                        detail: owner.map_or_else(String::new, |o| {
+                            summary(s.kind, o, text, timings.get(&s.name).map(String::as_str))
+                        }),
                         range: crate::authoring::source::pos_in(
                             text,
                             starts[i],
@@ -669,7 +678,7 @@ impl Workspace {
                         String::new()
                     }
                     (Some(tree), _) => symbols::owner_of(tree, s.pos.offset)
-                        .map_or_else(String::new, |o| summary(kind, o, &parsed.text)),
+                        .map_or_else(String::new, |o| summary(kind, o, &parsed.text, None)),
                     (None, _) => String::new(),
                 };
                 out.push(Candidate {
@@ -851,6 +860,39 @@ impl Workspace {
             })
     }
 
+    /// When each inject of the scenario at `path` comes, as the MSEL preview (`ttx show`)
+    /// tells it: its earliest time and what it follows.
+    fn timings(&mut self, path: &Path) -> Arc<HashMap<String, String>> {
+        let Some(parsed) = self.parsed(path) else {
+            return Arc::default();
+        };
+        if let Some(t) = &parsed.timings {
+            return t.clone();
+        }
+        let timings: HashMap<String, String> = if parsed.kind == Some(FileKind::Scenario) {
+            let source = SourceFile::new(path, parsed.text.clone());
+            load::load_source::<crate::authoring::model::scenario::Scenario>(
+                FileKind::Scenario,
+                source,
+            )
+            .map(|l| {
+                crate::authoring::msel::build(&l.value)
+                    .injects
+                    .into_iter()
+                    .map(|i| (i.id, i.timing))
+                    .collect()
+            })
+            .unwrap_or_default()
+        } else {
+            HashMap::new()
+        };
+        let timings = Arc::new(timings);
+        if let Some(p) = self.parsed.get_mut(path) {
+            p.timings = Some(timings.clone());
+        }
+        timings
+    }
+
     /// The tree and ids of `path` (open text, else the disk), parsed again only when the
     /// text changed.
     fn parsed(&mut self, path: &Path) -> Option<&Parsed> {
@@ -880,6 +922,7 @@ impl Workspace {
                     kind,
                     tree,
                     symbols,
+                    timings: None,
                 },
             );
         }
@@ -1094,7 +1137,7 @@ struct Described {
     owner_id: Option<String>,
 }
 
-fn describe(symbol: &Symbol, owner: Option<&Node>, text: &str) -> Described {
+fn describe(symbol: &Symbol, owner: Option<&Node>, text: &str, timing: Option<&str>) -> Described {
     let mut out = format!("**{} `{}`**", symbol.kind.noun(), symbol.name);
     let owner_id = owner
         .and_then(|o| o.get("id"))
@@ -1113,6 +1156,10 @@ fn describe(symbol: &Symbol, owner: Option<&Node>, text: &str) -> Described {
         }
         let mut facts = Vec::new();
         let mut blocks = Vec::new();
+        // When an inject comes, worked out as `ttx show` does.
+        if let Some(timing) = timing {
+            facts.push(format!("comes: `{timing}`"));
+        }
         for key in fields(symbol.kind) {
             let Some(value) = owner.get(key) else {
                 continue;
@@ -1169,7 +1216,7 @@ fn flow(node: &Node, text: &str) -> String {
 }
 
 /// One line about a definition, for outlines and completion lists.
-fn summary(kind: SymbolKind, owner: &Node, text: &str) -> String {
+fn summary(kind: SymbolKind, owner: &Node, text: &str, timing: Option<&str>) -> String {
     let get = |k: &str| owner.get(k).map(|v| flow(v, text));
     let short = |s: String| {
         let line = s.lines().next().unwrap_or_default().to_string();
@@ -1181,8 +1228,9 @@ fn summary(kind: SymbolKind, owner: &Node, text: &str) -> String {
     };
     match kind {
         SymbolKind::Inject => {
-            let when = get("at")
-                .map(|a| format!("at {a}"))
+            let when = timing
+                .map(str::to_string)
+                .or_else(|| get("at").map(|a| format!("at {a}")))
                 .or_else(|| get("after").map(|a| format!("after {a}")))
                 .unwrap_or_default();
             let to = get("to").map(|t| format!(" → {t}")).unwrap_or_default();
