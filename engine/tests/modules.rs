@@ -72,6 +72,21 @@ fn compiled(text: &str) -> &'static Compiled {
     Box::leak(Box::new(Compiled::new(loaded).unwrap()))
 }
 
+/// The facilitator opens `module`.
+fn open(module: &str) -> Event {
+    Event::Open {
+        module: module.into(),
+    }
+}
+
+/// The modules scenario, started, with module 2 opened by the facilitator at 20m.
+fn second_opened_at_20m() -> Exercise<'static> {
+    let (mut ex, _) = Exercise::start(compiled(MODULES), 1, files("s.yaml"));
+    ex.apply(at(20)).unwrap();
+    ex.apply(open("second")).unwrap();
+    ex
+}
+
 fn delivered(log: &[Timed]) -> Vec<(String, u64, Option<String>)> {
     log.iter()
         .filter_map(|t| match &t.event {
@@ -93,22 +108,11 @@ fn modules_open_in_order_by_their_time_or_the_facilitator_and_time_their_injects
             .any(|t| matches!(&t.event, Event::ModuleOpened { module, .. } if module == "first"))
     );
     // Module 3 is timed, but it cannot open before module 2, which waits for the facilitator.
-    let why = ex
-        .apply(Event::Open {
-            module: "third".into(),
-        })
-        .unwrap_err();
+    let why = ex.apply(open("third")).unwrap_err();
     assert!(why.0.contains("`second` comes first"), "{why}");
     ex.apply(at(20)).unwrap();
-    ex.apply(Event::Open {
-        module: "second".into(),
-    })
-    .unwrap();
-    let again = ex
-        .apply(Event::Open {
-            module: "second".into(),
-        })
-        .unwrap_err();
+    ex.apply(open("second")).unwrap();
+    let again = ex.apply(open("second")).unwrap_err();
     assert!(again.0.contains("opened at 0:20:00"), "{again}");
     ex.apply(at(100)).unwrap();
     // Each module's injects count from its opening; the story is told from the last label.
@@ -128,13 +132,7 @@ fn modules_open_in_order_by_their_time_or_the_facilitator_and_time_their_injects
 
 #[test]
 fn a_modules_expectation_counts_from_its_opening_and_a_story_deadline_on_the_story_clock() {
-    let c = compiled(MODULES);
-    let (mut ex, _) = Exercise::start(c, 1, files("s.yaml"));
-    ex.apply(at(20)).unwrap();
-    ex.apply(Event::Open {
-        module: "second".into(),
-    })
-    .unwrap();
+    let mut ex = second_opened_at_20m();
     ex.apply(at(40)).unwrap();
     ex.apply(decide("ic", "brief", None)).unwrap();
     // Module 3 jumps the story to 80h: the 72-hour window has passed when legal notifies.
@@ -164,13 +162,7 @@ fn a_modules_expectation_counts_from_its_opening_and_a_story_deadline_on_the_sto
 
 #[test]
 fn a_story_deadline_is_met_before_the_story_clock_reaches_it() {
-    let c = compiled(MODULES);
-    let (mut ex, _) = Exercise::start(c, 1, files("s.yaml"));
-    ex.apply(at(20)).unwrap();
-    ex.apply(Event::Open {
-        module: "second".into(),
-    })
-    .unwrap();
+    let mut ex = second_opened_at_20m();
     ex.apply(decide("legal", "notify", None)).unwrap();
     let a = assess::assess(&ex, &context());
     assert_eq!(a.expectations[0].outcome, Outcome::Met);
@@ -207,10 +199,7 @@ fn a_decision_may_open_only_after_an_inject_and_in_a_module() {
     let (mut ex, _) = Exercise::start(c, 1, files("s.yaml"));
     let why = ex.apply(decide("ic", "escalate", None)).unwrap_err();
     assert!(why.0.contains("not open now"), "{why}");
-    ex.apply(Event::Open {
-        module: "second".into(),
-    })
-    .unwrap();
+    ex.apply(open("second")).unwrap();
     assert!(
         ex.apply(decide("ic", "escalate", None)).is_err(),
         "b is not delivered yet"
