@@ -121,7 +121,12 @@ fn main() {
 
     // The largest file ttx reads by default: 4 MiB, the scenario with thousands of
     // injects of long text added, one edit.
-    let large = four_mib(&text);
+    let role = text
+        .split("to: [")
+        .nth(1)
+        .and_then(|r| r.split([',', ']']).next())
+        .unwrap_or("ic");
+    let large = lsp_client::grown(&text, role, 4 * 1024 * 1024 - 16);
     let large_path = path.with_file_name("bench-4mib.yaml");
     let doc = c.open(&large_path, &large.0);
     let sent = Instant::now();
@@ -140,34 +145,6 @@ fn main() {
     let _ = c.request("shutdown", json!(null));
     c.notify("exit", json!(null));
     let _ = c.finish();
-}
-
-/// `text` with injects of long text added until it is 4 MiB; and how many.
-fn four_mib(text: &str) -> (String, usize) {
-    let limit = 4 * 1024 * 1024;
-    let chatter = "Routine chatter on the channel, nothing to act on here. ".repeat(14);
-    let role = text
-        .split("to: [")
-        .nth(1)
-        .and_then(|r| r.split([',', ']']).next())
-        .unwrap_or("ic")
-        .to_string();
-    let mut extra = String::new();
-    let mut n = 0;
-    loop {
-        let inject = format!(
-            "  - id: filler-{n}\n    at: 1h\n    to: [{role}]\n    via: chat\n    text: \"{n}: {chatter}\"\n"
-        );
-        if text.len() + extra.len() + inject.len() > limit - 16 {
-            break;
-        }
-        extra.push_str(&inject);
-        n += 1;
-    }
-    let at = text.find("injects:\n").expect("injects") + "injects:\n".len();
-    let mut out = text.to_string();
-    out.insert_str(at, &extra);
-    (out, n)
 }
 
 fn ms(d: Duration) -> f64 {

@@ -73,6 +73,16 @@ fn as_served<'a>(diagnostics: impl Iterator<Item = &'a Value>) -> Vec<(u64, u64,
         .collect()
 }
 
+/// The labels of a completion answer.
+fn labels(answer: &Value) -> Vec<String> {
+    answer["result"]["items"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{answer}"))
+        .iter()
+        .map(|i| i["label"].as_str().unwrap().to_string())
+        .collect()
+}
+
 const LEAK: &str = "scenarios/payments-credential-leak.yaml";
 
 #[test]
@@ -194,14 +204,6 @@ fn completion_lists_roles_and_this_architectures_selectors() {
         .replacen("data: [payment]", "data: [payment, p]", 1);
     let mut c = Client::start(&ttx(), &dir, 0);
     let doc = c.open(&path, &text);
-    let labels = |answer: &Value| -> Vec<String> {
-        answer["result"]["items"]
-            .as_array()
-            .unwrap_or_else(|| panic!("{answer}"))
-            .iter()
-            .map(|i| i["label"].as_str().unwrap().to_string())
-            .collect()
-    };
 
     let roles = labels(&c.request("textDocument/completion", at(&doc, &text, "to: [oncall, ")));
     assert_eq!(roles, ["comms", "ic", "legal", "oncall", "pm"]);
@@ -504,23 +506,7 @@ fn a_file_of_4_mib_is_checked_and_one_past_the_limit_is_refused() {
     let dir = workspace("large");
     let path = dir.join("scenarios/large.yaml");
     let limit = 4 * 1024 * 1024;
-    let mut text = read(&root().join(LEAK));
-    let mut n = 0;
-    // Long texts, so the file reaches 4 MiB inside the parser's limit on values.
-    let chatter = "Routine chatter on the payments channel, nothing to act on here. ".repeat(12);
-    let mut extra = String::new();
-    loop {
-        let inject = format!(
-            "  - id: filler-{n}\n    at: 1h\n    to: [oncall]\n    via: chat\n    text: \"{n}: {chatter}\"\n"
-        );
-        if text.len() + extra.len() + inject.len() > limit - 100 {
-            break;
-        }
-        extra.push_str(&inject);
-        n += 1;
-    }
-    let at_injects = text.find("injects:\n").unwrap() + "injects:\n".len();
-    text.insert_str(at_injects, &extra);
+    let (mut text, n) = crate::lsp_client::grown(&read(&root().join(LEAK)), "oncall", limit - 100);
     // Exactly at the limit: a comment fills what is left.
     text.push('#');
     text.push_str(&"-".repeat(limit - text.len()));
@@ -618,14 +604,6 @@ fn a_decisions_sheet_completes_and_resolves_from_its_scenario_and_the_roster() {
         .replacen("participant: dana-okafor", "participant: r", 1);
     let mut c = Client::start(&ttx(), &dir, 0);
     let doc = c.open(&sheet, &text);
-    let labels = |answer: &Value| -> Vec<String> {
-        answer["result"]["items"]
-            .as_array()
-            .unwrap_or_else(|| panic!("{answer}"))
-            .iter()
-            .map(|i| i["label"].as_str().unwrap().to_string())
-            .collect()
-    };
     let roles = labels(&c.request("textDocument/completion", at(&doc, &text, "    by: ")));
     assert_eq!(roles, ["comms", "ic", "legal", "oncall", "pm"]);
     let people = c.request("textDocument/completion", at(&doc, &text, "participant: r"));

@@ -211,6 +211,29 @@ pub fn at(uri: &str, text: &str, marker: &str) -> Value {
     json!({"textDocument": {"uri": uri}, "position": position(text, offset)})
 }
 
+/// A scenario's `text` with injects of long text to `role` added at the head of its MSEL
+/// until one more would pass `most` bytes (long texts, so a file of megabytes stays
+/// inside the parser's limit on values); and how many were added.
+pub fn grown(text: &str, role: &str, most: usize) -> (String, usize) {
+    let chatter = "Routine chatter on the channel, nothing to act on here. ".repeat(14);
+    let mut extra = String::new();
+    let mut n = 0;
+    loop {
+        let inject = format!(
+            "  - id: filler-{n}\n    at: 1h\n    to: [{role}]\n    via: chat\n    text: \"{n}: {chatter}\"\n"
+        );
+        if text.len() + extra.len() + inject.len() > most {
+            break;
+        }
+        extra.push_str(&inject);
+        n += 1;
+    }
+    let at = text.find("injects:\n").expect("injects") + "injects:\n".len();
+    let mut out = text.to_string();
+    out.insert_str(at, &extra);
+    (out, n)
+}
+
 /// The YAML files directly in `dir`, sorted.
 pub fn yaml_files(dir: &Path) -> Vec<std::path::PathBuf> {
     let mut out: Vec<_> = std::fs::read_dir(dir)
