@@ -197,18 +197,6 @@ pub fn program_context(
             );
         }
     };
-    fn load_through<T: serde::de::DeserializeOwned>(
-        files: &dyn Files,
-        kind: FileKind,
-        path: &Path,
-        max_bytes: u64,
-    ) -> Result<Loaded<T>, Failed> {
-        let source = files.read(path, max_bytes).map_err(|d| Failed {
-            source: None,
-            diagnostics: vec![d],
-        })?;
-        load::load_source(kind, source)
-    }
     let architecture = match load_through::<Architecture>(
         files,
         FileKind::Architecture,
@@ -236,6 +224,20 @@ pub fn program_context(
         },
         notes,
     )
+}
+
+/// [`load::load_file`], reading through `files`.
+fn load_through<T: serde::de::DeserializeOwned>(
+    files: &dyn Files,
+    kind: FileKind,
+    path: &Path,
+    max_bytes: u64,
+) -> Result<Loaded<T>, Failed> {
+    let source = files.read(path, max_bytes).map_err(|d| Failed {
+        source: None,
+        diagnostics: vec![d],
+    })?;
+    load::load_source(kind, source)
 }
 
 /// Runs `work` over `files` on all cores, one sandbox engine per thread, keeping the order.
@@ -530,10 +532,8 @@ pub fn sheet_scenario_in(
     max_bytes: u64,
     files: &dyn Files,
 ) -> Option<(PathBuf, Scenario)> {
-    let load = |path: &Path| {
-        let source = files.read(path, max_bytes).ok()?;
-        load::load_source::<Scenario>(FileKind::Scenario, source).ok()
-    };
+    let load =
+        |path: &Path| load_through::<Scenario>(files, FileKind::Scenario, path, max_bytes).ok();
     let by_path = sheet_scenario_path(sheet);
     if files.exists(&by_path) {
         return load(&by_path).map(|l| (by_path, l.value));
