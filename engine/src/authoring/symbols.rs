@@ -244,17 +244,17 @@ pub const PLACES: &[Place] = &[
 /// The place at `path` (keys from the top of the file) in a file of `file`'s kind;
 /// `is_key` when the id is the last key itself rather than its value.
 pub fn place_at(file: FileKind, path: &[&str], is_key: bool) -> Option<&'static Place> {
+    // Runs for every node of a file the index walks: compared segment by segment, with
+    // nothing allocated.
     PLACES.iter().find(|p| {
-        if p.file != file {
+        if p.file != file || p.path.ends_with("{}") != is_key {
             return false;
         }
-        let segs: Vec<&str> = p.path.split('.').collect();
-        if segs.len() != path.len() || (segs.last() == Some(&"{}")) != is_key {
-            return false;
-        }
-        segs.iter()
-            .zip(path)
-            .all(|(s, k)| *s == "*" || *s == "{}" || s == k)
+        let mut segs = p.path.split('.');
+        path.iter().all(|k| {
+            segs.next()
+                .is_some_and(|s| s == "*" || s == "{}" || s == *k)
+        }) && segs.next().is_none()
     })
 }
 
