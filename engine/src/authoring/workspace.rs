@@ -246,10 +246,18 @@ impl Workspace {
         let Some(text) = self.open.get(&path).cloned() else {
             return Vec::new();
         };
-        if !self.is_ttx_file(&path) {
+        // The programs are looked up once: each lookup reads their `ttx.yaml` and lists
+        // their libraries.
+        let mut programs = self
+            .program_files(&path)
+            .into_iter()
+            .map(|file| self.load_program(&file))
+            .collect::<Vec<_>>()
+            .into_iter();
+        let program = programs.next().flatten();
+        if !self.is_ttx_file_in(&path, program.as_deref()) {
             return Vec::new();
         }
-        let program = self.program(&path);
         let max = program
             .as_deref()
             .map_or(DEFAULT_MAX_FILE_BYTES, ProgramDir::max_file_bytes);
@@ -260,10 +268,7 @@ impl Workspace {
         let mut diagnostics = self.check_in(&path, &text, program.as_deref(), max);
         // A library scenario shared by several programs is checked against each: what
         // only another program's architecture or roster finds is said with its name.
-        for other in self.program_files(&path).into_iter().skip(1) {
-            let Some(other) = self.load_program(&other) else {
-                continue;
-            };
+        for other in programs.flatten() {
             let org = other.program.value.org.clone();
             let shown = crate::authoring::paths::display_path(&other.program.source.path);
             for mut d in self.check_in(&path, &text, Some(&other), max) {
@@ -313,7 +318,13 @@ impl Workspace {
     /// file outside a program must not be told it is not a scenario.
     pub fn is_ttx_file(&mut self, path: &Path) -> bool {
         let path = normalize(path);
-        if let Some(program) = self.program(&path) {
+        let program = self.program(&path);
+        self.is_ttx_file_in(&path, program.as_deref())
+    }
+
+    /// [`Workspace::is_ttx_file`] for a file of `program` (the first it belongs to).
+    fn is_ttx_file_in(&mut self, path: &Path, program: Option<&ProgramDir>) -> bool {
+        if let Some(program) = program {
             let named = [
                 program.program.source.path.clone(),
                 program.architecture_path(),
@@ -348,7 +359,7 @@ impl Workspace {
             "handoffs",
             "investigations",
         ];
-        let Some(parsed) = self.parsed(&path) else {
+        let Some(parsed) = self.parsed(path) else {
             return false;
         };
         match &parsed.tree {
