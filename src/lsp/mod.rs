@@ -396,11 +396,14 @@ impl Server {
         }
         // `ttx validate` notes in ttx.yaml when the architecture or roster does not load;
         // the editor shows them on that file even when it is not open.
+        let mut seen = std::collections::HashSet::new();
         for path in &dirty {
             let Some((program, notes)) = self.workspace.program_notes(path) else {
                 continue;
             };
-            if self.documents.contains_key(&program)
+            // Once per program, however many of its files changed.
+            if !seen.insert(program.clone())
+                || self.documents.contains_key(&program)
                 || self
                     .notes
                     .get(&program)
@@ -408,12 +411,14 @@ impl Server {
             {
                 continue;
             }
-            let text = std::fs::read_to_string(&program).unwrap_or_default();
-            let lines = LineIndex::new(&text);
-            let diagnostics = notes
-                .iter()
-                .map(|d| convert::diagnostic(d, &text, &lines, self.encoding))
-                .collect();
+            let diagnostics = {
+                let mut ranges = self.ranges();
+                let (text, lines) = ranges.text(&program);
+                notes
+                    .iter()
+                    .map(|d| convert::diagnostic(d, text, lines, self.encoding))
+                    .collect()
+            };
             self.publish(uri_of(&program), diagnostics, None);
             self.notes.insert(program, notes);
         }
@@ -457,21 +462,19 @@ impl Server {
         ))
     }
 
-    /// The protocol range of `pos` in `path`, open or on disk.
-    fn range_in(&self, path: &Path, pos: ttx_engine::authoring::source::Pos) -> lsp::Range {
-        match (self.documents.get(path), self.workspace.text(path)) {
-            (Some(doc), Some(text)) => doc.lines.range(text, pos, self.encoding),
-            _ => {
-                let text = std::fs::read_to_string(path).unwrap_or_default();
-                LineIndex::new(&text).range(&text, pos, self.encoding)
-            }
+    /// Where places in files stand in the protocol's terms, for one answer.
+    fn ranges(&self) -> Ranges<'_> {
+        Ranges {
+            server: self,
+            read: HashMap::new(),
         }
     }
 
     fn locations(&self, found: &[Location]) -> Vec<lsp::Location> {
+        let mut ranges = self.ranges();
         found
             .iter()
-            .map(|l| lsp::Location::new(uri_of(&l.path), self.range_in(&l.path, l.pos)))
+            .map(|l| lsp::Location::new(uri_of(&l.path), ranges.of(&l.path, l.pos)))
             .collect()
     }
 
@@ -514,7 +517,7 @@ impl Server {
                 kind: lsp::MarkupKind::Markdown,
                 value: markdown,
             }),
-            range: Some(self.range_in(&path, pos)),
+            range: Some(self.ranges().of(&path, pos)),
         })
     }
 
@@ -535,7 +538,7 @@ impl Server {
             ));
         }
         Ok(Some(lsp::PrepareRenameResponse::RangeWithPlaceholder {
-            range: self.range_in(&path, symbol.pos),
+            range: self.ranges().of(&path, symbol.pos),
             placeholder: symbol.name,
         }))
     }
@@ -553,12 +556,13 @@ impl Server {
         // text alone, so it is a sound key; the protocol's type asks for this map.
         #[allow(clippy::mutable_key_type)]
         let mut changes: HashMap<Uri, Vec<lsp::TextEdit>> = HashMap::new();
+        let mut ranges = self.ranges();
         for l in edits {
             changes
                 .entry(uri_of(&l.path))
                 .or_default()
                 .push(lsp::TextEdit::new(
-                    self.range_in(&l.path, l.pos),
+                    ranges.of(&l.path, l.pos),
                     p.new_name.clone(),
                 ));
         }
@@ -571,31 +575,69 @@ impl Server {
     fn outline(&mut self, uri: &Uri) -> Option<lsp::DocumentSymbolResponse> {
         let path = ttx_engine::authoring::paths::normalize(&path_of(uri)?);
         let items = self.workspace.outline(&path);
+        let mut ranges = self.ranges();
         Some(lsp::DocumentSymbolResponse::Nested(
             items
                 .iter()
-                .map(|i| self.document_symbol(&path, i))
+                .map(|i| document_symbol(&mut ranges, &path, i))
                 .collect(),
         ))
     }
+}
 
-    #[allow(deprecated)]
-    fn document_symbol(&self, path: &Path, item: &OutlineItem) -> lsp::DocumentSymbol {
-        lsp::DocumentSymbol {
-            name: item.name.clone(),
-            detail: (!item.detail.is_empty()).then(|| item.detail.clone()),
-            kind: symbol_kind(item.kind),
-            tags: None,
-            deprecated: None,
-            range: self.range_in(path, item.range),
-            selection_range: self.range_in(path, item.selection),
-            children: (!item.children.is_empty()).then(|| {
-                item.children
-                    .iter()
-                    .map(|c| self.document_symbol(path, c))
-                    .collect()
-            }),
+#[allow(deprecated)]
+fn document_symbol(
+    ranges: &mut Ranges<'_>,
+    path: &Path,
+    item: &OutlineItem,
+) -> lsp::DocumentSymbol {
+    lsp::DocumentSymbol {
+        name: item.name.clone(),
+        detail: (!item.detail.is_empty()).then(|| item.detail.clone()),
+        kind: symbol_kind(item.kind),
+        tags: None,
+        deprecated: None,
+        range: ranges.of(path, item.range),
+        selection_range: ranges.of(path, item.selection),
+        children: (!item.children.is_empty()).then(|| {
+            item.children
+                .iter()
+                .map(|c| document_symbol(ranges, path, c))
+                .collect()
+        }),
+    }
+}
+
+/// The protocol's ranges of the engine's places, in open documents or on disk; a file on
+/// disk is read once per answer, however many places in it the answer names (a rename
+/// across sessions).
+struct Ranges<'a> {
+    server: &'a Server,
+    read: HashMap<PathBuf, (String, LineIndex)>,
+}
+
+impl Ranges<'_> {
+    /// The text and line index of `path`: the open document's, or the file's on disk.
+    fn text(&mut self, path: &Path) -> (&str, &LineIndex) {
+        if let (Some(doc), Some(text)) = (
+            self.server.documents.get(path),
+            self.server.workspace.text(path),
+        ) {
+            return (text, &doc.lines);
         }
+        let (text, lines) = self.read.entry(path.to_path_buf()).or_insert_with(|| {
+            let text = std::fs::read_to_string(path).unwrap_or_default();
+            let lines = LineIndex::new(&text);
+            (text, lines)
+        });
+        (text, lines)
+    }
+
+    /// The range of `pos` in `path`.
+    fn of(&mut self, path: &Path, pos: ttx_engine::authoring::source::Pos) -> lsp::Range {
+        let encoding = self.server.encoding;
+        let (text, lines) = self.text(path);
+        lines.range(text, pos, encoding)
     }
 }
 
