@@ -390,21 +390,7 @@ impl Workspace {
         let Some(symbol) = self.symbol_at(&path, offset) else {
             return Vec::new();
         };
-        let mut out = Vec::new();
-        for home in self.homes(&path, symbol.kind) {
-            if let Some(parsed) = self.parsed(&home) {
-                out.extend(
-                    parsed
-                        .symbols
-                        .iter()
-                        .filter(|s| s.usage == Use::Definition && s.same_as(&symbol))
-                        .map(|s| Location {
-                            path: home.clone(),
-                            pos: s.pos,
-                        }),
-                );
-            }
-        }
+        let mut out = self.definitions_of(&path, &symbol);
         // A runbook named in a scenario is also its Markdown file, at the section named
         // after `#` (or its top).
         if symbol.kind == SymbolKind::Runbook
@@ -432,6 +418,26 @@ impl Workspace {
                 path: file,
                 pos: crate::authoring::source::pos_in(&source.text, offset, len),
             });
+        }
+        out
+    }
+
+    /// Where `symbol`, as the file at `path` names it, is defined: in its home files.
+    fn definitions_of(&mut self, path: &Path, symbol: &Symbol) -> Vec<Location> {
+        let mut out = Vec::new();
+        for home in self.homes(path, symbol.kind) {
+            if let Some(parsed) = self.parsed(&home) {
+                out.extend(
+                    parsed
+                        .symbols
+                        .iter()
+                        .filter(|s| s.usage == Use::Definition && s.same_as(symbol))
+                        .map(|s| Location {
+                            path: home.clone(),
+                            pos: s.pos,
+                        }),
+                );
+            }
         }
         out
     }
@@ -496,24 +502,11 @@ impl Workspace {
             name: new_name.to_string(),
             ..symbol.clone()
         };
-        let with_roster = symbol.kind.home() != Home::Scenario;
-        if new_name != symbol.name
-            && self
-                .occurrences(&path, &taken, true, with_roster)
-                .iter()
-                .any(|l| self.is_definition(l))
-        {
+        if new_name != symbol.name && !self.definitions_of(&path, &taken).is_empty() {
             return Err(RenameError::Taken(symbol.kind.noun(), new_name.to_string()));
         }
+        let with_roster = symbol.kind.home() != Home::Scenario;
         Ok(self.occurrences(&path, &symbol, true, with_roster))
-    }
-
-    fn is_definition(&mut self, at: &Location) -> bool {
-        self.parsed(&at.path).is_some_and(|p| {
-            p.symbols
-                .iter()
-                .any(|s| s.pos == at.pos && s.usage == Use::Definition)
-        })
     }
 
     /// What the id at `offset` is, in Markdown, and where the id stands.
