@@ -8,6 +8,8 @@
 //! (`to: ic` and `to: [ic, cfo]` are the same place), as the formats allow "one or a list"
 //! almost everywhere.
 
+use std::collections::HashMap;
+
 use crate::authoring::schema::FileKind;
 use crate::authoring::source::Pos;
 use crate::authoring::yaml::{Node, Value, key_text};
@@ -408,25 +410,31 @@ fn option_scope(place: &Place, keys: &[&str], maps: &[&Node]) -> Option<String> 
 /// outlines: the innermost mapping holding the definition at `offset`, or, for an id that
 /// is a key (`roles.ic`), that key's value.
 pub fn owner_of(root: &Node, offset: usize) -> Option<&Node> {
-    let mut best = None;
+    owners(root).get(&offset).copied()
+}
+
+/// [`owner_of`] for every place in one walk of the tree, by byte offset: for an outline
+/// or a completion list, which ask it of every definition of a file.
+pub fn owners(root: &Node) -> HashMap<usize, &Node> {
+    let mut keys = HashMap::new();
+    let mut values = HashMap::new();
     let mut stack = vec![root];
     while let Some(n) = stack.pop() {
         match &n.value {
             Value::Map(entries) => {
                 for (k, v) in entries {
-                    if k.pos.offset == offset {
-                        return Some(v);
-                    }
+                    keys.insert(k.pos.offset, v);
                     // The id is this entry's value, or one item of its list (a tag).
                     let items = match &v.value {
                         Value::Seq(items) => items.as_slice(),
                         _ => std::slice::from_ref(v),
                     };
-                    if items
-                        .iter()
-                        .any(|i| i.pos.offset == offset || quoted_at(i, offset))
-                    {
-                        best = Some(n);
+                    for i in items {
+                        values.insert(i.pos.offset, n);
+                        if matches!(i.value, Value::Str(_)) {
+                            // Inside its opening quote.
+                            values.insert(i.pos.offset + 1, n);
+                        }
                     }
                     stack.push(v);
                 }
@@ -435,11 +443,9 @@ pub fn owner_of(root: &Node, offset: usize) -> Option<&Node> {
             _ => {}
         }
     }
-    best
-}
-
-fn quoted_at(node: &Node, offset: usize) -> bool {
-    matches!(node.value, Value::Str(_)) && node.pos.offset + 1 == offset
+    // An id that is a key is owned by its value, before any mapping it stands in.
+    values.extend(keys);
+    values
 }
 
 #[cfg(test)]

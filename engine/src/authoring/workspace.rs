@@ -583,18 +583,17 @@ impl Workspace {
                 .collect();
             // Each entry reaches to where the next begins, so an editor can fold it and
             // tell which entry the cursor is in.
+            let owners = symbols::owners(v);
+            let owner = |s: &Symbol| owners.get(&s.pos.offset).copied();
             let starts: Vec<usize> = defs
                 .iter()
-                .map(|s| {
-                    symbols::owner_of(v, s.pos.offset)
-                        .map_or(s.pos.offset, |o| o.pos.offset.min(s.pos.offset))
-                })
+                .map(|s| owner(s).map_or(s.pos.offset, |o| o.pos.offset.min(s.pos.offset)))
                 .collect();
             let children: Vec<OutlineItem> = defs
                 .iter()
                 .enumerate()
                 .map(|(i, s)| {
-                    let owner = symbols::owner_of(v, s.pos.offset);
+                    let owner = owner(s);
                     let until = starts.get(i + 1).copied().unwrap_or(end);
                     // Without the next list item's `- `.
                     let own = text[starts[i]..until].trim_end();
@@ -669,6 +668,11 @@ impl Workspace {
             let Some(parsed) = self.parsed(&home) else {
                 continue;
             };
+            let owners = parsed
+                .tree
+                .as_ref()
+                .map(symbols::owners)
+                .unwrap_or_default();
             for s in &parsed.symbols {
                 if s.kind != kind || s.usage != Use::Definition {
                     continue;
@@ -677,13 +681,13 @@ impl Workspace {
                     continue;
                 }
                 *count.entry(s.name.clone()).or_default() += 1;
-                let detail = match (&parsed.tree, kind) {
-                    (_, SymbolKind::Tag | SymbolKind::DataClass | SymbolKind::ComponentKind) => {
+                let detail = match kind {
+                    SymbolKind::Tag | SymbolKind::DataClass | SymbolKind::ComponentKind => {
                         String::new()
                     }
-                    (Some(tree), _) => symbols::owner_of(tree, s.pos.offset)
+                    _ => owners
+                        .get(&s.pos.offset)
                         .map_or_else(String::new, |o| summary(kind, o, &parsed.text, None)),
-                    (None, _) => String::new(),
                 };
                 out.push(Candidate {
                     label: s.name.clone(),
