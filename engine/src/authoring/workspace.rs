@@ -695,7 +695,12 @@ impl Workspace {
                 });
             }
         }
-        for c in &mut out {
+        // A shared word says how many components carry it; an id's own line is left as it is.
+        let shared = matches!(
+            kind,
+            SymbolKind::Tag | SymbolKind::DataClass | SymbolKind::ComponentKind
+        );
+        for c in out.iter_mut().filter(|_| shared) {
             if c.detail.is_empty()
                 && let Some(n) = count.get(&c.label)
             {
@@ -1269,5 +1274,28 @@ fn summary(kind: SymbolKind, owner: &Node, text: &str, timing: Option<&str>) -> 
             .find_map(|k| get(k))
             .map(short)
             .unwrap_or_default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_role_without_a_title_is_not_said_to_be_on_components() {
+        let mut w = Workspace::new();
+        let path = Path::new("/nonexistent-ttx-workspace/s.yaml");
+        let text =
+            "id: s\nroles:\n  ic: {title: \"\"}\ninjects:\n  - {id: a, at: 0m, to: [], text: x}\n";
+        w.set_text(path, text.to_string());
+        let at = text.find("to: [").unwrap() + "to: [".len();
+        let found = w.completions(path, at).unwrap();
+        assert_eq!(
+            found.candidates,
+            [Candidate {
+                label: "ic".into(),
+                detail: String::new()
+            }]
+        );
     }
 }
