@@ -1,6 +1,10 @@
 //! `ttx`: tabletop exercises as code. This binary parses arguments, calls the engine and
 //! prints; everything else lives in the `ttx-engine` crate.
 
+// A lock guard kept alive across a call that locks again, or across an await, hung the
+// whole web console once (issue 27); these make the pattern a build error.
+#![deny(clippy::await_holding_lock, clippy::significant_drop_in_scrutinee)]
+
 mod actions_cmd;
 mod analysis;
 mod exit;

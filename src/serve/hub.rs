@@ -7,7 +7,7 @@
 //! hiding things in the browser.
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 use std::time::Instant;
 
 use tokio::sync::{broadcast, watch};
@@ -19,6 +19,7 @@ use ttx_engine::exercise::status_line::Status;
 use ttx_engine::exercise::view::{Audience, Projector};
 
 use super::links::{Grant, Keys};
+use super::lock::Lock;
 use super::pages::Pages;
 
 /// A way of looking at the exercise: what one page and its stream show.
@@ -125,10 +126,10 @@ pub struct Hub {
     /// The links' hashes.
     pub keys: Keys,
     /// The exercise thread, set once it runs.
-    driver: Mutex<Option<Arc<Driver>>>,
+    driver: Lock<Option<Arc<Driver>>>,
     pages: Pages,
-    state: Mutex<State>,
-    guards: Mutex<Guards>,
+    state: Lock<State>,
+    guards: Lock<Guards>,
     tx: broadcast::Sender<Arc<Published>>,
     /// Flips to true when the server is asked to stop: streams end, the server drains.
     pub stopping: watch::Sender<bool>,
@@ -158,21 +159,27 @@ impl Hub {
             scenario,
             roster,
             keys,
-            driver: Mutex::new(None),
-            state: Mutex::new(State {
-                log: Vec::new(),
-                status: None,
-                revealed: None,
-                connected: BTreeMap::new(),
-                ended: false,
-                projectors,
-                shown: HashMap::new(),
-            }),
-            guards: Mutex::new(Guards {
-                buckets: HashMap::new(),
-                nonces: HashSet::new(),
-                nonce_order: VecDeque::new(),
-            }),
+            driver: Lock::new("the hub's exercise thread", None),
+            state: Lock::new(
+                "the hub's state",
+                State {
+                    log: Vec::new(),
+                    status: None,
+                    revealed: None,
+                    connected: BTreeMap::new(),
+                    ended: false,
+                    projectors,
+                    shown: HashMap::new(),
+                },
+            ),
+            guards: Lock::new(
+                "the hub's request guards",
+                Guards {
+                    buckets: HashMap::new(),
+                    nonces: HashSet::new(),
+                    nonce_order: VecDeque::new(),
+                },
+            ),
             tx,
             stopping: watch::channel(false).0,
         })
@@ -185,22 +192,25 @@ impl Hub {
 
     /// Hands the hub the exercise thread, once it runs.
     pub fn set_driver(&self, driver: Arc<Driver>) {
-        *lock(&self.driver) = Some(driver);
+        *self.driver.lock() = Some(driver);
     }
 
     /// Lets go of the exercise thread, so it can stop once the last request is done.
     pub fn clear_driver(&self) {
-        *lock(&self.driver) = None;
+        *self.driver.lock() = None;
     }
 
     /// The exercise thread, if it runs.
     pub fn driver(&self) -> Option<Arc<Driver>> {
-        lock(&self.driver).clone()
+        self.driver.lock().clone()
     }
 
-    /// The state, locked.
-    pub fn state(&self) -> MutexGuard<'_, State> {
-        lock(&self.state)
+    /// Lends the state to `f`, locked for `f` alone. There is no way to hold the state's
+    /// guard beyond a call: a guard kept alive (a temporary in a `match`) while a page is
+    /// rendered deadlocked the server (see [`super::lock`]). Take what is needed and
+    /// return it; render after.
+    pub fn read<R>(&self, f: impl FnOnce(&State) -> R) -> R {
+        f(&self.state.lock())
     }
 
     /// A receiver of what is published from now on.
@@ -227,7 +237,7 @@ impl Hub {
 
     /// What the exercise thread's watcher calls: projects, renders, keeps and broadcasts.
     pub fn journaled(&self, j: Journaled) {
-        let mut st = self.state();
+        let mut st = self.state.lock();
         let mut per_view: HashMap<View, Vec<Message>> = HashMap::new();
         let mut items: HashMap<View, Vec<(u64, Arc<str>)>> = HashMap::new();
         for (i, t) in j.events.iter().enumerate() {
@@ -308,7 +318,7 @@ impl Hub {
 
     /// A stream of `grant` opened (or closed): the facilitator's page shows who is here.
     pub fn connection(&self, grant: &Grant, opened: bool) {
-        let mut st = self.state();
+        let mut st = self.state.lock();
         let n = st.connected.entry(grant.clone()).or_default();
         if opened {
             *n += 1;
@@ -330,7 +340,7 @@ impl Hub {
     /// What a view has been shown after `seq` (everything with `None`), its clock and
     /// panel: what a page renders and a reconnecting stream catches up with.
     pub fn catch_up(&self, view: &View, after: Option<u64>) -> Vec<Message> {
-        let st = self.state();
+        let st = self.state.lock();
         let Some(shown) = st.shown.get(view) else {
             return Vec::new();
         };
@@ -353,7 +363,7 @@ impl Hub {
             1.0
         };
         let (burst, rate) = (BURST * factor, REFILL_PER_SEC * factor);
-        let mut g = lock(&self.guards);
+        let mut g = self.guards.lock();
         let now = Instant::now();
         let (tokens, since) = g.buckets.entry(key).or_insert((burst, now));
         let refilled = (*tokens + now.duration_since(*since).as_secs_f64() * rate).min(burst);
@@ -369,7 +379,7 @@ impl Hub {
 
     /// Records a form's nonce; false if that form was already sent.
     pub fn first_use(&self, nonce: &str) -> bool {
-        let mut g = lock(&self.guards);
+        let mut g = self.guards.lock();
         if !g.nonces.insert(nonce.to_string()) {
             return false;
         }
@@ -381,10 +391,4 @@ impl Hub {
         }
         true
     }
-}
-
-/// Locks a mutex; a thread that panicked while holding it left the data as it was (every
-/// update is whole before the lock is released), so the data is still used.
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }

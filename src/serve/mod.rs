@@ -11,6 +11,7 @@
 mod guard;
 mod hub;
 mod links;
+mod lock;
 mod pages;
 mod routes;
 
@@ -167,11 +168,7 @@ pub fn run(args: ServeArgs) -> Exit {
             })
             .await
     });
-    let signals = tx.clone();
-    runtime.spawn(async move {
-        wait_for_signal().await;
-        let _ = signals.send(Input::Stop);
-    });
+    watch_signals(tx.clone());
     eprintln!("serving on {base}");
     print_links(&base, &issued, fresh);
     let local = move |line: &str| links_command(line, &base, &issued, fresh);
@@ -191,6 +188,43 @@ pub fn run(args: ServeArgs) -> Exit {
     drop(driver);
     runtime.shutdown_timeout(std::time::Duration::from_secs(1));
     exit
+}
+
+/// How long a stop may take once asked for: the server drains for up to 5 s, then the
+/// exercise thread closes the journal.
+const STOP_DEADLINE: std::time::Duration = std::time::Duration::from_secs(8);
+
+/// Watches for SIGINT and SIGTERM on a thread and a runtime of their own, so a stop is
+/// heard whatever the server's workers are doing. The first signal asks the console to
+/// stop (the server drains, the journal is closed); if the process is still here after
+/// [`STOP_DEADLINE`], or at a second signal, it waits for the journal write in hand and
+/// exits: every acknowledged input is already on disk.
+fn watch_signals(stop: mpsc::Sender<Input>) {
+    let spawned = std::thread::Builder::new()
+        .name("signals".into())
+        .spawn(move || {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            rt.block_on(async move {
+                wait_for_signal().await;
+                let _ = stop.send(Input::Stop);
+                let _ = tokio::time::timeout(STOP_DEADLINE, wait_for_signal()).await;
+            });
+            let _writes = ttx_engine::exercise::journal::quiesce();
+            eprintln!(
+                "error: the server did not stop in time; exiting now (every acknowledged input is in the journal; resume it with `ttx serve --resume`)"
+            );
+            std::process::exit(2);
+        });
+    if let Err(e) = spawned {
+        eprintln!(
+            "warning: cannot watch for SIGTERM and Ctrl-C ({e}); stop the server with `quit`"
+        );
+    }
 }
 
 /// SIGINT or SIGTERM (Ctrl-C elsewhere).

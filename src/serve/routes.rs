@@ -202,17 +202,18 @@ fn render_page(ctx: &Ctx, caller: &Caller, truth: bool, message: Option<Flash>) 
             _ => None,
         })
         .collect();
-    let st = hub.state();
     let n = nonce();
-    hub.pages().page(PageOf {
-        scenario: &hub.scenario,
-        state: &st,
-        view: &view,
-        grant: &caller.grant,
-        items,
-        nonce: &n,
-        message,
-        person_name: person_name(hub, &caller.grant),
+    hub.read(|st| {
+        hub.pages().page(PageOf {
+            scenario: &hub.scenario,
+            state: st,
+            view: &view,
+            grant: &caller.grant,
+            items,
+            nonce: &n,
+            message,
+            person_name: person_name(hub, &caller.grant),
+        })
     })
 }
 
@@ -225,7 +226,8 @@ async fn page(
         Ok(c) => c,
         Err(r) => return refusal_page(&ctx, r),
     };
-    if let Err(r) = guard::still_open(&caller.grant, &ctx.hub.state()) {
+    let open = ctx.hub.read(|st| guard::still_open(&caller.grant, st));
+    if let Err(r) = open {
         return refusal_page(&ctx, r);
     }
     let truth = q.truth.is_some_and(|t| t == "1") && caller.grant == Grant::Facilitator;
@@ -251,12 +253,9 @@ async fn join(
         Ok(c) => c,
         Err(r) => return refusal_page(&ctx, r),
     };
-    let present = {
-        let st = ctx.hub.state();
-        if let Err(r) = guard::still_open(&caller.grant, &st) {
-            return refusal_page(&ctx, r);
-        }
-        match &caller.grant {
+    let present = ctx.hub.read(|st| {
+        guard::still_open(&caller.grant, st)?;
+        Ok(match &caller.grant {
             Grant::Person { person, role } if !st.ended => {
                 let here = st.log.iter().any(|t| {
                     matches!(&t.event, Event::Present { person: p, role: r }
@@ -268,7 +267,11 @@ async fn join(
                 })
             }
             _ => None,
-        }
+        })
+    });
+    let present = match present {
+        Ok(p) => p,
+        Err(r) => return refusal_page(&ctx, r),
     };
     if let Some(c) = present {
         // The roll call is best effort: a refusal (a roster that changed) does not keep
@@ -320,7 +323,7 @@ async fn execute(ctx: &Ctx, command: Command) -> Result<Answer, Refusal> {
 /// a browser, the rate limit.
 fn admit(ctx: &Ctx, headers: &HeaderMap) -> Result<Caller, Refusal> {
     let caller = guard::caller(&ctx.hub.keys, headers)?;
-    guard::still_open(&caller.grant, &ctx.hub.state())?;
+    ctx.hub.read(|st| guard::still_open(&caller.grant, st))?;
     guard::same_origin(&caller, headers, ctx.public.as_deref())?;
     if !ctx.hub.allow(caller.key, &caller.grant) {
         return Err(Refusal::new(
@@ -495,7 +498,8 @@ async fn act(
         Ok(c) => c,
         Err(why) => return back(refused(why), StatusCode::UNPROCESSABLE_ENTITY),
     };
-    let command = match guard::permit(&caller.grant, &ctx.hub.state(), command) {
+    let permitted = ctx.hub.read(|st| guard::permit(&caller.grant, st, command));
+    let command = match permitted {
         Ok(c) => c,
         Err(r) => return back(refused(r.text), r.status),
     };
@@ -550,7 +554,8 @@ async fn api_command(State(ctx): State<Arc<Ctx>>, headers: HeaderMap, body: Stri
             ));
         }
     };
-    let command = match guard::permit(&caller.grant, &ctx.hub.state(), command) {
+    let permitted = ctx.hub.read(|st| guard::permit(&caller.grant, st, command));
+    let command = match permitted {
         Ok(c) => c,
         Err(r) => return refusal_text(r),
     };
@@ -679,7 +684,8 @@ async fn events(
         Ok(c) => c,
         Err(r) => return refusal_text(r),
     };
-    if let Err(r) = guard::still_open(&caller.grant, &ctx.hub.state()) {
+    let open = ctx.hub.read(|st| guard::still_open(&caller.grant, st));
+    if let Err(r) = open {
         return refusal_text(r);
     }
     let truth = q.truth.is_some_and(|t| t == "1") && caller.grant == Grant::Facilitator;

@@ -19,6 +19,7 @@ mod report;
 mod run;
 mod schema;
 mod serve;
+mod serve_refusals;
 mod served;
 mod shipped;
 mod show;

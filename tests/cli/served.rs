@@ -222,6 +222,29 @@ impl Served {
         }
     }
 
+    /// The server's process id, while it runs.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(|c| c.id())
+    }
+
+    /// Waits (bounded) for the server to exit: its exit code, or `None` if it did not
+    /// exit in time (then it is killed) or was ended by a signal.
+    pub fn wait_exit(&mut self, within: Duration) -> Option<i32> {
+        let mut c = self.child.take()?;
+        let deadline = Instant::now() + within;
+        loop {
+            if let Ok(Some(status)) = c.try_wait() {
+                return status.code();
+            }
+            if Instant::now() > deadline {
+                let _ = c.kill();
+                let _ = c.wait();
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// The journal's lines.
     pub fn journal(&self) -> Vec<Value> {
         std::fs::read_to_string(self.dir.join("j.jsonl"))

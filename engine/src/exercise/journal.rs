@@ -179,6 +179,16 @@ pub struct Opened {
     pub warnings: Vec<String>,
 }
 
+/// Held while a journal write and its sync are in hand, by every writer of the process.
+static WRITING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Waits for the journal write in hand (if any) to be written and synced, and holds every
+/// further write back while the returned guard lives: what a process that must exit now
+/// (a server told to stop that does not) takes before it exits, so no line is torn.
+pub fn quiesce() -> std::sync::MutexGuard<'static, ()> {
+    WRITING.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 impl Writer {
     /// Creates a new journal; it must not exist yet.
     pub fn create(path: &Path, fsync: bool, wall: WallClock) -> Result<Writer, JournalError> {
@@ -281,11 +291,16 @@ impl Writer {
             text.push_str(&one);
             text.push('\n');
         }
-        self.file
-            .write_all(text.as_bytes())
-            .map_err(io_error(&self.path))?;
-        if self.fsync {
-            self.file.sync_data().map_err(io_error(&self.path))?;
+        {
+            // One input's lines are written and synced whole before a process that is
+            // told to stop may exit (see [`quiesce`]).
+            let _writing = WRITING.lock().unwrap_or_else(|e| e.into_inner());
+            self.file
+                .write_all(text.as_bytes())
+                .map_err(io_error(&self.path))?;
+            if self.fsync {
+                self.file.sync_data().map_err(io_error(&self.path))?;
+            }
         }
         self.last_hash = hash;
         self.seq = seq;
