@@ -76,6 +76,68 @@ fn the_sessions_end_in_visibly_different_places() {
     );
 }
 
+/// Issue 27: a script error's event named the scenario by its path from the folder the
+/// exercise ran in, so `verify` (and report, resume, actions add) from any other folder
+/// said the journal differed from a replay.
+#[test]
+fn a_journal_with_a_script_error_verifies_from_any_folder() {
+    let (abs, _) = fresh_journal("tests/run", "script-errors-elsewhere");
+    let out = Ttx::new()
+        .cwd(root())
+        .args([
+            "run",
+            "tests/run/script-errors.yaml",
+            "--seed",
+            "3",
+            "--now",
+            "2026-01-01T00:00:00Z",
+            "--journal",
+            &abs.display().to_string(),
+        ])
+        .stdin("decide ic arm\ndecide ic empty_pick\nend\n")
+        .run();
+    out.code(0);
+    let journal = std::fs::read_to_string(&abs).unwrap();
+    assert!(
+        journal.contains("\"at\":\"script-errors.yaml:"),
+        "the event names the file, not the folder it was run from:\n{journal}"
+    );
+    let folders = [
+        root(),
+        root().join("tests/run"),
+        abs.parent().unwrap().to_path_buf(),
+        std::env::temp_dir(),
+    ];
+    for cwd in &folders {
+        Ttx::new()
+            .cwd(cwd)
+            .args(["verify", &abs.display().to_string()])
+            .run()
+            .code(0);
+    }
+    // A journal written before the fix, with the path as it was typed, still verifies.
+    let mut prev = ttx_engine::exercise::journal::GENESIS.to_string();
+    let mut old = String::new();
+    for line in journal.lines() {
+        let mut value: serde_json::Value = serde_json::from_str(line).unwrap();
+        if value["event"]["type"] == "script_error" {
+            let at = value["event"]["at"].as_str().unwrap().to_string();
+            value["event"]["at"] = serde_json::json!(format!("../../tests/run/{at}"));
+        }
+        value["prev"] = serde_json::json!(prev);
+        let text = serde_json::to_string(&value).unwrap();
+        prev = ttx_engine::exercise::journal::sha256_hex(text.as_bytes());
+        old.push_str(&text);
+        old.push('\n');
+    }
+    std::fs::write(&abs, old).unwrap();
+    Ttx::new()
+        .cwd(std::env::temp_dir())
+        .args(["verify", &abs.display().to_string()])
+        .run()
+        .code(0);
+}
+
 #[test]
 fn script_errors_are_journaled_and_the_exercise_goes_on() {
     let (abs, rel) = fresh_journal("tests/run", "script-errors");

@@ -237,6 +237,24 @@ pub enum Event {
 }
 
 impl Event {
+    /// Whether this journaled event is what a replay gives as `replayed`. A script error
+    /// names the scenario's file: journals written before it was named by file name
+    /// alone held the path from the folder the exercise was run in, so only the file
+    /// name and position are compared.
+    pub fn replays_as(&self, replayed: &Event) -> bool {
+        match (self, replayed) {
+            (
+                Event::ScriptError { cause, at, message },
+                Event::ScriptError {
+                    cause: c,
+                    at: a,
+                    message: m,
+                },
+            ) => cause == c && message == m && file_position(at) == file_position(a),
+            _ => self == replayed,
+        }
+    }
+
     /// Whether the event is an input that drives the engine (as opposed to an output the
     /// engine derives from inputs, scenario and seed).
     pub fn is_input(&self) -> bool {
@@ -370,6 +388,11 @@ pub fn improvements(log: &[Timed]) -> Vec<Improvement> {
         }
     }
     out
+}
+
+/// `FILE:LINE:COL` without the folders before the file name.
+fn file_position(at: &str) -> &str {
+    at.rsplit(['/', '\\']).next().unwrap_or(at)
 }
 
 #[cfg(test)]

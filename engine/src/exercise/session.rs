@@ -223,7 +223,7 @@ pub fn rebuild<'c>(
         if let Some(expected) = pending.pop_front() {
             match lines.get(i) {
                 Some(line) => {
-                    if line.event != expected.event || line.at != expected.at {
+                    if !line.event.replays_as(&expected.event) || line.at != expected.at {
                         return Err(diverged(path, line, &expected));
                     }
                     i += 1;

@@ -1259,9 +1259,16 @@ impl<'c> Exercise<'c> {
     fn script_error(&self, cause: &str, text: &Sp<String>, e: &RunError) -> Timed {
         let source = &self.c.loaded.source;
         let pos: Pos = script::error_position(source, text, e);
+        // The scenario's file name, not its path: a path says where the exercise was run
+        // from, and a replay from another folder (verify, report, resume) must give the
+        // same event.
+        let file = source.path.file_name().map_or_else(
+            || source.path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
         self.timed(Event::ScriptError {
             cause: cause.to_string(),
-            at: format!("{}:{}:{}", source.path.display(), pos.line, pos.col),
+            at: format!("{file}:{}:{}", pos.line, pos.col),
             message: e.message.clone(),
         })
     }
