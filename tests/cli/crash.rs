@@ -169,3 +169,30 @@ fn killed_at_any_point_resumes_to_the_uninterrupted_journal() {
             .code(0);
     }
 }
+
+/// Issue 27: an empty journal (left by a ttx that was killed between creating the file
+/// and writing its first event) is refused with what to do, by a resume and a new run.
+#[test]
+fn an_empty_journal_is_refused_with_what_to_do() {
+    let (abs, rel) = fresh_journal("examples/acme", "empty");
+    std::fs::create_dir_all(abs.parent().unwrap()).unwrap();
+    std::fs::write(&abs, "").unwrap();
+    Ttx::new()
+        .cwd(root().join("examples/acme"))
+        .args(["run", "--resume", &rel])
+        .run()
+        .code(2)
+        .stderr_has("the journal is empty")
+        .stderr_has("delete the file and start the exercise again");
+    let mut args = run_args(&rel);
+    args.retain(|a| a != "--resume");
+    Ttx::new()
+        .cwd(root().join("examples/acme"))
+        .args(&args)
+        .stdin("end\n")
+        .run()
+        .code(1)
+        .stderr_has("is empty")
+        .stderr_has("delete it, or choose another --journal");
+    let _ = std::fs::remove_file(&abs);
+}

@@ -160,12 +160,24 @@ fn process_alive(pid: u32) -> bool {
 #[derive(Debug)]
 pub struct Writer {
     path: PathBuf,
+    /// Until the first lines are written: the file they are written to, renamed to
+    /// `path` once they are durable, so a journal is never seen empty.
+    pending: Option<PathBuf>,
     file: File,
     last_hash: String,
     seq: u64,
     fsync: bool,
     wall: WallClock,
     _lock: Lock,
+}
+
+impl Drop for Writer {
+    /// A writer that never wrote leaves no file behind.
+    fn drop(&mut self) {
+        if let Some(pending) = self.pending.take() {
+            let _ = std::fs::remove_file(pending);
+        }
+    }
 }
 
 /// What opening a journal for writing found.
@@ -196,13 +208,36 @@ impl Writer {
             std::fs::create_dir_all(dir).map_err(io_error(dir))?;
         }
         let (lock, _) = Lock::take(path)?;
+        if std::fs::symlink_metadata(path).is_ok() {
+            let empty = std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == 0);
+            return Err(JournalError::Io {
+                path: path.to_path_buf(),
+                source: io::Error::new(
+                    io::ErrorKind::AlreadyExists,
+                    if empty {
+                        "the journal exists and is empty (an exercise stopped before its first event); delete it, or choose another --journal"
+                    } else {
+                        "the journal exists; resume it with --resume, or choose another --journal"
+                    },
+                ),
+            });
+        }
+        // Written beside the journal and renamed once the first lines are synced: a crash
+        // before then leaves no journal at all (we hold the lock, so nobody else writes
+        // the pending file).
+        let mut name = std::ffi::OsString::from(".");
+        name.push(path.file_name().unwrap_or_default());
+        name.push(".new");
+        let pending = path.with_file_name(name);
         let file = OpenOptions::new()
             .write(true)
-            .create_new(true)
-            .open(path)
-            .map_err(io_error(path))?;
+            .create(true)
+            .truncate(true)
+            .open(&pending)
+            .map_err(io_error(&pending))?;
         Ok(Writer {
             path: path.to_path_buf(),
+            pending: Some(pending),
             file,
             last_hash: GENESIS.to_string(),
             seq: 0,
@@ -237,6 +272,7 @@ impl Writer {
         Ok(Opened {
             writer: Writer {
                 path: path.to_path_buf(),
+                pending: None,
                 file,
                 last_hash: contents.last_hash,
                 seq: contents.lines.len() as u64,
@@ -300,6 +336,24 @@ impl Writer {
                 .map_err(io_error(&self.path))?;
             if self.fsync {
                 self.file.sync_data().map_err(io_error(&self.path))?;
+            }
+            if let Some(pending) = &self.pending {
+                std::fs::rename(pending, &self.path).map_err(io_error(&self.path))?;
+                if self.fsync
+                    && let Some(dir) = self.path.parent()
+                {
+                    let dir = if dir.as_os_str().is_empty() {
+                        Path::new(".")
+                    } else {
+                        dir
+                    };
+                    // The rename is durable once the folder is synced (where a folder
+                    // can be opened to sync it).
+                    if let Ok(d) = File::open(dir) {
+                        let _ = d.sync_all();
+                    }
+                }
+                self.pending = None;
             }
         }
         self.last_hash = hash;
@@ -410,6 +464,39 @@ mod tests {
         assert_eq!(read(&path).unwrap().lines.len(), 2);
         let aside = std::fs::read_to_string(path.with_file_name("j.jsonl.torn")).unwrap();
         assert!(aside.contains("\"seq\":1"));
+    }
+
+    /// Issue 27: a kill -9 between creating the journal and writing its start event
+    /// left a 0-byte journal that neither a resume nor a new run would take.
+    #[test]
+    fn a_journal_appears_only_with_its_first_lines() {
+        let path = tmp("atomic");
+        let w = Writer::create(&path, true, pinned()).unwrap();
+        // A crash now (the writer never drops) leaves no journal to trip over.
+        assert!(!path.exists(), "no journal before its first line");
+        std::mem::forget(w);
+        assert!(!path.exists());
+        let _ = std::fs::remove_file(lock_path(&path));
+        let mut w = Writer::create(&path, true, pinned()).unwrap();
+        w.append(&note(0, "first")).unwrap();
+        assert_eq!(read(&path).unwrap().lines.len(), 1);
+        w.append(&note(1, "second")).unwrap();
+        drop(w);
+        assert_eq!(read(&path).unwrap().lines.len(), 2);
+        let err = Writer::create(&path, true, pinned())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("resume it with --resume"), "{err}");
+        // An empty file, as older versions could leave: the refusal says what to do.
+        let empty = tmp("empty");
+        std::fs::write(&empty, "").unwrap();
+        let err = Writer::create(&empty, true, pinned())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("is empty") && err.contains("delete it"),
+            "{err}"
+        );
     }
 
     #[test]

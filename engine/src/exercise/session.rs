@@ -62,6 +62,12 @@ pub enum SessionError {
     /// The journal does not start with a start event.
     #[error("{0}: a journal starts with a `start` event")]
     NoStart(PathBuf),
+    /// The journal holds nothing: a ttx before journals were created whole was stopped
+    /// between creating the file and writing its first event.
+    #[error(
+        "{0}: the journal is empty: its exercise stopped before its first event was written, so nothing was acknowledged and there is nothing to resume; delete the file and start the exercise again"
+    )]
+    Empty(PathBuf),
 }
 
 /// An exercise being played into a journal.
@@ -136,6 +142,7 @@ pub fn check_pinned(pinned: &FileRef, journal: &Path) -> Result<(), SessionError
 pub fn start_of(lines: &[Line], path: &Path) -> Result<(FileRef, u64), SessionError> {
     match lines.first().map(|l| &l.event) {
         Some(Event::Start { scenario, seed, .. }) => Ok((scenario.clone(), *seed)),
+        None => Err(SessionError::Empty(path.to_path_buf())),
         _ => Err(SessionError::NoStart(path.to_path_buf())),
     }
 }
