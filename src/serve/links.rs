@@ -228,6 +228,14 @@ impl Keys {
     }
 }
 
+/// Where the links go when standard error is not a terminal and no `--links` file was
+/// named: beside the journal, `JOURNAL.links.json`.
+pub fn default_links_path(journal: &Path) -> PathBuf {
+    let mut name = journal.file_name().unwrap_or_default().to_os_string();
+    name.push(".links.json");
+    journal.with_file_name(name)
+}
+
 /// Writes `text` to `path`, created (or truncated) with mode 0600 where the system has
 /// modes: links and their hashes are for the facilitator's eyes.
 pub fn write_private(path: &Path, text: &str) -> Result<(), String> {

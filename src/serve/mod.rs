@@ -15,6 +15,7 @@ mod lock;
 mod pages;
 mod routes;
 
+use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, mpsc};
@@ -122,6 +123,7 @@ pub fn run(args: ServeArgs) -> Exit {
         },
     };
     let fresh = !issued.is_empty();
+    let mut written: Option<PathBuf> = None;
     let hub = hub::Hub::new(scenario, roster, keys);
 
     let (tx, rx) = mpsc::channel::<Input>();
@@ -140,13 +142,19 @@ pub fn run(args: ServeArgs) -> Exit {
         if let Err(e) = hub.keys.save(&keys_path) {
             return fail(e);
         }
-        if let Some(path) = &args.links {
+        // Off a terminal (a service manager, `2>serve.log`, CI) the tokens are never
+        // printed, so they must be in a file: the one named, or one beside the journal.
+        let links_file = args.links.clone().or_else(|| {
+            (!std::io::stderr().is_terminal()).then(|| links::default_links_path(&journal))
+        });
+        if let Some(path) = &links_file {
             let text = serde_json::to_string_pretty(&links::links_json(&base, &issued))
                 .unwrap_or_default();
             if let Err(e) = links::write_private(path, &(text + "\n")) {
                 return fail(e);
             }
         }
+        written = links_file;
     } else if args.links.is_some() {
         eprintln!(
             "warning: the links issued when this exercise started keep working, and only their hashes are kept, so --links writes nothing on --resume; use the links file written then"
@@ -170,7 +178,7 @@ pub fn run(args: ServeArgs) -> Exit {
     });
     watch_signals(tx.clone());
     eprintln!("serving on {base}");
-    print_links(&base, &issued, fresh);
+    print_links(&base, &issued, fresh, written.as_deref());
     let local = move |line: &str| links_command(line, &base, &issued, fresh);
     let exit = run_cmd::drive(
         &driver,
@@ -261,10 +269,20 @@ fn name_of(g: &Grant) -> String {
     }
 }
 
-fn print_links(base: &str, issued: &Issued, fresh: bool) {
+/// The join links at a terminal; anywhere else (a log file, a service manager's journal)
+/// only where they are and how many, since a log must not hold bearer secrets.
+fn print_links(base: &str, issued: &Issued, fresh: bool, file: Option<&std::path::Path>) {
     if !fresh {
         eprintln!(
             "the links issued when this exercise started keep working (only their hashes are kept)"
+        );
+        return;
+    }
+    if !std::io::stderr().is_terminal() {
+        let at = file.map_or_else(|| "no file".to_string(), |f| f.display().to_string());
+        eprintln!(
+            "{} join links written to {at} (readable by you only); they are not printed because standard error is not a terminal; `links NAME` on the console shows one",
+            issued.len()
         );
         return;
     }

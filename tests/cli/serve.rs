@@ -83,10 +83,57 @@ fn the_links_file_is_private_and_names_every_audience() {
             "only hashes are kept beside the journal"
         );
     }
+    // Standard error is a pipe here, as under a service manager or `2>serve.log`: no
+    // token reaches it, only where the links are (issue 27).
+    let err = s.stderr();
+    for t in [s.token(&["facilitator"]), s.token(&["roles", "oncall"])] {
+        assert!(!err.contains(&t), "a token on stderr:\n{err}");
+    }
+    assert!(!err.contains("/join/"), "{err}");
     assert!(
-        s.stderr().contains("/join/"),
-        "the terminal prints the links"
+        err.contains("join links written to") && err.contains("links.json"),
+        "{err}"
     );
+}
+
+/// Without `--links` and off a terminal, the links go to a private file beside the
+/// journal, so they are neither lost nor logged.
+#[test]
+fn off_a_terminal_the_links_go_to_a_private_file_beside_the_journal() {
+    let dir = crate::served::fresh_dir("links-beside");
+    let journal = dir.join("j.jsonl");
+    let port = crate::served::free_port();
+    let out = Ttx::new()
+        .cwd("examples/acme")
+        .args([
+            "serve",
+            crate::served::SCENARIO,
+            "--journal",
+            journal.to_str().unwrap(),
+            "--bind",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .stdin("quit\n")
+        .run();
+    let file = dir.join("j.jsonl.links.json");
+    let links: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let token = links["facilitator"]["token"].as_str().unwrap();
+    assert!(
+        !out.stderr.contains(token) && !out.stdout.contains(token),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains(&file.display().to_string()),
+        "{}",
+        out.stderr
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
 }
 
 #[test]
@@ -692,7 +739,7 @@ fn a_port_in_use_or_a_bad_address_is_a_clear_error_before_any_journal_is_written
     let dir = crate::served::fresh_dir("port-in-use");
     let journal = dir.join("j.jsonl");
     let bind = format!("127.0.0.1:{port}");
-    Ttx::new()
+    let out = Ttx::new()
         .cwd("examples/acme")
         .args([
             "serve",
@@ -702,10 +749,19 @@ fn a_port_in_use_or_a_bad_address_is_a_clear_error_before_any_journal_is_written
             "--bind",
             &bind,
         ])
-        .run()
-        .code(2)
+        .stdin("status\n")
+        .run();
+    out.code(2)
         .stderr_has("cannot listen on 127.0.0.1:")
         .stderr_has("choose another address with --bind");
+    // One clear error, and nothing of a console that never started (issue 27).
+    assert_eq!(out.stderr.trim_end().lines().count(), 1, "{}", out.stderr);
+    assert!(
+        !out.stderr.contains("still serving") && out.stdout.is_empty(),
+        "{}{}",
+        out.stdout,
+        out.stderr
+    );
     assert!(
         !journal.exists(),
         "no journal for an exercise that never started"
