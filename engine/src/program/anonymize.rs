@@ -11,12 +11,13 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use regex::{Regex, RegexBuilder};
+use regex::Regex;
 use serde::Serialize;
 
 use crate::authoring::model::program::PublishRules;
 use crate::authoring::model::roster::Roster;
-use crate::program::fold::{self, Folded};
+use crate::program::fold::Folded;
+use crate::program::names::{Entry, NameIndex};
 
 /// Words that are also given names or surnames: replaced only when capitalized.
 pub const COMMON_WORDS: &[&str] = &[
@@ -102,56 +103,18 @@ pub struct Redaction {
 /// Replaces identifiers by stable pseudonyms and remembers what it did.
 pub struct Scrubber {
     matchers: Vec<Matcher>,
+    /// How many of `matchers` are the organisation's patterns (they come first and win
+    /// ties, then the roster's identifiers, then the generic shapes).
+    custom: usize,
+    /// Every roster identifier (and team name, when pseudonymized), with `owners`.
+    names: NameIndex,
+    owners: Vec<Class>,
     forbid: Vec<(String, Regex)>,
     person_labels: Vec<Option<String>>,
     team_names: Vec<String>,
     pseudonyms: HashMap<(Class, String), String>,
     counters: HashMap<String, usize>,
     counts: BTreeMap<(String, String), (String, usize)>,
-}
-
-/// The regex of a roster identifier (a name, id, email or handle) in folded text: its
-/// words with any run of spaces, hyphens or dots between them (`Mary-Jane`, `Mary Jane`,
-/// `mary.jane`, `Mary-` at a line's end and `Jane` on the next), with word edges where the
-/// identifier's script has them.
-fn word_regex(text: &str, any_case: bool) -> Result<Regex, regex::Error> {
-    let folded = Folded::new(text).text;
-    let body = folded
-        .split(|c: char| c.is_whitespace() || c == '-')
-        .filter(|w| !w.is_empty())
-        .map(regex::escape)
-        .collect::<Vec<_>>()
-        .join(r"[\s.\-]+");
-    let edge = |c: Option<char>| {
-        if c.is_some_and(|c| c.is_alphanumeric() && !fold::spaceless(c)) {
-            "\\b"
-        } else {
-            ""
-        }
-    };
-    let (start, end) = (edge(folded.chars().next()), edge(folded.chars().last()));
-    RegexBuilder::new(&format!("{start}{body}{end}"))
-        .case_insensitive(any_case)
-        .build()
-}
-
-/// `Will` and `WILL` for a common word `will`.
-fn capitalized_regex(word: &str) -> Result<Regex, regex::Error> {
-    let mut chars = word.chars();
-    let title: String = chars
-        .next()
-        .map(|c| {
-            c.to_uppercase()
-                .chain(chars.flat_map(char::to_lowercase))
-                .collect()
-        })
-        .unwrap_or_default();
-    let upper = word.to_uppercase();
-    Regex::new(&format!(
-        "\\b(?:{}|{})\\b",
-        regex::escape(&title),
-        regex::escape(&upper)
-    ))
 }
 
 /// The name parts worth matching: each word of the (folded) name and each half of a word
@@ -220,48 +183,51 @@ impl Scrubber {
                 first: true,
             });
         }
+        let custom = matchers.len();
         let mut person_labels = Vec::new();
         let mut team_names = Vec::new();
+        let mut owners = Vec::new();
+        let mut entries: Vec<(String, u32, bool, bool)> = Vec::new();
         if let Some(roster) = roster {
             for (n, p) in roster.people.iter().enumerate() {
-                let class = Class::Person(n);
-                let mut add_pass = |regex: Regex, first: bool| {
-                    matchers.push(Matcher {
-                        regex,
-                        class: class.clone(),
-                        group: 0,
-                        first,
-                    })
+                let owner = owners.len() as u32;
+                owners.push(Class::Person(n));
+                let mut add = |text: &str, common: bool, first: bool| {
+                    entries.push((text.to_string(), owner, common, first));
                 };
                 if let Some(e) = p.email.as_deref().filter(|e| !e.is_empty()) {
-                    add_pass(word_regex(e, true).map_err(bad)?, true);
-                }
-                let handle = p.handle.as_deref().filter(|h| !h.is_empty());
-                if let Some(h) = handle {
-                    add_pass(
-                        word_regex(&format!("@{}", h.trim_start_matches('@')), true)
-                            .map_err(bad)?,
-                        true,
-                    );
-                }
-                let mut add = |regex: Regex| add_pass(regex, false);
-                if let Some(h) = handle {
-                    let bare = h.trim_start_matches('@');
-                    // A bare handle that is an ordinary word ("will") follows the
-                    // common-word rule; with its `@` it is always replaced.
-                    if is_common(bare, component_words) {
-                        add(capitalized_regex(bare).map_err(bad)?);
-                    } else {
-                        add(word_regex(bare, true).map_err(bad)?);
+                    add(e, false, true);
+                    // The local part's pieces are name parts too (`lucia.romero@` for
+                    // Lucía Romero, `iivanova@`).
+                    let local = e.split('@').next().unwrap_or("");
+                    add(local, false, false);
+                    for piece in local.split(['.', '_', '-', '+']) {
+                        add(piece, is_common(piece, component_words), false);
                     }
                 }
-                add(word_regex(p.id.as_str(), true).map_err(bad)?);
-                add(word_regex(&p.name, true).map_err(bad)?);
-                for part in name_parts(&p.name) {
-                    if is_common(&part, component_words) {
-                        add(capitalized_regex(&part).map_err(bad)?);
-                    } else {
-                        add(word_regex(&part, true).map_err(bad)?);
+                if let Some(h) = p.handle.as_deref().filter(|h| !h.is_empty()) {
+                    let bare = h.trim_start_matches('@');
+                    add(&format!("@{bare}"), false, true);
+                    // A bare handle that is an ordinary word ("will") follows the
+                    // common-word rule; with its `@` it is always replaced.
+                    add(bare, is_common(bare, component_words), false);
+                }
+                add(p.id.as_str(), false, false);
+                add(&p.name, false, false);
+                let parts = name_parts(&p.name);
+                for part in &parts {
+                    add(part, is_common(part, component_words), false);
+                }
+                // The first initial and the surname run together, as in a login or a
+                // path: `pnair`, `/home/pnair`.
+                let words: Vec<&str> = p.name.split_whitespace().collect();
+                if let (Some(first), Some(last)) = (words.first(), words.last())
+                    && words.len() >= 2
+                    && let Some(initial) = first.chars().next()
+                {
+                    let joined = format!("{initial}{}", last.replace(['-', '\''], ""));
+                    if joined.chars().count() >= 4 {
+                        add(&joined, false, false);
                     }
                 }
                 let roles: Vec<&str> = roster
@@ -278,15 +244,17 @@ impl Scrubber {
             for (n, t) in roster.teams.iter().enumerate() {
                 team_names.push(t.name.clone());
                 if options.pseudonymize_teams {
-                    matchers.push(Matcher {
-                        regex: word_regex(&t.name, true).map_err(bad)?,
-                        class: Class::Team(n),
-                        group: 0,
-                        first: false,
-                    });
+                    entries.push((t.name.clone(), owners.len() as u32, false, false));
+                    owners.push(Class::Team(n));
                 }
             }
         }
+        let names = NameIndex::new(entries.iter().map(|(text, owner, common, first)| Entry {
+            text,
+            owner: *owner,
+            common: *common,
+            first: *first,
+        }));
         for (pattern, class, group) in [
             (EMAIL, Class::Email, 0),
             (HANDLE, Class::Handle, 1),
@@ -311,6 +279,9 @@ impl Scrubber {
         }
         Ok(Scrubber {
             matchers,
+            custom,
+            names,
+            owners,
             forbid,
             person_labels,
             team_names,
@@ -322,40 +293,52 @@ impl Scrubber {
 
     /// The matches of the matchers of one pass (or of all, with `None`) in `text` that
     /// do not touch a protected span, leftmost-longest and not overlapping: (start, end,
-    /// matcher index).
+    /// class).
     fn matches(
         &self,
         text: &str,
         pass: Option<bool>,
         protected: &[(usize, usize)],
-    ) -> Vec<(usize, usize, usize)> {
-        // Matched in the folded text, replaced in the original.
+    ) -> Vec<(usize, usize, Class)> {
+        // Matched in the folded text, replaced in the original; (start, end, rank, class)
+        // where the rank breaks ties: the organisation's patterns, then the roster, then
+        // the generic shapes.
         let folded = Folded::new(text);
-        let mut found = Vec::new();
+        let mut found: Vec<(usize, usize, usize, Class)> = Vec::new();
+        let free =
+            |start: usize, end: usize| !protected.iter().any(|(ps, pe)| start < *pe && *ps < end);
         for (n, m) in self.matchers.iter().enumerate() {
             if pass.is_some_and(|first| first != m.first) {
                 continue;
             }
             for caps in m.regex.captures_iter(&folded.text) {
                 let Some(g) = caps.get(m.group) else { continue };
-                let s = g.as_str();
-                if m.class == Class::Host && !is_host(s) {
+                if m.class == Class::Host && !is_host(g.as_str()) {
                     continue;
                 }
                 let (start, end) = folded.original(g.start(), g.end());
-                if protected.iter().any(|(ps, pe)| start < *pe && *ps < end) {
-                    continue;
+                if free(start, end) {
+                    let rank = if n < self.custom { n } else { n + 1 };
+                    found.push((start, end, rank, m.class.clone()));
                 }
-                found.push((start, end, n));
             }
         }
-        // Leftmost first; at the same start the longest; then the earlier matcher (the
-        // more specific: custom patterns, emails, roster identifiers come first).
+        for f in self.names.find(text, pass) {
+            let start = f.start;
+            if free(start, f.end) {
+                found.push((
+                    start,
+                    f.end,
+                    self.custom,
+                    self.owners[f.owner as usize].clone(),
+                ));
+            }
+        }
         found.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
-        let mut chosen: Vec<(usize, usize, usize)> = Vec::new();
-        for m in found {
-            if chosen.last().is_none_or(|last| m.0 >= last.1) {
-                chosen.push(m);
+        let mut chosen: Vec<(usize, usize, Class)> = Vec::new();
+        for (start, end, _, class) in found {
+            if chosen.last().is_none_or(|last| start >= last.1) {
+                chosen.push((start, end, class));
             }
         }
         chosen
@@ -404,7 +387,7 @@ impl Scrubber {
     fn replace(
         &mut self,
         text: &str,
-        matches: Vec<(usize, usize, usize)>,
+        matches: Vec<(usize, usize, Class)>,
     ) -> (String, Vec<(usize, usize)>) {
         if matches.is_empty() {
             return (text.to_string(), Vec::new());
@@ -412,10 +395,9 @@ impl Scrubber {
         let mut out = String::with_capacity(text.len());
         let mut spans = Vec::new();
         let mut at = 0;
-        for (start, end, n) in matches {
+        for (start, end, class) in matches {
             out.push_str(&text[at..start]);
             let original = &text[start..end];
-            let class = self.matchers[n].class.clone();
             let pseudonym = self.pseudonym(&class, original);
             self.count(&class, original, &pseudonym);
             spans.push((out.len(), out.len() + pseudonym.len()));
@@ -429,7 +411,7 @@ impl Scrubber {
     /// A team's published name: itself, or its pseudonym with `--pseudonymize-teams`.
     pub fn team(&mut self, name: &str) -> String {
         match self.team_names.iter().position(|t| t == name) {
-            Some(i) if self.matchers.iter().any(|m| m.class == Class::Team(i)) => {
+            Some(i) if self.owners.contains(&Class::Team(i)) => {
                 let p = self.pseudonym(&Class::Team(i), name);
                 self.count(&Class::Team(i), name, &p);
                 p
@@ -483,8 +465,8 @@ impl Scrubber {
             masked = masked.replace(p.as_str(), &"#".repeat(p.len()));
         }
         let mut leaks = Vec::new();
-        for (start, end, n) in self.matches(&masked, None, &[]) {
-            let what = match &self.matchers[n].class {
+        for (start, end, class) in self.matches(&masked, None, &[]) {
+            let what = match &class {
                 Class::Person(_) => "a roster name or identifier".to_string(),
                 Class::Team(_) => "a team name".to_string(),
                 Class::Custom(name) => format!("pattern `{name}`"),

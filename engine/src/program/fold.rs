@@ -6,9 +6,12 @@
 //! full-width letters, is the same name). Every character of the folded text remembers the
 //! span of the original it came from, so a match is replaced in the original.
 
+use std::sync::OnceLock;
+
 use unicode_normalization::UnicodeNormalization;
-use unicode_normalization::char::canonical_combining_class;
+use unicode_normalization::char::{canonical_combining_class, is_combining_mark};
 use unicode_script::{Script, UnicodeScript};
+use unicode_security::confusable_detection::skeleton;
 
 /// A folded text and, for each of its bytes, the span of the original it came from.
 pub struct Folded {
@@ -120,13 +123,109 @@ fn decode(original: &str) -> Vec<(char, usize, usize)> {
 /// written with.
 fn typographic(c: char) -> char {
     match c {
-        '\u{2018}' | '\u{2019}' | '\u{201B}' | '\u{02BC}' | '\u{2032}' | '\u{FF07}' | '`' => '\'',
+        '\u{2018}' | '\u{2019}' | '\u{201B}' | '\u{02BC}' | '\u{2032}' | '\u{FF07}' => '\'',
         '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2015}'
         | '\u{2212}' | '\u{FE58}' | '\u{FE63}' | '\u{FF0D}' => '-',
         '\u{201C}' | '\u{201D}' | '\u{201E}' => '"',
         '_' => ' ',
         c => c,
     }
+}
+
+/// Markdown's emphasis, strike-through and code markers: a viewer renders `Luc**ía**`,
+/// ``P`riya` `` and `Pr~~iya` as the whole name, so name matching reads through them.
+pub fn is_markup(c: char) -> bool {
+    matches!(c, '*' | '~' | '`')
+}
+
+/// Letters that do not decompose into a base letter and a mark, as an ASCII keyboard
+/// writes them.
+fn plain_letter(c: char) -> Option<&'static str> {
+    Some(match c {
+        'ß' | 'ẞ' => "ss",
+        'ł' | 'Ł' => "l",
+        'ø' | 'Ø' => "o",
+        'æ' | 'Æ' => "ae",
+        'œ' | 'Œ' => "oe",
+        'đ' | 'Đ' | 'ð' | 'Ð' => "d",
+        'þ' | 'Þ' => "th",
+        'ı' => "i",
+        'ħ' | 'Ħ' => "h",
+        _ => return None,
+    })
+}
+
+/// One character as both name checks compare it: lower case, compatibility-decomposed,
+/// its UTS #39 skeleton (so a look-alike letter of another script is the letter it looks
+/// like), without accents, and the letters of [`plain_letter`] spelled in ASCII. What it
+/// gives is appended to `out` (nothing for a mark alone, two letters for `ß`).
+pub fn reduce_char(c: char, out: &mut String) {
+    if c.is_ascii() {
+        out.push_str(&ascii_reduced()[c as usize]);
+        return;
+    }
+    for lower in c.to_lowercase() {
+        if let Some(p) = plain_letter(lower) {
+            out.push_str(p);
+            continue;
+        }
+        let mut buf = [0u8; 4];
+        let decomposed: String = lower.encode_utf8(&mut buf).nfkd().collect();
+        for k in skeleton(&decomposed).filter(|k| !is_combining_mark(*k)) {
+            match plain_letter(k) {
+                Some(p) => out.push_str(p),
+                None => out.extend(k.to_lowercase()),
+            }
+        }
+    }
+}
+
+/// [`reduce_char`] of every ASCII character, worked out once.
+fn ascii_reduced() -> &'static [String] {
+    static TABLE: OnceLock<Vec<String>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        (0u8..128)
+            .map(|b| {
+                let lower = (b as char).to_ascii_lowercase().to_string();
+                skeleton(&lower).flat_map(char::to_lowercase).collect()
+            })
+            .collect()
+    })
+}
+
+/// A word reduced with [`reduce_char`], character by character.
+pub fn reduce(word: &str) -> String {
+    let mut out = String::with_capacity(word.len());
+    for c in word.chars() {
+        reduce_char(c, &mut out);
+    }
+    out
+}
+
+/// How a name with umlauts and Nordic letters is typed on an ASCII keyboard besides
+/// dropping the accents (which [`reduce_char`] does): `Müller` as `Mueller`, `Søren` as
+/// `Soeren`, `Åsa` as `Aasa`. The name itself first, then the typed spelling if it
+/// differs.
+pub fn ascii_spellings(name: &str) -> Vec<String> {
+    let mut typed = String::with_capacity(name.len() + 4);
+    for c in name.nfc() {
+        match c {
+            'ä' => typed.push_str("ae"),
+            'ö' | 'ø' => typed.push_str("oe"),
+            'ü' => typed.push_str("ue"),
+            'å' => typed.push_str("aa"),
+            'Ä' => typed.push_str("Ae"),
+            'Ö' | 'Ø' => typed.push_str("Oe"),
+            'Ü' => typed.push_str("Ue"),
+            'Å' => typed.push_str("Aa"),
+            c => typed.push(c),
+        }
+    }
+    let mut out = vec![name.to_string()];
+    if typed != name.nfc().collect::<String>() {
+        out.push(typed);
+    }
+    out
 }
 
 /// Unicode's Default_Ignorable_Code_Point (DerivedCoreProperties.txt): characters that
@@ -179,6 +278,21 @@ mod tests {
             Folded::new("O’Brien — Smith‐Jones").text,
             "O'Brien - Smith-Jones"
         );
+    }
+
+    #[test]
+    fn letters_reduce_as_an_ascii_keyboard_types_them() {
+        assert_eq!(reduce("Lucía"), "lucia");
+        assert_eq!(reduce("Strauß"), "strauss");
+        assert_eq!(reduce("Łukasz"), "lukasz");
+        assert_eq!(reduce("Søren"), "soren");
+        assert_eq!(reduce("Nаir"), reduce("Nair"), "a Cyrillic а looks like a");
+        assert_eq!(reduce("ＮＡＩＲ"), reduce("nair"));
+        assert_eq!(
+            ascii_spellings("Jürgen Müller"),
+            ["Jürgen Müller", "Juergen Mueller"]
+        );
+        assert_eq!(ascii_spellings("Priya Nair"), ["Priya Nair"]);
     }
 
     #[test]

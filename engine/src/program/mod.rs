@@ -7,5 +7,6 @@ pub mod dashboard;
 pub mod fold;
 pub mod leak_check;
 pub mod ledger;
+pub mod names;
 pub mod publish;
 pub mod status;
