@@ -13,14 +13,15 @@
 
 use std::collections::HashMap;
 
-use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 use unicode_security::confusable_detection::skeleton;
 
 use crate::authoring::model::roster::Roster;
 use crate::program::anonymize::{COMMON_WORDS, Leak};
-// The one thing shared with the scrubber: which scripts are written without spaces.
-use crate::program::fold::spaceless;
+// What is shared with the scrubber is how text is folded (which scripts are written
+// without spaces, which characters are markup, how a character is reduced and how a name
+// is typed in ASCII), never how it is matched.
+use crate::program::fold::{self, is_markup, reduce, spaceless};
 
 /// Punctuation that may join the words of one identifier (`first.last`, `first_last`,
 /// `/u/first-last`, `first+last@`).
@@ -31,6 +32,8 @@ pub struct Needles {
     needles: Vec<Needle>,
     /// From a needle's first word to the needles that start with it.
     by_first: HashMap<String, Vec<usize>>,
+    /// From a needle's words run together (`priyanair`, `obrien`) to the needles.
+    by_joined: HashMap<String, Vec<usize>>,
 }
 
 struct Needle {
@@ -50,24 +53,32 @@ struct Word {
 
 impl Needles {
     /// Every roster identifier (names, ids, emails, handles), every name part of two or
-    /// more letters, and with `teams` every team name.
+    /// more letters, the pieces of each email's local part, each name's initial and
+    /// surname run together, each as typed on an ASCII keyboard too (`Mueller` for
+    /// `Müller`), and with `teams` every team name.
     pub fn new(roster: &Roster, component_words: &[String], teams: bool) -> Needles {
         let ordinary = |w: &str| {
             COMMON_WORDS.contains(&w) || component_words.iter().any(|c| c.to_lowercase() == w)
         };
         let mut needles: Vec<Needle> = Vec::new();
-        let add = |text: &str, what: &'static str, needles: &mut Vec<Needle>| {
-            let page_words = words(text);
-            let plain: Vec<String> = page_words.iter().map(|w| plain_lower(text, w)).collect();
-            let skeletons: Vec<String> = page_words.into_iter().map(|w| w.skeleton).collect();
-            if skeletons.is_empty() || needles.iter().any(|n| n.words == skeletons) {
-                return;
+        let mut seen: std::collections::HashSet<Vec<String>> = Default::default();
+        let mut add = |text: &str, what: &'static str, needles: &mut Vec<Needle>| {
+            for spelling in fold::ascii_spellings(text) {
+                let (page_words, _) = words(&spelling);
+                let plain: Vec<String> = page_words
+                    .iter()
+                    .map(|w| plain_lower(&spelling, w))
+                    .collect();
+                let skeletons: Vec<String> = page_words.into_iter().map(|w| w.skeleton).collect();
+                if skeletons.is_empty() || !seen.insert(skeletons.clone()) {
+                    continue;
+                }
+                needles.push(Needle {
+                    common: plain.iter().all(|w| ordinary(w)),
+                    words: skeletons,
+                    what,
+                });
             }
-            needles.push(Needle {
-                common: plain.iter().all(|w| ordinary(w)),
-                words: skeletons,
-                what,
-            });
         };
         for p in &roster.people {
             for identifier in [
@@ -82,10 +93,27 @@ impl Needles {
             {
                 add(identifier, "a roster name or identifier", &mut needles);
             }
-            for w in words(&p.name) {
+            let (name_words, _) = words(&p.name);
+            for w in &name_words {
                 if w.skeleton.chars().filter(|c| c.is_alphabetic()).count() >= 2 {
-                    let text = p.name[w.start..w.end].to_string();
-                    add(&text, "a roster name", &mut needles);
+                    add(&p.name[w.start..w.end], "a roster name", &mut needles);
+                }
+            }
+            if let Some(local) = p.email.as_deref().and_then(|e| e.split('@').next()) {
+                for piece in local.split(['.', '_', '-', '+']) {
+                    if piece.chars().filter(|c| c.is_alphabetic()).count() >= 2 {
+                        add(piece, "a roster name", &mut needles);
+                    }
+                }
+            }
+            let tokens: Vec<&str> = p.name.split_whitespace().collect();
+            if let (Some(first), Some(last)) = (tokens.first(), tokens.last())
+                && tokens.len() >= 2
+                && let Some(initial) = first.chars().next()
+            {
+                let joined = format!("{initial}{}", last.replace(['-', '\''], ""));
+                if joined.chars().count() >= 4 {
+                    add(&joined, "a roster name", &mut needles);
                 }
             }
         }
@@ -95,18 +123,31 @@ impl Needles {
             }
         }
         let mut by_first: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_joined: HashMap<String, Vec<usize>> = HashMap::new();
         for (n, needle) in needles.iter().enumerate() {
             by_first.entry(needle.words[0].clone()).or_default().push(n);
+            by_joined.entry(needle.words.concat()).or_default().push(n);
         }
-        Needles { needles, by_first }
+        Needles {
+            needles,
+            by_first,
+            by_joined,
+        }
     }
 
     /// Every roster identifier on a finished page (`html` for an HTML page), with its
     /// line and column in the page's visible text.
     pub fn find(&self, page: &str, html: bool) -> Vec<Leak> {
         let text = visible(page, html);
-        let found = words(&text);
+        let (found, runs) = words(&text);
         let mut leaks = Vec::new();
+        // A possessive without its apostrophe: `Priyas`, `Nairs'`.
+        let bare = |w: &Word| {
+            (w.skeleton.len() >= 4)
+                .then(|| w.skeleton.strip_suffix('s'))
+                .flatten()
+                .map(str::to_string)
+        };
         for (i, first) in found.iter().enumerate() {
             let Some(candidates) = self.by_first.get(&first.skeleton) else {
                 continue;
@@ -116,19 +157,46 @@ impl Needles {
                 let Some(run) = found.get(i..i + needle.words.len()) else {
                     continue;
                 };
-                let same = run.iter().zip(&needle.words).all(|(w, s)| &w.skeleton == s);
+                let last = run.len() - 1;
+                let same = run
+                    .iter()
+                    .zip(&needle.words)
+                    .enumerate()
+                    .all(|(k, (w, s))| {
+                        &w.skeleton == s || (k == last && bare(w).as_ref() == Some(s))
+                    });
                 let joined = run.windows(2).all(|p| {
-                    text[p[0].end..p[1].start]
-                        .chars()
-                        .all(|c| c.is_whitespace() || JOINERS.contains(&c) || ignorable(c))
+                    text[p[0].end..p[1].start].chars().all(|c| {
+                        c.is_whitespace() || JOINERS.contains(&c) || ignorable(c) || is_markup(c)
+                    })
                 });
                 let capital = !needle.common || run.iter().all(|w| w.capital);
                 if same && joined && capital {
-                    let (start, end) = (run[0].start, run[run.len() - 1].end);
+                    let (start, end) = (run[0].start, run[last].end);
                     leaks.push(at(&text, start, end, needle.what));
                 }
             }
         }
+        // Words run together: `PriyaNair`, `priyanair`, `OBrien`.
+        for w in &runs {
+            for key in std::iter::once(Some(w.skeleton.clone()))
+                .chain([bare(w)])
+                .flatten()
+            {
+                let Some(candidates) = self.by_joined.get(&key) else {
+                    continue;
+                };
+                if let Some(&n) = candidates
+                    .iter()
+                    .find(|&&n| !self.needles[n].common || w.capital)
+                {
+                    leaks.push(at(&text, w.start, w.end, self.needles[n].what));
+                    break;
+                }
+            }
+        }
+        leaks.sort_by_key(|l| (l.line, l.col, std::cmp::Reverse(l.found.len())));
+        leaks.dedup_by_key(|l| (l.line, l.col));
         leaks
     }
 }
@@ -182,17 +250,23 @@ fn ignorable(c: char) -> bool {
     skeleton(c.encode_utf8(&mut buf)).next().is_none()
 }
 
-/// The words of a text: runs of letters, digits and marks (invisible characters inside
-/// are skipped, not breaks), each character of a script without spaces a word of its own.
-fn words(text: &str) -> Vec<Word> {
-    let mut out = Vec::new();
+/// The words of a text: runs of letters, digits and marks (invisible characters and
+/// Markdown's emphasis markers inside are skipped, not breaks), each character of a
+/// script without spaces a word of its own. Returns the words cut also at camel-case steps
+/// (`IvanPetrov` gives `Ivan` and `Petrov`), and the whole runs.
+fn words(text: &str) -> (Vec<Word>, Vec<Word>) {
+    let mut pieces = Vec::new();
+    let mut runs = Vec::new();
     let mut start: Option<usize> = None;
+    let mut piece: Option<usize> = None;
+    let mut prev_lower = false;
     let finish = |start: usize, end: usize, out: &mut Vec<Word>| {
         let raw = &text[start..end];
-        let skeleton = reduce(raw);
+        let kept: String = raw.chars().filter(|c| !is_markup(*c)).collect();
+        let skeleton = reduce(&kept);
         if !skeleton.is_empty() {
             out.push(Word {
-                capital: raw
+                capital: kept
                     .chars()
                     .find(|c| c.is_alphabetic())
                     .is_some_and(char::is_uppercase),
@@ -203,30 +277,41 @@ fn words(text: &str) -> Vec<Word> {
         }
     };
     for (at, c) in text.char_indices() {
+        let inside = start.is_some() && (ignorable(c) || is_markup(c));
         if spaceless(c) {
-            if let Some(s) = start.take() {
-                finish(s, at, &mut out);
+            if let (Some(s), Some(p)) = (start.take(), piece.take()) {
+                finish(p, at, &mut pieces);
+                finish(s, at, &mut runs);
             }
-            finish(at, at + c.len_utf8(), &mut out);
-        } else if c.is_alphanumeric() || is_combining_mark(c) || (start.is_some() && ignorable(c)) {
+            finish(at, at + c.len_utf8(), &mut pieces);
+            finish(at, at + c.len_utf8(), &mut runs);
+            prev_lower = false;
+        } else if c.is_alphanumeric() || is_combining_mark(c) || inside {
+            if c.is_uppercase()
+                && prev_lower
+                && let Some(p) = piece
+            {
+                finish(p, at, &mut pieces);
+                piece = Some(at);
+            }
             start.get_or_insert(at);
-        } else if let Some(s) = start.take() {
-            finish(s, at, &mut out);
+            piece.get_or_insert(at);
+            if c.is_alphabetic() {
+                prev_lower = c.is_lowercase();
+            }
+        } else {
+            if let (Some(s), Some(p)) = (start.take(), piece.take()) {
+                finish(p, at, &mut pieces);
+                finish(s, at, &mut runs);
+            }
+            prev_lower = false;
         }
     }
-    if let Some(s) = start {
-        finish(s, text.len(), &mut out);
+    if let (Some(s), Some(p)) = (start, piece) {
+        finish(p, text.len(), &mut pieces);
+        finish(s, text.len(), &mut runs);
     }
-    out
-}
-
-/// A word reduced for comparison: lower case, compatibility-decomposed, its UTS #39
-/// skeleton, without combining marks.
-fn reduce(word: &str) -> String {
-    let lower: String = word.to_lowercase().nfkd().collect();
-    skeleton(&lower)
-        .filter(|c| !is_combining_mark(*c))
-        .collect()
+    (pieces, runs)
 }
 
 /// A word as the roster spells it, lower case, for the common-word rule.
@@ -284,6 +369,15 @@ mod tests {
             "Will May agreed",
             "mail will.may@acme.example",
             "Zоë with a Cyrillic o",
+            // Issue 27: what a held-out run published.
+            "ZoeSmithJones wrote",
+            "https://github.com/zoesmithjones",
+            "Zo**ë** Smith",
+            "Z`oë` Sm`ith`",
+            "Zo~~~~ë Smith",
+            "Zoës laptop",
+            "Smith-Jones's and SmithJoness",
+            "/home/zsmithjones/.ssh",
         ] {
             assert!(!n.find(page, true).is_empty(), "missed in {page:?}");
         }
