@@ -6,10 +6,9 @@ use std::path::{Path, PathBuf};
 
 use ttx_engine::authoring::check::program::cadence_months;
 use ttx_engine::authoring::load;
-use ttx_engine::authoring::model::architecture::Architecture;
 use ttx_engine::authoring::model::roster::Roster;
 use ttx_engine::authoring::schema::FileKind;
-use ttx_engine::program::anonymize::{Options, Scrubber};
+use ttx_engine::program::anonymize::{Options, Scrubber, component_words};
 use ttx_engine::program::leak_check::Needles;
 use ttx_engine::program::ledger::State;
 use ttx_engine::program::publish::{self, Source};
@@ -181,7 +180,7 @@ pub fn run(args: PublishArgs) -> Exit {
         );
         return Exit::Problems;
     };
-    let components = component_words(&program.architecture_path(), program.max_file_bytes());
+    let components = component_words(&program);
     let p = &program.program.value;
     let mut scrub = match Scrubber::new(
         Some(roster),
@@ -189,6 +188,7 @@ pub fn run(args: PublishArgs) -> Exit {
         &components,
         Options {
             pseudonymize_teams: args.pseudonymize_teams,
+            ..Options::default()
         },
     ) {
         Ok(s) => s,
@@ -346,23 +346,4 @@ fn resolved(path: &Path) -> PathBuf {
             _ => return path.clone(),
         }
     }
-}
-
-/// Component ids and names, as lower-case words: a person's name part that is one of
-/// them is read as an ordinary word (replaced only when capitalized).
-fn component_words(path: &Path, max: u64) -> Vec<String> {
-    let Ok(loaded) = load::load_file::<Architecture>(FileKind::Architecture, path, max) else {
-        return Vec::new();
-    };
-    let mut words = Vec::new();
-    for c in &loaded.value.components {
-        let text = format!("{} {}", c.id.as_str(), c.name.as_deref().unwrap_or(""));
-        for w in text.split(|ch: char| !ch.is_alphanumeric()) {
-            let w = w.to_lowercase();
-            if w.chars().count() >= 2 && !words.contains(&w) {
-                words.push(w);
-            }
-        }
-    }
-    words
 }

@@ -1,7 +1,7 @@
 //! `ttx report`: golden reports of every recorded session in every format, escaping,
 //! determinism, untrusted templates, and a screenshot of the HTML in headless Chromium.
 
-use crate::run::{fresh_journal, play_session};
+use crate::run::{fresh_journal, play_session, play_sheet};
 use crate::support::{Ttx, root};
 
 fn report(rel: &str, format: &str) -> String {
@@ -236,4 +236,104 @@ fn a_journal_kept_outside_the_program_still_names_the_organisation() {
         );
         assert!(!out.stdout.lines().any(|l| l.trim_start().starts_with("· ")));
     }
+}
+
+/// Every kind of text the room types, each naming a roster person the way a room writes
+/// one: a name, an email in angle brackets, a handle, a name run together, an accented
+/// name typed in ASCII.
+const ROOM_SHEET: &str = r#"scenario: ../../../scenarios/payments-credential-leak.yaml
+seed: 7
+started: 2026-06-02T13:00:00Z
+entries:
+  - at: 5m
+    decision: declare_incident
+    by: ic
+    rationale: Raj Patel saw the refunds first and told <dana.okafor@acme.example> and ops@vendor.example.
+  - at: 7m
+    action: Asked Will Ortega to freeze the refund worker
+    by: oncall
+    rationale: ping @priya when done
+  - at: 8m
+    note: ChloeMartin paged the IC from db-01.pay.acme.internal (10.20.4.17)
+  - at: 9m
+    notify: {from: oncall, to: ic, text: "Tomas Silva says the purge did nothing"}
+  - at: 10m
+    inject: {to: [pm], text: "Mei Lin from finance calls about the ledger"}
+  - pause: Helen Brooks joined the call
+  - resume: back after Helen's briefing
+  - answer: {question: 1, text: "Sam Whitaker said the IC decides"}
+  - improve: Nobody told Aisha Rahman until late
+    owner: legal
+    corrective_action: Give Aisha Rahman's deputy the processor call
+  - end:
+      strengths:
+        - Grace Mensah found the kill switch
+  - rate: {objective: detect, rating: P, reason: "Ivan Petrov's query settled it"}
+"#;
+
+/// Names, emails and handles of the roster in `ROOM_SHEET`, as written there.
+const ROOM_NAMES: &[&str] = &[
+    "Raj Patel",
+    "dana.okafor",
+    "Will Ortega",
+    "@priya",
+    "ChloeMartin",
+    "Tomas Silva",
+    "Mei Lin",
+    "Helen",
+    "Sam Whitaker",
+    "Aisha Rahman",
+    "Grace Mensah",
+    "Ivan Petrov",
+];
+
+#[test]
+fn room_text_is_scrubbed_without_names_and_verbatim_with_them() {
+    let (sheet, _) = fresh_journal("examples/acme", "room-names");
+    let sheet = sheet.with_extension("yaml");
+    std::fs::write(&sheet, ROOM_SHEET).unwrap();
+    let (_, rel) = play_sheet("journals", "room-names", "room-names");
+    for format in ["md", "html", "json", "csv"] {
+        let text = report(&rel, format);
+        for name in ROOM_NAMES {
+            assert!(
+                !text.contains(name),
+                "{name} is in the {format} report without --names"
+            );
+        }
+        // Hosts and addresses stay: the report does not leave the organisation. (The
+        // CSV is the plan alone, which has no note.)
+        assert!(
+            format == "csv" || text.contains("db-01.pay.acme.internal (10.20.4.17)"),
+            "{format}"
+        );
+    }
+    let md = report(&rel, "md");
+    for scrubbed in [
+        // A roster person's email and handle are that person; anyone else's are numbered.
+        "[oncall] saw the refunds first and told",
+        "[ic]> and [email 1].",
+        "[oncall] paged the IC",
+        "Asked [oncall] to freeze the refund worker",
+        "ping [sre] when done",
+        "[exec] joined the call",
+        // Two roles (legal, vendor-mgmt): no one role to name her by.
+        "Nobody told [person 1] until late",
+        "[it] found the kill switch",
+        "[comms] said the IC decides",
+    ] {
+        assert!(md.contains(scrubbed), "{scrubbed} not in:\n{md}");
+    }
+    let named = Ttx::new()
+        .cwd("examples/acme")
+        .args(["report", "--no-ledger", &rel, "--names", "--format", "json"])
+        .run();
+    named.code(0);
+    for name in ROOM_NAMES {
+        assert!(
+            named.stdout.contains(name),
+            "{name} is missing from the report with --names"
+        );
+    }
+    std::fs::remove_file(&sheet).unwrap();
 }

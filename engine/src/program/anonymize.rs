@@ -14,8 +14,13 @@ use std::collections::{BTreeMap, HashMap};
 use regex::Regex;
 use serde::Serialize;
 
+use crate::assessment::report::Report;
+use crate::authoring::load;
+use crate::authoring::model::architecture::Architecture;
 use crate::authoring::model::program::PublishRules;
 use crate::authoring::model::roster::Roster;
+use crate::authoring::project::ProgramDir;
+use crate::authoring::schema::FileKind;
 use crate::program::fold::Folded;
 use crate::program::names::{Entry, NameIndex};
 
@@ -72,6 +77,10 @@ struct Matcher {
 pub struct Options {
     /// Replace team names by `Team A`, `Team B`…
     pub pseudonymize_teams: bool,
+    /// Replace people only (the roster's identifiers, any email, any handle), not host
+    /// names, IP addresses or the organisation's patterns: the rule for a report without
+    /// `--names`, which stays inside the organisation.
+    pub people_only: bool,
 }
 
 /// A surviving identifier found by the leak check.
@@ -175,6 +184,12 @@ impl Scrubber {
     ) -> Result<Scrubber, String> {
         let bad = |e: regex::Error| e.to_string();
         let mut matchers = Vec::new();
+        let no_rules = PublishRules::default();
+        let rules = if options.people_only {
+            &no_rules
+        } else {
+            rules
+        };
         for rule in &rules.redact {
             matchers.push(Matcher {
                 regex: Regex::new(&rule.pattern).map_err(bad)?,
@@ -255,13 +270,15 @@ impl Scrubber {
             common: *common,
             first: *first,
         }));
-        for (pattern, class, group) in [
+        let shapes = [
             (EMAIL, Class::Email, 0),
             (HANDLE, Class::Handle, 1),
             (IPV6, Class::Ip, 0),
             (IPV4, Class::Ip, 0),
             (HOST, Class::Host, 0),
-        ] {
+        ];
+        let people = if options.people_only { 2 } else { shapes.len() };
+        for (pattern, class, group) in shapes.into_iter().take(people) {
             let first = matches!(class, Class::Email | Class::Handle);
             matchers.push(Matcher {
                 regex: Regex::new(pattern).map_err(bad)?,
@@ -515,6 +532,50 @@ fn leak_at(text: &str, start: usize, end: usize, what: String) -> Leak {
     }
 }
 
+/// The words that are component names in the program's architecture (its ids and names,
+/// split into words of two or more letters, lower case): a name part that is one of them
+/// is read as an ordinary word. An architecture that does not load gives none (its
+/// problem is `ttx validate`'s to report).
+pub fn component_words(program: &ProgramDir) -> Vec<String> {
+    let Ok(loaded) = load::load_file::<Architecture>(
+        FileKind::Architecture,
+        &program.architecture_path(),
+        program.max_file_bytes(),
+    ) else {
+        return Vec::new();
+    };
+    let mut words = Vec::new();
+    for c in &loaded.value.components {
+        let text = format!("{} {}", c.id.as_str(), c.name.as_deref().unwrap_or(""));
+        for w in text.split(|ch: char| !ch.is_alphanumeric()) {
+            let w = w.to_lowercase();
+            if w.chars().count() >= 2 && !words.contains(&w) {
+                words.push(w);
+            }
+        }
+    }
+    words
+}
+
+/// A report without `--names`: the text the room typed (see [`Report::map_room_text`])
+/// with the roster's people replaced by their role, or `[person N]` for someone with no
+/// single role, and every email and handle by `[email N]`, `[handle N]`, as a
+/// publication replaces them. Host names, IP addresses and the organisation's publish
+/// patterns stay: the report does not leave the organisation.
+pub fn scrub_report(report: &mut Report, roster: Option<&Roster>, component_words: &[String]) {
+    let options = Options {
+        people_only: true,
+        ..Options::default()
+    };
+    // Without the organisation's patterns nothing here is a regex from outside, so the
+    // scrubber cannot fail to build; should it, the report keeps nothing it cannot
+    // vouch for.
+    match Scrubber::new(roster, &PublishRules::default(), component_words, options) {
+        Ok(mut scrubber) => report.map_room_text(&mut |text| scrubber.scrub(text)),
+        Err(_) => report.map_room_text(&mut |_| "[withheld]".to_string()),
+    }
+}
+
 /// HTML text with the entities the templates write turned back into characters, so the
 /// leak check sees `O'Brien` where the page has `O&#x27;Brien`.
 pub fn html_text(html: &str) -> String {
@@ -551,6 +612,7 @@ mod tests {
             &[],
             Options {
                 pseudonymize_teams: teams,
+                ..Options::default()
             },
         )
         .unwrap()

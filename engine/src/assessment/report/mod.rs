@@ -147,6 +147,102 @@ impl Report {
         std::borrow::Cow::Owned(shown)
     }
 
+    /// Passes every piece of text the room typed through `f` and keeps what it returns:
+    /// notes, notifications, pause and resume reasons, free-text actions and ad-hoc
+    /// injects in the timeline, the decision log's rationales, the hot wash, the answers
+    /// to discussion questions, override reasons, and the findings and action items made
+    /// from them (whose sentences quote it), plus the chart's decision marks and the
+    /// warnings. What the scenario's author wrote (inject texts, catalog decisions,
+    /// objectives, the truth) is not visited: it is the organisation's own material, and
+    /// a report without `--names` follows the publication's rule for people, not for
+    /// hosts or patterns (docs/report.md).
+    ///
+    /// The order of the visit is fixed, so a `f` that numbers what it meets (`[person 1]`)
+    /// numbers it the same way for the same journal.
+    pub fn map_room_text(&mut self, f: &mut dyn FnMut(&str) -> String) {
+        let mut apply = |text: &mut String| {
+            if !text.is_empty() {
+                *text = f(text);
+            }
+        };
+        for row in &mut self.timeline {
+            let typed = match row.kind.as_str() {
+                "note" | "notification" | "pause" | "resume" => true,
+                // A free-text action or an ad-hoc inject has no id; a catalog decision
+                // or a scenario inject has one.
+                "decision" | "inject" => row.id.is_none(),
+                _ => false,
+            };
+            if typed {
+                apply(&mut row.text);
+            }
+        }
+        for d in &mut self.decisions {
+            if d.decision == d.title {
+                apply(&mut d.decision);
+                d.title = d.decision.clone();
+            }
+            apply(&mut d.rationale);
+        }
+        for m in &mut self.chart.marks {
+            if m.kind == "decision" {
+                apply(&mut m.label);
+            }
+        }
+        for l in &mut self.chart.legend {
+            if l.kind == "decision" {
+                apply(&mut l.text);
+            }
+        }
+        let wash = std::iter::once((
+            &mut self.hot_wash.strengths,
+            &mut self.hot_wash.improvements,
+        ))
+        .chain(
+            self.hot_wash
+                .by_module
+                .iter_mut()
+                .map(|m| (&mut m.strengths, &mut m.improvements)),
+        );
+        for (strengths, improvements) in wash {
+            strengths
+                .iter_mut()
+                .chain(improvements.iter_mut())
+                .for_each(&mut apply);
+        }
+        self.summary.strengths.iter_mut().for_each(&mut apply);
+        for s in &mut self.summary.improvements {
+            apply(&mut s.observation);
+        }
+        let findings = self.findings.iter_mut().chain(
+            self.objectives
+                .iter_mut()
+                .flat_map(|o| o.improvements.iter_mut()),
+        );
+        for f in findings {
+            apply(&mut f.finding.observation);
+            apply(&mut f.finding.analysis);
+            apply(&mut f.finding.action);
+        }
+        for o in &mut self.objectives {
+            if let Some(reason) = &mut o.override_reason {
+                apply(reason);
+            }
+        }
+        for item in self
+            .action_items
+            .iter_mut()
+            .chain(self.summary.top_items.iter_mut())
+        {
+            apply(&mut item.finding);
+            apply(&mut item.action);
+        }
+        for q in &mut self.discussion {
+            q.answers.iter_mut().for_each(|a| apply(&mut a.text));
+        }
+        self.warnings.iter_mut().for_each(&mut apply);
+    }
+
     /// Gives the action items the ids they have (or will have) in the ledger, in every
     /// place the report names them: the plan, the findings, the objectives' improvements.
     /// `ids` maps the assessment's ids to the ledger's.
