@@ -29,12 +29,15 @@ pub struct Analyzed {
     pub identity: String,
     /// The journal's last line and length, for the ledger to anchor it.
     pub anchor: ttx_engine::program::ledger::Anchor,
+    /// Why the journal is cut short by a crash (a torn last line, or events missing after
+    /// its last input), when it is: what is assessed is only what was acknowledged.
+    pub cut_short: Option<String>,
 }
 
 /// Replays and assesses a journal; problems are printed and returned as the exit code.
 pub fn analyze(journal: &Path, names: bool) -> Result<Analyzed, Exit> {
     let mut out = None;
-    let code = journal_cmd::rebuild_and(journal, |ex, contents, _| {
+    let code = journal_cmd::rebuild_and(journal, |ex, contents, missing| {
         let lines = &contents.lines;
         let program =
             journal_cmd::program_of(journal, lines).and_then(|p| ProgramDir::load(&p).ok());
@@ -89,6 +92,16 @@ pub fn analyze(journal: &Path, names: bool) -> Result<Analyzed, Exit> {
             roster,
             identity,
             anchor: ttx_engine::program::ledger::Anchor::of(contents),
+            cut_short: if contents.torn.is_some() {
+                Some("its last line is cut short (a crash)".to_string())
+            } else if !missing.is_empty() {
+                Some(format!(
+                    "it stops {} event(s) short of its last input's consequences (a crash)",
+                    missing.len()
+                ))
+            } else {
+                None
+            },
         });
         Exit::Ok
     });

@@ -97,6 +97,17 @@ pub fn run(args: ReportArgs) -> Exit {
             .unwrap_or_default();
         anonymize::scrub_report(&mut analyzed.report, analyzed.roster.as_ref(), &words);
     }
+    // A journal cut short by a crash is reported on what it acknowledged, and said so, in
+    // the report and here; the exit code says the journal has a problem (issue 27: it was
+    // written with exit 0 and no word).
+    if let Some(why) = &analyzed.cut_short {
+        let warning = format!(
+            "the journal is not complete: {why}; the report covers the events before it; `ttx run --resume {}` completes the journal",
+            args.journal.display()
+        );
+        eprintln!("warning: {}: {warning}", args.journal.display());
+        analyzed.report.exercise.incomplete = Some(why.clone());
+    }
     let unowned: Vec<&str> = analyzed
         .report
         .action_items
@@ -131,6 +142,9 @@ pub fn run(args: ReportArgs) -> Exit {
             eprintln!("wrote {}", path.display());
         }
         None => print!("{rendered}"),
+    }
+    if analyzed.cut_short.is_some() {
+        return Exit::Problems;
     }
     if analyzed.program.is_some()
         && !args.ledger

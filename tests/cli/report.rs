@@ -337,3 +337,41 @@ fn room_text_is_scrubbed_without_names_and_verbatim_with_them() {
     }
     std::fs::remove_file(&sheet).unwrap();
 }
+
+#[test]
+fn a_journal_cut_short_is_reported_on_what_it_acknowledged_and_says_so() {
+    // Regression (issue 27): a report of a journal with a torn last line was written
+    // with exit 0 and no word about it.
+    let (abs, rel) = play_session("2026-05-14-textbook", "report-torn");
+    let mut text = std::fs::read_to_string(&abs).unwrap();
+    text.push_str("{\"seq\":999,\"at\":");
+    std::fs::write(&abs, text).unwrap();
+    let md = abs.with_extension("md");
+    let out = Ttx::new()
+        .cwd("examples/acme")
+        .args(["report", "--no-ledger", &rel, "-o"])
+        .args([md.to_str().unwrap()])
+        .run();
+    out.code(1).stderr_has(&format!(
+        "warning: {rel}: the journal is not complete: its last line is cut short (a crash); the report covers the events before it; `ttx run --resume {rel}` completes the journal"
+    ));
+    let written = std::fs::read_to_string(&md).unwrap();
+    assert!(
+        written
+            .contains("> **The journal is not complete:** its last line is cut short (a crash)."),
+        "{written}"
+    );
+    // Everything acknowledged before the tear is there, up to the end.
+    assert!(written.contains("| end | facilitator | The exercise ended; hot wash. |"));
+    let json = Ttx::new()
+        .cwd("examples/acme")
+        .args(["report", "--no-ledger", &rel, "--format", "json"])
+        .run();
+    json.code(1);
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(
+        v["exercise"]["incomplete"],
+        "its last line is cut short (a crash)"
+    );
+    std::fs::remove_file(&md).unwrap();
+}

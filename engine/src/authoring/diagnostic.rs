@@ -217,8 +217,7 @@ impl Diagnostic {
         };
         let mut group = Group::with_level(level.clone());
         if let Some(source) = source.filter(|s| self.pos.line >= 1 && !s.text.is_empty()) {
-            let line_start = source.line_start(self.pos.line);
-            let line = source.line_text(self.pos.line);
+            let (line_start, line) = source.line_at(&self.pos);
             let start = self.pos.offset.saturating_sub(line_start).min(line.len());
             let mut end = (start + self.pos.len.max(1)).min(line.len().max(start));
             if end == start && start < line.len() {

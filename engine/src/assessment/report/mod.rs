@@ -330,6 +330,10 @@ pub struct Overview {
     pub ended_at: String,
     /// Whether it was ended with a hot wash.
     pub ended: bool,
+    /// Set when the journal was cut short by a crash: why, in words. The report covers
+    /// what the journal acknowledged before it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub incomplete: Option<String>,
     /// The scenario's summary, its lines joined.
     pub summary: String,
     /// The ATT&CK techniques the scenario exercises, with their names.
@@ -841,6 +845,7 @@ pub fn build(ex: &Exercise<'_>, a: &Assessment, inputs: &Inputs<'_>) -> Report {
         date,
         ended_at: ex.now().label(s.clock),
         ended: ex.ended(),
+        incomplete: None,
         summary: one_paragraph(&s.summary),
         threats: s
             .threats

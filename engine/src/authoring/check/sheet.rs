@@ -73,6 +73,7 @@ pub fn check(
     let entries = sheet.entries.iter().zip(entry_positions(loaded));
     for (entry, pos) in entries {
         let found = kinds(entry);
+        let after_end = ended;
         if let [kind] = found.as_slice() {
             if ended && !AFTER_END_KINDS.contains(kind) {
                 sink.error(
@@ -153,6 +154,20 @@ pub fn check(
                         at.value
                     ),
                     "keep entries in time order".to_string(),
+                );
+            }
+            // The clock stopped at `end`: the engine refuses to move it (issue 27: this
+            // passed `validate`, then `run` stopped here, naming `note` as allowed).
+            if after_end && at.value > clock {
+                sink.error(
+                    at.pos,
+                    Code::AfterEnd,
+                    format!(
+                        "`at: {}` after `end`: the clock stopped when the exercise ended, at {clock}",
+                        at.value
+                    ),
+                    "remove `at` from this entry: what is said after `end` is recorded at the end's time"
+                        .to_string(),
                 );
             }
             clock = clock.max(at.value);
