@@ -126,6 +126,12 @@ fn hostile_templates_stop_with_their_line() {
             ])
             .run();
         check(name, &output);
+        // Regression (issue 27): the output bound's error said line 0.
+        assert!(
+            !output.stderr.contains(&format!("{name}:0")),
+            "{name}: an error at line 0:\n{}",
+            output.stderr
+        );
         insta::assert_snapshot!(output.transcript());
     });
 }

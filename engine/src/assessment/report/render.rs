@@ -7,11 +7,12 @@ use super::{Format, HTML_TEMPLATE, MAX_OUTPUT_BYTES, MD_TEMPLATE, Report, TEMPLA
 
 /// A template that failed, with the template's name and line.
 #[derive(Debug, thiserror::Error)]
-#[error("{name}:{line}: {message}")]
+#[error("{name}{}: {message}", if *line > 0 { format!(":{line}") } else { String::new() })]
 pub struct TemplateError {
     /// The template file.
     pub name: String,
-    /// 1-based line, 0 when unknown.
+    /// 1-based line; 0 when no one line is to blame (the template's own text, repeated
+    /// past the output bound), and then it is not shown.
     pub line: usize,
     /// What went wrong.
     pub message: String,
@@ -60,20 +61,28 @@ pub fn render_template<S: Serialize>(
             minijinja::AutoEscape::None
         }
     });
-    if !html {
+    // Every value printed is counted against the output bound as it is printed, so the
+    // error names the line that printed past it (issue 27: the bound was checked after
+    // rendering and the error said line 0).
+    let printed = std::sync::atomic::AtomicUsize::new(0);
+    env.set_formatter(move |out, state, value| {
+        let size = value
+            .as_str()
+            .map_or_else(|| value.to_string().len(), str::len);
+        let before = printed.fetch_add(size, std::sync::atomic::Ordering::Relaxed);
+        if before.saturating_add(size) > MAX_OUTPUT_BYTES {
+            return Err(too_large());
+        }
+        if html || value.is_safe() || value.as_str().is_none() {
+            return minijinja::escape_formatter(out, state, value);
+        }
         // Markdown viewers render HTML: text from journals and scenarios must not carry a
         // tag (`<script>`) into the page. Every value a Markdown template prints has its
         // `<` written as `&lt;` (values marked safe are the template's own).
-        env.set_formatter(|out, state, value| {
-            if value.is_safe() || value.as_str().is_none() {
-                return minijinja::escape_formatter(out, state, value);
-            }
-            let text = value.as_str().unwrap_or_default();
-            out.write_str(&text.replace('<', "&lt;")).map_err(|e| {
-                minijinja::Error::new(minijinja::ErrorKind::WriteFailure, e.to_string())
-            })
-        });
-    }
+        let text = value.as_str().unwrap_or_default();
+        out.write_str(&text.replace('<', "&lt;"))
+            .map_err(|e| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, e.to_string()))
+    });
     env.add_filter("cell", |v: String| {
         v.replace('|', "\\|")
             .replace('\n', " ")
@@ -87,19 +96,51 @@ pub fn render_template<S: Serialize>(
     };
     env.add_template_owned(name.to_string(), text.to_string())
         .map_err(fail)?;
-    let out = env
+    // The template's own text repeated in a loop is not a printed value: the whole
+    // output is bounded too, as it is written.
+    let mut out = Bounded(Vec::new());
+    let rendered = env
         .get_template(name)
         .map_err(fail)?
-        .render(Value::from(minijinja::value::Serde(context)))
-        .map_err(fail)?;
-    if out.len() > MAX_OUTPUT_BYTES {
-        return Err(TemplateError {
+        .render_captured_to(Value::from(minijinja::value::Serde(context)), &mut out);
+    match rendered {
+        Ok(_) => Ok(String::from_utf8_lossy(&out.0).into_owned()),
+        Err(_) if out.0.len() >= MAX_OUTPUT_BYTES => Err(TemplateError {
             name: name.to_string(),
             line: 0,
-            message: format!("the output is larger than {MAX_OUTPUT_BYTES} bytes"),
-        });
+            message: format!(
+                "{} (the template's own text, repeated)",
+                too_large().detail().unwrap_or_default()
+            ),
+        }),
+        Err(e) => Err(fail(e)),
     }
-    Ok(out)
+}
+
+fn too_large() -> minijinja::Error {
+    minijinja::Error::new(
+        minijinja::ErrorKind::InvalidOperation,
+        format!("the output is larger than {MAX_OUTPUT_BYTES} bytes"),
+    )
+}
+
+/// The output of a render, refusing to grow past [`MAX_OUTPUT_BYTES`].
+struct Bounded(Vec<u8>);
+
+impl std::io::Write for Bounded {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.0.len() + buf.len() > MAX_OUTPUT_BYTES {
+            let room = MAX_OUTPUT_BYTES - self.0.len();
+            self.0.extend_from_slice(&buf[..room]);
+            return Err(std::io::Error::other("the output is too large"));
+        }
+        self.0.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// The `code` filter of the HTML templates: the text escaped, with `backticked` spans as
