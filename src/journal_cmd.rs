@@ -46,7 +46,27 @@ pub fn rebuild_and(
         }
     };
     if let Err(e) = session::check_pinned(&scenario, path) {
-        eprintln!("error: {}: {e}", path.display());
+        eprintln!("error: {e}");
+        return Exit::Problems;
+    }
+    // The roster and architecture may have changed since (people come and go), but a pin
+    // ttx would never write means the journal was forged: refuse it unread.
+    if let Some(Event::Start {
+        roster,
+        architecture,
+        ..
+    }) = contents.lines.first().map(|l| &l.event)
+        && let Some((pinned, why)) = roster
+            .iter()
+            .chain(architecture)
+            .find_map(|p| session::pin_problem(p).map(|why| (p, why)))
+    {
+        let e = session::SessionError::PinRefused {
+            journal: path.to_path_buf(),
+            pinned: pinned.path.clone(),
+            why,
+        };
+        eprintln!("error: {e}");
         return Exit::Problems;
     }
     let scenario_path = session::resolve(&scenario, path);
@@ -85,6 +105,9 @@ pub fn program_of(journal: &Path, lines: &[Line]) -> Option<PathBuf> {
             return None;
         };
         roster.iter().chain(architecture).find_map(|pinned| {
+            if session::pin_problem(pinned).is_some() {
+                return None;
+            }
             let path = session::resolve(pinned, journal);
             project::find_program(path.parent()?)
         })

@@ -18,6 +18,20 @@ pub enum SessionError {
     /// The engine refused an input.
     #[error(transparent)]
     Refused(#[from] Refusal),
+    /// An input of the journal that the engine refuses on replay.
+    #[error(
+        "{path}:{line}: the engine refuses the journal's input at event {seq} on replay: {refusal}; the engine took it when the exercise was played, so the journal was edited after (its hash chain recomputed) or played by another version of ttx"
+    )]
+    RefusedOnReplay {
+        /// The journal.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// Event number.
+        seq: u64,
+        /// Why the engine refuses it.
+        refusal: Refusal,
+    },
     /// Replaying the journal's inputs does not give the journal's events.
     #[error(
         "{path}:{line}: the journal differs from a replay of its inputs at event {seq}: the journal has {found}, the replay gives {expected}"
@@ -36,9 +50,11 @@ pub enum SessionError {
     },
     /// A file the journal pins has changed.
     #[error(
-        "{path} has changed since the exercise started (its SHA-256 was {pinned}, now {now}); restore it to resume, verify or replay"
+        "{journal}:1: the start event pins {}, which has changed since the exercise started (its SHA-256 was {pinned}, now {now}); restore it to resume, verify or replay", path.display()
     )]
     FileChanged {
+        /// The journal.
+        journal: PathBuf,
         /// The file.
         path: PathBuf,
         /// Hash in the journal.
@@ -58,6 +74,20 @@ pub enum SessionError {
         pinned: String,
         /// What is wrong with it.
         problem: String,
+    },
+    /// The journal's start event pins something ttx never pins: an absolute path, or a
+    /// file that is not YAML. It is neither read nor hashed, so a journal from elsewhere
+    /// cannot make ttx disclose anything about a file of this machine.
+    #[error(
+        "{journal}:1: the start event pins `{pinned}`, {why}: ttx pins the exercise's scenario, architecture and roster by their path relative to the journal, and this journal was edited or not written by ttx; restore the journal the exercise wrote"
+    )]
+    PinRefused {
+        /// The journal.
+        journal: PathBuf,
+        /// The path as the journal names it.
+        pinned: String,
+        /// What is wrong with it.
+        why: &'static str,
     },
     /// The journal does not start with a start event.
     #[error("{0}: a journal starts with a `start` event")]
@@ -117,8 +147,29 @@ pub fn resolve(pinned: &FileRef, journal: &Path) -> PathBuf {
         .join(&pinned.path)
 }
 
-/// Checks that a pinned file still has its hash.
+/// Why a pinned path is one ttx would never have written, if it is: ttx pins YAML files
+/// by their path relative to the journal.
+pub fn pin_problem(pinned: &FileRef) -> Option<&'static str> {
+    let path = Path::new(&pinned.path);
+    if path.has_root() || path.is_absolute() || pinned.path.contains('\0') {
+        return Some("an absolute path");
+    }
+    let yaml = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"));
+    (!yaml).then_some("which is not a YAML file")
+}
+
+/// Checks that a pinned file is one ttx would pin and still has its hash.
 pub fn check_pinned(pinned: &FileRef, journal: &Path) -> Result<(), SessionError> {
+    if let Some(why) = pin_problem(pinned) {
+        return Err(SessionError::PinRefused {
+            journal: journal.to_path_buf(),
+            pinned: pinned.path.clone(),
+            why,
+        });
+    }
     let path = resolve(pinned, journal);
     let bytes = crate::authoring::file::read_bounded(&path, MAX_PINNED_BYTES).map_err(|e| {
         SessionError::Pinned {
@@ -130,6 +181,7 @@ pub fn check_pinned(pinned: &FileRef, journal: &Path) -> Result<(), SessionError
     let now = journal::sha256_hex(&bytes);
     if now != pinned.sha256 {
         return Err(SessionError::FileChanged {
+            journal: journal.to_path_buf(),
             path,
             pinned: pinned.sha256.clone(),
             now,
@@ -253,7 +305,17 @@ pub fn rebuild<'c>(
             });
         }
         if matches!(line.event, Event::Advance { .. }) || exercise.now() == line.at {
-            pending.extend(exercise.apply(line.event.clone())?);
+            let applied = exercise.apply(line.event.clone()).map_err(|refusal| {
+                // The engine took this input when it was played; refusing it now means the
+                // journal was edited (its chain recomputed).
+                SessionError::RefusedOnReplay {
+                    path: path.to_path_buf(),
+                    line: i + 1,
+                    seq: line.seq,
+                    refusal,
+                }
+            })?;
+            pending.extend(applied);
         } else {
             return Err(SessionError::Diverged {
                 path: path.to_path_buf(),
