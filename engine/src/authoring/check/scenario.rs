@@ -959,9 +959,12 @@ fn placeholders(loaded: &Loaded<Scenario>, sink: &mut Sink) {
 }
 
 /// Runs the setup once (seed 0) and each effect on what the setup left, in the sandbox,
-/// so that a script that loops, recurses or grows without end is caught before the room
-/// is. Any setup failure is an error; an effect only counts when a sandbox limit stopped
-/// it, since a type error there may depend on state another effect sets first.
+/// so that a script that loops, recurses, grows without end or simply fails is caught
+/// before the room is. Any setup failure is an error. An effect's failure is an error when
+/// a sandbox limit stopped it, or when the effect reads nothing of `state` (an undefined
+/// function, a division by zero, an overflow, `pick([])`: it fails whenever it runs);
+/// when it reads `state`, another decision's effect may set what it needs first, so its
+/// failure on the setup's state is a warning.
 fn dry_run(s: &Scenario, source: &SourceFile, engine: &Engine, sink: &mut Sink) {
     let host = script::ScriptHost::new(0);
     let mut state = rhai::Map::new();
@@ -983,6 +986,7 @@ fn dry_run(s: &Scenario, source: &SourceFile, engine: &Engine, sink: &mut Sink) 
     };
     let report = |sink: &mut Sink, text: &Sp<String>, e: script::RunError, what: &str| {
         let pos = script::error_position(source, text, &e);
+        let always = e.limit || e.property.is_some() || !reads_state(text);
         let help = if e.property.is_some() {
             "a closure (`|x| ...`) belongs to the script that made it; store values in state and call shared functions by name"
         } else if e.message.starts_with("Function not found") {
@@ -990,12 +994,31 @@ fn dry_run(s: &Scenario, source: &SourceFile, engine: &Engine, sink: &mut Sink) 
         } else {
             "scripts run in a sandbox with limits on operations, call depth and sizes; see docs/format.md#scripts"
         };
-        sink.error(
-            pos,
-            Code::ScriptRuntime,
-            format!("{what} fails when run: {}", e.message),
-            help.to_string(),
-        );
+        if always {
+            sink.error(
+                pos,
+                Code::ScriptRuntime,
+                format!("{what} fails when run: {}", e.message),
+                help.to_string(),
+            );
+        } else {
+            sink.warning(
+                pos,
+                Code::ScriptRuntime,
+                format!(
+                    "{what} fails when run on the state the setup leaves: {}",
+                    e.message
+                ),
+                format!(
+                    "taken before the decision whose effect sets what it reads, it fails in the room: give `setup` a starting value for it, so any order works, or fix the script{}",
+                    if e.message.starts_with("Function not found") {
+                        format!(" ({help})")
+                    } else {
+                        String::new()
+                    }
+                ),
+            );
+        }
     };
     if let Some(setup) = &s.setup {
         let Ok(ast) = compile(setup) else {
@@ -1017,12 +1040,38 @@ fn dry_run(s: &Scenario, source: &SourceFile, engine: &Engine, sink: &mut Sink) 
         let result = host.run(&ast, &mut after);
         let what = format!("the effect of `{}`", id.as_str());
         flooded(&host, effect, source, &what, sink);
-        if let Err(e) = result
-            && (e.limit || e.property.is_some())
-        {
+        if let Err(e) = result {
             report(sink, effect, e, &what);
         }
     }
+}
+
+/// Whether a script reads `state` (a word of its text outside comments, other than as
+/// the target of a plain assignment, `state.key = …`; in a string literal it counts too,
+/// which only errs towards a warning). Shared `functions:` cannot see `state` unless it
+/// is passed to them, so a script that never reads it does the same whatever the state.
+fn reads_state(text: &str) -> bool {
+    let word = |c: char| c.is_alphanumeric() || c == '_';
+    text.lines()
+        .map(|l| l.split("//").next().unwrap_or(""))
+        .any(|l| {
+            l.match_indices("state").any(|(i, _)| {
+                if l[..i].chars().next_back().is_some_and(word) {
+                    return false;
+                }
+                let rest = &l[i + "state".len()..];
+                if rest.chars().next().is_some_and(word) {
+                    return false;
+                }
+                // `state.key = value` only writes; `state.key == x`, `+=` and the rest read.
+                let written = rest.strip_prefix('.').is_some_and(|r| {
+                    let key_end = r.find(|c: char| !word(c)).unwrap_or(r.len());
+                    let after = r[key_end..].trim_start();
+                    key_end > 0 && after.starts_with('=') && !after.starts_with("==")
+                });
+                !written
+            })
+        })
 }
 
 /// Warns of a script whose dry run printed past what one call may journal.
