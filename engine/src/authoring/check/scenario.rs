@@ -1040,7 +1040,17 @@ fn dry_run(s: &Scenario, source: &SourceFile, engine: &Engine, sink: &mut Sink) 
         let result = host.run(&ast, &mut after);
         let what = format!("the effect of `{}`", id.as_str());
         flooded(&host, effect, source, &what, sink);
-        if let Err(e) = result {
+        // A decision whose `when` does not hold on what the setup leaves cannot be the
+        // first taken: its effect's failure on that state says nothing.
+        let first = d.when.as_ref().is_none_or(|w| {
+            script::compile(engine, w, ScriptKind::Condition)
+                .ok()
+                .and_then(|c| host.condition(&c, &state).ok())
+                .unwrap_or(false)
+        });
+        if let Err(e) = result
+            && (first || e.limit || e.property.is_some() || !reads_state(effect))
+        {
             report(sink, effect, e, &what);
         }
     }
@@ -1048,30 +1058,53 @@ fn dry_run(s: &Scenario, source: &SourceFile, engine: &Engine, sink: &mut Sink) 
 
 /// Whether a script reads `state` (a word of its text outside comments, other than as
 /// the target of a plain assignment, `state.key = …`; in a string literal it counts too,
-/// which only errs towards a warning). Shared `functions:` cannot see `state` unless it
+/// which only errs towards a warning) or anything else that changes from one taking to
+/// the next (`clock`, `role`, `option`, `uses`, `delivered(…)`…). Shared `functions:` cannot see `state` unless it
 /// is passed to them, so a script that never reads it does the same whatever the state.
 fn reads_state(text: &str) -> bool {
     let word = |c: char| c.is_alphanumeric() || c == '_';
-    text.lines()
+    let code: Vec<&str> = text
+        .lines()
         .map(|l| l.split("//").next().unwrap_or(""))
-        .any(|l| {
-            l.match_indices("state").any(|(i, _)| {
-                if l[..i].chars().next_back().is_some_and(word) {
-                    return false;
-                }
-                let rest = &l[i + "state".len()..];
-                if rest.chars().next().is_some_and(word) {
-                    return false;
-                }
-                // `state.key = value` only writes; `state.key == x`, `+=` and the rest read.
-                let written = rest.strip_prefix('.').is_some_and(|r| {
-                    let key_end = r.find(|c: char| !word(c)).unwrap_or(r.len());
-                    let after = r[key_end..].trim_start();
-                    key_end > 0 && after.starts_with('=') && !after.starts_with("==")
-                });
-                !written
-            })
+        .collect();
+    // What else changes from one taking to the next: the moment's values and the
+    // deliveries so far.
+    let moment = [
+        "clock",
+        "role",
+        "person",
+        "option",
+        "uses",
+        "current_module",
+        "delivered",
+    ];
+    let names = |l: &str, name: &str| {
+        l.match_indices(name).any(|(i, _)| {
+            !l[..i].chars().next_back().is_some_and(word)
+                && !l[i + name.len()..].chars().next().is_some_and(word)
         })
+    };
+    if code.iter().any(|l| moment.iter().any(|m| names(l, m))) {
+        return true;
+    }
+    code.iter().any(|l| {
+        l.match_indices("state").any(|(i, _)| {
+            if l[..i].chars().next_back().is_some_and(word) {
+                return false;
+            }
+            let rest = &l[i + "state".len()..];
+            if rest.chars().next().is_some_and(word) {
+                return false;
+            }
+            // `state.key = value` only writes; `state.key == x`, `+=` and the rest read.
+            let written = rest.strip_prefix('.').is_some_and(|r| {
+                let key_end = r.find(|c: char| !word(c)).unwrap_or(r.len());
+                let after = r[key_end..].trim_start();
+                key_end > 0 && after.starts_with('=') && !after.starts_with("==")
+            });
+            !written
+        })
+    })
 }
 
 /// Warns of a script whose dry run printed past what one call may journal.
@@ -1231,6 +1264,35 @@ fn staffing(s: &Scenario, roster: &Roster, sink: &mut Sink) {
                 format!("role `{}` is not staffed by the roster", role.as_str()),
                 help,
             );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::reads_state;
+
+    #[test]
+    fn a_script_reads_state_unless_it_only_assigns_to_it() {
+        for writes_only in [
+            "state.share = 100 / 0;",
+            "notify_everyone(\"x\");",
+            "let s = 1; // state.x is not read here\nstate.y = s;",
+            "state.statement = pick([]);",
+            "let estate = 3; state.n = estate / 0;",
+        ] {
+            assert!(!reads_state(writes_only), "{writes_only}");
+        }
+        for reads in [
+            "state.count += 1;",
+            "state.per = 100 / state.count;",
+            "if state.armed == true { x() }",
+            "state.n = option;",
+            "if delivered(\"alert\") { state.x = 1 / 0; }",
+            "let m = state; m.x = 1;",
+            "state[\"x\"] = 1;",
+        ] {
+            assert!(reads_state(reads), "{reads}");
         }
     }
 }
