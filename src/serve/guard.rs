@@ -7,7 +7,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use ttx_engine::exercise::command::{Command, Decide};
 
 use super::hub::State;
-use super::links::{self, Grant, Keys};
+use super::links::{self, Grant, Keys, Lookup};
 
 /// The cookie a join link sets.
 pub const COOKIE: &str = "ttx";
@@ -73,13 +73,18 @@ pub fn caller(keys: &Keys, headers: &HeaderMap) -> Result<Caller, Refusal> {
             "This page needs the join link the facilitator sent you. Open it once; this browser then remembers it.",
         ));
     };
-    match keys.grant(&token) {
-        Some(grant) => Ok(Caller {
+    match keys.lookup(&token) {
+        Lookup::Granted(grant) => Ok(Caller {
             grant: grant.clone(),
             key: links::digest(&token),
             by_cookie,
         }),
-        None => Err(Refusal::new(
+        Lookup::Revoked => Err(Refusal::new(
+            StatusCode::GONE,
+            "This link was revoked",
+            "The facilitator revoked this link, so it no longer opens the exercise. Ask them for a new one.",
+        )),
+        Lookup::Unknown => Err(Refusal::new(
             StatusCode::UNAUTHORIZED,
             "This link does not open this exercise",
             "The link is mistyped, or belongs to another exercise. Ask the facilitator for your link to this one.",

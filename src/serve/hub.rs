@@ -13,12 +13,15 @@ use std::time::Instant;
 use tokio::sync::{broadcast, watch};
 use ttx_engine::authoring::model::roster::Roster;
 use ttx_engine::authoring::model::scenario::Scenario;
+use ttx_engine::exercise::command::Command;
 use ttx_engine::exercise::driver::{Driver, Journaled};
-use ttx_engine::exercise::event::{Event, Timed};
+use ttx_engine::exercise::event::{Event, LinkChange, Timed};
+use ttx_engine::exercise::facilitation::Verdict;
 use ttx_engine::exercise::status_line::Status;
 use ttx_engine::exercise::view::{Audience, Projector};
 
-use super::links::{Grant, Keys};
+use super::guard::{self, Caller, Refusal};
+use super::links::{self, Book, Grant};
 use super::lock::Lock;
 use super::pages::Pages;
 
@@ -96,6 +99,8 @@ pub struct State {
     pub connected: BTreeMap<Grant, usize>,
     /// Whether the exercise has ended.
     pub ended: bool,
+    /// The live links the facilitator may revoke or reissue: name and label.
+    pub links: Vec<(String, String)>,
     projectors: Vec<Projector>,
     shown: HashMap<View, Shown>,
 }
@@ -123,8 +128,8 @@ pub struct Hub {
     pub scenario: Scenario,
     /// The program's roster, for names.
     pub roster: Option<Roster>,
-    /// The links' hashes.
-    pub keys: Keys,
+    /// The links: their hashes, the links file, the tokens this run knows.
+    links: Lock<Book>,
     /// The exercise thread, set once it runs.
     driver: Lock<Option<Arc<Driver>>>,
     pages: Pages,
@@ -137,7 +142,7 @@ pub struct Hub {
 
 impl Hub {
     /// A hub for an exercise of `scenario`, before its first event.
-    pub fn new(scenario: Scenario, roster: Option<Roster>, keys: Keys) -> Arc<Hub> {
+    pub fn new(scenario: Scenario, roster: Option<Roster>, links: Book) -> Arc<Hub> {
         let mut projectors = vec![
             Projector::new(Audience::Observer),
             Projector::new(Audience::Room),
@@ -158,7 +163,6 @@ impl Hub {
             ),
             scenario,
             roster,
-            keys,
             driver: Lock::new("the hub's exercise thread", None),
             state: Lock::new(
                 "the hub's state",
@@ -168,6 +172,7 @@ impl Hub {
                     revealed: None,
                     connected: BTreeMap::new(),
                     ended: false,
+                    links: links.rows(),
                     projectors,
                     shown: HashMap::new(),
                 },
@@ -180,9 +185,57 @@ impl Hub {
                     nonce_order: VecDeque::new(),
                 },
             ),
+            links: Lock::new("the hub's links", links),
             tx,
             stopping: watch::channel(false).0,
         })
+    }
+
+    /// Who a request is from (see [`guard::caller`]).
+    pub fn caller(&self, headers: &axum::http::HeaderMap) -> Result<Caller, Refusal> {
+        guard::caller(self.links.lock().keys(), headers)
+    }
+
+    /// Whether the token with this hash still opens the exercise.
+    pub fn live(&self, key: &[u8; 32]) -> bool {
+        self.links.lock().keys().live(key)
+    }
+
+    /// Lends the links to `f`, locked for `f` alone.
+    pub fn links<R>(&self, f: impl FnOnce(&Book) -> R) -> R {
+        f(&self.links.lock())
+    }
+
+    /// Revokes or reissues a link (the console's `links revoke NAME`, `links reissue
+    /// NAME`, and the facilitator's page): the hashes are saved, then the change is
+    /// journaled, without the token. Returns what to tell the facilitator (a reissue's
+    /// new link among it). Blocks on the exercise thread: call it off the async workers.
+    pub fn change_link(&self, name: &str, change: LinkChange) -> Result<String, String> {
+        let changed = self.links.lock().change(name, change)?;
+        let (rows, base) = self.links(|b| (b.rows(), b.base().to_string()));
+        self.state.lock().links = rows;
+        let label = changed.grant.label();
+        let journaled = self.driver().and_then(|d| {
+            d.execute(Command::Link {
+                link: links::name_of(&changed.grant),
+                change,
+            })
+        });
+        let mut text = match (&changed.token, change) {
+            (Some(t), _) => format!(
+                "the link of {label} is issued anew; the old one no longer opens the exercise. The new link (send it only to its holder): {}",
+                links::url(&base, t)
+            ),
+            (None, _) => format!(
+                "the link of {label} is revoked: it no longer opens the exercise, and its open pages stop"
+            ),
+        };
+        if !journaled.is_some_and(|r| matches!(r.verdict, Verdict::Ok)) {
+            text.push_str(
+                " (the exercise did not journal it: it has stopped; the change stands in the keys file)",
+            );
+        }
+        Ok(text)
     }
 
     /// The pages.

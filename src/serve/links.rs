@@ -90,9 +90,29 @@ impl Grant {
     }
 }
 
-/// The kept hashes of an exercise's tokens, and what each grants.
+/// The kept hashes of an exercise's tokens, what each grants, and whether the
+/// facilitator revoked it.
+#[derive(Clone)]
 pub struct Keys {
-    entries: Vec<([u8; 32], Grant)>,
+    entries: Vec<Key>,
+}
+
+#[derive(Clone)]
+struct Key {
+    hash: [u8; 32],
+    grant: Grant,
+    revoked: bool,
+}
+
+/// What a presented token is.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Lookup<'a> {
+    /// A live link, and what it grants.
+    Granted(&'a Grant),
+    /// A link the facilitator revoked (or replaced by a new one).
+    Revoked,
+    /// No link of this exercise.
+    Unknown,
 }
 
 /// Tokens just made, to hand out once: (grant, token).
@@ -153,27 +173,122 @@ pub fn grants(s: &Scenario, roster: Option<&Roster>) -> Vec<Grant> {
 impl Keys {
     /// Makes a token for each grant and keeps their hashes.
     pub fn issue(grants: Vec<Grant>) -> Result<(Keys, Issued), String> {
-        let mut entries = Vec::new();
+        let mut keys = Keys {
+            entries: Vec::new(),
+        };
         let mut issued = Vec::new();
         for g in grants {
-            let t = token()?;
-            entries.push((digest(&t), g.clone()));
+            let t = keys.add(g.clone())?;
             issued.push((g, t));
         }
-        Ok((Keys { entries }, issued))
+        Ok((keys, issued))
     }
 
-    /// What a presented token grants, comparing it with every kept hash in constant time
+    fn add(&mut self, grant: Grant) -> Result<String, String> {
+        let t = token()?;
+        self.entries.push(Key {
+            hash: digest(&t),
+            grant,
+            revoked: false,
+        });
+        Ok(t)
+    }
+
+    /// What a presented token is, comparing it with every kept hash in constant time
     /// (the time taken does not tell how much of a guess was right, or which one matched).
-    pub fn grant(&self, token: &str) -> Option<&Grant> {
+    pub fn lookup(&self, token: &str) -> Lookup<'_> {
         let d = digest(token);
-        let mut found = None;
-        for (h, g) in &self.entries {
-            if bool::from(h.ct_eq(&d)) {
-                found = Some(g);
+        let mut found = Lookup::Unknown;
+        for k in &self.entries {
+            if bool::from(k.hash.ct_eq(&d)) {
+                found = if k.revoked {
+                    Lookup::Revoked
+                } else {
+                    Lookup::Granted(&k.grant)
+                };
             }
         }
         found
+    }
+
+    /// Whether the token with this hash is a live link.
+    pub fn live(&self, hash: &[u8; 32]) -> bool {
+        self.entries
+            .iter()
+            .any(|k| !k.revoked && bool::from(k.hash.ct_eq(hash)))
+    }
+
+    /// The grants of the live links, in the order they were issued.
+    pub fn grants(&self) -> Vec<&Grant> {
+        self.entries
+            .iter()
+            .filter(|k| !k.revoked)
+            .map(|k| &k.grant)
+            .collect()
+    }
+
+    /// The live link named `name` (see [`name_of`]): its grant, or why there is none.
+    pub fn named(&self, name: &str) -> Result<Grant, String> {
+        let mut found: Vec<&Grant> = Vec::new();
+        let mut revoked = false;
+        for k in &self.entries {
+            if name_of(&k.grant) == name || qualified_name(&k.grant) == name {
+                if k.revoked {
+                    revoked = true;
+                } else if !found.contains(&&k.grant) {
+                    found.push(&k.grant);
+                }
+            }
+        }
+        match found.as_slice() {
+            [one] => Ok((*one).clone()),
+            [] if revoked => Err(format!(
+                "the link of `{name}` was revoked; `links reissue {name}` gives them a new one"
+            )),
+            [] => {
+                let names: Vec<String> = self.grants().into_iter().map(name_of).collect();
+                Err(format!(
+                    "no link named `{name}`; the links are: {}",
+                    names.join(", ")
+                ))
+            }
+            several => {
+                let names: Vec<String> = several.iter().map(|g| qualified_name(g)).collect();
+                Err(format!(
+                    "`{name}` names several links; say which: {}",
+                    names.join(", ")
+                ))
+            }
+        }
+    }
+
+    /// Revokes the live links of a grant; false if it had none. The facilitator's own
+    /// link is never revoked (it would lock the facilitator out): reissue it instead.
+    pub fn revoke(&mut self, grant: &Grant) -> Result<(), String> {
+        if *grant == Grant::Facilitator {
+            return Err(
+                "the facilitator's link cannot be revoked (you would lock yourself out); `links reissue facilitator` replaces it"
+                    .into(),
+            );
+        }
+        let mut any = false;
+        for k in self.entries.iter_mut().filter(|k| k.grant == *grant) {
+            any |= !k.revoked;
+            k.revoked = true;
+        }
+        if any {
+            Ok(())
+        } else {
+            Err(format!("the link of {} is already revoked", grant.label()))
+        }
+    }
+
+    /// Revokes a grant's live links and issues a new one: the new token, to hand out.
+    pub fn reissue(&mut self, grant: &Grant) -> Result<String, String> {
+        for k in self.entries.iter_mut().filter(|k| k.grant == *grant) {
+            k.revoked = true;
+        }
+        self.add(grant.clone())
     }
 
     /// Writes the hashes beside the journal, readable by the owner only.
@@ -181,9 +296,12 @@ impl Keys {
         let list: Vec<Value> = self
             .entries
             .iter()
-            .map(|(h, g)| {
-                let mut v = g.to_json();
-                v["sha256"] = Value::String(hex(h));
+            .map(|k| {
+                let mut v = k.grant.to_json();
+                v["sha256"] = Value::String(hex(&k.hash));
+                if k.revoked {
+                    v["revoked"] = Value::Bool(true);
+                }
                 v
             })
             .collect();
@@ -222,9 +340,179 @@ impl Keys {
             for (i, b) in out.iter_mut().enumerate() {
                 *b = u8::from_str_radix(&h[2 * i..2 * i + 2], 16).map_err(|_| bad())?;
             }
-            entries.push((out, grant));
+            let revoked = match k.get("revoked") {
+                None => false,
+                Some(v) => v.as_bool().ok_or_else(bad)?,
+            };
+            entries.push(Key {
+                hash: out,
+                grant,
+                revoked,
+            });
         }
         Ok(Some(Keys { entries }))
+    }
+}
+
+/// The links of a served exercise: the kept hashes, where they are saved, the links
+/// file handed out (when there is one), and the tokens this run knows (all of them when
+/// it issued them, only those reissued since on `--resume`).
+pub struct Book {
+    keys: Keys,
+    keys_path: PathBuf,
+    file: Option<PathBuf>,
+    base: String,
+    known: Issued,
+}
+
+/// A link changed: whose, by the console's name, and the new token of a reissue.
+pub struct Changed {
+    /// Whose link.
+    pub grant: Grant,
+    /// The new token, for a reissue: shown to the facilitator once, never journaled.
+    pub token: Option<String>,
+}
+
+impl Book {
+    /// The book of an exercise's links.
+    pub fn new(
+        keys: Keys,
+        keys_path: PathBuf,
+        file: Option<PathBuf>,
+        base: String,
+        known: Issued,
+    ) -> Book {
+        Book {
+            keys,
+            keys_path,
+            file,
+            base,
+            known,
+        }
+    }
+
+    /// The kept hashes.
+    pub fn keys(&self) -> &Keys {
+        &self.keys
+    }
+
+    /// The tokens this run knows, with their grants.
+    pub fn known(&self) -> &Issued {
+        &self.known
+    }
+
+    /// The address the links name.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// The live links the facilitator's page offers to revoke or reissue (every one but
+    /// the facilitator's own): the unambiguous name and the label.
+    pub fn rows(&self) -> Vec<(String, String)> {
+        self.keys
+            .grants()
+            .into_iter()
+            .filter(|g| **g != Grant::Facilitator)
+            .map(|g| (qualified_name(g), g.label()))
+            .collect()
+    }
+
+    /// Revokes or reissues the link named `name`, and saves the hashes before it answers
+    /// (a crash after keeps the change); the links file, when there is one, loses the
+    /// revoked token and gains the new one.
+    pub fn change(
+        &mut self,
+        name: &str,
+        change: ttx_engine::exercise::event::LinkChange,
+    ) -> Result<Changed, String> {
+        use ttx_engine::exercise::event::LinkChange;
+        let grant = self.keys.named(name)?;
+        let before = self.keys.clone();
+        let token = match change {
+            LinkChange::Revoked => {
+                self.keys.revoke(&grant)?;
+                None
+            }
+            LinkChange::Reissued => Some(self.keys.reissue(&grant)?),
+        };
+        if let Err(e) = self.keys.save(&self.keys_path) {
+            self.keys = before;
+            return Err(format!("{e}; the link was not changed"));
+        }
+        self.known.retain(|(g, _)| *g != grant);
+        if let Some(t) = &token {
+            self.known.push((grant.clone(), t.clone()));
+        }
+        if let Some(file) = self.file.as_ref().filter(|f| f.exists()) {
+            let mut v = read_links_file(file).unwrap_or_else(|| json!({}));
+            set_link(&mut v, &self.base, &grant, token.as_deref());
+            let text = serde_json::to_string_pretty(&v).unwrap_or_default();
+            write_private(file, &(text + "\n"))
+                .map_err(|e| format!("the link was changed, but {e}"))?;
+        }
+        Ok(Changed { grant, token })
+    }
+}
+
+/// A links file as written, if it reads as one (bounded: it is a small file).
+fn read_links_file(path: &Path) -> Option<Value> {
+    let bytes = ttx_engine::authoring::file::read_bounded(path, 4 << 20).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// Puts a grant's link in a links file's JSON (`token: None` takes it out). A file that
+/// is not shaped as ttx writes it is made so.
+fn set_link(v: &mut Value, base: &str, grant: &Grant, token: Option<&str>) {
+    if !v.is_object() {
+        *v = json!({});
+    }
+    let entry = token.map(|t| json!({"url": url(base, t), "token": t}));
+    let (group, key) = match grant {
+        Grant::Facilitator => (None, "facilitator".to_string()),
+        Grant::Observer => (None, "observer".to_string()),
+        Grant::Room => (None, "room".to_string()),
+        Grant::Role(r) => (Some("roles"), r.clone()),
+        Grant::Person { person, .. } => (Some("people"), person.clone()),
+    };
+    let mut target = v;
+    if let Some(group) = group {
+        if !target.get(group).is_some_and(Value::is_object) {
+            target[group] = json!({});
+        }
+        target = &mut target[group];
+    }
+    let Some(map) = target.as_object_mut() else {
+        return;
+    };
+    match entry {
+        Some(e) => {
+            map.insert(key, e);
+        }
+        None => {
+            map.remove(&key);
+        }
+    }
+}
+
+/// How the console names a link: `facilitator`, `observer`, `room`, a role id or a
+/// roster person id.
+pub fn name_of(g: &Grant) -> String {
+    match g {
+        Grant::Facilitator => "facilitator".into(),
+        Grant::Observer => "observer".into(),
+        Grant::Room => "room".into(),
+        Grant::Role(r) => r.clone(),
+        Grant::Person { person, .. } => person.clone(),
+    }
+}
+
+/// The same, never ambiguous: `role:ic`, `person:dana-okafor` (a role and a person may
+/// share an id).
+pub fn qualified_name(g: &Grant) -> String {
+    match g {
+        Grant::Role(r) => format!("role:{r}"),
+        Grant::Person { person, .. } => format!("person:{person}"),
+        g => name_of(g),
     }
 }
 
@@ -307,8 +595,14 @@ mod tests {
         assert_eq!(issued.len(), 2);
         assert!(issued.iter().all(|(_, t)| t.len() == 32));
         assert_ne!(issued[0].1, issued[1].1);
-        assert_eq!(keys.grant(&issued[1].1), Some(&Grant::Role("ic".into())));
-        assert_eq!(keys.grant("0123456789abcdef0123456789abcdef"), None);
+        assert_eq!(
+            keys.lookup(&issued[1].1),
+            Lookup::Granted(&Grant::Role("ic".into()))
+        );
+        assert_eq!(
+            keys.lookup("0123456789abcdef0123456789abcdef"),
+            Lookup::Unknown
+        );
         let dir = std::env::temp_dir().join(format!("ttx-keys-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("j.jsonl.keys");
@@ -319,7 +613,10 @@ mod tests {
             "the token itself is never kept"
         );
         let again = Keys::load(&path).unwrap().unwrap();
-        assert_eq!(again.grant(&issued[0].1), Some(&Grant::Facilitator));
+        assert_eq!(
+            again.lookup(&issued[0].1),
+            Lookup::Granted(&Grant::Facilitator)
+        );
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -327,5 +624,64 @@ mod tests {
             assert_eq!(mode & 0o777, 0o600);
         }
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_revoked_link_is_known_as_revoked_and_a_reissued_one_is_replaced() {
+        let grants = vec![
+            Grant::Facilitator,
+            Grant::Role("ic".into()),
+            Grant::Person {
+                person: "ic".into(),
+                role: "ic".into(),
+            },
+            Grant::Observer,
+        ];
+        let (mut keys, issued) = Keys::issue(grants).expect("tokens");
+        // A role and a person that share an id need the qualified name.
+        let both = keys.named("ic").unwrap_err();
+        assert!(
+            both.contains("role:ic") && both.contains("person:ic"),
+            "{both}"
+        );
+        let role = keys.named("role:ic").unwrap();
+        assert_eq!(role, Grant::Role("ic".into()));
+        keys.revoke(&role).unwrap();
+        assert_eq!(keys.lookup(&issued[1].1), Lookup::Revoked);
+        assert!(!keys.live(&digest(&issued[1].1)));
+        assert!(keys.revoke(&role).unwrap_err().contains("already revoked"));
+        // Once revoked, the bare name means the person.
+        assert_eq!(keys.named("ic").unwrap(), issued[2].0);
+        assert!(keys.revoke(&Grant::Facilitator).is_err());
+        let fresh = keys.reissue(&Grant::Observer).unwrap();
+        assert_eq!(keys.lookup(&issued[3].1), Lookup::Revoked);
+        assert_eq!(keys.lookup(&fresh), Lookup::Granted(&Grant::Observer));
+        // Saved and loaded, the revocations stand.
+        let dir = std::env::temp_dir().join(format!("ttx-revoke-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("j.jsonl.keys");
+        keys.save(&path).unwrap();
+        let again = Keys::load(&path).unwrap().unwrap();
+        assert_eq!(again.lookup(&issued[1].1), Lookup::Revoked);
+        assert_eq!(again.lookup(&issued[3].1), Lookup::Revoked);
+        assert_eq!(again.lookup(&fresh), Lookup::Granted(&Grant::Observer));
+        assert!(!std::fs::read_to_string(&path).unwrap().contains(&fresh));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_links_file_gains_the_new_link_and_loses_the_revoked_one() {
+        let mut v = json!({"roles": {"ic": {"url": "old", "token": "old"}}, "people": "broken"});
+        set_link(&mut v, "http://h", &Grant::Role("ic".into()), None);
+        assert_eq!(v["roles"], json!({}));
+        let p = Grant::Person {
+            person: "dana".into(),
+            role: "ic".into(),
+        };
+        set_link(&mut v, "http://h", &p, Some("abc"));
+        assert_eq!(v["people"]["dana"]["url"], "http://h/join/abc");
+        let mut odd = json!(["not", "an", "object"]);
+        set_link(&mut odd, "http://h", &Grant::Room, Some("t"));
+        assert_eq!(odd["room"]["token"], "t");
     }
 }

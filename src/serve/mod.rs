@@ -24,7 +24,8 @@ use ttx_engine::exercise::facilitation::Open;
 
 use crate::exit::Exit;
 use crate::run_cmd::{self, Hold, Input, StartArgs};
-use links::{Grant, Issued, Keys};
+use links::{Issued, Keys};
+use ttx_engine::exercise::event::LinkChange;
 
 /// The options of `ttx serve`.
 #[derive(clap::Args)]
@@ -123,8 +124,25 @@ pub fn run(args: ServeArgs) -> Exit {
         },
     };
     let fresh = !issued.is_empty();
-    let mut written: Option<PathBuf> = None;
-    let hub = hub::Hub::new(scenario, roster, keys);
+    // Off a terminal (a service manager, `2>serve.log`, CI) the tokens are never printed,
+    // so they must be in a file: the one named, or one beside the journal. On --resume
+    // the file written when the exercise started is the one a reissue updates.
+    let links_file = args.links.clone().or_else(|| {
+        let beside = links::default_links_path(&journal);
+        ((fresh && !std::io::stderr().is_terminal()) || (!fresh && beside.exists()))
+            .then_some(beside)
+    });
+    let hub = hub::Hub::new(
+        scenario,
+        roster,
+        links::Book::new(
+            keys,
+            keys_path.clone(),
+            links_file.clone(),
+            base.clone(),
+            issued.clone(),
+        ),
+    );
 
     let (tx, rx) = mpsc::channel::<Input>();
     let watcher = {
@@ -139,14 +157,9 @@ pub fn run(args: ServeArgs) -> Exit {
     if fresh {
         // The hashes go beside the journal (now that it exists), the tokens only to the
         // facilitator.
-        if let Err(e) = hub.keys.save(&keys_path) {
+        if let Err(e) = hub.links(|b| b.keys().save(&keys_path)) {
             return fail(e);
         }
-        // Off a terminal (a service manager, `2>serve.log`, CI) the tokens are never
-        // printed, so they must be in a file: the one named, or one beside the journal.
-        let links_file = args.links.clone().or_else(|| {
-            (!std::io::stderr().is_terminal()).then(|| links::default_links_path(&journal))
-        });
         if let Some(path) = &links_file {
             let text = serde_json::to_string_pretty(&links::links_json(&base, &issued))
                 .unwrap_or_default();
@@ -154,12 +167,12 @@ pub fn run(args: ServeArgs) -> Exit {
                 return fail(e);
             }
         }
-        written = links_file;
-    } else if args.links.is_some() {
+    } else if args.links.as_ref().is_some_and(|f| !f.exists()) {
         eprintln!(
-            "warning: the links issued when this exercise started keep working, and only their hashes are kept, so --links writes nothing on --resume; use the links file written then"
+            "warning: the links issued when this exercise started keep working, and only their hashes are kept, so --links has nothing to write on --resume; use the links file written then (a `links reissue NAME` writes its new link there)"
         );
     }
+    let written = if fresh { links_file.clone() } else { None };
     let driver = Arc::new(driver);
     hub.set_driver(driver.clone());
 
@@ -179,7 +192,10 @@ pub fn run(args: ServeArgs) -> Exit {
     watch_signals(tx.clone());
     eprintln!("serving on {base}");
     print_links(&base, &issued, fresh, written.as_deref());
-    let local = move |line: &str| links_command(line, &base, &issued, fresh);
+    let local = {
+        let hub = hub.clone();
+        move |line: &str| links_command(line, &hub)
+    };
     let exit = run_cmd::drive(
         &driver,
         opened,
@@ -259,16 +275,6 @@ async fn wait_for_signal() {
     }
 }
 
-fn name_of(g: &Grant) -> String {
-    match g {
-        Grant::Facilitator => "facilitator".into(),
-        Grant::Observer => "observer".into(),
-        Grant::Room => "room".into(),
-        Grant::Role(r) => r.clone(),
-        Grant::Person { person, .. } => person.clone(),
-    }
-}
-
 /// The join links at a terminal; anywhere else (a log file, a service manager's journal)
 /// only where they are and how many, since a log must not hold bearer secrets.
 fn print_links(base: &str, issued: &Issued, fresh: bool, file: Option<&std::path::Path>) {
@@ -294,34 +300,60 @@ fn print_links(base: &str, issued: &Issued, fresh: bool, file: Option<&std::path
     }
 }
 
-/// The console's `links` command (a front-end command: the engine knows nothing of
-/// links): the list, or one link with its QR code for a phone in the room.
-fn links_command(line: &str, base: &str, issued: &Issued, fresh: bool) -> Option<String> {
+/// The console's `links` commands (a front end's own: the engine knows nothing of tokens,
+/// only journals what was done): the list, one link with its QR code for a phone in the
+/// room, `links revoke NAME` and `links reissue NAME`.
+fn links_command(line: &str, hub: &hub::Hub) -> Option<String> {
     let mut words = line.split_whitespace();
     if words.next() != Some("links") {
         return None;
     }
-    if !fresh {
-        return Some(
-            "the links were issued when this exercise started and only their hashes are kept; they are in the links file written then".into(),
-        );
+    let first = words.next();
+    let change = match first {
+        Some("revoke") => Some(LinkChange::Revoked),
+        Some("reissue") => Some(LinkChange::Reissued),
+        _ => None,
+    };
+    if let Some(change) = change {
+        let Some(name) = words.next() else {
+            return Some(format!(
+                "! name the link: `links {} NAME` (NAME: observer, room, a role or a person; `role:ID` or `person:ID` when both share it)",
+                first.unwrap_or_default()
+            ));
+        };
+        return Some(match hub.change_link(name, change) {
+            Ok(text) => text,
+            Err(why) => format!("! {why}"),
+        });
     }
-    let Some(name) = words.next() else {
-        let mut out = String::new();
-        for (g, t) in issued {
-            out.push_str(&format!("{:<24} {}\n", g.label(), links::url(base, t)));
+    let (known, base) = hub.links(|b| (b.known().clone(), b.base().to_string()));
+    let Some(name) = first else {
+        if known.is_empty() {
+            return Some(
+                "the links were issued when this exercise started and only their hashes are kept; they are in the links file written then. `links revoke NAME` and `links reissue NAME` still work".into(),
+            );
         }
-        out.push_str("`links NAME` shows one as a QR code (NAME: facilitator, observer, room, a role or a person)");
+        let mut out = String::new();
+        for (g, t) in &known {
+            out.push_str(&format!("{:<24} {}\n", g.label(), links::url(&base, t)));
+        }
+        out.push_str("`links NAME` shows one as a QR code (NAME: facilitator, observer, room, a role or a person); `links revoke NAME`, `links reissue NAME`");
         return Some(out);
     };
-    let Some((g, t)) = issued.iter().find(|(g, _)| name_of(g) == name) else {
-        let names: Vec<String> = issued.iter().map(|(g, _)| name_of(g)).collect();
-        return Some(format!(
-            "! no link named `{name}`; the links are: {}",
-            names.join(", ")
-        ));
+    let found = known
+        .iter()
+        .find(|(g, _)| links::name_of(g) == name || links::qualified_name(g) == name);
+    let Some((g, t)) = found else {
+        return Some(match hub.links(|b| b.keys().named(name)) {
+            // A live link whose token this run does not know (issued before a resume).
+            Ok(g) => format!(
+                "! the link of {} was issued when this exercise started and only its hash is kept; it is in the links file written then, or `links reissue {name}` makes a new one",
+                g.label()
+            ),
+            Err(why) => format!("! {why}"),
+        });
     };
-    let url = links::url(base, t);
+    let url = links::url(&base, t);
     let qr = match qrcode::QrCode::new(url.as_bytes()) {
         Ok(code) => code
             .render::<qrcode::render::unicode::Dense1x2>()

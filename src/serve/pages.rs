@@ -287,6 +287,7 @@ impl Pages {
                     turns => s.clock == ttx_engine::authoring::duration::Pace::Turns,
                     connected => ser(&connected),
                     questions => ser(&questions),
+                    links => st.links.iter().map(|(name, label)| context! { name, label }).collect::<Vec<Value>>(),
                     roles => ser(&roles) },
                 )
             }

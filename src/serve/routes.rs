@@ -26,7 +26,7 @@ use futures_util::stream::{self, Stream};
 use serde::Deserialize;
 use tokio::sync::broadcast::error::RecvError;
 use ttx_engine::exercise::command::{self, Command, Decide};
-use ttx_engine::exercise::event::Event;
+use ttx_engine::exercise::event::{Event, LinkChange};
 use ttx_engine::exercise::facilitation::{Response as Answer, Shown, Verdict};
 
 use super::guard::{self, COOKIE, Caller, Refusal};
@@ -222,7 +222,7 @@ async fn page(
     headers: HeaderMap,
     Query(q): Query<PageQuery>,
 ) -> Response {
-    let caller = match guard::caller(&ctx.hub.keys, &headers) {
+    let caller = match ctx.hub.caller(&headers) {
         Ok(c) => c,
         Err(r) => return refusal_page(&ctx, r),
     };
@@ -249,7 +249,7 @@ async fn join(
         HeaderValue::from_str(&format!("Bearer {token}"))
             .unwrap_or_else(|_| HeaderValue::from_static("Bearer -")),
     );
-    let caller = match guard::caller(&ctx.hub.keys, &with_token) {
+    let caller = match ctx.hub.caller(&with_token) {
         Ok(c) => c,
         Err(r) => return refusal_page(&ctx, r),
     };
@@ -322,7 +322,7 @@ async fn execute(ctx: &Ctx, command: Command) -> Result<Answer, Refusal> {
 /// The checks every post passes: a known token, a link still open, the same origin for
 /// a browser, the rate limit.
 fn admit(ctx: &Ctx, headers: &HeaderMap) -> Result<Caller, Refusal> {
-    let caller = guard::caller(&ctx.hub.keys, headers)?;
+    let caller = ctx.hub.caller(headers)?;
     ctx.hub.read(|st| guard::still_open(&caller.grant, st))?;
     guard::same_origin(&caller, headers, ctx.public.as_deref())?;
     if !ctx.hub.allow(caller.key, &caller.grant) {
@@ -456,6 +456,49 @@ fn lines_for(grant: &Grant, a: &Answer) -> Vec<String> {
     out
 }
 
+/// The facilitator's page revokes or reissues a link (`kind=link`, `change=revoke` or
+/// `reissue`, `name=` the link's name): the same as the console's `links revoke NAME`.
+async fn link_form(ctx: &Ctx, caller: &Caller, fields: &Fields) -> Result<String, Refusal> {
+    if caller.grant != Grant::Facilitator {
+        return Err(Refusal::new(
+            StatusCode::FORBIDDEN,
+            "Not yours to do",
+            "only the facilitator revokes or reissues links",
+        ));
+    }
+    let unprocessable =
+        |text: String| Refusal::new(StatusCode::UNPROCESSABLE_ENTITY, "Refused", text);
+    let change = match field(fields, "change") {
+        Some("revoke") => LinkChange::Revoked,
+        Some("reissue") => LinkChange::Reissued,
+        _ => {
+            return Err(unprocessable(
+                "the form needs `change`: revoke or reissue".into(),
+            ));
+        }
+    };
+    let name = field(fields, "name")
+        .ok_or_else(|| unprocessable("the form needs the link's `name`".into()))?
+        .to_string();
+    if name == "facilitator" {
+        // This browser holds the facilitator's link: replacing it here would lock the page
+        // out. The terminal's console can.
+        return Err(unprocessable(
+            "the facilitator's own link is reissued at the terminal (`links reissue facilitator`), not from the page that uses it".into(),
+        ));
+    }
+    let hub = ctx.hub.clone();
+    match tokio::task::spawn_blocking(move || hub.change_link(&name, change)).await {
+        Ok(Ok(text)) => Ok(text),
+        Ok(Err(why)) => Err(Refusal::new(StatusCode::CONFLICT, "Refused", why)),
+        Err(_) => Err(Refusal::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Failed",
+            "the link could not be changed; try again at the terminal",
+        )),
+    }
+}
+
 /// A form post from a page.
 async fn act(
     State(ctx): State<Arc<Ctx>>,
@@ -493,6 +536,18 @@ async fn act(
             }
             Some(_) => {}
         }
+    }
+    if field(&fields, "kind") == Some("link") {
+        return match link_form(&ctx, &caller, &fields).await {
+            Ok(text) => back(
+                Flash {
+                    kind: "answer",
+                    lines: vec![text],
+                },
+                StatusCode::OK,
+            ),
+            Err(r) => back(refused(r.text), r.status),
+        };
     }
     let command = match form_command(&caller.grant, &fields) {
         Ok(c) => c,
@@ -610,6 +665,8 @@ impl Drop for Presence {
 
 struct Live {
     hub: Arc<Hub>,
+    /// The hash of the link's token: a stream ends when its link is revoked.
+    key: [u8; 32],
     view: View,
     rx: tokio::sync::broadcast::Receiver<Arc<super::hub::Published>>,
     stopping: tokio::sync::watch::Receiver<bool>,
@@ -653,6 +710,12 @@ impl Live {
             tokio::select! {
                 got = self.rx.recv() => match got {
                     Ok(p) => {
+                        if !self.hub.live(&self.key) {
+                            // Revoked: nothing more goes to this link, not even this.
+                            self.backlog.push_back(SseEvent::default().event("revoked").data("revoked"));
+                            self.done = true;
+                            continue;
+                        }
                         let msgs = p.per_view.get(&self.view).cloned().unwrap_or_default();
                         self.queue(msgs);
                         if p.ended && self.closes_at_end {
@@ -680,7 +743,7 @@ async fn events(
     headers: HeaderMap,
     Query(q): Query<EventsQuery>,
 ) -> Response {
-    let caller = match guard::caller(&ctx.hub.keys, &headers) {
+    let caller = match ctx.hub.caller(&headers) {
         Ok(c) => c,
         Err(r) => return refusal_text(r),
     };
@@ -703,6 +766,7 @@ async fn events(
     ctx.hub.connection(&caller.grant, true);
     let mut live = Live {
         hub: ctx.hub.clone(),
+        key: caller.key,
         view: view.clone(),
         rx,
         stopping: ctx.hub.stopping.subscribe(),

@@ -11,7 +11,7 @@ use ttx_engine::authoring::model::scenario::Scenario;
 use ttx_engine::authoring::schema::FileKind;
 use ttx_engine::authoring::source::DEFAULT_MAX_FILE_BYTES;
 
-use crate::served::{Served, command, form, get, ids, stream};
+use crate::served::{Served, command, form, get, ids, stream, stream_at};
 use crate::support::{Ttx, root};
 
 fn scenario() -> Scenario {
@@ -973,4 +973,123 @@ fn a_module_opens_from_the_facilitators_page_and_every_role_reads_its_briefing()
         "nothing is journaled for the refused open"
     );
     assert_eq!(s.terminate(), Some(0), "{}", s.stderr());
+}
+
+#[test]
+fn links_are_revoked_and_reissued_at_the_console_and_on_the_facilitators_page() {
+    let mut s = Served::start("revoke");
+    let f = s.token(&["facilitator"]);
+    let oncall = s.token(&["roles", "oncall"]);
+    let raj = s.token(&["people", "raj-patel"]);
+    let observer = s.token(&["observer"]);
+    let origin = s.base.clone();
+    assert_eq!(get(&s, "/", Some(&oncall)).status, 200);
+    // An open stream of a link ends when the link is revoked.
+    let watching = {
+        let (port, observer) = (s.port, observer.clone());
+        std::thread::spawn(move || stream_at(port, &observer, "", None, Duration::from_secs(8)))
+    };
+    std::thread::sleep(Duration::from_millis(500));
+
+    // At the console.
+    s.type_line("links revoke oncall");
+    s.until_stdout("the link of oncall (role link) is revoked");
+    s.type_line("links revoke observer");
+    s.until_stdout("the link of observer is revoked");
+    let gone = get(&s, "/", Some(&oncall));
+    assert_eq!(gone.status, 410, "{}", gone.body);
+    assert!(gone.body.contains("revoked"), "{}", gone.body);
+    assert_eq!(
+        command(&s, &oncall, "decide oncall investigate_ci").status,
+        410
+    );
+    assert_eq!(get(&s, &format!("/join/{oncall}"), None).status, 410);
+    s.type_line("links revoke oncall");
+    s.until_stdout("`oncall` was revoked; `links reissue oncall` gives them a new one");
+    s.type_line("links revoke facilitator");
+    s.until_stdout("the facilitator's link cannot be revoked");
+    let streamed = watching.join().unwrap();
+    assert!(streamed.contains("event: revoked"), "{streamed}");
+    // The links file no longer holds the revoked tokens.
+    let file = std::fs::read_to_string(s.dir.join("links.json")).unwrap();
+    assert!(
+        !file.contains(&oncall) && !file.contains(&observer),
+        "{file}"
+    );
+
+    // On the facilitator's page: a participant may not, the facilitator may.
+    let page = get(&s, "/", Some(&f)).body;
+    assert!(
+        page.contains("value=\"person:raj-patel\""),
+        "the page lists the links"
+    );
+    let reissue_raj = |n: &str| {
+        [
+            ("kind", "link".to_string()),
+            ("name", "person:raj-patel".to_string()),
+            ("change", "reissue".to_string()),
+            ("nonce", n.to_string()),
+        ]
+    };
+    let post = |token: &str, fields: &[(&str, String)]| {
+        let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        form(&s, token, Some(&origin), &pairs)
+    };
+    let raj_page = get(&s, "/", Some(&raj)).body;
+    let refused = post(&raj, &reissue_raj(&nonce(&raj_page)));
+    assert_eq!(refused.status, 403, "{}", refused.body);
+    let done = post(&f, &reissue_raj(&nonce(&page)));
+    assert_eq!(done.status, 200, "{}", done.body);
+    assert!(done.body.contains("is issued anew"), "{}", done.body);
+    assert_eq!(get(&s, "/", Some(&raj)).status, 410, "the old link is gone");
+    let file: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(s.dir.join("links.json")).unwrap()).unwrap();
+    let new_raj = file["people"]["raj-patel"]["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_ne!(new_raj, raj);
+    assert!(
+        done.body.contains(&new_raj),
+        "the page shows the new link once"
+    );
+    assert_eq!(get(&s, &format!("/join/{new_raj}"), None).status, 200);
+
+    // Journaled as events without the token, and the journal still verifies.
+    let journal = std::fs::read_to_string(s.dir.join("j.jsonl")).unwrap();
+    for t in [&oncall, &observer, &raj, &new_raj] {
+        assert!(!journal.contains(t.as_str()), "a token in the journal");
+    }
+    let changes: Vec<(String, String)> = s
+        .journal()
+        .iter()
+        .filter(|l| l["event"]["type"] == "link")
+        .map(|l| {
+            (
+                l["event"]["link"].as_str().unwrap().to_string(),
+                l["event"]["change"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        changes,
+        [
+            ("oncall".to_string(), "revoked".to_string()),
+            ("observer".to_string(), "revoked".to_string()),
+            ("raj-patel".to_string(), "reissued".to_string()),
+        ]
+    );
+
+    // After kill -9 and --resume, the revocations stand and the new link works.
+    s.kill9();
+    s.resume();
+    assert_eq!(get(&s, "/", Some(&oncall)).status, 410);
+    assert_eq!(get(&s, "/", Some(&raj)).status, 410);
+    assert_eq!(get(&s, &format!("/join/{new_raj}"), None).status, 200);
+    assert_eq!(s.terminate(), Some(0), "{}", s.stderr());
+    let j = s.dir.join("j.jsonl");
+    Ttx::new()
+        .args(["verify", j.to_str().unwrap()])
+        .run()
+        .code(0);
 }

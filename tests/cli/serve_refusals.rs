@@ -215,6 +215,15 @@ fn every_refusal_of_the_form_route_answers_and_the_server_goes_on_answering() {
     ];
     refuse_each(&s, &f, "the observer", &observer, &read_only);
     refuse_each(&s, &f, "the room", &room, &read_only);
+    // The links panel's form is the facilitator's alone.
+    let not_links = [Refused {
+        fields: &[("kind", "link"), ("name", "oncall"), ("change", "revoke")],
+        status: 403,
+        says: "only the facilitator revokes or reissues links",
+    }];
+    for (who, token) in &callers[1..] {
+        refuse_each(&s, &f, who, token, &not_links);
+    }
     let participant = [
         // The reproduction: a stale page's hot-wash form before the hot wash.
         Refused {
@@ -329,6 +338,30 @@ fn every_refusal_of_the_form_route_answers_and_the_server_goes_on_answering() {
                 fields: &[("kind", "rate"), ("objective", "detect")],
                 status: 422,
                 says: "needs a reason",
+            },
+            Refused {
+                fields: &[("kind", "link"), ("name", "oncall"), ("change", "burn")],
+                status: 422,
+                says: "needs `change`: revoke or reissue",
+            },
+            Refused {
+                fields: &[("kind", "link"), ("change", "revoke")],
+                status: 422,
+                says: "`name`",
+            },
+            Refused {
+                fields: &[("kind", "link"), ("name", "nobody"), ("change", "revoke")],
+                status: 409,
+                says: "no link named `nobody`",
+            },
+            Refused {
+                fields: &[
+                    ("kind", "link"),
+                    ("name", "facilitator"),
+                    ("change", "reissue"),
+                ],
+                status: 422,
+                says: "reissued at the terminal",
             },
         ],
     );

@@ -366,7 +366,18 @@ pub fn stream(
     last_event_id: Option<u64>,
     wait: Duration,
 ) -> String {
-    let mut tcp = TcpStream::connect(("127.0.0.1", s.port)).expect("connect");
+    stream_at(s.port, token, query, last_event_id, wait)
+}
+
+/// [`stream`] from a server's port, for a thread that does not hold the server.
+pub fn stream_at(
+    port: u16,
+    token: &str,
+    query: &str,
+    last_event_id: Option<u64>,
+    wait: Duration,
+) -> String {
+    let mut tcp = TcpStream::connect(("127.0.0.1", port)).expect("connect");
     tcp.set_read_timeout(Some(Duration::from_millis(100)))
         .unwrap();
     let resume = last_event_id
@@ -374,8 +385,7 @@ pub fn stream(
         .unwrap_or_default();
     write!(
         tcp,
-        "GET /api/events{query} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nAuthorization: Bearer {token}\r\nAccept: text/event-stream\r\n{resume}\r\n",
-        s.port
+        "GET /api/events{query} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Bearer {token}\r\nAccept: text/event-stream\r\n{resume}\r\n"
     )
     .unwrap();
     let deadline = Instant::now() + wait;

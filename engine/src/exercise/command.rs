@@ -72,6 +72,14 @@ pub enum Command {
     },
     /// A facilitator's note.
     Note(String),
+    /// A join link revoked or issued anew, as the front end that keeps the links did it
+    /// (the engine journals it; the tokens are the front end's and never journaled).
+    Link {
+        /// Whose link.
+        link: String,
+        /// What was done.
+        change: crate::exercise::event::LinkChange,
+    },
     /// An ad-hoc inject to some roles.
     Inject {
         /// The roles.

@@ -150,6 +150,15 @@ pub enum Event {
         /// The note.
         text: String,
     },
+    /// The facilitator revoked a join link of the web console, or issued it anew with a
+    /// new token, the old one no longer working (input). The link is named by whom it is
+    /// for (`ic`, `dana-okafor`, `observer`, `room`); its token never is.
+    Link {
+        /// Whose link: a role, a roster person, `observer`, `room` or `facilitator`.
+        link: String,
+        /// What was done to it.
+        change: LinkChange,
+    },
     /// An inject the facilitator made up (input).
     AdHocInject {
         /// Roles that received it.
@@ -264,6 +273,7 @@ impl Event {
                 | Event::Open { .. }
                 | Event::Notify { .. }
                 | Event::Note { .. }
+                | Event::Link { .. }
                 | Event::AdHocInject { .. }
                 | Event::Advance { .. }
                 | Event::Pause { .. }
@@ -295,6 +305,7 @@ impl Event {
             Event::Notify { .. } => "notify",
             Event::Reveal { .. } => "reveal",
             Event::Note { .. } => "note",
+            Event::Link { .. } => "link",
             Event::AdHocInject { .. } => "ad_hoc_inject",
             Event::Advance { .. } => "advance",
             Event::Pause { .. } => "pause",
@@ -317,7 +328,8 @@ impl Event {
     /// often gives after `end`. The one rule, [`AFTER_END_KINDS`], that the console, the
     /// pipe and the decisions sheet's check all follow.
     pub fn allowed_after_end(&self) -> bool {
-        AFTER_END_KINDS.contains(&self.name())
+        // A link may be revoked during the debrief too (it is no move of the exercise).
+        AFTER_END_KINDS.contains(&self.name()) || matches!(self, Event::Link { .. })
     }
 
     /// The inputs taken after `end`, as the console names them: "rate, strength, improve,
@@ -326,6 +338,26 @@ impl Event {
         match AFTER_END_KINDS.split_last() {
             Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
             None => String::new(),
+        }
+    }
+}
+
+/// What the facilitator did to a join link.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkChange {
+    /// It no longer opens the exercise.
+    Revoked,
+    /// It was replaced by a new one; the old no longer opens the exercise.
+    Reissued,
+}
+
+impl LinkChange {
+    /// As the console says it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkChange::Revoked => "revoked",
+            LinkChange::Reissued => "reissued",
         }
     }
 }

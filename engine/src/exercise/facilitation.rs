@@ -554,6 +554,7 @@ impl<'c> Facilitation<'c> {
             },
             Command::Notify { from, to, text } => Event::Notify { from, to, text },
             Command::Note(text) => Event::Note { text },
+            Command::Link { link, change } => Event::Link { link, change },
             Command::Inject { to, text } => Event::AdHocInject { to, text },
             Command::Rate {
                 objective,

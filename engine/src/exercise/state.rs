@@ -847,7 +847,7 @@ impl<'c> Exercise<'c> {
                 }
                 out.push(self.timed(input.clone()));
             }
-            Event::Note { .. } => out.push(self.timed(input.clone())),
+            Event::Note { .. } | Event::Link { .. } => out.push(self.timed(input.clone())),
             Event::Pause { .. } => {
                 if self.paused {
                     return refuse("the exercise is already paused");

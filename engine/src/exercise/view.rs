@@ -19,7 +19,7 @@ use serde::Serialize;
 use crate::authoring::model::scenario::Scenario;
 use crate::authoring::model::sheet::Confidence;
 use crate::exercise::clock::SimTime;
-use crate::exercise::event::{Event, Timed};
+use crate::exercise::event::{Event, LinkChange, Timed};
 
 /// Who looks, among those who must not see the truth.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -559,6 +559,12 @@ pub fn facilitator_line(
         }
         Event::Reveal { fact, to, text, .. } => format!("{at} ! {to} learns {fact}: {text}"),
         Event::Note { text } => format!("{at} note: {text}"),
+        Event::Link { link, change } => match change {
+            LinkChange::Revoked => format!("{at} the join link of {link} was revoked"),
+            LinkChange::Reissued => {
+                format!("{at} the join link of {link} was issued anew; the old one no longer works")
+            }
+        },
         Event::AdHocInject { to, text } => format!("{at} → {} (ad hoc): {text}", to.join(", ")),
         Event::Advance { to } => format!("{at} clock moves to {}", to.label(pace)),
         Event::Pause { reason } => format!("{at} paused{}", colon(reason)),

@@ -68,6 +68,14 @@
     es.close();
     say("the exercise has ended", false);
   });
+  es.addEventListener("revoked", function () {
+    es.close();
+    ["feed", "panel"].forEach(function (id) {
+      var el = document.getElementById(id);
+      if (el) el.remove();
+    });
+    say("the facilitator revoked this link; ask them for a new one", false);
+  });
   es.onopen = function () { say("live", true); };
   es.onerror = function () {
     if (es.readyState !== EventSource.CLOSED) say("reconnecting…", false);
