@@ -214,12 +214,16 @@ pub fn verify(path: &Path, head: Option<&str>) -> Exit {
 /// `ttx replay`: the exercise as the journal records it, and where it ended.
 pub fn replay(path: &Path) -> Exit {
     rebuild_and(path, |exercise, contents, missing| {
-        for t in exercise.log() {
+        let log = exercise.log();
+        for (i, t) in log.iter().enumerate() {
             if !missing.contains(t) {
                 // A replay is read by the facilitator or an auditor: the truth is shown.
-                if let Some(line) =
-                    view::facilitator_line(t, true, exercise.compiled().scenario().clock)
-                {
+                if let Some(line) = view::facilitator_line_with(
+                    t,
+                    true,
+                    exercise.compiled().scenario().clock,
+                    || view::hot_wash_said(&log[..=i]),
+                ) {
                     println!("{line}");
                 }
             }

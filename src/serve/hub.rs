@@ -18,7 +18,7 @@ use ttx_engine::exercise::driver::{Driver, Journaled};
 use ttx_engine::exercise::event::{Event, LinkChange, Timed};
 use ttx_engine::exercise::facilitation::Verdict;
 use ttx_engine::exercise::status_line::Status;
-use ttx_engine::exercise::view::{Audience, Projector};
+use ttx_engine::exercise::view::{self, Audience, Projector};
 
 use super::guard::{self, Caller, Refusal};
 use super::links::{self, Book, Grant};
@@ -298,8 +298,16 @@ impl Hub {
             if matches!(t.event, Event::End { .. } | Event::Ended { .. }) {
                 st.ended = true;
             }
+            let said = if matches!(t.event, Event::End { .. }) {
+                view::hot_wash_said(st.log.iter().chain(&j.events[..=i]))
+            } else {
+                (0, 0)
+            };
             for truth in [false, true] {
-                if let Some(html) = self.pages.facilitator_item(&self.scenario, seq, t, truth) {
+                if let Some(html) = self
+                    .pages
+                    .facilitator_item(&self.scenario, seq, t, truth, said)
+                {
                     items
                         .entry(View::Facilitator { truth })
                         .or_default()

@@ -103,14 +103,16 @@ impl Pages {
 
     /// One entry of the facilitator's feed: the console's line, and with the truth an
     /// inject's facilitator note. `None` for what only the truth shows, with it off.
+    /// `said` is the hot wash so far, which an `end` line counts.
     pub fn facilitator_item(
         &self,
         s: &Scenario,
         seq: u64,
         t: &Timed,
         truth: bool,
+        said: (usize, usize),
     ) -> Option<String> {
-        let line = view::facilitator_line(t, truth, s.clock)?;
+        let line = view::facilitator_line_with(t, truth, s.clock, || said)?;
         let note = match &t.event {
             Event::Deliver { inject, .. } if truth => s
                 .injects

@@ -563,3 +563,29 @@ fn a_sheet_plays_options_repeated_moves_and_a_scripted_end() {
     );
     let _ = std::fs::remove_file(md);
 }
+
+#[test]
+fn the_end_line_counts_the_whole_hot_wash_of_a_sheet() {
+    // Regression (issue 24): a sheet's three `improve` entries were followed by "1
+    // strength(s), 0 area(s) for improvement": only the `end` entry's lists were counted.
+    let (_, rel) = fresh_journal("examples/acme", "end-count");
+    let out = Ttx::new()
+        .cwd("examples/acme")
+        .args([
+            "run",
+            "--decisions",
+            "sessions/2025-05-20-first-run.yaml",
+            "--journal",
+            &rel,
+        ])
+        .run();
+    out.code(0)
+        .stdout_has("[1:40:00] exercise ends: 1 strength(s), 3 area(s) for improvement");
+    // The replay says the same.
+    Ttx::new()
+        .cwd("examples/acme")
+        .args(["replay", &rel])
+        .run()
+        .code(0)
+        .stdout_has("exercise ends: 1 strength(s), 3 area(s) for improvement");
+}

@@ -622,10 +622,13 @@ impl<'c> Facilitation<'c> {
         let s = self.session.exercise.compiled().scenario();
         let mut shown = Vec::new();
         for t in &r.events {
-            if let Some(line) = view::facilitator_line(
+            // The events of `r` are in the log already: an `end` counts the whole hot
+            // wash said so far.
+            if let Some(line) = view::facilitator_line_with(
                 t,
                 self.truth,
                 self.session.exercise.compiled().scenario().clock,
+                || view::hot_wash_said(self.session.exercise.log()),
             ) {
                 shown.push(Shown::Event(Box::new(t.clone()), line));
             }

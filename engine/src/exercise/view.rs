@@ -455,13 +455,46 @@ pub fn choices(s: &Scenario, log: &[Timed], role: &str) -> Vec<Choice> {
     out
 }
 
+/// How many strengths and areas for improvement the hot wash in `log` holds: each line
+/// journaled as it was said, and the lists an `end` carries (a sheet's).
+pub fn hot_wash_said<'a>(log: impl IntoIterator<Item = &'a Timed>) -> (usize, usize) {
+    let (mut strengths, mut improvements) = (0, 0);
+    for t in log {
+        match &t.event {
+            Event::Strength { .. } => strengths += 1,
+            Event::Improve(_) => improvements += 1,
+            Event::End {
+                strengths: s,
+                improvements: i,
+            } => {
+                strengths += s.len();
+                improvements += i.len();
+            }
+            _ => {}
+        }
+    }
+    (strengths, improvements)
+}
+
 /// One event as the facilitator's screen shows it, or `None` when it is part of the
 /// truth (a draw, script output) and `truth` is off. Red-herring marks are shown only
 /// with `truth`; conflicting reports are ambiguity the room lives with, so always shown.
+/// An `end` counts only its own lists; [`facilitator_line_with`] counts the whole hot wash.
 pub fn facilitator_line(
     t: &Timed,
     truth: bool,
     pace: crate::authoring::duration::Pace,
+) -> Option<String> {
+    facilitator_line_with(t, truth, pace, || hot_wash_said([t]))
+}
+
+/// [`facilitator_line`], with `said` giving the whole hot wash up to and including this
+/// event, which an `end` line counts (asked for only then).
+pub fn facilitator_line_with(
+    t: &Timed,
+    truth: bool,
+    pace: crate::authoring::duration::Pace,
+    said: impl FnOnce() -> (usize, usize),
 ) -> Option<String> {
     let at = format!("[{}]", t.at.label(pace));
     let line = match &t.event {
@@ -618,20 +651,12 @@ pub fn facilitator_line(
         Event::Ended { cause, reason } => {
             format!("{at} the scenario ends the exercise ({cause}): {reason}")
         }
-        Event::End {
-            strengths,
-            improvements,
-        } => {
-            if strengths.is_empty() && improvements.is_empty() {
-                format!("{at} exercise ends")
-            } else {
-                format!(
-                    "{at} exercise ends: {} strength(s), {} area(s) for improvement",
-                    strengths.len(),
-                    improvements.len()
-                )
-            }
-        }
+        Event::End { .. } => match said() {
+            (0, 0) => format!("{at} exercise ends"),
+            (strengths, improvements) => format!(
+                "{at} exercise ends: {strengths} strength(s), {improvements} area(s) for improvement"
+            ),
+        },
     };
     Some(line)
 }
