@@ -206,3 +206,32 @@ fn the_reader_sees_grouped_and_nested_paths() {
         ["exercise::journal", "exercise::state", "authoring::source"]
     );
 }
+
+/// Who may do what is the engine's rule (`exercise::caller`), so every front end follows
+/// the same one: the binary may say who a caller is, never what they may send. This holds
+/// the line where it was drawn (issue 24): no `permit` in `src/`, and the web console's
+/// request guard does not look at commands at all.
+#[test]
+fn the_binary_holds_no_permission_rule() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    assert!(
+        files.len() > 10,
+        "the binary's sources are at {}",
+        src.display()
+    );
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        assert!(
+            !text.contains("fn permit"),
+            "{} defines a permission rule; put it in engine/src/exercise/caller.rs",
+            file.display()
+        );
+    }
+    let guard = std::fs::read_to_string(src.join("serve/guard.rs")).unwrap();
+    assert!(
+        !guard.contains("Command"),
+        "src/serve/guard.rs judges commands; who may send what is engine/src/exercise/caller.rs's"
+    );
+}

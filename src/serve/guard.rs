@@ -1,10 +1,11 @@
-//! Who is asking, and what they may do. A request carries its link's token as a bearer
-//! header (scripts, bots) or as the cookie the join link set (browsers); a browser's
-//! state-changing request must also come from this server's own origin. A participant's
-//! token may only take its own role's moves; the facilitator's may send every command.
+//! Who is asking. A request carries its link's token as a bearer header (scripts, bots) or
+//! as the cookie the join link set (browsers); a browser's state-changing request must
+//! also come from this server's own origin. What a caller may do is the engine's rule
+//! ([`ttx_engine::exercise::caller::Caller::permit`]), judged where the command is carried out; this module only turns
+//! its refusals into HTTP answers.
 
 use axum::http::{HeaderMap, StatusCode, header};
-use ttx_engine::exercise::command::{Command, Decide};
+use ttx_engine::exercise::caller::{Denial, Denied};
 
 use super::hub::State;
 use super::links::{self, Grant, Keys, Lookup};
@@ -12,9 +13,9 @@ use super::links::{self, Grant, Keys, Lookup};
 /// The cookie a join link sets.
 pub const COOKIE: &str = "ttx";
 
-/// A caller that presented a known token.
+/// The holder of a known link, as a request presented it.
 #[derive(Clone, Debug)]
-pub struct Caller {
+pub struct Holder {
     /// What the token grants.
     pub grant: Grant,
     /// The token's hash, for the rate limit.
@@ -65,7 +66,7 @@ fn presented(headers: &HeaderMap) -> Option<(String, bool)> {
 }
 
 /// Who is asking, or why they may not.
-pub fn caller(keys: &Keys, headers: &HeaderMap) -> Result<Caller, Refusal> {
+pub fn caller(keys: &Keys, headers: &HeaderMap) -> Result<Holder, Refusal> {
     let Some((token, by_cookie)) = presented(headers) else {
         return Err(Refusal::new(
             StatusCode::UNAUTHORIZED,
@@ -74,7 +75,7 @@ pub fn caller(keys: &Keys, headers: &HeaderMap) -> Result<Caller, Refusal> {
         ));
     };
     match keys.lookup(&token) {
-        Lookup::Granted(grant) => Ok(Caller {
+        Lookup::Granted(grant) => Ok(Holder {
             grant: grant.clone(),
             key: links::digest(&token),
             by_cookie,
@@ -97,7 +98,7 @@ pub fn caller(keys: &Keys, headers: &HeaderMap) -> Result<Caller, Refusal> {
 /// given). Requests with a bearer header are not sent by browsers on their own, so they
 /// need no origin.
 pub fn same_origin(
-    caller: &Caller,
+    caller: &Holder,
     headers: &HeaderMap,
     public: Option<&str>,
 ) -> Result<(), Refusal> {
@@ -136,106 +137,19 @@ pub fn same_origin(
 }
 
 /// Whether a grant's links still work: a participant's and the room's stop at `end`;
-/// the facilitator's and the observer's stay for the debrief.
+/// the facilitator's and the observer's stay for the debrief (the engine's rule,
+/// [`ttx_engine::exercise::caller::Caller::still_open`]).
 pub fn still_open(grant: &Grant, st: &State) -> Result<(), Refusal> {
-    if st.ended && !matches!(grant, Grant::Facilitator | Grant::Observer) {
-        return Err(Refusal::new(
-            StatusCode::GONE,
-            "The exercise has ended",
-            "Thank you for taking part. This link no longer opens the exercise; the facilitator will share the after-action report.",
-        ));
-    }
-    Ok(())
+    grant.caller().still_open(st.ended).map_err(refusal)
 }
 
-/// What a participant's link may send: its own role's decisions and actions, notices
-/// from its role, the answer to the question on the screen, and the hot wash once it is
-/// open. A person's link speaks as that person. Everything else is refused with the
-/// reason; the facilitator may send every command but `quit`, which belongs to the
-/// terminal.
-pub fn permit(grant: &Grant, st: &State, command: Command) -> Result<Command, Refusal> {
-    let forbidden = |text: String| Refusal::new(StatusCode::FORBIDDEN, "Not yours to do", text);
-    let (role, person) = match grant {
-        Grant::Facilitator => {
-            return match command {
-                Command::Quit => Err(forbidden(
-                    "`quit` leaves the terminal's console; stop the server there".into(),
-                )),
-                c => Ok(c),
-            };
-        }
-        Grant::Observer | Grant::Room => {
-            return Err(forbidden(
-                "this link is read-only: it shows the exercise and sends nothing".into(),
-            ));
-        }
-        Grant::Role(r) => (r.as_str(), None),
-        Grant::Person { person, role } => (role.as_str(), Some(person.as_str())),
+/// The engine's refusal of a caller as an HTTP answer: 403 for what is not theirs to do,
+/// 409 for what is not for now, 410 for a link that has closed.
+pub fn refusal(d: Denied) -> Refusal {
+    let (status, title) = match d.denial {
+        Denial::Forbidden => (StatusCode::FORBIDDEN, "Not yours to do"),
+        Denial::NotNow => (StatusCode::CONFLICT, "Not now"),
+        Denial::Closed => (StatusCode::GONE, "The exercise has ended"),
     };
-    let speaks_as = |participant: Option<String>| -> Result<Option<String>, Refusal> {
-        match (participant, person) {
-            (Some(p), Some(me)) if p != me => Err(forbidden(format!(
-                "you speak as {me} on this link, not as {p}"
-            ))),
-            (p, me) => Ok(p.or(me.map(str::to_string))),
-        }
-    };
-    let not_role = |other: &str| {
-        forbidden(format!(
-            "this link plays {role}; `{other}` is another role's move"
-        ))
-    };
-    match command {
-        Command::Decide(d) if d.role == role => Ok(Command::Decide(Decide {
-            participant: speaks_as(d.participant)?,
-            ..d
-        })),
-        Command::Action {
-            role: r,
-            text,
-            participant,
-            rationale,
-            confidence,
-            prompted_by,
-        } if r == role => Ok(Command::Action {
-            role: r,
-            text,
-            participant: speaks_as(participant)?,
-            rationale,
-            confidence,
-            prompted_by,
-        }),
-        Command::Notify { from, to, text } if from == role => {
-            Ok(Command::Notify { from, to, text })
-        }
-        Command::Decide(d) => Err(not_role(&d.role)),
-        Command::Action { role: r, .. } => Err(not_role(&r)),
-        Command::Notify { from, .. } => Err(not_role(&from)),
-        Command::Answer { question, text } => {
-            match ttx_engine::exercise::view::current_question(&st.log) {
-                Some(n) if n == question => Ok(Command::Answer { question, text }),
-                _ => Err(Refusal::new(
-                    StatusCode::CONFLICT,
-                    "Not the question on the screen",
-                    format!("question {question} is not on the screen now; answer the one that is"),
-                )),
-            }
-        }
-        c @ (Command::Strength(_) | Command::Improve(_)) => {
-            if ttx_engine::exercise::view::hot_wash_open(&st.log) {
-                Ok(c)
-            } else {
-                Err(Refusal::new(
-                    StatusCode::CONFLICT,
-                    "The hot wash is not open yet",
-                    "the hot wash is not open yet; the facilitator opens it, and until then you decide and act",
-                ))
-            }
-        }
-        Command::View(r) if r == role => Ok(Command::View(r)),
-        Command::Help => Ok(Command::Help),
-        _ => Err(forbidden(format!(
-            "a participant's link may decide, act and notify as {role}, answer the question on the screen, and add to the hot wash once it is open"
-        ))),
-    }
+    Refusal::new(status, title, d.reason)
 }

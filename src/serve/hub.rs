@@ -20,7 +20,7 @@ use ttx_engine::exercise::facilitation::Verdict;
 use ttx_engine::exercise::status_line::Status;
 use ttx_engine::exercise::view::{self, Audience, Projector};
 
-use super::guard::{self, Caller, Refusal};
+use super::guard::{self, Holder, Refusal};
 use super::links::{self, Book, Grant};
 use super::lock::Lock;
 use super::pages::Pages;
@@ -192,7 +192,7 @@ impl Hub {
     }
 
     /// Who a request is from (see [`guard::caller`]).
-    pub fn caller(&self, headers: &axum::http::HeaderMap) -> Result<Caller, Refusal> {
+    pub fn caller(&self, headers: &axum::http::HeaderMap) -> Result<Holder, Refusal> {
         guard::caller(self.links.lock().keys(), headers)
     }
 

@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 use subtle::ConstantTimeEq;
 use ttx_engine::authoring::model::roster::Roster;
 use ttx_engine::authoring::model::scenario::Scenario;
+use ttx_engine::exercise::caller::Caller;
 use ttx_engine::exercise::chain::sha256_hex;
 
 /// What a link lets its holder see and do.
@@ -35,6 +36,20 @@ pub enum Grant {
 }
 
 impl Grant {
+    /// Who this link's holder is to the engine, which decides what they may send.
+    pub fn caller(&self) -> Caller {
+        match self {
+            Grant::Facilitator => Caller::Facilitator,
+            Grant::Observer => Caller::Observer,
+            Grant::Room => Caller::Room,
+            Grant::Role(r) => Caller::Role(r.clone()),
+            Grant::Person { person, role } => Caller::Person {
+                person: person.clone(),
+                role: role.clone(),
+            },
+        }
+    }
+
     /// The role this grant plays, if it is a participant's.
     pub fn role(&self) -> Option<&str> {
         match self {

@@ -25,11 +25,12 @@ use axum::routing::{get, post};
 use futures_util::stream::{self, Stream};
 use serde::Deserialize;
 use tokio::sync::broadcast::error::RecvError;
+use ttx_engine::exercise::caller::{Caller as EngineCaller, Denied};
 use ttx_engine::exercise::command::{self, Command, Decide};
 use ttx_engine::exercise::event::{Event, LinkChange};
 use ttx_engine::exercise::facilitation::{Response as Answer, Shown, Verdict};
 
-use super::guard::{self, COOKIE, Caller, Refusal};
+use super::guard::{self, COOKIE, Holder, Refusal};
 use super::hub::{Hub, Message, View};
 use super::links::Grant;
 use super::pages::{Flash, PageOf};
@@ -191,7 +192,7 @@ fn person_name<'a>(hub: &'a Hub, grant: &Grant) -> Option<&'a str> {
 }
 
 /// Renders the page of a caller, with a message after a post.
-fn render_page(ctx: &Ctx, caller: &Caller, truth: bool, message: Option<Flash>) -> String {
+fn render_page(ctx: &Ctx, caller: &Holder, truth: bool, message: Option<Flash>) -> String {
     let hub = &ctx.hub;
     let view = View::of(&caller.grant, truth);
     let items: Vec<Arc<str>> = hub
@@ -276,7 +277,7 @@ async fn join(
     if let Some(c) = present {
         // The roll call is best effort: a refusal (a roster that changed) does not keep
         // the person out.
-        let _ = execute(&ctx, c).await;
+        let _ = execute(&ctx, EngineCaller::Console, c).await;
     }
     let who = match &caller.grant {
         Grant::Person { .. } => person_name(&ctx.hub, &caller.grant)
@@ -297,8 +298,9 @@ async fn join(
     r
 }
 
-/// Runs a command on the exercise thread (journaled and fsync'd before it answers).
-async fn execute(ctx: &Ctx, command: Command) -> Result<Answer, Refusal> {
+/// Runs a command from `caller` on the exercise thread, where the engine judges whether
+/// they may send it (journaled and fsync'd before it answers).
+async fn execute(ctx: &Ctx, caller: EngineCaller, command: Command) -> Result<Answer, Refusal> {
     let Some(driver) = ctx.hub.driver() else {
         return Err(Refusal::new(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -306,7 +308,7 @@ async fn execute(ctx: &Ctx, command: Command) -> Result<Answer, Refusal> {
             "the exercise is not running",
         ));
     };
-    tokio::task::spawn_blocking(move || driver.execute(command))
+    tokio::task::spawn_blocking(move || driver.execute_as(caller, command))
         .await
         .ok()
         .flatten()
@@ -321,7 +323,7 @@ async fn execute(ctx: &Ctx, command: Command) -> Result<Answer, Refusal> {
 
 /// The checks every post passes: a known token, a link still open, the same origin for
 /// a browser, the rate limit.
-fn admit(ctx: &Ctx, headers: &HeaderMap) -> Result<Caller, Refusal> {
+fn admit(ctx: &Ctx, headers: &HeaderMap) -> Result<Holder, Refusal> {
     let caller = ctx.hub.caller(headers)?;
     ctx.hub.read(|st| guard::still_open(&caller.grant, st))?;
     guard::same_origin(&caller, headers, ctx.public.as_deref())?;
@@ -458,14 +460,7 @@ fn lines_for(grant: &Grant, a: &Answer) -> Vec<String> {
 
 /// The facilitator's page revokes or reissues a link (`kind=link`, `change=revoke` or
 /// `reissue`, `name=` the link's name): the same as the console's `links revoke NAME`.
-async fn link_form(ctx: &Ctx, caller: &Caller, fields: &Fields) -> Result<String, Refusal> {
-    if caller.grant != Grant::Facilitator {
-        return Err(Refusal::new(
-            StatusCode::FORBIDDEN,
-            "Not yours to do",
-            "only the facilitator revokes or reissues links",
-        ));
-    }
+async fn link_form(ctx: &Ctx, caller: &Holder, fields: &Fields) -> Result<String, Refusal> {
     let unprocessable =
         |text: String| Refusal::new(StatusCode::UNPROCESSABLE_ENTITY, "Refused", text);
     let change = match field(fields, "change") {
@@ -480,6 +475,16 @@ async fn link_form(ctx: &Ctx, caller: &Caller, fields: &Fields) -> Result<String
     let name = field(fields, "name")
         .ok_or_else(|| unprocessable("the form needs the link's `name`".into()))?
         .to_string();
+    // Whether this caller may is the engine's rule, asked before any token changes.
+    let command = Command::Link {
+        link: name.clone(),
+        change,
+    };
+    caller
+        .grant
+        .caller()
+        .permit(&[], command)
+        .map_err(guard::refusal)?;
     if name == "facilitator" {
         // This browser holds the facilitator's link: replacing it here would lock the page
         // out. The terminal's console can.
@@ -553,15 +558,17 @@ async fn act(
         Ok(c) => c,
         Err(why) => return back(refused(why), StatusCode::UNPROCESSABLE_ENTITY),
     };
-    let permitted = ctx.hub.read(|st| guard::permit(&caller.grant, st, command));
-    let command = match permitted {
-        Ok(c) => c,
-        Err(r) => return back(refused(r.text), r.status),
-    };
-    let answer = match execute(&ctx, command).await {
+    let answer = match execute(&ctx, caller.grant.caller(), command).await {
         Ok(a) => a,
         Err(r) => return back(refused(r.text), r.status),
     };
+    if let (Some(d), Verdict::Refused(why)) = (answer.denial, &answer.verdict) {
+        let r = guard::refusal(Denied {
+            denial: d,
+            reason: why.clone(),
+        });
+        return back(refused(r.text), r.status);
+    }
     match &answer.verdict {
         Verdict::Ok => {
             let to = if truth { "/?truth=1" } else { "/" };
@@ -609,15 +616,16 @@ async fn api_command(State(ctx): State<Arc<Ctx>>, headers: HeaderMap, body: Stri
             ));
         }
     };
-    let permitted = ctx.hub.read(|st| guard::permit(&caller.grant, st, command));
-    let command = match permitted {
-        Ok(c) => c,
-        Err(r) => return refusal_text(r),
-    };
-    let answer = match execute(&ctx, command).await {
+    let answer = match execute(&ctx, caller.grant.caller(), command).await {
         Ok(a) => a,
         Err(r) => return refusal_text(r),
     };
+    if let (Some(d), Verdict::Refused(why)) = (answer.denial, &answer.verdict) {
+        return refusal_text(guard::refusal(Denied {
+            denial: d,
+            reason: why.clone(),
+        }));
+    }
     let status = match answer.verdict {
         Verdict::Ok | Verdict::Answered | Verdict::Quit => StatusCode::OK,
         Verdict::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,

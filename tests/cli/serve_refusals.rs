@@ -215,14 +215,26 @@ fn every_refusal_of_the_form_route_answers_and_the_server_goes_on_answering() {
     ];
     refuse_each(&s, &f, "the observer", &observer, &read_only);
     refuse_each(&s, &f, "the room", &room, &read_only);
-    // The links panel's form is the facilitator's alone.
-    let not_links = [Refused {
-        fields: &[("kind", "link"), ("name", "oncall"), ("change", "revoke")],
-        status: 403,
-        says: "only the facilitator revokes or reissues links",
-    }];
+    // The links panel's form is the facilitator's alone (the engine's rule, asked before
+    // any token changes).
+    let link_form = [("kind", "link"), ("name", "oncall"), ("change", "revoke")];
     for (who, token) in &callers[1..] {
-        refuse_each(&s, &f, who, token, &not_links);
+        let says = if who.starts_with("the ") {
+            "read-only"
+        } else {
+            "link may decide, act and notify"
+        };
+        refuse_each(
+            &s,
+            &f,
+            who,
+            token,
+            &[Refused {
+                fields: &link_form,
+                status: 403,
+                says,
+            }],
+        );
     }
     let participant = [
         // The reproduction: a stale page's hot-wash form before the hot wash.

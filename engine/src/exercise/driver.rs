@@ -9,6 +9,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use crate::authoring::model::roster::Roster;
+use crate::exercise::caller::Caller;
 use crate::exercise::command::Command;
 use crate::exercise::event::Timed;
 use crate::exercise::facilitation::{Facilitation, Open, Opened, Response};
@@ -51,7 +52,7 @@ pub type Watcher = Box<dyn FnMut(Journaled) + Send>;
 
 enum Request {
     Line(String, mpsc::Sender<Response>),
-    Command(Command, mpsc::Sender<Response>),
+    Command(Caller, Command, mpsc::Sender<Response>),
     Status(mpsc::Sender<Status>),
     View(String, mpsc::Sender<Vec<RoleItem>>),
 }
@@ -154,8 +155,8 @@ impl Driver {
                             tell(&f);
                             let _ = reply.send(r);
                         }
-                        Ok(Request::Command(c, reply)) => {
-                            let r = f.execute(c);
+                        Ok(Request::Command(caller, c, reply)) => {
+                            let r = f.execute_as(&caller, c);
                             tell(&f);
                             let _ = reply.send(r);
                         }
@@ -206,9 +207,14 @@ impl Driver {
         self.ask(|tx| Request::Line(line.to_string(), tx))
     }
 
-    /// Executes a command.
+    /// Executes a command from the console, which may send every command.
     pub fn execute(&self, command: Command) -> Option<Response> {
-        self.ask(|tx| Request::Command(command, tx))
+        self.execute_as(Caller::Console, command)
+    }
+
+    /// Executes a command from `caller`, refused unless [`Caller::permit`] lets them.
+    pub fn execute_as(&self, caller: Caller, command: Command) -> Option<Response> {
+        self.ask(|tx| Request::Command(caller, command, tx))
     }
 
     /// The status line.

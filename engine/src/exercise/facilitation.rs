@@ -29,6 +29,7 @@ pub const MAX_INPUT_BYTES: usize = 64 * 1024;
 use crate::authoring::duration::SimDuration;
 use crate::authoring::model::roster::Roster;
 use crate::authoring::suggest;
+use crate::exercise::caller::{Caller, Denial};
 use crate::exercise::clock::SimTime;
 use crate::exercise::command::{self, Command, Decide, Vocabulary};
 use crate::exercise::event::{Event, Timed};
@@ -98,6 +99,10 @@ pub struct Response {
     pub shown: Vec<Shown>,
     /// How it ended.
     pub verdict: Verdict,
+    /// When the caller was refused for who they are or the moment
+    /// ([`Caller::permit`]), rather than by the exercise: what kind of refusal, for a
+    /// front end that answers with a status (the reason is the verdict's).
+    pub denial: Option<Denial>,
 }
 
 impl Response {
@@ -106,6 +111,7 @@ impl Response {
             events: Vec::new(),
             shown: Vec::new(),
             verdict: Verdict::Answered,
+            denial: None,
         }
     }
 
@@ -235,7 +241,26 @@ impl<'c> Facilitation<'c> {
         }
     }
 
-    /// Executes one command.
+    /// Executes one command from `caller`, if [`Caller::permit`] lets them send it now:
+    /// the rule is judged here, on the exercise thread, against the log as it is when the
+    /// command is carried out.
+    pub fn execute_as(&mut self, caller: &Caller, command: Command) -> Response {
+        let ended = self.session.exercise.ended();
+        let permitted = caller
+            .still_open(ended)
+            .and_then(|()| caller.permit(self.session.exercise.log(), command));
+        match permitted {
+            Ok(command) => self.execute(command),
+            Err(d) => {
+                let mut r = Response::new().refused(d.reason);
+                r.denial = Some(d.denial);
+                r
+            }
+        }
+    }
+
+    /// Executes one command from the console (the terminal, a pipe, a sheet), which may
+    /// send every command.
     pub fn execute(&mut self, command: Command) -> Response {
         if self.stopped {
             return Response::new().refused(

@@ -4,6 +4,7 @@
 //! to each audience as it may see it ([`view`]), and recorded in a hash-chained journal ([`journal`],
 //! [`session`]).
 
+pub mod caller;
 pub mod chain;
 pub mod clock;
 pub mod command;
