@@ -142,6 +142,12 @@ pub struct Diagnostic {
     pub message: String,
     /// How to fix it, when we can say.
     pub help: Option<String>,
+    /// The word to put in place of the one at `pos`, when ttx can tell (a did-you-mean):
+    /// what an editor's quick fix writes. The help says it to a person.
+    pub suggestion: Option<String>,
+    /// Where in the document's tree the value it is about sits, as a JSON Pointer
+    /// (`/entries/3/at`), when the check knows (the schema check does).
+    pub path: Option<String>,
 }
 
 impl Diagnostic {
@@ -154,6 +160,8 @@ impl Diagnostic {
             code,
             message: message.into(),
             help: None,
+            suggestion: None,
+            path: None,
         }
     }
 
@@ -177,13 +185,31 @@ impl Diagnostic {
         self
     }
 
-    /// The word the help suggests in place of the one at the diagnostic's position, when
-    /// the help is a did-you-mean (`did you mean `title`?`): what an editor's quick fix
-    /// puts there. Every did-you-mean of ttx is written that way (see `suggest`).
+    /// Suggests `word` in place of the one at the diagnostic's position: the field a quick
+    /// fix reads, and the help line a person reads (`did you mean `word`?`).
+    pub fn with_suggestion(mut self, word: impl Into<String>) -> Self {
+        let word = word.into();
+        self.help = Some(format!("did you mean `{word}`?"));
+        self.suggestion = Some(word);
+        self
+    }
+
+    /// Says where in the document's tree the value is (a JSON Pointer).
+    pub fn at_path(mut self, pointer: impl Into<String>) -> Self {
+        self.path = Some(pointer.into());
+        self
+    }
+
+    /// The index of the decisions sheet entry the value is in (`/entries/N/…`).
+    pub fn entry_index(&self) -> Option<usize> {
+        let rest = self.path.as_deref()?.strip_prefix("/entries/")?;
+        rest.split('/').next()?.parse().ok()
+    }
+
+    /// The word to put in place of the one at the diagnostic's position, when ttx can
+    /// tell: what an editor's quick fix puts there.
     pub fn suggestion(&self) -> Option<&str> {
-        let rest = self.help.as_deref()?.strip_prefix("did you mean `")?;
-        let (word, tail) = rest.split_once('`')?;
-        (tail == "?" && !word.is_empty()).then_some(word)
+        self.suggestion.as_deref()
     }
 
     /// `error` or `warning`.
@@ -279,13 +305,17 @@ mod tests {
             Code::UnknownKey,
             "unknown key `titel`",
         )
-        .with_help("did you mean `title`?");
+        .with_suggestion("title");
         let out = d.render(Some(&src), false);
         assert!(out.starts_with("s.yaml:3:8: error[unknown-key]: unknown key `titel`\n"));
         assert!(out.contains("  ic: {titel: IC}"));
         assert!(out.contains("^^^^^"));
         assert!(out.contains("help: did you mean `title`?"));
         assert_eq!(d.suggestion(), Some("title"));
-        assert_eq!(d.with_help("did you mean `a` or `b`?").suggestion(), None);
+        // A help that offers several words suggests none: the field is set, not read off
+        // the help.
+        let several = Diagnostic::error(&src.path, src.pos_at(at, 5), Code::UnknownKey, "x")
+            .with_help("did you mean `a` or `b`?");
+        assert_eq!(several.suggestion(), None);
     }
 }

@@ -141,7 +141,14 @@ pub fn check(kind: FileKind, source: &SourceFile, root: &Node) -> Vec<Diagnostic
         schema: schema(kind),
     };
     for error in validator(kind).iter_errors(&instance) {
+        let before = out.len();
         ctx.translate(&error, &mut out);
+        // Every diagnostic says where in the tree its value is, so a tool can act on it
+        // without reading the message (the sheet's salvage, an editor).
+        let pointer = error.instance_path().to_string();
+        for d in &mut out[before..] {
+            d.path.get_or_insert_with(|| pointer.clone());
+        }
     }
     out.dedup();
     out
@@ -228,19 +235,19 @@ impl Ctx<'_> {
                         out.push(pattern_diagnostic(file, at, key, ID_PATTERN, &place));
                         continue;
                     }
-                    let help = match did_you_mean(key, allowed.iter().copied()) {
-                        Some(s) => format!("did you mean `{s}`?"),
-                        None => format!("the keys allowed here are: {}", allowed.join(", ")),
-                    };
-                    out.push(
-                        Diagnostic::error(
-                            file,
-                            at.pos,
-                            Code::UnknownKey,
-                            format!("unknown key `{key}` {place}"),
-                        )
-                        .with_help(help),
+                    let d = Diagnostic::error(
+                        file,
+                        at.pos,
+                        Code::UnknownKey,
+                        format!("unknown key `{key}` {place}"),
                     );
+                    out.push(match did_you_mean(key, allowed.iter().copied()) {
+                        Some(s) => d.with_suggestion(s),
+                        None => d.with_help(format!(
+                            "the keys allowed here are: {}",
+                            allowed.join(", ")
+                        )),
+                    });
                 }
             }
             ValidationErrorKind::Required { property } => {
@@ -384,17 +391,16 @@ impl Ctx<'_> {
             .raw(&self.source.text)
             .map(|r| r.trim().trim_matches(['"', '\'']).to_string())
             .unwrap_or_else(|| node.value.kind_name().to_string());
-        let help = match did_you_mean(&found, choices.iter().map(String::as_str)) {
-            Some(s) => format!("did you mean `{s}`?"),
-            None => format!("use one of: {}", choices.join(", ")),
-        };
-        Diagnostic::error(
+        let d = Diagnostic::error(
             &self.source.path,
             node.pos,
             Code::InvalidValue,
             format!("`{found}` is not allowed {place}"),
-        )
-        .with_help(help)
+        );
+        match did_you_mean(&found, choices.iter().map(String::as_str)) {
+            Some(s) => d.with_suggestion(s),
+            None => d.with_help(format!("use one of: {}", choices.join(", "))),
+        }
     }
 
     fn check_coerced_scalar(
@@ -578,6 +584,27 @@ mod tests {
                 .any(|(c, l, _)| *c == Code::UnknownKey && *l == 2),
             "{diags:#?}"
         );
+    }
+
+    #[test]
+    fn a_diagnostic_carries_its_suggestion_and_the_path_of_its_value() {
+        let diags = check_str(
+            FileKind::Decisions,
+            "scenario: s.yaml\nentries:\n  - {note: fine}\n  - {nte: typo}\n  - {at: soon, note: x}\n",
+        );
+        let typo = diags
+            .iter()
+            .find(|d| d.code == Code::UnknownKey)
+            .unwrap_or_else(|| panic!("{diags:#?}"));
+        assert_eq!(typo.suggestion(), Some("note"));
+        assert_eq!(typo.path.as_deref(), Some("/entries/1"));
+        assert_eq!(typo.entry_index(), Some(1));
+        let soon = diags
+            .iter()
+            .find(|d| d.pos.line == 5)
+            .unwrap_or_else(|| panic!("{diags:#?}"));
+        assert_eq!(soon.entry_index(), Some(2), "{soon:#?}");
+        assert!(soon.path.as_deref().is_some_and(|p| p.starts_with("/entries/2")));
     }
 
     #[test]

@@ -458,7 +458,7 @@ fn check_kind(
 }
 
 /// A decisions sheet with the entries its problems are in left out, when every problem is
-/// in an entry (`entries[N]`): what the checks of the rest can still run on.
+/// in an entry (its path is `/entries/N/…`): what the checks of the rest can still run on.
 fn salvage_sheet(
     source: &SourceFile,
     node: &yaml::Node,
@@ -466,9 +466,7 @@ fn salvage_sheet(
 ) -> Option<Loaded<DecisionsSheet>> {
     let mut bad = std::collections::HashSet::new();
     for d in problems {
-        let (_, rest) = d.message.split_once("entries[")?;
-        let (n, _) = rest.split_once(']')?;
-        bad.insert(n.parse::<usize>().ok()?);
+        bad.insert(d.entry_index()?);
     }
     let mut pruned = node.clone();
     let yaml::Value::Map(keys) = &mut pruned.value else {

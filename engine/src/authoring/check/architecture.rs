@@ -62,27 +62,27 @@ pub fn check(loaded: &Loaded<Architecture>, roster: Option<&Roster>) -> Vec<Diag
                 .any(|t| t.id.as_str() == c.team.as_str())
             {
                 let teams: Vec<&str> = roster.teams.iter().map(|t| t.id.as_str()).collect();
-                let help = match crate::authoring::suggest::did_you_mean(
+                let message = format!(
+                    "component `{}` is owned by team `{}`, which the roster lacks",
+                    c.id.as_str(),
+                    c.team.as_str()
+                );
+                match crate::authoring::suggest::did_you_mean(
                     c.team.as_str(),
                     teams.iter().copied(),
                 ) {
-                    Some(t) => format!("did you mean `{t}`?"),
-                    None => format!(
-                        "add team `{}` to the roster, or use one of: {}",
-                        c.team.as_str(),
-                        teams.join(", ")
+                    Some(t) => sink.error_suggesting(c.team.pos, Code::UnknownTeam, message, t),
+                    None => sink.error(
+                        c.team.pos,
+                        Code::UnknownTeam,
+                        message,
+                        format!(
+                            "add team `{}` to the roster, or use one of: {}",
+                            c.team.as_str(),
+                            teams.join(", ")
+                        ),
                     ),
-                };
-                sink.error(
-                    c.team.pos,
-                    Code::UnknownTeam,
-                    format!(
-                        "component `{}` is owned by team `{}`, which the roster lacks",
-                        c.id.as_str(),
-                        c.team.as_str()
-                    ),
-                    help,
-                );
+                }
             }
         }
     }

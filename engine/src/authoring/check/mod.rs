@@ -55,6 +55,19 @@ impl<'a> Sink<'a> {
         self.push(Severity::Warning, pos, code, message.into(), help.into());
     }
 
+    /// Records an error that suggests `word` in place of the one at `pos` (a
+    /// did-you-mean, which an editor offers as a quick fix).
+    pub fn error_suggesting(
+        &mut self,
+        pos: Pos,
+        code: Code,
+        message: impl Into<String>,
+        word: impl Into<String>,
+    ) {
+        self.out
+            .push(Diagnostic::error(self.file, pos, code, message).with_suggestion(word));
+    }
+
     fn push(
         &mut self,
         severity: Severity,
@@ -78,23 +91,19 @@ impl<'a> Sink<'a> {
         if defined.clone().any(|d| d == id.as_str()) {
             return true;
         }
-        let help = match did_you_mean(id.as_str(), defined.clone()) {
-            Some(s) => format!("did you mean `{s}`?"),
+        let message = format!("undefined {what} `{id}`", id = id.as_str());
+        match did_you_mean(id.as_str(), defined.clone()) {
+            Some(s) => self.error_suggesting(id.pos, Code::UndefinedReference, message, s),
             None => {
                 let all: Vec<&str> = defined.collect();
-                if all.is_empty() {
+                let help = if all.is_empty() {
                     format!("no {what} is defined; define one first")
                 } else {
                     format!("the {what}s defined are: {}", all.join(", "))
-                }
+                };
+                self.error(id.pos, Code::UndefinedReference, message, help);
             }
-        };
-        self.error(
-            id.pos,
-            Code::UndefinedReference,
-            format!("undefined {what} `{id}`", id = id.as_str()),
-            help,
-        );
+        }
         false
     }
 

@@ -894,19 +894,26 @@ fn scripts(s: &Scenario, source: &SourceFile, engine: &Engine, sink: &mut Sink) 
             }
             let (line, col) = script::line_col_in(text, offset);
             let pos = script::position_in_file(source, text.pos, line, col);
-            let help = match did_you_mean(&name, written.iter().map(String::as_str)) {
-                Some(n) => format!("did you mean `state.{n}`?"),
-                None => "set it in `setup` or in a decision's `effect` first".to_string(),
+            let pos = Pos {
+                len: name.len() + 6,
+                ..pos
             };
-            sink.error(
-                Pos {
-                    len: name.len() + 6,
-                    ..pos
-                },
-                Code::ScriptUndefinedVariable,
-                format!("`state.{name}` is read but never set by the setup or any effect"),
-                help,
-            );
+            let message =
+                format!("`state.{name}` is read but never set by the setup or any effect");
+            match did_you_mean(&name, written.iter().map(String::as_str)) {
+                Some(n) => sink.error_suggesting(
+                    pos,
+                    Code::ScriptUndefinedVariable,
+                    message,
+                    format!("state.{n}"),
+                ),
+                None => sink.error(
+                    pos,
+                    Code::ScriptUndefinedVariable,
+                    message,
+                    "set it in `setup` or in a decision's `effect` first".to_string(),
+                ),
+            }
         }
     }
 }
