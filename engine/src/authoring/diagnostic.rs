@@ -142,8 +142,16 @@ pub struct Diagnostic {
     pub message: String,
     /// How to fix it, when we can say.
     pub help: Option<String>,
-    /// The word to put in place of the one at `pos`, when ttx can tell (a did-you-mean):
-    /// what an editor's quick fix writes. The help says it to a person.
+    /// What a tool acts on without reading the message (boxed: most diagnostics have
+    /// none, and a diagnostic is passed around by value).
+    pub hints: Option<Box<Hints>>,
+}
+
+/// The parts of a diagnostic meant for tools.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Hints {
+    /// The word to put in place of the one at the position, when ttx can tell (a
+    /// did-you-mean): what an editor's quick fix writes. The help says it to a person.
     pub suggestion: Option<String>,
     /// Where in the document's tree the value it is about sits, as a JSON Pointer
     /// (`/entries/3/at`), when the check knows (the schema check does).
@@ -160,8 +168,7 @@ impl Diagnostic {
             code,
             message: message.into(),
             help: None,
-            suggestion: None,
-            path: None,
+            hints: None,
         }
     }
 
@@ -190,26 +197,40 @@ impl Diagnostic {
     pub fn with_suggestion(mut self, word: impl Into<String>) -> Self {
         let word = word.into();
         self.help = Some(format!("did you mean `{word}`?"));
-        self.suggestion = Some(word);
+        self.hints.get_or_insert_default().suggestion = Some(word);
         self
     }
 
-    /// Says where in the document's tree the value is (a JSON Pointer).
+    /// Says where in the document's tree the value is (a JSON Pointer), unless it says
+    /// already.
     pub fn at_path(mut self, pointer: impl Into<String>) -> Self {
-        self.path = Some(pointer.into());
+        self.set_path(pointer);
         self
+    }
+
+    /// [`Diagnostic::at_path`] in place.
+    pub fn set_path(&mut self, pointer: impl Into<String>) {
+        self.hints
+            .get_or_insert_default()
+            .path
+            .get_or_insert(pointer.into());
+    }
+
+    /// Where in the document's tree the value is, as a JSON Pointer, when known.
+    pub fn path(&self) -> Option<&str> {
+        self.hints.as_ref()?.path.as_deref()
     }
 
     /// The index of the decisions sheet entry the value is in (`/entries/N/…`).
     pub fn entry_index(&self) -> Option<usize> {
-        let rest = self.path.as_deref()?.strip_prefix("/entries/")?;
+        let rest = self.path()?.strip_prefix("/entries/")?;
         rest.split('/').next()?.parse().ok()
     }
 
     /// The word to put in place of the one at the diagnostic's position, when ttx can
     /// tell: what an editor's quick fix puts there.
     pub fn suggestion(&self) -> Option<&str> {
-        self.suggestion.as_deref()
+        self.hints.as_ref()?.suggestion.as_deref()
     }
 
     /// `error` or `warning`.

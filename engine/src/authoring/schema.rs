@@ -147,7 +147,7 @@ pub fn check(kind: FileKind, source: &SourceFile, root: &Node) -> Vec<Diagnostic
         // without reading the message (the sheet's salvage, an editor).
         let pointer = error.instance_path().to_string();
         for d in &mut out[before..] {
-            d.path.get_or_insert_with(|| pointer.clone());
+            d.set_path(pointer.clone());
         }
     }
     out.dedup();
@@ -597,14 +597,14 @@ mod tests {
             .find(|d| d.code == Code::UnknownKey)
             .unwrap_or_else(|| panic!("{diags:#?}"));
         assert_eq!(typo.suggestion(), Some("note"));
-        assert_eq!(typo.path.as_deref(), Some("/entries/1"));
+        assert_eq!(typo.path(), Some("/entries/1"));
         assert_eq!(typo.entry_index(), Some(1));
         let soon = diags
             .iter()
             .find(|d| d.pos.line == 5)
             .unwrap_or_else(|| panic!("{diags:#?}"));
         assert_eq!(soon.entry_index(), Some(2), "{soon:#?}");
-        assert!(soon.path.as_deref().is_some_and(|p| p.starts_with("/entries/2")));
+        assert!(soon.path().is_some_and(|p| p.starts_with("/entries/2")));
     }
 
     #[test]
