@@ -5,6 +5,11 @@ use serde::Serialize;
 
 use super::{Format, HTML_TEMPLATE, MAX_OUTPUT_BYTES, MD_TEMPLATE, Report, TEMPLATE_FUEL, csv};
 
+/// The stylesheet the report, the dashboard and the publication share.
+pub const STYLESHEET: &str = include_str!("../../../../reports/ttx.css");
+/// Its name for `{% include %}`.
+pub const STYLESHEET_NAME: &str = "ttx.css";
+
 /// A template that failed, with the template's name and line.
 #[derive(Debug, thiserror::Error)]
 #[error("{name}{}: {message}", if *line > 0 { format!(":{line}") } else { String::new() })]
@@ -94,6 +99,9 @@ pub fn render_template<S: Serialize>(
         line: e.line().unwrap_or(0),
         message: e.to_string(),
     };
+    // The shared stylesheet, for `{% include "ttx.css" %}`: the one template a template
+    // may include (there is no loader, so no file can be).
+    env.add_template(STYLESHEET_NAME, STYLESHEET).map_err(fail)?;
     env.add_template_owned(name.to_string(), text.to_string())
         .map_err(fail)?;
     // The template's own text repeated in a loop is not a printed value: the whole
