@@ -375,3 +375,33 @@ fn a_journal_cut_short_is_reported_on_what_it_acknowledged_and_says_so() {
     );
     std::fs::remove_file(&md).unwrap();
 }
+
+#[test]
+fn a_template_of_ones_own_may_include_the_shared_stylesheet() {
+    let (_, rel) = play_session("2026-05-14-textbook", "report-own-style");
+    let dir = root().join("examples/acme/journals");
+    let template = dir.join("own-style.html.j2");
+    std::fs::write(
+        &template,
+        "<style>{% include \"ttx.css\" %}h1 { color: teal; }</style><h1>{{ exercise.title }}</h1>\n",
+    )
+    .unwrap();
+    let out = Ttx::new()
+        .cwd("examples/acme")
+        .args([
+            "report",
+            "--no-ledger",
+            &rel,
+            "--format",
+            "html",
+            "--template",
+            "journals/own-style.html.j2",
+        ])
+        .run();
+    out.code(0)
+        .stdout_has("body { font: 15px/1.45 system-ui, sans-serif;")
+        .stdout_has("h1 { color: teal; }</style><h1>Leaked payments credential");
+    // The stylesheet's own comment is a template comment: no page carries it.
+    assert!(!out.stdout.contains("shares"), "{}", out.stdout);
+    std::fs::remove_file(&template).unwrap();
+}

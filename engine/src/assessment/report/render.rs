@@ -101,7 +101,8 @@ pub fn render_template<S: Serialize>(
     };
     // The shared stylesheet, for `{% include "ttx.css" %}`: the one template a template
     // may include (there is no loader, so no file can be).
-    env.add_template(STYLESHEET_NAME, STYLESHEET).map_err(fail)?;
+    env.add_template(STYLESHEET_NAME, STYLESHEET)
+        .map_err(fail)?;
     env.add_template_owned(name.to_string(), text.to_string())
         .map_err(fail)?;
     // The template's own text repeated in a loop is not a printed value: the whole
