@@ -11,8 +11,9 @@ use ttx_engine::authoring::project::{self, ProgramDir};
 use ttx_engine::authoring::schema::FileKind;
 use ttx_engine::authoring::suggest::did_you_mean;
 use ttx_engine::jiff::civil::Date;
+use ttx_engine::program::changes::{self, Change};
 use ttx_engine::program::ledger::{
-    self, Entered, Item, Ledger, LedgerError, LedgerEvent, Stamp, Status, Update,
+    self, Entered, Item, Ledger, LedgerError, LedgerEvent, Stamp, Update,
 };
 
 use crate::analysis::{self, Analyzed};
@@ -472,38 +473,6 @@ fn roster_of(program: &ProgramDir) -> Option<Roster> {
     .map(|l| l.value)
 }
 
-/// A team named by id or name, as its name; unknown teams are refused with a suggestion.
-fn team_name(program: &ProgramDir, given: &str) -> Result<String, String> {
-    let Some(roster) = roster_of(program) else {
-        return Ok(given.to_string());
-    };
-    if let Some(t) = roster
-        .teams
-        .iter()
-        .find(|t| t.id.as_str() == given || t.name.eq_ignore_ascii_case(given))
-    {
-        return Ok(t.name.clone());
-    }
-    if given == "UNASSIGNED" {
-        return Ok(given.to_string());
-    }
-    let names: Vec<&str> = roster.teams.iter().map(|t| t.name.as_str()).collect();
-    let hint = did_you_mean(given, names.iter().copied())
-        .map(|n| format!("did you mean `{n}`? "))
-        .unwrap_or_default();
-    Err(format!(
-        "`{given}` is not a team in the roster; {hint}teams: {}",
-        names.join(", ")
-    ))
-}
-
-fn matches_owner(item: &Item, wanted: &str, roster: Option<&Roster>) -> bool {
-    let name = roster
-        .and_then(|r| r.teams.iter().find(|t| t.id.as_str() == wanted))
-        .map_or(wanted, |t| t.name.as_str());
-    item.owner.eq_ignore_ascii_case(name)
-}
-
 fn list(
     program: &ProgramDir,
     open: bool,
@@ -544,7 +513,7 @@ fn list(
         .filter(|i| {
             owner
                 .as_deref()
-                .is_none_or(|o| matches_owner(i, o, roster.as_ref()))
+                .is_none_or(|o| changes::matches_owner(i, o, roster.as_ref()))
         })
         .filter(|i| exercise.as_deref().is_none_or(|x| i.record.exercise == x))
         .collect();
@@ -728,97 +697,6 @@ fn describe(u: &Update) -> String {
     format!("{} (on {})", parts.join(", "), u.on)
 }
 
-/// The fields of a change, as given.
-struct Change {
-    status: Option<String>,
-    note: Option<String>,
-    evidence: Option<String>,
-    owner: Option<String>,
-    due: Option<String>,
-}
-
-/// A change made into an update, or what is wrong with it.
-fn to_update(program: &ProgramDir, id: String, c: Change, on: Date) -> Result<Update, Vec<String>> {
-    let mut problems = Vec::new();
-    let status = c.status.as_deref().map(|s| {
-        Status::from_tracker(s).unwrap_or_else(|| {
-            problems.push(format!(
-                "status `{s}` is not one of open, in-progress, done, wont-fix"
-            ));
-            Status::Open
-        })
-    });
-    let owner = c.owner.as_deref().filter(|o| !o.is_empty()).map(|o| {
-        team_name(program, o).unwrap_or_else(|e| {
-            problems.push(e);
-            String::new()
-        })
-    });
-    let due = c
-        .due
-        .as_deref()
-        .filter(|d| !d.is_empty())
-        .map(|d| match d.parse::<Date>() {
-            Ok(date) => date.to_string(),
-            Err(_) => {
-                problems.push(format!("due `{d}` is not a date; write YYYY-MM-DD"));
-                String::new()
-            }
-        });
-    let evidence = c.evidence.filter(|e| !e.is_empty());
-    if let Some(why) = evidence.as_deref().and_then(evidence_problem) {
-        problems.push(why);
-    }
-    let note = c.note.filter(|n| !n.trim().is_empty());
-    if status.is_none() && owner.is_none() && due.is_none() && evidence.is_none() && note.is_none()
-    {
-        problems
-            .push("nothing to change; give --status, --note, --evidence, --owner or --due".into());
-    }
-    if problems.is_empty() {
-        Ok(Update {
-            id,
-            status,
-            note,
-            evidence,
-            owner,
-            due,
-            on: on.to_string(),
-        })
-    } else {
-        Err(problems)
-    }
-}
-
-/// What is wrong with an evidence value, if anything. Evidence is an http(s) link or
-/// plain text ("SEC-311, closed by the CAB"); a link of any other scheme (`javascript:`,
-/// `data:`, `file:`) is refused, because evidence ends up in pages people click.
-fn evidence_problem(text: &str) -> Option<String> {
-    let lower = text.to_ascii_lowercase();
-    if let Some(rest) = lower
-        .strip_prefix("https://")
-        .or_else(|| lower.strip_prefix("http://"))
-    {
-        return (rest.is_empty() || text.chars().any(char::is_whitespace)).then(|| {
-            format!(
-                "evidence `{text}` is not a whole link; give a URL such as https://tracker.example/SEC-123 (no spaces)"
-            )
-        });
-    }
-    // `scheme:` followed by something other than a space: a link of another kind.
-    let (head, tail) = text.split_once(':')?;
-    let scheme = head.starts_with(|c: char| c.is_ascii_alphabetic())
-        && head
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c));
-    (scheme && !tail.is_empty() && !tail.starts_with(char::is_whitespace)).then(|| {
-        format!(
-            "evidence `{text}` is a `{}:` link; only http(s) links or plain text are taken (write `{head}: …` with a space if it is text)",
-            head.to_ascii_lowercase()
-        )
-    })
-}
-
 fn day(on: Option<String>) -> Result<Date, Exit> {
     match on {
         None => Ok(today()),
@@ -840,7 +718,7 @@ fn set(
         Ok(d) => d,
         Err(e) => return e,
     };
-    let update = match to_update(program, id.clone(), change, on) {
+    let update = match changes::to_update(roster_of(program).as_ref(), id.clone(), change, on) {
         Ok(u) => u,
         Err(problems) => {
             for p in problems {
@@ -909,6 +787,8 @@ fn import(
             return Exit::Problems;
         }
     };
+    // Read once for every row (it was read once per row).
+    let roster = roster_of(program);
     let ledger = match read_ledger(program) {
         Ok(l) => l,
         Err(e) => return e,
@@ -974,7 +854,7 @@ fn import(
             owner: row.owner,
             due: row.due,
         };
-        match to_update(program, id, change, on) {
+        match changes::to_update(roster.as_ref(), id, change, on) {
             Ok(u) => updates.push(u),
             Err(ps) => problems.extend(
                 ps.into_iter()

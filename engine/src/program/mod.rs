@@ -3,6 +3,7 @@
 //! ([`anonymize`], [`publish`]).
 
 pub mod anonymize;
+pub mod changes;
 pub mod dashboard;
 pub mod fold;
 pub mod leak_check;
