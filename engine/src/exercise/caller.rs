@@ -214,6 +214,9 @@ mod tests {
         })
     }
 
+    /// Who, which callers, the log they are judged against, and the verdict expected.
+    type Case<'a> = (&'a str, Vec<&'a Caller>, &'a [Timed], Option<Denial>);
+
     /// The whole table: every kind of caller against every kind of command, at a moment
     /// with question 2 on the screen and the hot wash not open, then open.
     #[test]
@@ -384,7 +387,7 @@ mod tests {
         };
         for ((name, command), (row, expected)) in commands.iter().zip(&table) {
             assert_eq!(name, row);
-            let cases: [(&str, Vec<&Caller>, &[Timed], Option<Denial>); 5] = [
+            let cases: [Case<'_>; 5] = [
                 ("the console", vec![&Caller::Console], &asked, expected[0]),
                 (
                     "the facilitator",
