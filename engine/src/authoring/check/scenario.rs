@@ -1038,6 +1038,23 @@ fn dry_run(s: &Scenario, source: &SourceFile, engine: &Engine, sink: &mut Sink) 
             return;
         }
     }
+    // A condition (or outcome value) that reads nothing that changes fails every time it
+    // is judged: an unknown function, a division by zero, `roll(0)`.
+    for (text, kind) in all_scripts(s) {
+        if kind != ScriptKind::Condition || reads_state(text) {
+            continue;
+        }
+        let Ok(ast) = script::compile(engine, text, ScriptKind::Condition).map(|ast| {
+            functions
+                .as_ref()
+                .map_or_else(|| ast.clone(), |f| f.merge(&ast))
+        }) else {
+            continue;
+        };
+        if let Err(e) = host.value(&ast, &state) {
+            report(sink, text, e, "this condition");
+        }
+    }
     for (id, d) in &s.decisions {
         let Some(effect) = &d.effect else { continue };
         let Ok(ast) = compile(effect) else {
@@ -1048,15 +1065,18 @@ fn dry_run(s: &Scenario, source: &SourceFile, engine: &Engine, sink: &mut Sink) 
         let what = format!("the effect of `{}`", id.as_str());
         flooded(&host, effect, source, &what, sink);
         // A decision whose `when` does not hold on what the setup leaves cannot be the
-        // first taken: its effect's failure on that state says nothing.
-        let first = d.when.as_ref().is_none_or(|w| {
-            script::compile(engine, w, ScriptKind::Condition)
-                .ok()
-                .and_then(|c| host.condition(&c, &state).ok())
-                .unwrap_or(false)
-        });
+        // first taken: its effect's failure on that state says nothing. (Judged only for
+        // an effect that failed.)
+        let first = || {
+            d.when.as_ref().is_none_or(|w| {
+                script::compile(engine, w, ScriptKind::Condition)
+                    .ok()
+                    .and_then(|c| host.condition(&c, &state).ok())
+                    .unwrap_or(false)
+            })
+        };
         if let Err(e) = result
-            && (first || e.limit || e.property.is_some() || !reads_state(effect))
+            && (e.limit || e.property.is_some() || !reads_state(effect) || first())
         {
             report(sink, effect, e, &what);
         }
