@@ -405,3 +405,34 @@ proptest! {
 fn the_common_word_list_is_lower_case() {
     assert!(COMMON_WORDS.iter().all(|w| w.to_lowercase() == *w));
 }
+
+/// `ß` is folded to `ss` on both sides, so a surname with it is found in capitals, typed
+/// with `ss`, or as written (docs/program.md listed `SS` as a limit before the scrubber read
+/// reduced letters).
+#[test]
+fn a_sharp_s_is_found_in_capitals_and_typed_as_ss() {
+    let people = [Person {
+        first: "Jana".into(),
+        last: "Strauß".into(),
+    }];
+    let roster = roster_of(&people);
+    let mut s = Scrubber::new(
+        Some(&roster),
+        &PublishRules::default(),
+        &[],
+        Options::default(),
+    )
+    .unwrap();
+    for text in [
+        "ask STRAUSS first",
+        "ask Strauss first",
+        "ask Strauß first",
+        "ask JANA STRAUSS first",
+    ] {
+        let out = s.scrub(text);
+        assert!(
+            !out.to_lowercase().contains("strau"),
+            "{text} scrubs to {out}"
+        );
+    }
+}
