@@ -221,12 +221,12 @@ impl Hub {
                 change,
             })
         });
-        let mut text = match (&changed.token, change) {
-            (Some(t), _) => format!(
+        let mut text = match &changed.token {
+            Some(t) => format!(
                 "the link of {label} is issued anew; the old one no longer opens the exercise. The new link (send it only to its holder): {}",
                 links::url(&base, t)
             ),
-            (None, _) => format!(
+            None => format!(
                 "the link of {label} is revoked: it no longer opens the exercise, and its open pages stop"
             ),
         };

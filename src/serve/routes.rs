@@ -299,7 +299,9 @@ async fn join(
 }
 
 /// Runs a command from `caller` on the exercise thread, where the engine judges whether
-/// they may send it (journaled and fsync'd before it answers).
+/// they may send it (journaled and fsync'd before it answers). A caller the engine turns
+/// away for who they are or the moment is a refusal (403, 409 or 410); the answer carries
+/// the exercise's own refusals.
 async fn execute(ctx: &Ctx, caller: EngineCaller, command: Command) -> Result<Answer, Refusal> {
     let Some(driver) = ctx.hub.driver() else {
         return Err(Refusal::new(
@@ -308,7 +310,7 @@ async fn execute(ctx: &Ctx, caller: EngineCaller, command: Command) -> Result<An
             "the exercise is not running",
         ));
     };
-    tokio::task::spawn_blocking(move || driver.execute_as(caller, command))
+    let answer = tokio::task::spawn_blocking(move || driver.execute_as(caller, command))
         .await
         .ok()
         .flatten()
@@ -318,7 +320,14 @@ async fn execute(ctx: &Ctx, caller: EngineCaller, command: Command) -> Result<An
                 "Stopped",
                 "the exercise has stopped; the facilitator resumes it with `ttx serve --resume`",
             )
-        })
+        })?;
+    match (answer.denial, &answer.verdict) {
+        (Some(denial), Verdict::Refused(why)) => Err(guard::refusal(Denied {
+            denial,
+            reason: why.clone(),
+        })),
+        _ => Ok(answer),
+    }
 }
 
 /// The checks every post passes: a known token, a link still open, the same origin for
@@ -562,13 +571,6 @@ async fn act(
         Ok(a) => a,
         Err(r) => return back(refused(r.text), r.status),
     };
-    if let (Some(d), Verdict::Refused(why)) = (answer.denial, &answer.verdict) {
-        let r = guard::refusal(Denied {
-            denial: d,
-            reason: why.clone(),
-        });
-        return back(refused(r.text), r.status);
-    }
     match &answer.verdict {
         Verdict::Ok => {
             let to = if truth { "/?truth=1" } else { "/" };
@@ -620,12 +622,6 @@ async fn api_command(State(ctx): State<Arc<Ctx>>, headers: HeaderMap, body: Stri
         Ok(a) => a,
         Err(r) => return refusal_text(r),
     };
-    if let (Some(d), Verdict::Refused(why)) = (answer.denial, &answer.verdict) {
-        return refusal_text(guard::refusal(Denied {
-            denial: d,
-            reason: why.clone(),
-        }));
-    }
     let status = match answer.verdict {
         Verdict::Ok | Verdict::Answered | Verdict::Quit => StatusCode::OK,
         Verdict::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,

@@ -1086,51 +1086,40 @@ fn dry_run(s: &Scenario, source: &SourceFile, engine: &Engine, sink: &mut Sink) 
 /// Whether a script reads `state` (a word of its text outside comments, other than as
 /// the target of a plain assignment, `state.key = …`; in a string literal it counts too,
 /// which only errs towards a warning) or anything else that changes from one taking to
-/// the next (`clock`, `role`, `option`, `uses`, `delivered(…)`…). Shared `functions:` cannot see `state` unless it
-/// is passed to them, so a script that never reads it does the same whatever the state.
+/// the next: the moment's values ([`script::MOMENT`]) and `delivered(…)`. Shared
+/// `functions:` cannot see `state` unless it is passed to them, so a script that never
+/// reads it does the same whatever the state.
 fn reads_state(text: &str) -> bool {
-    let word = |c: char| c.is_alphanumeric() || c == '_';
-    let code: Vec<&str> = text
-        .lines()
+    let changing = || script::MOMENT.iter().copied().chain(["delivered"]);
+    text.lines()
         .map(|l| l.split("//").next().unwrap_or(""))
-        .collect();
-    // What else changes from one taking to the next: the moment's values and the
-    // deliveries so far.
-    let moment = [
-        "clock",
-        "role",
-        "person",
-        "option",
-        "uses",
-        "current_module",
-        "delivered",
-    ];
-    let names = |l: &str, name: &str| {
-        l.match_indices(name).any(|(i, _)| {
-            !l[..i].chars().next_back().is_some_and(word)
-                && !l[i + name.len()..].chars().next().is_some_and(word)
+        .any(|line| {
+            changing().any(|name| word_tails(line, name).next().is_some())
+                || word_tails(line, "state").any(|rest| !only_assigns(rest))
         })
-    };
-    if code.iter().any(|l| moment.iter().any(|m| names(l, m))) {
-        return true;
-    }
-    code.iter().any(|l| {
-        l.match_indices("state").any(|(i, _)| {
-            if l[..i].chars().next_back().is_some_and(word) {
-                return false;
-            }
-            let rest = &l[i + "state".len()..];
-            if rest.chars().next().is_some_and(word) {
-                return false;
-            }
-            // `state.key = value` only writes; `state.key == x`, `+=` and the rest read.
-            let written = rest.strip_prefix('.').is_some_and(|r| {
-                let key_end = r.find(|c: char| !word(c)).unwrap_or(r.len());
-                let after = r[key_end..].trim_start();
-                key_end > 0 && after.starts_with('=') && !after.starts_with("==")
-            });
-            !written
-        })
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+/// What follows each place `name` stands in `line` as a whole word.
+fn word_tails<'a>(line: &'a str, name: &'a str) -> impl Iterator<Item = &'a str> {
+    line.match_indices(name).filter_map(move |(i, _)| {
+        let rest = &line[i + name.len()..];
+        let whole = !line[..i].chars().next_back().is_some_and(is_word_char)
+            && !rest.chars().next().is_some_and(is_word_char);
+        whole.then_some(rest)
+    })
+}
+
+/// Whether what follows `state` makes it a plain assignment to a key: `.key = value`
+/// only writes; `.key == x`, `+=` and the rest read.
+fn only_assigns(rest: &str) -> bool {
+    rest.strip_prefix('.').is_some_and(|r| {
+        let key_end = r.find(|c: char| !is_word_char(c)).unwrap_or(r.len());
+        let after = r[key_end..].trim_start();
+        key_end > 0 && after.starts_with('=') && !after.starts_with("==")
     })
 }
 
