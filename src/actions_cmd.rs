@@ -16,9 +16,10 @@ use ttx_engine::program::ledger::{
     self, Entered, Item, Ledger, LedgerError, LedgerEvent, Stamp, Update,
 };
 
-use crate::analysis::{self, Analyzed};
 use crate::exit::Exit;
+use crate::journal_cmd;
 use crate::output;
+use ttx_engine::program::record::{Analysis, Anchored, anchor_verdict};
 
 /// The options of `ttx actions`.
 #[derive(clap::Args)]
@@ -127,7 +128,7 @@ pub fn run(args: ActionsArgs) -> Exit {
             };
             let mut code = Exit::Ok;
             for journal in journals {
-                let analyzed = match analysis::analyze(&journal, false) {
+                let analyzed = match journal_cmd::analyze(&journal, false) {
                     Ok(a) => a,
                     Err(e) => {
                         code = worst(code, e);
@@ -141,7 +142,9 @@ pub fn run(args: ActionsArgs) -> Exit {
                     );
                     return Exit::Usage;
                 };
-                code = worst(code, enter(program, &journal, &analyzed, by.clone()));
+                if let Err(e) = enter(program, &journal, &analyzed, by.clone()) {
+                    code = worst(code, e);
+                }
             }
             code
         }
@@ -221,22 +224,17 @@ fn verify(program: &ProgramDir) -> Exit {
         let journal = base.join(&x.journal);
         let events = x.journal_events.unwrap_or_default();
         match ttx_engine::exercise::journal::read(&journal) {
-            Ok(c) => match x.anchor_holds(&c.hashes) {
-                None => println!(
+            Ok(c) => match anchor_verdict(x, &c) {
+                Anchored::NotAnchored => println!(
                     "  {}: entered before ledgers kept anchors; nothing to compare",
                     x.id
                 ),
-                Some(true) => println!(
+                Anchored::Holds => println!(
                     "  {}: {} holds the {events} events it was entered with",
                     x.id, x.journal
                 ),
-                Some(false) => {
-                    eprintln!(
-                        "error: {}: this journal was cut or changed after it was entered on {}: the ledger recorded {events} events, the journal has {}",
-                        journal.display(),
-                        x.entered_at.get(..10).unwrap_or(&x.entered_at),
-                        c.lines.len()
-                    );
+                Anchored::Broken(why) => {
+                    eprintln!("error: {}: {why}", journal.display());
                     code = Exit::Problems;
                 }
             },
@@ -397,19 +395,20 @@ fn report_write<T>(result: Result<ledger::Written<T>, LedgerError>) -> Result<T,
     }
 }
 
-/// Enters an ended exercise's action items into the program's ledger (once).
+/// Enters an ended exercise's action items into the program's ledger (once), and says
+/// what the ledger holds of it; nothing (`None`) for an exercise that has not ended.
 pub fn enter(
     program: &ProgramDir,
     journal: &Path,
-    analyzed: &Analyzed,
+    analyzed: &Analysis,
     by: Option<String>,
-) -> Exit {
+) -> Result<Option<Entered>, Exit> {
     if !analyzed.report.exercise.ended {
         eprintln!(
             "note: {}: the exercise has not ended; its action items enter the ledger when it has",
             journal.display()
         );
-        return Exit::Ok;
+        return Ok(None);
     }
     let path = program.ledger_path();
     let rel = ttx_engine::exercise::session::relative_to(
@@ -430,10 +429,7 @@ pub fn enter(
             &analyzed.anchor,
         ))
     });
-    let entered: Entered = match report_write(result) {
-        Ok(e) => e,
-        Err(code) => return code,
-    };
+    let entered: Entered = report_write(result)?;
     let renamed: Vec<String> = entered
         .ids
         .iter()
@@ -460,7 +456,7 @@ pub fn enter(
             path.display()
         );
     }
-    Exit::Ok
+    Ok(Some(entered))
 }
 
 fn roster_of(program: &ProgramDir) -> Option<Roster> {

@@ -5,154 +5,67 @@
 //! records when the exercise is entered, which every command that rebuilds a journal
 //! checks.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use ttx_engine::authoring::project;
-use ttx_engine::exercise::event::{Event, Timed};
-use ttx_engine::exercise::journal::{self, Line};
-use ttx_engine::exercise::session;
 use ttx_engine::exercise::{status_line, view};
-use ttx_engine::program::ledger::{Ledger, identity_of};
+use ttx_engine::program::record::{Analysis, Record, RecordError, Replayed};
 
 use crate::exit::Exit;
-use crate::run_cmd;
+use crate::output;
 
-/// Reads a journal, checks its pinned scenario, and rebuilds the exercise; prints the
-/// problem and returns the exit code when any step fails.
-pub fn rebuild_and(
-    path: &Path,
-    on_success: impl FnOnce(
-        &ttx_engine::exercise::state::Exercise<'_>,
-        &journal::Contents,
-        Vec<Timed>,
-    ) -> Exit,
-) -> Exit {
-    if !path.is_file() {
-        eprintln!("error: `{}` is not a file", path.display());
-        return Exit::Usage;
-    }
-    let contents = match journal::read(path) {
-        Ok(c) => c,
-        Err(e) => {
+/// Opens a journal on record ([`Record::open`]); prints why not and returns the exit code.
+pub fn open(path: &Path) -> Result<Record, Exit> {
+    Record::open(path).map_err(refused)
+}
+
+/// Prints why a journal cannot be read back, and gives the exit code.
+pub fn refused(e: RecordError) -> Exit {
+    match e {
+        RecordError::NotAFile(_) => {
             eprintln!("error: {e}");
-            return Exit::Problems;
+            Exit::Usage
         }
-    };
-    let (scenario, _) = match session::start_of(&contents.lines, path) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Exit::Problems;
+        RecordError::Invalid(report) => {
+            output::print_diagnostics(&report.diagnostics, &report.sources);
+            eprintln!("the scenario has errors; fix them to read the journal back");
+            Exit::Problems
         }
-    };
-    if let Err(e) = session::check_pinned(&scenario, path) {
-        eprintln!("error: {e}");
-        return Exit::Problems;
-    }
-    // The roster and architecture may have changed since (people come and go), but a pin
-    // ttx would never write means the journal was forged: refuse it unread.
-    if let Some(Event::Start {
-        roster,
-        architecture,
-        ..
-    }) = contents.lines.first().map(|l| &l.event)
-        && let Some((pinned, why)) = roster
-            .iter()
-            .chain(architecture)
-            .find_map(|p| session::pin_problem(p).map(|why| (p, why)))
-    {
-        let e = session::SessionError::PinRefused {
-            journal: path.to_path_buf(),
-            pinned: pinned.path.clone(),
-            why,
-        };
-        eprintln!("error: {e}");
-        return Exit::Problems;
-    }
-    let scenario_path = session::resolve(&scenario, path);
-    let program = ttx_engine::authoring::project::find_program(
-        scenario_path.parent().unwrap_or(Path::new(".")),
-    )
-    .and_then(|p| ttx_engine::authoring::project::ProgramDir::load(&p).ok());
-    let compiled =
-        match run_cmd::load_valid(&scenario_path, program.as_ref()).and_then(run_cmd::compile) {
-            Ok(c) => c,
-            Err(code) => return code,
-        };
-    if let Err(why) = check_anchor(path, &contents) {
-        eprintln!("error: {}: {why}", path.display());
-        return Exit::Problems;
-    }
-    match session::rebuild(&compiled, &contents.lines, path) {
-        Ok((exercise, missing)) => on_success(&exercise, &contents, missing),
-        Err(e) => {
+        e => {
             eprintln!("error: {e}");
             Exit::Problems
         }
     }
 }
 
-/// The program a journal belongs to: the one above it, or, for a journal kept elsewhere
-/// (handed over, in an archive), the one its pinned roster or architecture lives in.
-pub fn program_of(journal: &Path, lines: &[Line]) -> Option<PathBuf> {
-    project::find_program(journal.parent().unwrap_or(Path::new("."))).or_else(|| {
-        let Some(Event::Start {
-            roster,
-            architecture,
-            ..
-        }) = lines.first().map(|l| &l.event)
-        else {
-            return None;
-        };
-        roster.iter().chain(architecture).find_map(|pinned| {
-            if session::pin_problem(pinned).is_some() {
-                return None;
-            }
-            let path = session::resolve(pinned, journal);
-            project::find_program(path.parent()?)
-        })
-    })
+/// Opens and replays a journal, then hands both to `on_success`; prints the problem and
+/// returns the exit code when any step fails.
+pub fn rebuild_and(path: &Path, on_success: impl FnOnce(&Record, &Replayed<'_>) -> Exit) -> Exit {
+    let record = match open(path) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    match record.replay() {
+        Ok(replayed) => on_success(&record, &replayed),
+        Err(e) => refused(e),
+    }
 }
 
-/// Checks a journal against the anchor its program's ledger recorded when the exercise
-/// was entered: the line the ledger saw last must still be there, with its hash.
-fn check_anchor(path: &Path, contents: &journal::Contents) -> Result<(), String> {
-    let Some(program) =
-        program_of(path, &contents.lines).and_then(|p| project::ProgramDir::load(&p).ok())
-    else {
-        return Ok(());
-    };
-    let Ok(ledger) = Ledger::read(&program.ledger_path()) else {
-        // A ledger that does not read is reported by the commands that use it.
-        return Ok(());
-    };
-    let Some(x) = ledger.state.exercise_by_journal(&identity_of(contents)) else {
-        return Ok(());
-    };
-    if x.anchor_holds(&contents.hashes) != Some(false) {
-        return Ok(());
+/// Opens, replays and assesses a journal into its report ([`Record::analyze`]), printing
+/// the assessment's warnings; problems are printed and returned as the exit code.
+pub fn analyze(path: &Path, names: bool) -> Result<Analysis, Exit> {
+    let analysis = open(path)?.analyze(names).map_err(refused)?;
+    for w in &analysis.warnings {
+        eprintln!("warning: {}: {w}", path.display());
     }
-    let (head, events) = (
-        x.journal_head.clone().unwrap_or_default(),
-        x.journal_events.unwrap_or_default(),
-    );
-    let on = x.entered_at.get(..10).unwrap_or(&x.entered_at);
-    Err(format!(
-        "this journal was cut or changed after it was entered in the ledger on {on}: the ledger recorded {events} events ending in line hash {}…, the journal has {} events{}",
-        &head[..head.len().min(12)],
-        contents.lines.len(),
-        if (contents.lines.len() as u64) < events {
-            " (it was cut)"
-        } else {
-            " and a different line there (it was rewritten)"
-        }
-    ))
+    Ok(analysis)
 }
 
 /// `ttx verify`: the chain holds and a replay of the inputs reproduces every event; with
 /// `head`, the journal also holds the receipt's last event unchanged.
 pub fn verify(path: &Path, head: Option<&str>) -> Exit {
-    rebuild_and(path, |exercise, contents, missing| {
+    rebuild_and(path, |record, replayed| {
+        let (exercise, contents, missing) =
+            (&replayed.exercise, &record.contents, &replayed.missing);
         let lines = &contents.lines;
         if contents.torn.is_some() {
             eprintln!(
@@ -213,7 +126,9 @@ pub fn verify(path: &Path, head: Option<&str>) -> Exit {
 
 /// `ttx replay`: the exercise as the journal records it, and where it ended.
 pub fn replay(path: &Path) -> Exit {
-    rebuild_and(path, |exercise, contents, missing| {
+    rebuild_and(path, |record, replayed| {
+        let (exercise, contents, missing) =
+            (&replayed.exercise, &record.contents, &replayed.missing);
         let log = exercise.log();
         for (i, t) in log.iter().enumerate() {
             if !missing.contains(t) {

@@ -6,7 +6,6 @@
 #![deny(clippy::await_holding_lock, clippy::significant_drop_in_scrutinee)]
 
 mod actions_cmd;
-mod analysis;
 mod exit;
 mod journal_cmd;
 mod lsp;

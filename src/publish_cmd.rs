@@ -15,8 +15,9 @@ use ttx_engine::program::publish::{self, Source};
 use ttx_engine::program::status;
 
 use crate::actions_cmd;
-use crate::analysis::{self, Analyzed};
 use crate::exit::Exit;
+use crate::journal_cmd;
+use ttx_engine::program::record::Analysis;
 
 /// The options of `ttx publish`.
 #[derive(clap::Args)]
@@ -103,10 +104,10 @@ pub fn run(args: PublishArgs) -> Exit {
     } else {
         args.journals.iter().map(|j| (j.clone(), None)).collect()
     };
-    let mut analyzed: Vec<Analyzed> = Vec::new();
+    let mut analyzed: Vec<Analysis> = Vec::new();
     let mut unfinished: Vec<&Path> = Vec::new();
     for (j, entered) in &journals {
-        let analysis = analysis::analyze(j, false);
+        let analysis = journal_cmd::analyze(j, false);
         // A journal the ledger names must be the one it entered: a later exercise written
         // over the same file would be published under the earlier one's items.
         if let (Ok(a), Some(sha)) = (&analysis, entered)

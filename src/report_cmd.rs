@@ -7,8 +7,8 @@ use ttx_engine::authoring::source::DEFAULT_MAX_FILE_BYTES;
 use ttx_engine::program::anonymize;
 
 use crate::actions_cmd;
-use crate::analysis;
 use crate::exit::Exit;
+use crate::journal_cmd;
 use crate::output;
 
 /// The options of `ttx report`.
@@ -61,7 +61,7 @@ pub fn run(args: ReportArgs) -> Exit {
         },
         None => None,
     };
-    let mut analyzed = match analysis::analyze(&args.journal, args.names) {
+    let mut analyzed = match journal_cmd::analyze(&args.journal, args.names) {
         Ok(a) => a,
         Err(code) => return code,
     };
@@ -69,13 +69,13 @@ pub fn run(args: ReportArgs) -> Exit {
     // they were entered with.
     match (&analyzed.program, args.ledger) {
         (Some(program), true) => {
-            let code = actions_cmd::enter(program, &args.journal, &analyzed, None);
-            if code != Exit::Ok {
-                return code;
+            match actions_cmd::enter(program, &args.journal, &analyzed, None) {
+                Ok(Some(entered)) => analyzed
+                    .report
+                    .use_ids(&entered.ids, report::IdStanding::Ledger),
+                Ok(None) => {}
+                Err(code) => return code,
             }
-            let ledger = program.ledger_path();
-            let identity = analyzed.identity.clone();
-            analysis::ledger_ids(&mut analyzed.report, &ledger, &identity);
         }
         (None, true) => {
             eprintln!(
@@ -91,9 +91,9 @@ pub fn run(args: ReportArgs) -> Exit {
     // typed.
     if !args.names {
         let words = analyzed
-            .program
+            .architecture
             .as_ref()
-            .map(anonymize::component_words)
+            .map(anonymize::architecture_words)
             .unwrap_or_default();
         anonymize::scrub_report(&mut analyzed.report, analyzed.roster.as_ref(), &words);
     }

@@ -20,9 +20,10 @@ use ttx_engine::exercise::driver::{Driver, Setup, TICK};
 use ttx_engine::exercise::facilitation::{Facilitation, Open, Opened, Response, Shown, Verdict};
 use ttx_engine::exercise::journal::WallClock;
 use ttx_engine::exercise::realtime::{ManualClock, SystemClock};
-use ttx_engine::exercise::session::{self, Session};
+use ttx_engine::exercise::session::{self, Session, SessionError};
 use ttx_engine::exercise::state::{Compiled, Files};
 use ttx_engine::exercise::status_line::{Mode, Status};
+use ttx_engine::program::record::RecordError;
 
 use crate::exit::Exit;
 use crate::output;
@@ -335,15 +336,16 @@ fn prepare_resume(
     args: &StartArgs,
     wall: Option<ttx_engine::jiff::Timestamp>,
 ) -> Result<Prepared, Exit> {
-    let contents = ttx_engine::exercise::journal::read(journal).map_err(fail)?;
-    let (scenario, _) = session::start_of(&contents.lines, journal).map_err(fail)?;
-    if let Err(e) = session::check_pinned(&scenario, journal) {
-        eprintln!("error: {e}");
-        return Err(Exit::Problems);
-    }
-    let scenario_path = session::resolve(&scenario, journal);
-    let program = program_near(&scenario_path);
-    let loaded = load_valid(&scenario_path, program.as_ref())?;
+    // Read back as every command reads a journal back (its pins, its scenario, the
+    // ledger's anchor); the session reads it again under its lock before appending.
+    let record = ttx_engine::program::record::Record::open(journal).map_err(|e| match e {
+        // A journal that does not read or does not start an exercise is the wrong
+        // `--resume` argument.
+        e @ (RecordError::Journal(_)
+        | RecordError::Session(SessionError::Empty(_) | SessionError::NoStart(_))) => fail(e),
+        e => crate::journal_cmd::refused(e),
+    })?;
+    let contents = &record.contents;
     // A pinned journal keeps its pinned clock: the start time is the first line's wall
     // time, so resumed lines stay deterministic.
     let first_wall = contents
@@ -358,13 +360,15 @@ fn prepare_resume(
         _ => WallClock::System,
     };
     Ok(Prepared {
-        loaded,
+        // Compiled again where the exercise will live (a compiled scenario stays on its
+        // thread).
+        loaded: record.compiled.loaded,
         open: Open::Resume {
             journal: journal.to_path_buf(),
             fsync: !args.no_fsync,
             wall: clock,
         },
-        roster: roster_of(program.as_ref()),
+        roster: record.roster,
     })
 }
 

@@ -212,7 +212,7 @@ fn the_reader_sees_grouped_and_nested_paths() {
 /// the line where it was drawn (issue 24): no `permit` in `src/`, and the web console's
 /// request guard does not look at commands at all.
 #[test]
-fn the_binary_holds_no_permission_rule() {
+fn the_binary_holds_no_permission_rule_and_opens_no_record_itself() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../src");
     let mut files = Vec::new();
     rust_files(&src, &mut files);
@@ -226,6 +226,31 @@ fn the_binary_holds_no_permission_rule() {
         assert!(
             !text.contains("fn permit"),
             "{} defines a permission rule; put it in engine/src/exercise/caller.rs",
+            file.display()
+        );
+    }
+    // An exercise on record is opened by engine/src/program/record.rs: the binary does
+    // not check pins, replay, judge anchors or give ids itself (issue 24).
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        for assembly in [
+            "session::rebuild",
+            "check_pinned",
+            "pin_problem",
+            "anchor_holds",
+            "ids_for(",
+            "journal::read(",
+        ] {
+            let allowed = assembly == "journal::read(" && file.ends_with("actions_cmd.rs");
+            assert!(
+                allowed || !text.contains(assembly),
+                "{} calls `{assembly}`: reading an exercise back is program::record's (Record::open)",
+                file.display()
+            );
+        }
+        assert!(
+            file.ends_with("actions_cmd.rs") || !text.contains("Ledger::read"),
+            "{} reads the ledger; an exercise's ledger comes with its Record, a program's from actions_cmd::read_ledger",
             file.display()
         );
     }

@@ -745,5 +745,100 @@ fn a_tracked_journal_cut_after_it_was_entered_is_refused() {
         .args(["actions", "verify"])
         .run()
         .code(1)
-        .stderr_has("this journal was cut or changed after it was entered on 2026-05-15");
+        .stderr_has(why)
+        .stderr_has("the journal has 38 events (it was cut)");
+}
+
+/// The files `ttx` opened, by their path from `dir`, and how often: read from `strace`'s
+/// trace of every `open`/`openat` that succeeded.
+fn opened(dir: &Path, args: &[&str]) -> std::collections::BTreeMap<String, usize> {
+    let trace = dir.join("open.trace");
+    let _ = std::fs::remove_file(&trace);
+    let status = std::process::Command::new("strace")
+        .args(["-f", "-qq", "-e", "trace=open,openat", "-o"])
+        .arg(&trace)
+        .arg(env!("CARGO_BIN_EXE_ttx"))
+        .args(args)
+        .current_dir(dir)
+        .env("TTX_NOW", NOW)
+        .env("TTX_USER", "test")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("strace runs (Debian's `strace`; .ci/run installs it)");
+    assert!(status.success(), "ttx {args:?} failed under strace");
+    let mut counts = std::collections::BTreeMap::new();
+    for line in std::fs::read_to_string(&trace).unwrap().lines() {
+        let (Some(start), Some(result)) = (line.find('"'), line.rsplit_once(") = ")) else {
+            continue;
+        };
+        if result.1.starts_with('-') {
+            continue;
+        }
+        let rest = &line[start + 1..];
+        let Some(end) = rest.find('"') else { continue };
+        let path = &rest[..end];
+        if !(path.ends_with(".yaml") || path.ends_with(".jsonl")) {
+            continue;
+        }
+        let mut shown = std::path::PathBuf::new();
+        for c in dir.join(path).components() {
+            match c {
+                std::path::Component::ParentDir => {
+                    shown.pop();
+                }
+                std::path::Component::CurDir => {}
+                c => shown.push(c),
+            }
+        }
+        let shown = shown
+            .strip_prefix(dir.parent().and_then(Path::parent).unwrap())
+            .unwrap_or(&shown)
+            .display()
+            .to_string();
+        *counts.entry(shown).or_insert(0) += 1;
+    }
+    counts
+}
+
+/// Issue 24: reading an exercise back (`program::record::Record::open`) reads each file
+/// it stands on once, where `ttx report` read the scenario 3 times and the roster,
+/// `ttx.yaml` and the ledger twice each. `actions add` reads the ledger once more, under
+/// the writer's lock, where it must.
+#[test]
+fn reading_an_exercise_back_reads_each_file_once() {
+    let dir = copy_of_history("read-once");
+    let journal = "journals/2026-05-14-textbook.jsonl";
+    let stands_on = [
+        "examples/acme/architecture.yaml",
+        "examples/acme/journals/2026-05-14-textbook.jsonl",
+        "examples/acme/ledger.jsonl",
+        "examples/acme/roster.yaml",
+        "examples/acme/ttx.yaml",
+        "scenarios/payments-credential-leak.yaml",
+    ];
+    for args in [
+        vec!["report", journal],
+        vec!["report", journal, "--ledger"],
+        vec!["verify", journal],
+        vec!["replay", journal],
+        vec!["actions", "add", journal],
+    ] {
+        let counts = opened(&dir, &args);
+        for file in stands_on {
+            let n = counts.get(file).copied().unwrap_or(0);
+            let enters = args.contains(&"add") || args.contains(&"--ledger");
+            let expected = if file.ends_with("ledger.jsonl") && enters {
+                2
+            } else {
+                1
+            };
+            assert_eq!(
+                n,
+                expected,
+                "`ttx {}` opened {file} {n} time(s): {counts:?}",
+                args.join(" ")
+            );
+        }
+    }
 }

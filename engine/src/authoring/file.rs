@@ -76,20 +76,23 @@ pub fn too_large(path: &Path, max_bytes: u64) -> Diagnostic {
     )
 }
 
+/// The diagnostic of a file that did not read (`path` as it is shown).
+pub fn read_diagnostic(path: &Path, e: ReadError, max_bytes: u64) -> Diagnostic {
+    match e {
+        ReadError::TooLarge { .. } => too_large(path, max_bytes),
+        ReadError::NotAFile(_) => Diagnostic::error(path, Pos::START, Code::Io, e.to_string())
+            .with_help("name a YAML file"),
+        ReadError::Io { .. } => Diagnostic::error(path, Pos::START, Code::Io, e.to_string()),
+    }
+}
+
 impl SourceFile {
     /// Reads a file, refusing one that is larger than `max_bytes`, is not UTF-8, or holds a
     /// NUL byte; each refusal is a diagnostic that says where and how to fix it.
     pub fn read(path: &Path, max_bytes: u64) -> Result<SourceFile, Diagnostic> {
-        let shown = path.to_path_buf();
-        let bytes = read_bounded(path, max_bytes).map_err(|e| match e {
-            ReadError::TooLarge { .. } => too_large(&shown, max_bytes),
-            ReadError::NotAFile(_) => {
-                Diagnostic::error(&shown, Pos::START, Code::Io, e.to_string())
-                    .with_help("name a YAML file")
-            }
-            ReadError::Io { .. } => Diagnostic::error(&shown, Pos::START, Code::Io, e.to_string()),
-        })?;
-        Self::from_bytes(shown, bytes)
+        let bytes =
+            read_bounded(path, max_bytes).map_err(|e| read_diagnostic(path, e, max_bytes))?;
+        Self::from_bytes(path.to_path_buf(), bytes)
     }
 
     /// Checks raw bytes for the encoding problems ttx refuses (invalid UTF-8, NUL bytes) and

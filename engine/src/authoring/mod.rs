@@ -15,6 +15,7 @@ pub mod model;
 pub mod msel;
 pub mod paths;
 pub mod project;
+pub mod read_once;
 pub mod repair;
 pub mod scaffold;
 pub mod schema;

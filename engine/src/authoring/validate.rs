@@ -99,6 +99,46 @@ pub fn validate(
             report.sources.insert(source.path.clone(), source);
         }
     }
+    finish(report)
+}
+
+/// Validates one file's text as `ttx validate FILE --kind KIND` would inside `program`,
+/// reading the program's architecture and roster through `files`: the check of a file a
+/// command already holds (the scenario a journal pinned, read once for its hash and its
+/// model).
+pub fn validate_source(
+    source: SourceFile,
+    kind: FileKind,
+    program: Option<&ProgramDir>,
+    files: &dyn Files,
+) -> Report {
+    let mut report = Report {
+        files: 1,
+        ..Report::default()
+    };
+    let max_bytes = program.map_or(DEFAULT_MAX_FILE_BYTES, ProgramDir::max_file_bytes);
+    let checked = normalize(&source.path);
+    let ctx = match program {
+        Some(p) => {
+            let (ctx, notes) =
+                program_context(p, max_bytes, files, &|path| normalize(path) == checked);
+            report.diagnostics.extend(notes);
+            ctx
+        }
+        None => Context::default(),
+    };
+    let engine = crate::authoring::script::sandbox();
+    let (diags, source) =
+        check_source(source, Some(kind), max_bytes, &ctx, program, &engine, files);
+    report.diagnostics.extend(diags);
+    if let Some(source) = source {
+        report.sources.insert(source.path.clone(), source);
+    }
+    finish(report)
+}
+
+/// Shows every path as the user would type it, and sorts and dedups the diagnostics.
+fn finish(mut report: Report) -> Report {
     for d in &mut report.diagnostics {
         d.file = display_path(&d.file);
     }

@@ -163,6 +163,18 @@ pub fn pin_problem(pinned: &FileRef) -> Option<&'static str> {
 
 /// Checks that a pinned file is one ttx would pin and still has its hash.
 pub fn check_pinned(pinned: &FileRef, journal: &Path) -> Result<(), SessionError> {
+    check_pinned_with(pinned, journal, |path| {
+        crate::authoring::file::read_bounded(path, MAX_PINNED_BYTES)
+    })
+}
+
+/// [`check_pinned`], reading the file with `read` (a reader that keeps what it read, so
+/// the bytes whose hash is checked are the bytes then used).
+pub fn check_pinned_with<B: AsRef<[u8]>>(
+    pinned: &FileRef,
+    journal: &Path,
+    read: impl FnOnce(&Path) -> Result<B, crate::authoring::file::ReadError>,
+) -> Result<(), SessionError> {
     if let Some(why) = pin_problem(pinned) {
         return Err(SessionError::PinRefused {
             journal: journal.to_path_buf(),
@@ -171,14 +183,12 @@ pub fn check_pinned(pinned: &FileRef, journal: &Path) -> Result<(), SessionError
         });
     }
     let path = resolve(pinned, journal);
-    let bytes = crate::authoring::file::read_bounded(&path, MAX_PINNED_BYTES).map_err(|e| {
-        SessionError::Pinned {
-            journal: journal.to_path_buf(),
-            pinned: pinned.path.clone(),
-            problem: e.to_string(),
-        }
+    let bytes = read(&path).map_err(|e| SessionError::Pinned {
+        journal: journal.to_path_buf(),
+        pinned: pinned.path.clone(),
+        problem: e.to_string(),
     })?;
-    let now = journal::sha256_hex(&bytes);
+    let now = journal::sha256_hex(bytes.as_ref());
     if now != pinned.sha256 {
         return Err(SessionError::FileChanged {
             journal: journal.to_path_buf(),

@@ -544,8 +544,13 @@ pub fn component_words(program: &ProgramDir) -> Vec<String> {
     ) else {
         return Vec::new();
     };
+    architecture_words(&loaded.value)
+}
+
+/// [`component_words`] of an architecture already loaded.
+pub fn architecture_words(architecture: &Architecture) -> Vec<String> {
     let mut words = Vec::new();
-    for c in &loaded.value.components {
+    for c in &architecture.components {
         let text = format!("{} {}", c.id.as_str(), c.name.as_deref().unwrap_or(""));
         for w in text.split(|ch: char| !ch.is_alphanumeric()) {
             let w = w.to_lowercase();
