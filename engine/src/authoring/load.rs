@@ -67,12 +67,26 @@ pub fn load_tree<T: DeserializeOwned>(
     source: SourceFile,
     node: Node,
 ) -> Result<Loaded<T>, Failed> {
+    load_tree_or_back(kind, source, node).map_err(|back| back.0)
+}
+
+/// [`load_tree`], handing the tree back when the file does not load, for a caller that
+/// repairs it (`ttx validate` checks what it can of a file whose structure is wrong)
+/// without copying every tree in case it is needed.
+pub fn load_tree_or_back<T: DeserializeOwned>(
+    kind: FileKind,
+    source: SourceFile,
+    node: Node,
+) -> Result<Loaded<T>, Box<(Failed, Node)>> {
     let diagnostics = schema::check(kind, &source, &node);
     if !diagnostics.iter().all(schema::is_leaf_problem) {
-        return Err(Failed {
-            source: Some(source),
-            diagnostics,
-        });
+        return Err(Box::new((
+            Failed {
+                source: Some(source),
+                diagnostics,
+            },
+            node,
+        )));
     }
     match spanned::from_node::<T>(&node, &source.text) {
         Ok(value) => Ok(Loaded {
@@ -81,10 +95,13 @@ pub fn load_tree<T: DeserializeOwned>(
             value,
             diagnostics,
         }),
-        Err(_) if !diagnostics.is_empty() => Err(Failed {
-            source: Some(source),
-            diagnostics,
-        }),
+        Err(_) if !diagnostics.is_empty() => Err(Box::new((
+            Failed {
+                source: Some(source),
+                diagnostics,
+            },
+            node,
+        ))),
         Err(e) => {
             let pos = e.pos.unwrap_or(node.pos);
             let code = if e.message.contains("not a duration")
@@ -101,10 +118,13 @@ pub fn load_tree<T: DeserializeOwned>(
                 _ => "see `ttx schema` and docs/format.md for the expected form",
             };
             let d = Diagnostic::error(&source.path, pos, code, e.message).with_help(help);
-            Err(Failed {
-                source: Some(source),
-                diagnostics: vec![d],
-            })
+            Err(Box::new((
+                Failed {
+                    source: Some(source),
+                    diagnostics: vec![d],
+                },
+                node,
+            )))
         }
     }
 }

@@ -404,9 +404,10 @@ fn check_kind(
     // cut places is dropped; the structural problems themselves are reported.
     macro_rules! loaded {
         ($t:ty) => {
-            match load::load_tree::<$t>(kind, source, node.clone()) {
+            match load::load_tree_or_back::<$t>(kind, source, node) {
                 Ok(l) => (l, Vec::new(), None),
-                Err(f) => {
+                Err(back) => {
+                    let (f, node) = *back;
                     let Some(r) = crate::authoring::repair::repair(kind, &node) else {
                         return (f.diagnostics, f.source);
                     };

@@ -1,6 +1,7 @@
 //! Checks of a scenario: ids and references, timing, scripts, ATT&CK ids, the graph of
 //! what can fire, and its binding to an architecture and a roster.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use rhai::Engine;
@@ -42,13 +43,13 @@ pub fn check(loaded: &Loaded<Scenario>, ctx: Context<'_>, engine: &Engine) -> Ve
     decisions(s, &mut sink);
     expectations(s, ctx.architecture, &mut sink);
     questions(s, &mut sink);
-    scripts(s, &loaded.source, engine, &mut sink);
+    let asts = scripts(s, &loaded.source, engine, &mut sink);
     if !sink
         .out
         .iter()
         .any(|d| matches!(d.code, Code::ScriptSyntax | Code::ScriptUndefinedVariable))
     {
-        dry_run(s, &loaded.source, engine, &mut sink);
+        dry_run(s, &loaded.source, engine, &asts, &mut sink);
     }
     placeholders(loaded, &mut sink);
     never_fires(s, &mut sink);
@@ -853,7 +854,28 @@ fn all_scripts(s: &Scenario) -> Vec<(&Sp<String>, ScriptKind)> {
     out
 }
 
-fn scripts(s: &Scenario, source: &SourceFile, engine: &Engine, sink: &mut Sink) {
+/// The scripts of one file, compiled once: by each script's place in the file.
+struct Asts(HashMap<(usize, usize), rhai::AST>);
+
+impl Asts {
+    /// The compiled script `text`, compiled now if `scripts` did not (it had an error).
+    fn get(
+        &self,
+        engine: &Engine,
+        text: &Sp<String>,
+        kind: ScriptKind,
+    ) -> Option<Cow<'_, rhai::AST>> {
+        match self.0.get(&(text.pos.offset, text.pos.len)) {
+            Some(ast) => Some(Cow::Borrowed(ast)),
+            None => script::compile(engine, text, kind).ok().map(Cow::Owned),
+        }
+    }
+}
+
+/// Compiles every script, reporting syntax errors and properties of `state` read but
+/// never written; gives the compiled scripts to the dry run, so none is compiled twice.
+fn scripts(s: &Scenario, source: &SourceFile, engine: &Engine, sink: &mut Sink) -> Asts {
+    let mut asts = HashMap::new();
     let all = all_scripts(s);
     let mut written: HashSet<String> = HashSet::new();
     for (text, kind) in &all {
@@ -862,31 +884,36 @@ fn scripts(s: &Scenario, source: &SourceFile, engine: &Engine, sink: &mut Sink) 
         }
     }
     for (text, kind) in &all {
-        if let Err(e) = script::compile(engine, text, *kind) {
-            let pos = script::position_in_file(source, text.pos, e.line, e.col);
-            let (code, help) = if e.undefined_variable {
-                (
-                    Code::ScriptUndefinedVariable,
-                    "scripts see `state` and `clock`, `role`, `person`, `option`, `uses` and `current_module`; declare others with `let` first",
-                )
-            } else if e.message.contains("terminate this statement") {
-                (
-                    Code::ScriptSyntax,
-                    "the statement before this point needs a `;` at its end",
-                )
-            } else {
-                (
-                    Code::ScriptSyntax,
-                    "see docs/format.md#scripts for what scripts may use",
-                )
-            };
-            sink.error(
-                pos,
-                code,
-                format!("script error: {}", e.message),
-                help.to_string(),
-            );
-            continue;
+        match script::compile(engine, text, *kind) {
+            Ok(ast) => {
+                asts.insert((text.pos.offset, text.pos.len), ast);
+            }
+            Err(e) => {
+                let pos = script::position_in_file(source, text.pos, e.line, e.col);
+                let (code, help) = if e.undefined_variable {
+                    (
+                        Code::ScriptUndefinedVariable,
+                        "scripts see `state` and `clock`, `role`, `person`, `option`, `uses` and `current_module`; declare others with `let` first",
+                    )
+                } else if e.message.contains("terminate this statement") {
+                    (
+                        Code::ScriptSyntax,
+                        "the statement before this point needs a `;` at its end",
+                    )
+                } else {
+                    (
+                        Code::ScriptSyntax,
+                        "see docs/format.md#scripts for what scripts may use",
+                    )
+                };
+                sink.error(
+                    pos,
+                    code,
+                    format!("script error: {}", e.message),
+                    help.to_string(),
+                );
+                continue;
+            }
         }
         for (name, offset) in script::state_properties(text).0 {
             if written.contains(&name) {
@@ -916,6 +943,7 @@ fn scripts(s: &Scenario, source: &SourceFile, engine: &Engine, sink: &mut Sink) 
             }
         }
     }
+    Asts(asts)
 }
 
 /// Every `{state.NAME}` in an inject's or a fact's text names a property some script sets:
@@ -972,7 +1000,7 @@ fn placeholders(loaded: &Loaded<Scenario>, sink: &mut Sink) {
 /// function, a division by zero, an overflow, `pick([])`: it fails whenever it runs);
 /// when it reads `state`, another decision's effect may set what it needs first, so its
 /// failure on the setup's state is a warning.
-fn dry_run(s: &Scenario, source: &SourceFile, engine: &Engine, sink: &mut Sink) {
+fn dry_run(s: &Scenario, source: &SourceFile, engine: &Engine, asts: &Asts, sink: &mut Sink) {
     thread_local! {
         /// One host per validating thread, started over for each file: building a host (a
         /// sandbox engine and ttx's functions) cost more than most files' whole dry run
@@ -981,8 +1009,19 @@ fn dry_run(s: &Scenario, source: &SourceFile, engine: &Engine, sink: &mut Sink) 
     }
     HOST.with(|host| {
         host.reseed(0);
-        dry_run_on(host, s, source, engine, sink)
+        dry_run_on(host, s, source, engine, asts, sink)
     })
+}
+
+/// A compiled script with the scenario's shared functions merged in, which it may call.
+fn with_functions<'a>(
+    functions: Option<&rhai::AST>,
+    ast: Cow<'a, rhai::AST>,
+) -> Cow<'a, rhai::AST> {
+    match functions {
+        Some(f) => Cow::Owned(f.merge(&ast)),
+        None => ast,
+    }
 }
 
 fn dry_run_on(
@@ -990,6 +1029,7 @@ fn dry_run_on(
     s: &Scenario,
     source: &SourceFile,
     engine: &Engine,
+    asts: &Asts,
     sink: &mut Sink,
 ) {
     let mut state = rhai::Map::new();
@@ -1002,12 +1042,11 @@ fn dry_run_on(
             return;
         }
     };
-    let compile = |text: &str| {
-        script::compile(engine, text, ScriptKind::Script).map(|ast| {
-            functions
-                .as_ref()
-                .map_or_else(|| ast.clone(), |f| f.merge(&ast))
-        })
+    let with_functions = |ast| with_functions(functions.as_ref(), ast);
+    let compile = |text: &Sp<String>| {
+        asts.get(engine, text, ScriptKind::Script)
+            .map(with_functions)
+            .ok_or(())
     };
     let report = |sink: &mut Sink, text: &Sp<String>, e: script::RunError, what: &str| {
         let pos = script::error_position(source, text, &e);
@@ -1050,7 +1089,7 @@ fn dry_run_on(
             return;
         };
         let result = host.run(&ast, &mut state);
-        flooded(&host, setup, source, "the setup script", sink);
+        flooded(host, setup, source, "the setup script", sink);
         if let Err(e) = result {
             report(sink, setup, e, "the setup script");
             return;
@@ -1062,11 +1101,10 @@ fn dry_run_on(
         if kind != ScriptKind::Condition || reads_state(text) {
             continue;
         }
-        let Ok(ast) = script::compile(engine, text, ScriptKind::Condition).map(|ast| {
-            functions
-                .as_ref()
-                .map_or_else(|| ast.clone(), |f| f.merge(&ast))
-        }) else {
+        let Some(ast) = asts
+            .get(engine, text, ScriptKind::Condition)
+            .map(with_functions)
+        else {
             continue;
         };
         if let Err(e) = host.value(&ast, &state) {
@@ -1081,14 +1119,13 @@ fn dry_run_on(
         let mut after = state.clone();
         let result = host.run(&ast, &mut after);
         let what = format!("the effect of `{}`", id.as_str());
-        flooded(&host, effect, source, &what, sink);
+        flooded(host, effect, source, &what, sink);
         // A decision whose `when` does not hold on what the setup leaves cannot be the
         // first taken: its effect's failure on that state says nothing. (Judged only for
         // an effect that failed.)
         let first = || {
             d.when.as_ref().is_none_or(|w| {
-                script::compile(engine, w, ScriptKind::Condition)
-                    .ok()
+                asts.get(engine, w, ScriptKind::Condition)
                     .and_then(|c| host.condition(&c, &state).ok())
                     .unwrap_or(false)
             })
