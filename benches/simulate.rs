@@ -4,7 +4,8 @@
 //! Prints runs/s, the speed-up from 1 to 2 threads, and the ratio of run cost to floor.
 //! Then how the cost of one run grows with the scenario: generated scenarios of 16, 1,000
 //! and 10,000 injects (half timed, half following the one before), per run and per inject
-//! (linear when the per-inject figure stays flat).
+//! (linear when the per-inject figure stays flat). And a row per library scenario: runs/s
+//! on 1 and 2 threads and the run cost against its floor.
 //!
 //!     cargo bench --bench simulate
 //!
@@ -61,28 +62,15 @@ fn main() {
         per_thread[1] / per_thread[0]
     );
 
-    // The floor: every evaluation of TRACED runs, replayed on one host.
-    let trace = simulation::trace(&source, &textbook, 1, TRACED).unwrap();
-    let host = ScriptHost::new(1);
-    let floor = best_of(|| {
-        for e in &trace {
-            if e.script {
-                let mut state = e.state.clone();
-                let _ = host.run(&e.ast, &mut state);
-            } else {
-                let _ = host.condition(&e.ast, &e.state);
-            }
-            host.take_draws();
-        }
-    });
-    let floor_per_run = floor / TRACED as f64;
+    let (floor_per_run, evaluations) = floor(&source, &textbook, TRACED);
     let run_cost = 1.0 / per_thread[0];
     println!(
-        "floor (scripts and conditions only, 1 thread): {:.1} µs per run ({} evaluations per run)",
+        "floor (scripts and conditions only, 1 thread): {:.1} µs per run ({evaluations} evaluations per run)",
         floor_per_run * 1e6,
-        trace.len() as u64 / TRACED
     );
     println!("run cost / floor: {:.2}x", run_cost / floor_per_run);
+
+    library(&root, &textbook);
 
     let mut per_inject = Vec::new();
     for injects in [16usize, 1_000, 10_000] {
@@ -112,6 +100,59 @@ fn main() {
         "per-inject cost, largest / smallest across 16..10,000 injects: {:.2}x",
         hi / lo
     );
+}
+
+/// The floor of a scenario's runs: every evaluation of `runs` runs, replayed on one host
+/// with the state each one saw; seconds per run, and evaluations per run.
+fn floor(source: &SourceFile, profile: &Profile, runs: u64) -> (f64, u64) {
+    let trace = simulation::trace(source, profile, 1, runs).unwrap();
+    let host = ScriptHost::new(1);
+    let secs = best_of(|| {
+        for e in &trace {
+            if e.script {
+                let mut state = e.state.clone();
+                let _ = host.run(&e.ast, &mut state);
+            } else {
+                let _ = host.condition(&e.ast, &e.state);
+            }
+            host.take_draws();
+        }
+    });
+    (secs / runs as f64, trace.len() as u64 / runs)
+}
+
+/// A row per library scenario: runs/s on 1 and 2 threads and the run cost against the
+/// floor on one thread (the targets: at least 10,000 runs/s on two threads, at most 2x).
+fn library(root: &std::path::Path, profile: &Profile) {
+    const LIBRARY_RUNS: u64 = 10_000;
+    println!(
+        "\n{:<40} {:>12} {:>12} {:>10}",
+        "library scenario (textbook)", "runs/s, 1 t", "runs/s, 2 t", "/ floor"
+    );
+    for path in ttx_engine::authoring::project::yaml_files(&root.join("scenarios")) {
+        let source = SourceFile::read(&path, 4 << 20).unwrap();
+        let rate = |threads| {
+            let opts = Options {
+                runs: LIBRARY_RUNS,
+                seed: 1,
+                threads,
+                counterfactuals: 0,
+            };
+            let secs = best_of(|| {
+                simulation::simulate(&source, std::slice::from_ref(profile), opts, &|_| {})
+                    .unwrap();
+            });
+            LIBRARY_RUNS as f64 / secs
+        };
+        let (one, two) = (rate(1), rate(2));
+        let (floor_per_run, _) = floor(&source, profile, LIBRARY_RUNS / 10);
+        let name = path.file_stem().unwrap_or_default().to_string_lossy();
+        println!(
+            "{name:<40} {one:>12.0} {two:>12.0} {:>9.2}x",
+            (1.0 / one) / floor_per_run
+        );
+    }
+    println!();
 }
 
 /// A scenario of `n` injects: even ones timed two seconds apart, odd ones five seconds
