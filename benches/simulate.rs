@@ -38,16 +38,8 @@ fn main() {
 
     let mut per_thread = Vec::new();
     for threads in [1, 2] {
-        let opts = Options {
-            runs: RUNS,
-            seed: 1,
-            threads,
-            counterfactuals: 0,
-        };
-        let secs = best_of(|| {
-            simulation::simulate(&source, std::slice::from_ref(&textbook), opts, &|_| {}).unwrap();
-        });
-        let rate = RUNS as f64 / secs;
+        let rate = runs_per_second(&source, &textbook, RUNS, threads);
+        let secs = RUNS as f64 / rate;
         per_thread.push(rate);
         println!(
             "simulate, {threads} thread{}: {:>9.0} runs/s ({RUNS} runs in {:.3} s, {:.1} µs per run)",
@@ -76,16 +68,7 @@ fn main() {
     for injects in [16usize, 1_000, 10_000] {
         let source = SourceFile::new(format!("generated-{injects}.yaml"), generated(injects));
         let runs = (200_000 / injects as u64).clamp(10, 4_000);
-        let opts = Options {
-            runs,
-            seed: 1,
-            threads: 1,
-            counterfactuals: 0,
-        };
-        let secs = best_of(|| {
-            simulation::simulate(&source, std::slice::from_ref(&textbook), opts, &|_| {}).unwrap();
-        });
-        let run = secs / runs as f64;
+        let run = 1.0 / runs_per_second(&source, &textbook, runs, 1);
         per_inject.push(run / injects as f64);
         println!(
             "{injects:>6} injects: {:>10.1} µs per run, {:.2} µs per inject ({runs} runs)",
@@ -100,6 +83,21 @@ fn main() {
         "per-inject cost, largest / smallest across 16..10,000 injects: {:.2}x",
         hi / lo
     );
+}
+
+/// Simulated runs per second of `runs` runs of one profile on `threads` threads (the
+/// best of a few tries).
+fn runs_per_second(source: &SourceFile, profile: &Profile, runs: u64, threads: usize) -> f64 {
+    let opts = Options {
+        runs,
+        seed: 1,
+        threads,
+        counterfactuals: 0,
+    };
+    let secs = best_of(|| {
+        simulation::simulate(source, std::slice::from_ref(profile), opts, &|_| {}).unwrap();
+    });
+    runs as f64 / secs
 }
 
 /// The floor of a scenario's runs: every evaluation of `runs` runs, replayed on one host
@@ -131,19 +129,7 @@ fn library(root: &std::path::Path, profile: &Profile) {
     );
     for path in ttx_engine::authoring::project::yaml_files(&root.join("scenarios")) {
         let source = SourceFile::read(&path, 4 << 20).unwrap();
-        let rate = |threads| {
-            let opts = Options {
-                runs: LIBRARY_RUNS,
-                seed: 1,
-                threads,
-                counterfactuals: 0,
-            };
-            let secs = best_of(|| {
-                simulation::simulate(&source, std::slice::from_ref(profile), opts, &|_| {})
-                    .unwrap();
-            });
-            LIBRARY_RUNS as f64 / secs
-        };
+        let rate = |threads| runs_per_second(&source, profile, LIBRARY_RUNS, threads);
         let (one, two) = (rate(1), rate(2));
         let (floor_per_run, _) = floor(&source, profile, LIBRARY_RUNS / 10);
         let name = path.file_stem().unwrap_or_default().to_string_lossy();

@@ -72,7 +72,8 @@ impl ReadOnce {
     }
 
     /// How many distinct files were asked for.
-    pub fn files(&self) -> usize {
+    #[cfg(test)]
+    fn files(&self) -> usize {
         self.read.lock().map_or(0, |r| r.len())
     }
 }

@@ -87,7 +87,8 @@ pub fn validate(
     let mut report = Report::default();
     let max_bytes = program.map_or(DEFAULT_MAX_FILE_BYTES, ProgramDir::max_file_bytes);
     let files = expand_targets(targets, program);
-    let ctx = load_context(program, max_bytes, &files, &mut report);
+    let targeted = |path: &Path| files.iter().any(|f| normalize(f) == normalize(path));
+    let ctx = load_context(program, max_bytes, &Disk, &targeted, &mut report);
     report.files = files.len();
 
     let results = run_parallel(&files, |path, engine| {
@@ -118,15 +119,8 @@ pub fn validate_source(
     };
     let max_bytes = program.map_or(DEFAULT_MAX_FILE_BYTES, ProgramDir::max_file_bytes);
     let checked = normalize(&source.path);
-    let ctx = match program {
-        Some(p) => {
-            let (ctx, notes) =
-                program_context(p, max_bytes, files, &|path| normalize(path) == checked);
-            report.diagnostics.extend(notes);
-            ctx
-        }
-        None => Context::default(),
-    };
+    let targeted = |path: &Path| normalize(path) == checked;
+    let ctx = load_context(program, max_bytes, files, &targeted, &mut report);
     let engine = crate::authoring::script::sandbox();
     let (diags, source) =
         check_source(source, Some(kind), max_bytes, &ctx, program, &engine, files);
@@ -189,17 +183,19 @@ fn expand_targets(targets: &[PathBuf], program: Option<&ProgramDir>) -> Vec<Path
     files
 }
 
+/// The program's architecture and roster read through `files`, with a note in `report`
+/// for each that does not load and is not `targeted` (checked itself).
 fn load_context(
     program: Option<&ProgramDir>,
     max_bytes: u64,
-    files: &[PathBuf],
+    files: &dyn Files,
+    targeted: &dyn Fn(&Path) -> bool,
     report: &mut Report,
 ) -> Context {
     let Some(p) = program else {
         return Context::default();
     };
-    let targeted = |path: &Path| files.iter().any(|f| normalize(f) == normalize(path));
-    let (context, notes) = program_context(p, max_bytes, &Disk, &targeted);
+    let (context, notes) = program_context(p, max_bytes, files, targeted);
     report.diagnostics.extend(notes);
     context
 }
@@ -267,7 +263,7 @@ pub fn program_context(
 }
 
 /// [`load::load_file`], reading through `files`.
-fn load_through<T: serde::de::DeserializeOwned>(
+pub fn load_through<T: serde::de::DeserializeOwned>(
     files: &dyn Files,
     kind: FileKind,
     path: &Path,

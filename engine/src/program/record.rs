@@ -152,11 +152,11 @@ impl Record {
             .filter(|p| session::check_pinned_with(p, path, pinned_bytes).is_ok())
             .and_then(|p| {
                 let at = session::resolve(p, path);
-                load_through::<Roster>(&files, FileKind::Roster, &at, DEFAULT_MAX_FILE_BYTES)
+                model::<Roster>(&files, FileKind::Roster, &at, DEFAULT_MAX_FILE_BYTES)
             })
             .or_else(|| {
                 let p = program.as_ref()?;
-                load_through::<Roster>(
+                model::<Roster>(
                     &files,
                     FileKind::Roster,
                     &p.roster_path(),
@@ -164,7 +164,7 @@ impl Record {
                 )
             });
         let architecture = program.as_ref().and_then(|p| {
-            load_through::<Architecture>(
+            model::<Architecture>(
                 &files,
                 FileKind::Architecture,
                 &p.architecture_path(),
@@ -314,14 +314,15 @@ fn load_program(files: &ReadOnce, path: &Path) -> Option<ProgramDir> {
 
 /// A file's model, read through `files`, when it loads (its problems are
 /// `ttx validate`'s to report).
-fn load_through<T: serde::de::DeserializeOwned>(
+fn model<T: serde::de::DeserializeOwned>(
     files: &ReadOnce,
     kind: FileKind,
     path: &Path,
     max_bytes: u64,
 ) -> Option<T> {
-    let source = files.read(path, max_bytes).ok()?;
-    load::load_source::<T>(kind, source).ok().map(|l| l.value)
+    validate::load_through::<T>(files, kind, path, max_bytes)
+        .ok()
+        .map(|l| l.value)
 }
 
 /// The scenario at `path`, validated in `program` and loaded, from the bytes whose hash

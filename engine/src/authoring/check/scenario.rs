@@ -1046,7 +1046,6 @@ fn dry_run_on(
     let compile = |text: &Sp<String>| {
         asts.get(engine, text, ScriptKind::Script)
             .map(with_functions)
-            .ok_or(())
     };
     let report = |sink: &mut Sink, text: &Sp<String>, e: script::RunError, what: &str| {
         let pos = script::error_position(source, text, &e);
@@ -1085,7 +1084,7 @@ fn dry_run_on(
         }
     };
     if let Some(setup) = &s.setup {
-        let Ok(ast) = compile(setup) else {
+        let Some(ast) = compile(setup) else {
             return;
         };
         let result = host.run(&ast, &mut state);
@@ -1113,7 +1112,7 @@ fn dry_run_on(
     }
     for (id, d) in &s.decisions {
         let Some(effect) = &d.effect else { continue };
-        let Ok(ast) = compile(effect) else {
+        let Some(ast) = compile(effect) else {
             continue;
         };
         let mut after = state.clone();
