@@ -128,6 +128,7 @@ fn main() {
         .unwrap_or("ic");
     let large = lsp_client::grown(&text, role, 4 * 1024 * 1024 - 16);
     let large_path = path.with_file_name("bench-4mib.yaml");
+    let library = doc;
     let doc = c.open(&large_path, &large.0);
     let sent = Instant::now();
     c.diagnostics(&doc, 1);
@@ -141,6 +142,58 @@ fn main() {
         large.1,
         ms(opened),
         ms(sent.elapsed())
+    );
+
+    // While the 4 MiB scenario is checked after each of 20 edits: hovers over the library
+    // scenario, sent one after another until that edit's diagnostics arrive; and the
+    // first completion in the 4 MiB scenario itself after each edit, which needs its new
+    // text parsed.
+    let mut during = Vec::new();
+    let mut first_in_large = Vec::new();
+    let mut hover_in_large = Vec::new();
+    let role_in_large = large.0.find("to: [").expect("a recipient") + "to: [".len();
+    for round in 0..20 {
+        let version = 3 + round;
+        let text = if round % 2 == 0 { &large.0 } else { &edited };
+        c.change(&doc, version, text);
+        let sent = Instant::now();
+        let at_role = json!({
+            "textDocument": {"uri": doc},
+            "position": lsp_client::position(text, role_in_large),
+        });
+        c.request("textDocument/completion", at_role);
+        first_in_large.push(sent.elapsed());
+        let sent = Instant::now();
+        c.request("textDocument/hover", at(&doc, text, after));
+        hover_in_large.push(sent.elapsed());
+        let checked = |c: &lsp_client::Client| {
+            c.notifications.iter().any(|n| {
+                n["method"] == "textDocument/publishDiagnostics"
+                    && n["params"]["uri"] == doc.as_str()
+                    && n["params"]["version"] == version
+            })
+        };
+        while !checked(&c) {
+            let sent = Instant::now();
+            c.request("textDocument/hover", at(&library, probe, after));
+            during.push(sent.elapsed());
+        }
+        c.diagnostics(&doc, version);
+    }
+    report(
+        &format!(
+            "hover over the library scenario while the 4 MiB one is checked ({} hovers)",
+            during.len()
+        ),
+        &mut during,
+    );
+    report(
+        "first completion in the 4 MiB scenario after an edit",
+        &mut first_in_large,
+    );
+    report(
+        "then a hover in the 4 MiB scenario (its new text parsed)",
+        &mut hover_in_large,
     );
     let _ = c.request("shutdown", json!(null));
     c.notify("exit", json!(null));

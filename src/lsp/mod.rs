@@ -4,11 +4,13 @@
 //! where, what may be typed); this module turns its byte offsets into the protocol's lines
 //! and columns and its answers into JSON-RPC.
 //!
-//! Diagnostics are computed on the server's one thread once the editor has been quiet for
-//! the debounce time (150 ms, `initializationOptions.debounce_ms`), for the file that
-//! changed first and then for the other open files of its program, so editing an
-//! architecture re-checks the open scenarios that bind to it.
+//! Requests are answered on the server's thread; diagnostics are worked out on a thread of
+//! their own (see [`checker`]) once the editor has been quiet for the debounce time
+//! (150 ms, `initializationOptions.debounce_ms`), for the file that changed first and then
+//! for the other open files of its program, so editing an architecture re-checks the open
+//! scenarios that bind to it, and a long check holds no request.
 
+mod checker;
 mod convert;
 mod transport;
 
@@ -59,9 +61,10 @@ struct Server {
     due: Option<Instant>,
     initialized: bool,
     shut_down: bool,
-    /// What was last published on each `ttx.yaml` that is not open: its notes about an
-    /// architecture or roster that does not load.
-    notes: HashMap<PathBuf, Vec<ttx_engine::authoring::diagnostic::Diagnostic>>,
+    /// The thread that works out diagnostics, started by `initialize`.
+    checker: Option<checker::Checker>,
+    /// The texts changed since the checker's last job.
+    updates: Vec<checker::Update>,
 }
 
 impl Server {
@@ -76,7 +79,8 @@ impl Server {
             due: None,
             initialized: false,
             shut_down: false,
-            notes: HashMap::new(),
+            checker: None,
+            updates: Vec::new(),
         }
     }
 
@@ -246,6 +250,14 @@ impl Server {
         for folder in &folders {
             self.workspace.add_folder(folder);
         }
+        if self.checker.is_none() {
+            self.checker = Some(checker::Checker::start(
+                self.out.clone(),
+                folders,
+                self.encoding,
+                self.workspace.parses(),
+            ));
+        }
         lsp::InitializeResult {
             capabilities: lsp::ServerCapabilities {
                 position_encoding: Some(match self.encoding {
@@ -324,9 +336,10 @@ impl Server {
                     return;
                 };
                 if let Some(path) = path_of(&p.text_document.uri) {
+                    let path = ttx_engine::authoring::paths::normalize(&path);
                     self.workspace.close(&path);
                     if let Some(doc) = self.documents.remove(&path) {
-                        self.publish(doc.uri, Vec::new(), None);
+                        self.update(checker::Update::Closed(path.clone(), doc.uri));
                     }
                     self.mark(&path);
                 }
@@ -352,6 +365,7 @@ impl Server {
                 lines: LineIndex::new(&text),
             },
         );
+        self.update(checker::Update::Text(path.clone(), text.clone()));
         self.workspace.set_text(&path, text);
         self.mark(&path);
     }
@@ -388,67 +402,40 @@ impl Server {
         self.due = Some(Instant::now() + self.debounce);
     }
 
+    /// Hands the checker the texts changed since the last time and the files to check.
     fn publish_due(&mut self) {
         self.due = None;
         let dirty = std::mem::take(&mut self.dirty);
-        for path in &dirty {
-            self.publish_file(path);
-        }
-        // `ttx validate` notes in ttx.yaml when the architecture or roster does not load;
-        // the editor shows them on that file even when it is not open.
-        let mut seen = std::collections::HashSet::new();
-        for path in &dirty {
-            let Some((program, notes)) = self.workspace.program_notes(path) else {
-                continue;
-            };
-            // Once per program, however many of its files changed.
-            if !seen.insert(program.clone())
-                || self.documents.contains_key(&program)
-                || self
-                    .notes
-                    .get(&program)
-                    .map_or(notes.is_empty(), |n| *n == notes)
-            {
-                continue;
-            }
-            let diagnostics = {
-                let mut ranges = self.ranges();
-                let (text, lines) = ranges.text(&program);
-                notes
-                    .iter()
-                    .map(|d| convert::diagnostic(d, text, lines, self.encoding))
-                    .collect()
-            };
-            self.publish(uri_of(&program), diagnostics, None);
-            self.notes.insert(program, notes);
-        }
-    }
-
-    fn publish_file(&mut self, path: &Path) {
-        let Some(doc) = self.documents.get(path) else {
-            return;
-        };
-        let (uri, version) = (doc.uri.clone(), doc.version);
-        let found = self.workspace.diagnostics(path);
-        let (Some(text), Some(doc)) = (self.workspace.text(path), self.documents.get(path)) else {
-            return;
-        };
-        let diagnostics = found
-            .iter()
-            .map(|d| convert::diagnostic(d, text, &doc.lines, self.encoding))
+        let due = dirty
+            .into_iter()
+            .filter_map(|path| {
+                let doc = self.documents.get(&path)?;
+                Some(checker::Due {
+                    uri: doc.uri.clone(),
+                    version: doc.version,
+                    path,
+                })
+            })
             .collect();
-        self.publish(uri, diagnostics, Some(version));
+        let job = checker::Job {
+            updates: std::mem::take(&mut self.updates),
+            due,
+        };
+        if let Some(checker) = &self.checker {
+            checker.submit(job);
+        }
     }
 
-    fn publish(&self, uri: Uri, diagnostics: Vec<lsp::Diagnostic>, version: Option<i32>) {
-        self.send(Notification::new(
-            lsp::notification::PublishDiagnostics::METHOD.into(),
-            lsp::PublishDiagnosticsParams {
-                uri,
-                diagnostics,
-                version,
-            },
-        ));
+    /// Keeps a change for the checker's next job; a later change of the same file
+    /// replaces it.
+    fn update(&mut self, update: checker::Update) {
+        let path = match &update {
+            checker::Update::Text(path, _) | checker::Update::Closed(path, _) => path.clone(),
+        };
+        self.updates.retain(|u| {
+            !matches!(u, checker::Update::Text(p, _) | checker::Update::Closed(p, _) if *p == path)
+        });
+        self.updates.push(update);
     }
 
     /// The file and byte offset of a protocol position in an open document.

@@ -49,29 +49,35 @@ impl Transport {
     ) -> Transport {
         let (in_tx, incoming) = mpsc::channel();
         let (outgoing, out_rx) = mpsc::channel::<Outgoing>();
-        std::thread::spawn(move || read_loop(input, in_tx));
-        let writer = std::thread::spawn(move || {
-            let mut output = output;
-            for message in out_rx {
-                let written = match message {
-                    Outgoing::Message(m) => m.write(&mut output),
-                    Outgoing::Unreadable(code, why) => {
-                        let body = serde_json::json!({
-                            "jsonrpc": "2.0",
-                            "id": null,
-                            "error": {"code": code, "message": why},
-                        })
-                        .to_string();
-                        write!(output, "Content-Length: {}\r\n\r\n{body}", body.len())
-                            .and_then(|()| output.flush())
+        // Named, so that a profile tells the server's threads apart.
+        let thread = |name: &str| std::thread::Builder::new().name(name.into());
+        thread("ttx-lsp-read")
+            .spawn(move || read_loop(input, in_tx))
+            .expect("a thread can be started");
+        let writer = thread("ttx-lsp-write")
+            .spawn(move || {
+                let mut output = output;
+                for message in out_rx {
+                    let written = match message {
+                        Outgoing::Message(m) => m.write(&mut output),
+                        Outgoing::Unreadable(code, why) => {
+                            let body = serde_json::json!({
+                                "jsonrpc": "2.0",
+                                "id": null,
+                                "error": {"code": code, "message": why},
+                            })
+                            .to_string();
+                            write!(output, "Content-Length: {}\r\n\r\n{body}", body.len())
+                                .and_then(|()| output.flush())
+                        }
+                    };
+                    // The client closed its end: nothing more can reach it.
+                    if written.is_err() {
+                        break;
                     }
-                };
-                // The client closed its end: nothing more can reach it.
-                if written.is_err() {
-                    break;
                 }
-            }
-        });
+            })
+            .expect("a thread can be started");
         Transport {
             incoming,
             outgoing,

@@ -58,12 +58,20 @@ pub fn slot_at(path: &std::path::Path, text: &str, offset: usize) -> Option<Slot
     // author has not yet typed the bracket.
     // A key being typed (`roles:` of a roster) reads as one once a colon follows it.
     let closers = ["", "]", "}", "\"", "'", "\"]", "']", "\"}", "'}", ":"];
-    let (node, found) = closers.iter().find_map(|close| {
-        let marked = format!("{}{MARK}{close}{}", &text[..offset], &text[offset..]);
-        let node = yaml::parse(&SourceFile::new(path, marked)).ok()?;
-        let found = find_mark(&node)?;
-        Some((node, found))
-    })?;
+    let marked = |text: &str, offset: usize| {
+        closers.iter().find_map(|close| {
+            let marked = format!("{}{MARK}{close}{}", &text[..offset], &text[offset..]);
+            let node = yaml::parse(&SourceFile::new(path, marked)).ok()?;
+            let found = find_mark(&node)?;
+            Some((node, found))
+        })
+    };
+    // The lines the slot depends on first, so a keystroke in a 4 MiB scenario does not
+    // parse it whole; the whole file when they do not tell.
+    let (node, found) = window(text, offset)
+        .filter(|_| !WHOLE_FILE.with(std::cell::Cell::get))
+        .and_then(|(lines, at)| marked(&lines, at))
+        .or_else(|| marked(text, offset))?;
     let file = load::detect_kind(path, Some(&node))?;
     let keys: Vec<&str> = found.path.iter().map(String::as_str).collect();
     let expected = if let Some(place) = symbols::place_at(file, &keys, found.is_key) {
@@ -91,6 +99,97 @@ pub fn slot_at(path: &std::path::Path, text: &str, offset: usize) -> Option<Slot
         start,
         typed,
     })
+}
+
+thread_local! {
+    /// Set by the tests that compare the window's slots with the whole file's.
+    static WHOLE_FILE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// The lines of `text` the slot at `offset` depends on, and the offset in them: the file's
+/// top-level lines (its keys, for its kind) and the whole of the outermost indented block
+/// the cursor stands in (one inject, one role, with the siblings beside the cursor, such
+/// as a `decision:` that scopes its options). `None` when the file is not laid out as
+/// plain indented block YAML at the top (a sequence or flow collection at column 0, a
+/// document marker), so the caller parses it whole.
+fn window(text: &str, offset: usize) -> Option<(String, usize)> {
+    let indent = |line: &str| line.len() - line.trim_start_matches(' ').len();
+    // Lines that say nothing of the structure: blank ones and comments.
+    let silent = |line: &str| {
+        let t = line.trim();
+        t.is_empty() || t.starts_with('#')
+    };
+    let mut lines: Vec<(usize, &str)> = Vec::new();
+    let mut start = 0;
+    for line in text.split_inclusive('\n') {
+        lines.push((start, line));
+        start += line.len();
+    }
+    let cursor = lines
+        .iter()
+        .rposition(|(at, _)| *at <= offset)
+        .unwrap_or_default();
+    // The outermost indented line above the cursor that holds it.
+    let mut block = (indent(lines.get(cursor)?.1) > 0).then_some(cursor);
+    let mut least = indent(lines[cursor].1);
+    for i in (0..cursor).rev() {
+        let line = lines[i].1;
+        if silent(line) || indent(line) >= least {
+            continue;
+        }
+        if indent(line) == 0 {
+            break;
+        }
+        least = indent(line);
+        block = Some(i);
+    }
+    let end = block.map_or(cursor + 1, |b| {
+        let depth = indent(lines[b].1);
+        lines
+            .iter()
+            .enumerate()
+            .skip(b + 1)
+            .find(|(_, (_, l))| !silent(l) && indent(l) <= depth)
+            .map_or(lines.len(), |(i, _)| i)
+    });
+    // A cursor on a line of its own level reads with the sibling above it, which says
+    // whether that level is a mapping or a list.
+    let mut first = block.unwrap_or(cursor);
+    if block == Some(cursor)
+        && let Some(i) = (0..cursor)
+            .rev()
+            .find(|&i| !silent(lines[i].1) && indent(lines[i].1) <= least)
+        && indent(lines[i].1) == least
+    {
+        first = i;
+    }
+    let mut out = String::new();
+    let mut at = None;
+    for (i, (line_start, line)) in lines.iter().enumerate() {
+        if (first..end.max(cursor + 1)).contains(&i) {
+            if i == cursor {
+                at = Some(out.len() + offset - line_start);
+            }
+            out.push_str(line);
+            continue;
+        }
+        if silent(line) || indent(line) > 0 {
+            continue;
+        }
+        // A top-level line must read as a key of the root mapping on its own.
+        let plain = !line.starts_with([
+            '-', '[', ']', '{', '}', ',', '&', '*', '!', '|', '>', '%', '@', '`', '"', '\'', '?',
+            ':',
+        ]);
+        if !plain || !line.contains(':') {
+            return None;
+        }
+        out.push_str(line);
+        if !line.ends_with('\n') {
+            out.push('\n');
+        }
+    }
+    Some((out, at?))
 }
 
 fn floor_boundary(text: &str, mut offset: usize) -> usize {
@@ -210,6 +309,66 @@ mod tests {
         let s = slot("teams: []\nroles:\n  ic: {team: sec}\n  o|\n").unwrap();
         assert_eq!(s.file, FileKind::Roster);
         assert_eq!(s.expected, Expected::Symbol(SymbolKind::Role, None));
+    }
+
+    /// The slot read from the window is the slot read from the whole file, at the places
+    /// a completion is asked for (after `[`, `, `, `: ` and at each line's end) on a
+    /// sample of lines of every shipped file.
+    #[test]
+    fn the_window_reads_every_slot_as_the_whole_file_does() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut files = Vec::new();
+        for dir in [
+            "scenarios",
+            "examples/acme",
+            "examples/northwind",
+            "examples/acme/sessions",
+        ] {
+            for e in std::fs::read_dir(root.join(dir)).unwrap().flatten() {
+                if e.path().extension().is_some_and(|x| x == "yaml") {
+                    files.push(e.path());
+                }
+            }
+        }
+        assert!(files.len() > 10, "{files:?}");
+        let mut compared = 0;
+        let mut slots = 0;
+        for path in files {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let mut line_start = 0;
+            for (n, line) in text.split_inclusive('\n').enumerate() {
+                let here = line_start;
+                line_start += line.len();
+                if n % 5 != 0 {
+                    continue;
+                }
+                let body = line.trim_end_matches('\n');
+                let mut at: Vec<usize> = ["[", ", ", ": "]
+                    .iter()
+                    .flat_map(|m| body.match_indices(m).map(|(i, m)| here + i + m.len()))
+                    .collect();
+                at.push(here + body.len());
+                for offset in at {
+                    let windowed = slot_at(&path, &text, offset);
+                    WHOLE_FILE.with(|w| w.set(true));
+                    let whole = slot_at(&path, &text, offset);
+                    WHOLE_FILE.with(|w| w.set(false));
+                    assert_eq!(
+                        windowed,
+                        whole,
+                        "{}:{} at byte {offset}",
+                        path.display(),
+                        n + 1
+                    );
+                    compared += 1;
+                    slots += usize::from(whole.is_some());
+                }
+            }
+        }
+        assert!(
+            compared > 500 && slots > 50,
+            "{compared} places, {slots} slots"
+        );
     }
 
     #[test]

@@ -410,12 +410,18 @@ fn option_scope(place: &Place, keys: &[&str], maps: &[&Node]) -> Option<String> 
 /// outlines: the innermost mapping holding the definition at `offset`, or, for an id that
 /// is a key (`roles.ic`), that key's value.
 pub fn owner_of(root: &Node, offset: usize) -> Option<&Node> {
-    owners(root).get(&offset).copied()
+    owners_where(root, |at| at == offset).get(&offset).copied()
 }
 
-/// [`owner_of`] for every place in one walk of the tree, by byte offset: for an outline
-/// or a completion list, which ask it of every definition of a file.
+/// [`owner_of`] for every place in one walk of the tree, by byte offset: for an outline,
+/// which asks it of every definition of a file.
 pub fn owners(root: &Node) -> HashMap<usize, &Node> {
+    owners_where(root, |_| true)
+}
+
+/// [`owners`] of the places `wanted` accepts only: a completion list asks it of the ids of
+/// one kind, and a 4 MiB scenario has a hundred thousand other places.
+pub fn owners_where(root: &Node, wanted: impl Fn(usize) -> bool) -> HashMap<usize, &Node> {
     let mut keys = HashMap::new();
     let mut values = HashMap::new();
     let mut stack = vec![root];
@@ -423,16 +429,20 @@ pub fn owners(root: &Node) -> HashMap<usize, &Node> {
         match &n.value {
             Value::Map(entries) => {
                 for (k, v) in entries {
-                    keys.insert(k.pos.offset, v);
+                    if wanted(k.pos.offset) {
+                        keys.insert(k.pos.offset, v);
+                    }
                     // The id is this entry's value, or one item of its list (a tag).
                     let items = match &v.value {
                         Value::Seq(items) => items.as_slice(),
                         _ => std::slice::from_ref(v),
                     };
                     for i in items {
-                        values.insert(i.pos.offset, n);
-                        if matches!(i.value, Value::Str(_)) {
-                            // Inside its opening quote.
+                        if wanted(i.pos.offset) {
+                            values.insert(i.pos.offset, n);
+                        }
+                        // Inside its opening quote.
+                        if matches!(i.value, Value::Str(_)) && wanted(i.pos.offset + 1) {
                             values.insert(i.pos.offset + 1, n);
                         }
                     }

@@ -352,11 +352,33 @@ pub fn check_source(
     engine: &rhai::Engine,
     files: &dyn Files,
 ) -> (Vec<Diagnostic>, Option<SourceFile>) {
+    let (mut each, source) =
+        check_source_in(source, forced, max_bytes, &[(ctx, program)], engine, files);
+    (each.pop().unwrap_or_default(), source)
+}
+
+/// A program a file is checked in: the architecture and roster of its context, and the
+/// program itself (for the files it names).
+pub type In<'a> = (&'a Context, Option<&'a ProgramDir>);
+
+/// [`check_source`] of one file in several programs at once (a library scenario that
+/// several programs name, as an editor checks it): the file is read, parsed and loaded
+/// once, and the checks that do not depend on the program are made once. The first
+/// program's diagnostics are all of them; each other program's are those of the checks
+/// its architecture and roster take part in, which may repeat some of the first's.
+pub fn check_source_in(
+    source: SourceFile,
+    forced: Option<FileKind>,
+    max_bytes: u64,
+    programs: &[In<'_>],
+    engine: &rhai::Engine,
+    files: &dyn Files,
+) -> (Vec<Vec<Diagnostic>>, Option<SourceFile>) {
     let path = source.path.clone();
     let path = path.as_path();
     let node = match yaml::parse(&source) {
         Ok(node) => node,
-        Err(d) => return (vec![d], Some(source)),
+        Err(d) => return (vec![vec![d]], Some(source)),
     };
     let Some(kind) = forced.or_else(|| load::detect_kind(path, Some(&node))) else {
         let d = if matches!(node.value, yaml::Value::Map(_)) {
@@ -371,29 +393,32 @@ pub fn check_source(
             )
             .with_help("start the file with its keys, e.g. `id:` for a scenario; run `ttx schema KIND` for all of them")
         };
-        return (vec![d], Some(source));
+        return (vec![vec![d]], Some(source));
     };
     let placeholders = check::placeholders(&source.path, &node);
-    let (mut diagnostics, source) =
-        check_kind(kind, source, node, ctx, program, max_bytes, engine, files);
-    diagnostics.extend(placeholders);
-    (diagnostics, source)
+    let (mut each, source) = check_kind(kind, source, node, programs, max_bytes, engine, files);
+    if let Some(first) = each.first_mut() {
+        first.extend(placeholders);
+    }
+    (each, source)
 }
 
-/// Loads a parsed file as its kind and runs that kind's checks.
-#[allow(clippy::too_many_arguments)]
+/// Loads a parsed file as its kind and runs that kind's checks in each program.
 fn check_kind(
     kind: FileKind,
     source: SourceFile,
     node: yaml::Node,
-    ctx: &Context,
-    program: Option<&ProgramDir>,
+    programs: &[In<'_>],
     max_bytes: u64,
     engine: &rhai::Engine,
     files: &dyn Files,
-) -> (Vec<Diagnostic>, Option<SourceFile>) {
-    let arch = ctx.architecture.as_ref().map(|a| &a.value);
-    let roster = ctx.roster.as_ref().map(|r| &r.value);
+) -> (Vec<Vec<Diagnostic>>, Option<SourceFile>) {
+    fn arch(ctx: &Context) -> Option<&Architecture> {
+        ctx.architecture.as_ref().map(|a| &a.value)
+    }
+    fn roster(ctx: &Context) -> Option<&Roster> {
+        ctx.roster.as_ref().map(|r| &r.value)
+    }
     // A file whose structure is wrong is checked as far as it can be: its structural
     // problems are cut out of the tree (authoring::repair) and the checks run on the rest,
     // so one wrong value does not hide the other mistakes. What the checks say about the
@@ -405,63 +430,97 @@ fn check_kind(
                 Err(back) => {
                     let (f, node) = *back;
                     let Some(r) = crate::authoring::repair::repair(kind, &node) else {
-                        return (f.diagnostics, f.source);
+                        return (vec![f.diagnostics], f.source);
                     };
                     let Some(source) = f.source.clone() else {
-                        return (f.diagnostics, f.source);
+                        return (vec![f.diagnostics], f.source);
                     };
                     match load::load_tree::<$t>(kind, source, r.node.clone()) {
                         Ok(l) => (l, f.diagnostics, Some(r)),
-                        Err(_) => return (f.diagnostics, f.source),
+                        Err(_) => return (vec![f.diagnostics], f.source),
                     }
                 }
             }
         };
     }
+    // Problems of form that still let the model load come first in the first program's;
+    // the checks follow.
     let finish = |l_diags: Vec<Diagnostic>,
                   structural: Vec<Diagnostic>,
                   repaired: Option<crate::authoring::repair::Repaired>,
-                  mut checks: Vec<Diagnostic>| {
-        if let Some(r) = &repaired {
-            checks.retain(|d| !r.covers(d));
+                  each: Vec<Vec<Diagnostic>>| {
+        let mut out: Vec<Vec<Diagnostic>> = Vec::with_capacity(each.len());
+        let mut form = Some(concat(structural, l_diags));
+        for mut checks in each {
+            if let Some(r) = &repaired {
+                checks.retain(|d| !r.covers(d));
+            }
+            out.push(match form.take() {
+                Some(form) => concat(form, checks),
+                None => checks,
+            });
         }
-        concat(concat(structural, l_diags), checks)
+        out
     };
-    // Problems of form that still let the model load come first; the checks follow.
+    // The checks of a kind whose checks do not depend on the program: made once.
+    let once = |checks: Vec<Diagnostic>| {
+        let mut each = vec![checks];
+        each.resize_with(programs.len().max(1), Vec::new);
+        each
+    };
+    let none = Context::default();
+    let contexts: Vec<&Context> = if programs.is_empty() {
+        vec![&none]
+    } else {
+        programs.iter().map(|(c, _)| *c).collect()
+    };
     match kind {
         FileKind::Scenario => {
             let (l, structural, repaired) = loaded!(Scenario);
-            let context = check::scenario::Context {
-                architecture: arch,
-                roster,
-            };
-            let checks = check::scenario::check(&l, context, engine);
+            let each = contexts
+                .iter()
+                .enumerate()
+                .map(|(i, ctx)| {
+                    let context = check::scenario::Context {
+                        architecture: arch(ctx),
+                        roster: roster(ctx),
+                    };
+                    if i == 0 {
+                        check::scenario::check(&l, context, engine)
+                    } else {
+                        check::scenario::check_in_context(&l, context)
+                    }
+                })
+                .collect();
             (
-                finish(l.diagnostics, structural, repaired, checks),
+                finish(l.diagnostics, structural, repaired, each),
                 Some(l.source),
             )
         }
         FileKind::Architecture => {
             let (l, structural, repaired) = loaded!(Architecture);
-            let checks = check::architecture::check(&l, roster);
+            let each = contexts
+                .iter()
+                .map(|ctx| check::architecture::check(&l, roster(ctx)))
+                .collect();
             (
-                finish(l.diagnostics, structural, repaired, checks),
+                finish(l.diagnostics, structural, repaired, each),
                 Some(l.source),
             )
         }
         FileKind::Roster => {
             let (l, structural, repaired) = loaded!(Roster);
-            let checks = check::roster::check(&l);
+            let each = once(check::roster::check(&l));
             (
-                finish(l.diagnostics, structural, repaired, checks),
+                finish(l.diagnostics, structural, repaired, each),
                 Some(l.source),
             )
         }
         FileKind::Program => {
             let (l, structural, repaired) = loaded!(crate::authoring::model::program::Program);
-            let checks = check::program::check(&l);
+            let each = once(check::program::check(&l));
             (
-                finish(l.diagnostics, structural, repaired, checks),
+                finish(l.diagnostics, structural, repaired, each),
                 Some(l.source),
             )
         }
@@ -473,21 +532,27 @@ fn check_kind(
                     Ok(l) => (l, Vec::new()),
                     Err(f) => match salvage_sheet(&source, &node, &f.diagnostics) {
                         Some(l) => (l, f.diagnostics),
-                        None => return (f.diagnostics, f.source),
+                        None => return (vec![f.diagnostics], f.source),
                     },
                 };
-            let (scenario, mut checks) = resolve_sheet_scenario(&l, program, max_bytes, files);
-            checks.extend(check::sheet::check(&l, scenario.as_ref(), roster));
-            (
-                concat(concat(malformed, l.diagnostics), checks),
-                Some(l.source),
-            )
+            let each = contexts
+                .iter()
+                .enumerate()
+                .map(|(i, ctx)| {
+                    let program = programs.get(i).and_then(|(_, p)| *p);
+                    let (scenario, mut checks) =
+                        resolve_sheet_scenario(&l, program, max_bytes, files);
+                    checks.extend(check::sheet::check(&l, scenario.as_ref(), roster(ctx)));
+                    checks
+                })
+                .collect();
+            (finish(l.diagnostics, malformed, None, each), Some(l.source))
         }
         FileKind::Profile => {
             let (l, structural, repaired) = loaded!(crate::authoring::model::profile::Profile);
-            let checks = check::profile::check(&l, None);
+            let each = once(check::profile::check(&l, None));
             (
-                finish(l.diagnostics, structural, repaired, checks),
+                finish(l.diagnostics, structural, repaired, each),
                 Some(l.source),
             )
         }

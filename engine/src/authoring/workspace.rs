@@ -11,7 +11,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::authoring::attack;
 use crate::authoring::complete::{self, Expected};
@@ -97,15 +97,47 @@ struct RunbookFile {
 }
 
 /// A file's tree and ids, kept while its text stays the same.
-struct Parsed {
+pub struct Parsed {
     text: String,
     kind: Option<FileKind>,
     tree: Option<Node>,
     symbols: Vec<Symbol>,
     /// A scenario's injects' times as `ttx show` gives them (`0:35:00 (spike +25m)`),
     /// worked out when first asked for; empty while the scenario does not load.
-    timings: Option<Arc<HashMap<String, String>>>,
+    timings: OnceLock<Arc<HashMap<String, String>>>,
 }
+
+impl Parsed {
+    /// The text of a top-level key's scalar value.
+    fn top_str(&self, key: &str) -> Option<&str> {
+        self.tree.as_ref()?.get(key)?.as_str()
+    }
+}
+
+/// Files' trees and ids, shared by the workspaces of one editor session (the language
+/// server's request thread and its check thread): a text parsed by one is not parsed
+/// again by the other. The lock is held only to look an entry up or put one in, never
+/// while a file is parsed.
+#[derive(Clone, Default)]
+pub struct Parses(Arc<Mutex<HashMap<PathBuf, Arc<Parsed>>>>);
+
+impl Parses {
+    fn get(&self, path: &Path) -> Option<Arc<Parsed>> {
+        // A panic elsewhere while the lock was held leaves the map as it was: go on.
+        let map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        map.get(path).cloned()
+    }
+
+    fn put(&self, path: &Path, parsed: Arc<Parsed>) {
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        map.insert(path.to_path_buf(), parsed);
+    }
+}
+
+/// Above this size, a completion in a file whose new text is not parsed yet lists the ids
+/// of its last parse rather than hold the editor for the parse (about 15 ms a MiB here):
+/// the check thread parses the new text within the debounce time.
+const STALE_COMPLETION_BYTES: usize = 1024 * 1024;
 
 /// A program's `ttx.yaml` and the architecture and roster checks are made against.
 struct ProgramCache {
@@ -127,7 +159,7 @@ struct CachedContext {
 pub struct Workspace {
     open: HashMap<PathBuf, String>,
     programs_known: Vec<PathBuf>,
-    parsed: HashMap<PathBuf, Parsed>,
+    parsed: Parses,
     programs: HashMap<PathBuf, ProgramCache>,
     engine: rhai::Engine,
 }
@@ -157,10 +189,16 @@ impl Files for Overlay<'_> {
 impl Workspace {
     /// An empty workspace with its own script sandbox.
     pub fn new() -> Self {
+        Self::sharing(Parses::default())
+    }
+
+    /// An empty workspace that keeps its files' trees and ids in `parses`, with the other
+    /// workspaces given the same.
+    pub fn sharing(parses: Parses) -> Self {
         Workspace {
             open: HashMap::new(),
             programs_known: Vec::new(),
-            parsed: HashMap::new(),
+            parsed: parses,
             programs: HashMap::new(),
             engine: crate::authoring::script::sandbox(),
         }
@@ -265,13 +303,40 @@ impl Workspace {
             // What `ttx validate` says of the file once saved; the buffer is not parsed.
             return vec![crate::authoring::file::too_large(&path, max)];
         }
-        let mut diagnostics = self.check_in(&path, &text, program.as_deref(), max);
-        // A library scenario shared by several programs is checked against each: what
-        // only another program's architecture or roster finds is said with its name.
-        for other in programs.flatten() {
+        // A library scenario shared by several programs is read, loaded and checked once
+        // for what does not depend on the program, and against each program's
+        // architecture and roster for what does.
+        let mut programs_in = Vec::new();
+        for p in std::iter::once(program).chain(programs.flatten().map(Some)) {
+            let (context, notes) = match p.as_deref() {
+                Some(p) => self.context(p),
+                None => (Arc::new(Context::default()), Vec::new()),
+            };
+            programs_in.push((context, notes, p));
+        }
+        let each = {
+            let ins: Vec<validate::In<'_>> = programs_in
+                .iter()
+                .map(|(c, _, p)| (&**c, p.as_deref()))
+                .collect();
+            let source = SourceFile::new(&path, text);
+            validate::check_source_in(source, None, max, &ins, &self.engine, &Overlay(&self.open)).0
+        };
+        let mut diagnostics = Vec::new();
+        for (i, (mut found, (_, notes, p))) in each.into_iter().zip(programs_in).enumerate() {
+            // The program file itself carries its notes about the architecture and roster.
+            found.extend(notes);
+            found.retain(|d| normalize(&d.file) == path);
+            if i == 0 {
+                diagnostics = found;
+                continue;
+            }
+            // What only another program's architecture or roster finds is said with its
+            // name.
+            let Some(other) = p else { continue };
             let org = other.program.value.org.clone();
             let shown = crate::authoring::paths::display_path(&other.program.source.path);
-            for mut d in self.check_in(&path, &text, Some(&other), max) {
+            for mut d in found {
                 if !diagnostics.iter().any(|known| known == &d) {
                     d.message = format!("{} (in program {org}, {})", d.message, shown.display());
                     diagnostics.push(d);
@@ -280,34 +345,6 @@ impl Workspace {
         }
         crate::authoring::diagnostic::sort(&mut diagnostics);
         diagnostics.dedup();
-        diagnostics
-    }
-
-    /// The diagnostics of `text` at `path` as `ttx validate` gives them inside `program`.
-    fn check_in(
-        &mut self,
-        path: &Path,
-        text: &str,
-        program: Option<&ProgramDir>,
-        max: u64,
-    ) -> Vec<Diagnostic> {
-        let (context, notes) = match program {
-            Some(p) => self.context(p),
-            None => (Arc::new(Context::default()), Vec::new()),
-        };
-        let source = SourceFile::new(path, text.to_string());
-        let (mut diagnostics, _) = validate::check_source(
-            source,
-            None,
-            max,
-            &context,
-            program,
-            &self.engine,
-            &Overlay(&self.open),
-        );
-        // The program file itself carries its notes about the architecture and roster.
-        diagnostics.extend(notes);
-        diagnostics.retain(|d| normalize(&d.file) == path);
         diagnostics
     }
 
@@ -665,21 +702,24 @@ impl Workspace {
         let mut out = Vec::new();
         let mut count: HashMap<String, usize> = HashMap::new();
         for home in self.homes(path, kind) {
-            let Some(parsed) = self.parsed(&home) else {
+            let Some(parsed) = self.parsed_for_listing(&home) else {
                 continue;
             };
-            let owners = parsed
-                .tree
-                .as_ref()
-                .map(symbols::owners)
-                .unwrap_or_default();
-            for s in &parsed.symbols {
-                if s.kind != kind || s.usage != Use::Definition {
-                    continue;
-                }
-                if scope.is_some() && s.scope.as_deref() != scope {
-                    continue;
-                }
+            let listed = |s: &&Symbol| {
+                s.kind == kind
+                    && s.usage == Use::Definition
+                    && (scope.is_none() || s.scope.as_deref() == scope)
+            };
+            let at: HashSet<usize> = parsed
+                .symbols
+                .iter()
+                .filter(listed)
+                .map(|s| s.pos.offset)
+                .collect();
+            let owners = parsed.tree.as_ref().map_or_else(HashMap::new, |t| {
+                symbols::owners_where(t, |offset| at.contains(&offset))
+            });
+            for s in parsed.symbols.iter().filter(listed) {
                 *count.entry(s.name.clone()).or_default() += 1;
                 let detail = match kind {
                     SymbolKind::Tag | SymbolKind::DataClass | SymbolKind::ComponentKind => {
@@ -713,11 +753,8 @@ impl Workspace {
     fn plays_in_turns(&mut self, path: &Path) -> bool {
         let homes = self.homes(path, SymbolKind::Inject);
         homes.iter().any(|h| {
-            self.parsed(h)
-                .and_then(|p| p.tree.as_ref())
-                .and_then(|t| t.get("clock"))
-                .and_then(Node::as_str)
-                == Some("turns")
+            self.parsed_for_listing(h)
+                .is_some_and(|p| p.top_str("clock") == Some("turns"))
         })
     }
 
@@ -775,7 +812,8 @@ impl Workspace {
 
     /// The files that define ids of `kind` for the file at `path`.
     fn homes(&mut self, path: &Path, kind: SymbolKind) -> Vec<PathBuf> {
-        let file_kind = self.parsed(path).and_then(|p| p.kind);
+        // A file's kind does not change with a keystroke: a large file's last parse says it.
+        let file_kind = self.parsed_for_listing(path).and_then(|p| p.kind);
         match kind.home() {
             Home::Catalog => Vec::new(),
             Home::Architecture => self
@@ -848,13 +886,7 @@ impl Workspace {
 
     /// The scenario a decisions sheet names: a path beside the sheet, or a library id.
     fn sheet_scenario(&mut self, sheet: &Path) -> Option<PathBuf> {
-        let named = self
-            .parsed(sheet)?
-            .tree
-            .as_ref()?
-            .get("scenario")?
-            .as_str()?
-            .to_string();
+        let named = self.parsed(sheet)?.top_str("scenario")?.to_string();
         let by_path = normalize(&sheet.parent().unwrap_or(Path::new(".")).join(&named));
         if Overlay(&self.open).exists(&by_path) {
             return Some(by_path);
@@ -866,10 +898,7 @@ impl Workspace {
             .map(|p| normalize(&p))
             .find(|p| {
                 self.parsed(p)
-                    .and_then(|s| s.tree.as_ref())
-                    .and_then(|t| t.get("id"))
-                    .and_then(Node::as_str)
-                    == Some(named.as_str())
+                    .is_some_and(|s| s.top_str("id") == Some(named.as_str()))
             })
     }
 
@@ -879,7 +908,7 @@ impl Workspace {
         let Some(parsed) = self.parsed(path) else {
             return Arc::default();
         };
-        if let Some(t) = &parsed.timings {
+        if let Some(t) = parsed.timings.get() {
             return t.clone();
         }
         let timings: HashMap<String, String> = if parsed.kind == Some(FileKind::Scenario) {
@@ -899,16 +928,24 @@ impl Workspace {
         } else {
             HashMap::new()
         };
-        let timings = Arc::new(timings);
-        if let Some(p) = self.parsed.get_mut(path) {
-            p.timings = Some(timings.clone());
-        }
-        timings
+        parsed.timings.get_or_init(|| Arc::new(timings)).clone()
+    }
+
+    /// The trees and ids this workspace keeps, to hand to another that should share them.
+    pub fn parses(&self) -> Parses {
+        self.parsed.clone()
+    }
+
+    /// Parses the open file `path` now unless its text is parsed already, so that the
+    /// requests that come next find it ready (the language server's check thread calls
+    /// this before it checks a file).
+    pub fn prepare(&mut self, path: &Path) {
+        self.parsed(&normalize(path));
     }
 
     /// The tree and ids of `path` (open text, else the disk), parsed again only when the
     /// text changed.
-    fn parsed(&mut self, path: &Path) -> Option<&Parsed> {
+    fn parsed(&mut self, path: &Path) -> Option<Arc<Parsed>> {
         // An open file's text is compared where it stands, not copied: this runs several
         // times per request, and a buffer may be 4 MiB.
         let from_disk;
@@ -919,27 +956,38 @@ impl Workspace {
                 &from_disk
             }
         };
-        let fresh = self.parsed.get(path).is_some_and(|p| p.text == text);
-        if !fresh {
-            let source = SourceFile::new(path, text.to_string());
-            let tree = yaml::parse(&source).ok();
-            let kind = load::detect_kind(path, tree.as_ref());
-            let symbols = match (&tree, kind) {
-                (Some(t), Some(k)) => symbols::index(k, t, &source.text),
-                _ => Vec::new(),
-            };
-            self.parsed.insert(
-                path.to_path_buf(),
-                Parsed {
-                    text: source.text,
-                    kind,
-                    tree,
-                    symbols,
-                    timings: None,
-                },
-            );
+        if let Some(known) = self.parsed.get(path)
+            && known.text == text
+        {
+            return Some(known);
         }
-        self.parsed.get(path)
+        let source = SourceFile::new(path, text.to_string());
+        let tree = yaml::parse(&source).ok();
+        let kind = load::detect_kind(path, tree.as_ref());
+        let symbols = match (&tree, kind) {
+            (Some(t), Some(k)) => symbols::index(k, t, &source.text),
+            _ => Vec::new(),
+        };
+        let parsed = Arc::new(Parsed {
+            text: source.text,
+            kind,
+            tree,
+            symbols,
+            timings: OnceLock::new(),
+        });
+        self.parsed.put(path, parsed.clone());
+        Some(parsed)
+    }
+
+    /// The ids of `path` for a completion's list: its last parse when the open text is
+    /// large and not parsed yet (see [`STALE_COMPLETION_BYTES`]), else its parse now.
+    fn parsed_for_listing(&mut self, path: &Path) -> Option<Arc<Parsed>> {
+        if let (Some(open), Some(known)) = (self.open.get(path), self.parsed.get(path))
+            && open.len() > STALE_COMPLETION_BYTES
+        {
+            return Some(known);
+        }
+        self.parsed(path)
     }
 
     /// The `ttx.yaml` a file belongs to: the nearest above it (open in the editor or on

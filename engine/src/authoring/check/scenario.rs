@@ -60,6 +60,20 @@ pub fn check(loaded: &Loaded<Scenario>, ctx: Context<'_>, engine: &Engine) -> Ve
     sink.out
 }
 
+/// The checks of [`check`] the program's architecture and roster take part in, with the
+/// parts of them that do not depend on it: for a library scenario shared by several
+/// programs, [`check`] is made in the first and these in each of the others.
+pub fn check_in_context(loaded: &Loaded<Scenario>, ctx: Context<'_>) -> Vec<Diagnostic> {
+    let s = &loaded.value;
+    let mut sink = Sink::new(&loaded.source.path);
+    requirements(s, ctx.architecture, &mut sink);
+    expectations(s, ctx.architecture, &mut sink);
+    if let Some(roster) = ctx.roster {
+        staffing(s, roster, &mut sink);
+    }
+    sink.out
+}
+
 fn role_ids(s: &Scenario) -> impl Iterator<Item = &str> + Clone {
     s.roles.keys().map(|k| k.as_str())
 }
