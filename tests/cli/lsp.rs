@@ -546,6 +546,57 @@ fn a_file_of_4_mib_is_checked_and_one_past_the_limit_is_refused() {
     );
 }
 
+/// Checks run on their own thread: changes sent during a check of a large file are
+/// checked at their latest version, no file's diagnostics go back to an older version, and
+/// a file closed while it is checked ends with its diagnostics cleared.
+#[test]
+fn changes_and_a_close_during_a_check_end_at_the_latest_text() {
+    let dir = workspace("during");
+    let path = dir.join("scenarios/large.yaml");
+    let (text, _) = crate::lsp_client::grown(&read(&root().join(LEAK)), "oncall", 2 * 1024 * 1024);
+    let mut c = Client::start(&ttx(), &dir, 0);
+    let doc = c.open(&path, &text);
+    // Versions 2..=6 one after another, the last with a mistyped recipient; the server is
+    // checking one of them while the next arrive.
+    let mistyped = text.replacen("to: [oncall]", "to: [oncal]", 1);
+    for version in 2..=6 {
+        c.change(&doc, version, if version == 6 { &mistyped } else { &text });
+    }
+    let found = summary(&c.diagnostics(&doc, 6));
+    assert!(
+        found.iter().any(|d| d.4 == "undefined-reference"),
+        "{found:#?}"
+    );
+    // A change and its close at once: whatever the checker was doing, the file ends clear.
+    c.change(&doc, 7, &mistyped);
+    c.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": doc}}),
+    );
+    let answer = c.request("shutdown", json!(null));
+    assert!(answer["error"].is_null(), "{answer}");
+    c.notify("exit", json!(null));
+    c.drain();
+    let published: Vec<&Value> = c
+        .notifications
+        .iter()
+        .filter(|n| {
+            n["method"] == "textDocument/publishDiagnostics" && n["params"]["uri"] == doc.as_str()
+        })
+        .map(|n| &n["params"])
+        .collect();
+    let versions: Vec<i64> = published
+        .iter()
+        .filter_map(|p| p["version"].as_i64())
+        .collect();
+    assert!(versions.windows(2).all(|w| w[0] <= w[1]), "{versions:?}");
+    let last = published.last().expect("published");
+    assert!(last["version"].is_null(), "{last}");
+    assert_eq!(last["diagnostics"], json!([]));
+    let (status, stderr) = c.finish();
+    assert!(status.success(), "{stderr}");
+}
+
 #[test]
 fn malformed_json_rpc_is_answered_and_the_server_goes_on() {
     let dir = workspace("malformed");

@@ -157,6 +157,20 @@ impl Client {
         self.stdin = None;
     }
 
+    /// Everything the server says until it closes its output (after `exit`), added to
+    /// the notifications kept.
+    pub fn drain(&mut self) {
+        let deadline = Instant::now() + DEADLINE;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.rx.recv_timeout(left) {
+                Ok(v) => self.notifications.push(v),
+                Err(RecvTimeoutError::Disconnected) => return,
+                Err(RecvTimeoutError::Timeout) => panic!("ttx lsp did not close its output"),
+            }
+        }
+    }
+
     /// Waits for the server to end, within the deadline, and returns its status and
     /// standard error.
     pub fn finish(mut self) -> (ExitStatus, String) {
