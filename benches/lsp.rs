@@ -146,8 +146,8 @@ fn main() {
 
     // While the 4 MiB scenario is checked after each of 20 edits: hovers over the library
     // scenario, sent one after another until that edit's diagnostics arrive; and the
-    // first completion in the 4 MiB scenario itself after each edit, which needs its new
-    // text parsed.
+    // first completion and hover in the 4 MiB scenario itself after each edit, before its
+    // new text is parsed.
     let mut during = Vec::new();
     let mut first_in_large = Vec::new();
     let mut hover_in_large = Vec::new();
@@ -192,7 +192,7 @@ fn main() {
         &mut first_in_large,
     );
     report(
-        "then a hover in the 4 MiB scenario (its new text parsed)",
+        "then a hover in the 4 MiB scenario",
         &mut hover_in_large,
     );
     let _ = c.request("shutdown", json!(null));

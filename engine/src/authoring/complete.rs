@@ -70,7 +70,7 @@ pub fn slot_at(path: &std::path::Path, text: &str, offset: usize) -> Option<Slot
     // parse it whole; the whole file when they do not tell.
     let (node, found) = window(text, offset)
         .filter(|_| !WHOLE_FILE.with(std::cell::Cell::get))
-        .and_then(|(lines, at)| marked(&lines, at))
+        .and_then(|w| marked(&w.text, w.at))
         .or_else(|| marked(text, offset))?;
     let file = load::detect_kind(path, Some(&node))?;
     let keys: Vec<&str> = found.path.iter().map(String::as_str).collect();
@@ -106,13 +106,40 @@ thread_local! {
     static WHOLE_FILE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
+/// The lines of a file around a place in it, as [`window`] cuts them.
+pub(crate) struct Window {
+    /// The lines.
+    pub text: String,
+    /// Where the place is in them.
+    pub at: usize,
+    /// Where the block around the place starts in the window and in the file (bytes,
+    /// 0-based lines), and its length in bytes: the only part whose places are the file's.
+    block: (usize, usize, usize, usize, usize),
+}
+
+impl Window {
+    /// The file's place of a place in the window's block around the cursor.
+    pub fn to_file(
+        &self,
+        mut pos: crate::authoring::source::Pos,
+    ) -> Option<crate::authoring::source::Pos> {
+        let (in_window, in_file, len, window_line, file_line) = self.block;
+        if pos.offset < in_window || pos.offset + pos.len > in_window + len {
+            return None;
+        }
+        pos.offset = pos.offset - in_window + in_file;
+        pos.line = (pos.line as usize + file_line - window_line) as u32;
+        Some(pos)
+    }
+}
+
 /// The lines of `text` the slot at `offset` depends on, and the offset in them: the file's
 /// top-level lines (its keys, for its kind) and the whole of the outermost indented block
 /// the cursor stands in (one inject, one role, with the siblings beside the cursor, such
 /// as a `decision:` that scopes its options). `None` when the file is not laid out as
 /// plain indented block YAML at the top (a sequence or flow collection at column 0, a
 /// document marker), so the caller parses it whole.
-fn window(text: &str, offset: usize) -> Option<(String, usize)> {
+pub(crate) fn window(text: &str, offset: usize) -> Option<Window> {
     let indent = |line: &str| line.len() - line.trim_start_matches(' ').len();
     // Lines that say nothing of the structure: blank ones and comments.
     let silent = |line: &str| {
@@ -165,12 +192,19 @@ fn window(text: &str, offset: usize) -> Option<(String, usize)> {
     }
     let mut out = String::new();
     let mut at = None;
+    let mut block = (0, 0, 0, 0, 0);
+    let mut window_lines = 0;
     for (i, (line_start, line)) in lines.iter().enumerate() {
         if (first..end.max(cursor + 1)).contains(&i) {
+            if i == first {
+                block = (out.len(), *line_start, 0, window_lines, i);
+            }
             if i == cursor {
                 at = Some(out.len() + offset - line_start);
             }
             out.push_str(line);
+            block.2 += line.len();
+            window_lines += 1;
             continue;
         }
         if silent(line) || indent(line) > 0 {
@@ -188,8 +222,13 @@ fn window(text: &str, offset: usize) -> Option<(String, usize)> {
         if !line.ends_with('\n') {
             out.push('\n');
         }
+        window_lines += 1;
     }
-    Some((out, at?))
+    Some(Window {
+        text: out,
+        at: at?,
+        block,
+    })
 }
 
 fn floor_boundary(text: &str, mut offset: usize) -> usize {

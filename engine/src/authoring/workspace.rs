@@ -461,9 +461,24 @@ impl Workspace {
 
     /// Where `symbol`, as the file at `path` names it, is defined: in its home files.
     fn definitions_of(&mut self, path: &Path, symbol: &Symbol) -> Vec<Location> {
+        self.definitions_in(path, symbol, Self::parsed)
+    }
+
+    /// [`Workspace::definitions_of`] in each home's last parse when it is a large file
+    /// not parsed since it changed: for a hover's text, not for a place to go to.
+    fn definitions_listed(&mut self, path: &Path, symbol: &Symbol) -> Vec<Location> {
+        self.definitions_in(path, symbol, Self::parsed_for_listing)
+    }
+
+    fn definitions_in(
+        &mut self,
+        path: &Path,
+        symbol: &Symbol,
+        parse: fn(&mut Self, &Path) -> Option<Arc<Parsed>>,
+    ) -> Vec<Location> {
         let mut out = Vec::new();
         for home in self.homes(path, symbol.kind) {
-            if let Some(parsed) = self.parsed(&home) {
+            if let Some(parsed) = parse(self, &home) {
                 out.extend(
                     parsed
                         .symbols
@@ -549,16 +564,28 @@ impl Workspace {
     /// What the id at `offset` is, in Markdown, and where the id stands.
     pub fn hover(&mut self, path: &Path, offset: usize) -> Option<(Pos, String)> {
         let path = normalize(path);
-        let symbol = self.symbol_at(&path, offset)?;
+        // In a large file just changed, the id under the cursor is read from the lines
+        // around it and described from the file's last parse, rather than wait for the
+        // new text to be parsed whole.
+        let (symbol, defined) = match self.symbol_in_window(&path, offset) {
+            Some(symbol) => {
+                let defined = self.definitions_listed(&path, &symbol);
+                (symbol, defined)
+            }
+            None => (
+                self.symbol_at(&path, offset)?,
+                self.definition(&path, offset),
+            ),
+        };
         if symbol.kind == SymbolKind::Technique {
             return Some((symbol.pos, technique_text(&symbol.name)));
         }
         let mut parts = Vec::new();
-        for at in self.definition(&path, offset) {
+        for at in defined {
             let timing = (symbol.kind == SymbolKind::Inject)
                 .then(|| self.timings(&at.path).get(&symbol.name).cloned())
                 .flatten();
-            let Some(parsed) = self.parsed(&at.path) else {
+            let Some(parsed) = self.parsed_for_listing(&at.path) else {
                 continue;
             };
             let Some(tree) = &parsed.tree else { continue };
@@ -905,7 +932,7 @@ impl Workspace {
     /// When each inject of the scenario at `path` comes, as the MSEL preview (`ttx show`)
     /// tells it: its earliest time and what it follows.
     fn timings(&mut self, path: &Path) -> Arc<HashMap<String, String>> {
-        let Some(parsed) = self.parsed(path) else {
+        let Some(parsed) = self.parsed_for_listing(path) else {
             return Arc::default();
         };
         if let Some(t) = parsed.timings.get() {
@@ -977,6 +1004,29 @@ impl Workspace {
         });
         self.parsed.put(path, parsed.clone());
         Some(parsed)
+    }
+
+    /// The id at `offset` of a large open file whose text changed since its last parse,
+    /// read from the lines around it ([`complete::window`]); `None` when the file is small
+    /// or parsed as it stands, or the lines do not tell.
+    fn symbol_in_window(&mut self, path: &Path, offset: usize) -> Option<Symbol> {
+        let text = self.open.get(path)?;
+        if text.len() <= STALE_COMPLETION_BYTES {
+            return None;
+        }
+        let known = self.parsed.get(path)?;
+        if known.text == *text {
+            return None;
+        }
+        let window = complete::window(text, offset)?;
+        let tree = yaml::parse(&SourceFile::new(path, window.text.clone())).ok()?;
+        symbols::index(known.kind?, &tree, &window.text)
+            .into_iter()
+            .find(|s| s.pos.offset <= window.at && window.at <= s.pos.offset + s.pos.len)
+            .and_then(|mut s| {
+                s.pos = window.to_file(s.pos)?;
+                Some(s)
+            })
     }
 
     /// The ids of `path` for a completion's list: its last parse when the open text is
@@ -1345,5 +1395,49 @@ mod tests {
                 detail: String::new()
             }]
         );
+    }
+
+    /// A scenario of more than 1 MiB: a role, a decision, and `n` injects the first of
+    /// which the last follows.
+    fn large(n: usize) -> String {
+        let mut text = String::from(
+            "id: big\ntitle: Big\nroles:\n  ic: {title: Incident commander}\ninjects:\n",
+        );
+        for i in 0..n {
+            text.push_str(&format!(
+                "  - id: i{i}\n    at: 1m\n    to: [ic]\n    text: \"{}\"\n",
+                "words ".repeat(40)
+            ));
+        }
+        text.push_str("  - id: last\n    after: {inject: i0}\n    to: [ic]\n    text: end\n");
+        text
+    }
+
+    /// A hover in a large file just changed reads the id from the lines around the cursor
+    /// and describes it from the last parse: the same answer as after a parse of the new
+    /// text, at the new text's place.
+    #[test]
+    fn a_hover_in_a_large_changed_file_answers_as_a_fresh_parse_would() {
+        let path = Path::new("/nonexistent-ttx-workspace/big.yaml");
+        let text = large(5_000);
+        assert!(text.len() > STALE_COMPLETION_BYTES);
+        let mut w = Workspace::new();
+        w.set_text(path, text.clone());
+        let marker = "after: {inject: ";
+        let at = |t: &str| t.find(marker).unwrap() + marker.len() + 1;
+        assert!(w.hover(path, at(&text)).is_some());
+        // A line typed near the top: every place below moves.
+        let edited = text.replacen("title: Big\n", "title: Big\ndescription: moved\n", 1);
+        w.set_text(path, edited.clone());
+        let windowed = w.hover(path, at(&edited)).expect("a hover");
+        assert!(
+            w.parsed.get(&normalize(path)).unwrap().text != edited,
+            "answered without parsing the new text"
+        );
+        let mut fresh = Workspace::new();
+        fresh.set_text(path, edited.clone());
+        let parsed = fresh.hover(path, at(&edited)).expect("a hover");
+        assert_eq!(windowed, parsed);
+        assert_eq!(&edited[windowed.0.offset..][..2], "i0");
     }
 }
