@@ -191,10 +191,7 @@ fn main() {
         "first completion in the 4 MiB scenario after an edit",
         &mut first_in_large,
     );
-    report(
-        "then a hover in the 4 MiB scenario",
-        &mut hover_in_large,
-    );
+    report("then a hover in the 4 MiB scenario", &mut hover_in_large);
     let _ = c.request("shutdown", json!(null));
     c.notify("exit", json!(null));
     let _ = c.finish();

@@ -2,9 +2,12 @@
 //! for what a live exercise got wrong (each named after the bug), what a role may see,
 //! and the exercise driven from its own thread. Real time is a manual clock: no sleeps.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use support::{ok, refused};
 use ttx_engine::assessment::assess::{self, Outcome};
 use ttx_engine::authoring::load;
 use ttx_engine::authoring::model::program::Sla;
@@ -88,23 +91,6 @@ fn start(name: &str) -> (Facilitation<'static>, ManualClock, PathBuf) {
     let mut f = Facilitation::new(session, Some(roster()), Box::new(clock.clone()), false);
     f.opening(first);
     (f, clock, path)
-}
-
-fn ok(f: &mut Facilitation<'_>, line: &str) -> Response {
-    let r = f.line(line);
-    assert!(
-        matches!(r.verdict, Verdict::Ok | Verdict::Answered),
-        "`{line}`: {:?}",
-        r.verdict
-    );
-    r
-}
-
-fn refused(f: &mut Facilitation<'_>, line: &str) -> String {
-    match f.line(line).verdict {
-        Verdict::Refused(why) => why,
-        other => panic!("`{line}` was not refused: {other:?}"),
-    }
 }
 
 fn notices(r: &Response) -> Vec<String> {

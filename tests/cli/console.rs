@@ -226,3 +226,49 @@ fn a_sheet_entry_the_engine_refuses_is_named_by_its_line() {
         .code(1)
         .stderr_has("advance-while-paused.yaml:9:6: error[invalid-value]");
 }
+
+/// The room's conversation at the console: a scribe types what roles say to each other,
+/// the journal keeps it, and `view` shows each role only its own channels.
+#[test]
+fn the_conversation_is_journaled_and_each_role_views_only_its_channels() {
+    let (out, rel) = console(
+        "conversation",
+        "say oncall war : refund errors on the dashboard\n\
+         dm ic comms : no statement until legal has read it\n\
+         private legal : does the 72-hour clock run yet?\n\
+         reply legal : not until the incident is declared\n\
+         dm ic comsm : typo\n\
+         view comms\n\
+         view pm\n\
+         quit\n",
+    );
+    out.code(1)
+        .stdout_has("oncall in the war room: refund errors on the dashboard")
+        .stdout_has("ic to comms: no statement until legal has read it")
+        .stdout_has("legal to the facilitator: does the 72-hour clock run yet?")
+        .stdout_has("white to legal (private line): not until the incident is declared")
+        .stdout_has("did you mean `comms`");
+    let (comms, pm) = out
+        .stdout
+        .split_once("--- what comms has seen ---")
+        .and_then(|(_, rest)| rest.split_once("--- what pm has seen ---"))
+        .expect("both views");
+    assert!(
+        comms.contains("ic to comms: no statement until legal has read it"),
+        "{comms}"
+    );
+    assert!(!comms.contains("72-hour"), "{comms}");
+    assert!(pm.contains("oncall in the war room"), "{pm}");
+    assert!(
+        !pm.contains("no statement") && !pm.contains("72-hour") && !pm.contains("not until"),
+        "{pm}"
+    );
+    let journal =
+        std::fs::read_to_string(crate::support::root().join("examples/acme").join(&rel)).unwrap();
+    assert_eq!(
+        journal.matches("\"type\":\"message\"").count(),
+        4,
+        "{journal}"
+    );
+    assert!(journal.contains("\"channel\":\"private:legal\""));
+}

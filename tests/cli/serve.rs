@@ -1093,3 +1093,56 @@ fn links_are_revoked_and_reissued_at_the_console_and_on_the_facilitators_page() 
         .run()
         .code(0);
 }
+
+/// The conversation over the web console's command endpoint: each role speaks only as
+/// itself, and each page (role, observer, room) shows only the channels it reads.
+#[test]
+fn each_page_shows_only_the_conversation_its_audience_reads() {
+    let s = Served::start("conversation");
+    let f = s.token(&["facilitator"]);
+    let ic = s.token(&["roles", "ic"]);
+    let oncall = s.token(&["roles", "oncall"]);
+    let legal = s.token(&["roles", "legal"]);
+    ok(&s, &oncall, "say oncall war : refund errors climbing");
+    ok(
+        &s,
+        &ic,
+        "dm ic comms : hold the statement until legal has read it",
+    );
+    ok(&s, &legal, "private legal : is the 72-hour clock running?");
+    ok(&s, &f, "reply legal : not until the incident is declared");
+    ok(&s, &oncall, "forward oncall spike ic : is this ours?");
+    // Another role's voice is refused, with the reason, and nothing is journaled.
+    let before = s.journal().len();
+    let r = command(&s, &oncall, "dm ic comms : sneaky");
+    assert_eq!(r.status, 403, "{}", r.body);
+    assert!(r.body.contains("speaks as oncall"), "{}", r.body);
+    assert_eq!(s.journal().len(), before);
+    let page = |path: &[&str]| get(&s, "/", Some(&s.token(path))).body;
+    let war = "refund errors climbing";
+    let dm = "hold the statement until legal has read it";
+    let line = "is the 72-hour clock running?";
+    let answer = "not until the incident is declared";
+    let forward = "is this ours?";
+    let cases: [(&[&str], &[&str], &[&str]); 6] = [
+        (&["roles", "ic"], &[war, dm, forward], &[line, answer]),
+        (&["roles", "comms"], &[war, dm], &[line, answer, forward]),
+        (&["roles", "legal"], &[war, line, answer], &[dm, forward]),
+        (&["roles", "pm"], &[war], &[dm, line, answer, forward]),
+        (&["observer"], &[war], &[dm, line, answer, forward]),
+        (&["room"], &[], &[war, dm, line, answer, forward]),
+    ];
+    for (who, shown, hidden) in cases {
+        let body = page(who);
+        for t in shown {
+            assert!(body.contains(t), "{who:?} is shown {t:?}");
+        }
+        for t in hidden {
+            assert!(!body.contains(t), "{who:?} must not see {t:?}");
+        }
+    }
+    let facilitator = page(&["facilitator"]);
+    for t in [war, dm, line, answer, forward] {
+        assert!(facilitator.contains(t), "the facilitator sees {t:?}");
+    }
+}

@@ -222,7 +222,7 @@ fn every_refusal_of_the_form_route_answers_and_the_server_goes_on_answering() {
         let says = if who.starts_with("the ") {
             "read-only"
         } else {
-            "link may decide, act and notify"
+            "link may decide, act, notify and talk"
         };
         refuse_each(
             &s,
@@ -266,12 +266,12 @@ fn every_refusal_of_the_form_route_answers_and_the_server_goes_on_answering() {
         Refused {
             fields: &[("kind", "line"), ("line", "advance 30m")],
             status: 403,
-            says: "link may decide, act and notify",
+            says: "link may decide, act, notify and talk",
         },
         Refused {
             fields: &[("kind", "note"), ("text", "mine")],
             status: 403,
-            says: "link may decide, act and notify",
+            says: "link may decide, act, notify and talk",
         },
         Refused {
             fields: &[

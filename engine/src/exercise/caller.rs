@@ -9,12 +9,13 @@
 //! | the console (terminal, pipe, sheet) | every command |
 //! | the facilitator's link | every command but `quit`, which leaves the terminal's console |
 //! | the observer, the room screen | nothing: read-only |
-//! | a role's link | its own role's decisions, actions and notifications, `view` of its own role, `help`, the answer to the question on the screen, the hot wash once it is open |
+//! | a role's link | its own role's decisions, actions, notifications and messages (war room, direct messages, its private line, forwards), `view` of its own role, `help`, the answer to the question on the screen, the hot wash once it is open |
 //! | a person's link | the same, speaking as that person |
 //!
 //! After `end`, the links of the roles, the people and the room stop; the facilitator's
 //! and the observer's stay for the debrief.
 
+use crate::exercise::channel::Message;
 use crate::exercise::command::{Command, Decide};
 use crate::exercise::event::Timed;
 use crate::exercise::view;
@@ -150,6 +151,14 @@ impl Caller {
             Command::Notify { from, to, text } if from == role => {
                 Ok(Command::Notify { from, to, text })
             }
+            Command::Say(m) if m.from == role => Ok(Command::Say(Message {
+                participant: speaks_as(m.participant.clone())?,
+                ..m
+            })),
+            Command::Say(m) => Err(forbidden(format!(
+                "this link speaks as {role}, not as {}",
+                m.from
+            ))),
             Command::Decide(d) => Err(not_role(&d.role)),
             Command::Action { role: r, .. } => Err(not_role(&r)),
             Command::Notify { from, .. } => Err(not_role(&from)),
@@ -173,7 +182,7 @@ impl Caller {
             Command::View(r) if r == role => Ok(Command::View(r)),
             Command::Help => Ok(Command::Help),
             _ => Err(forbidden(format!(
-                "a participant's link may decide, act and notify as {role}, answer the question on the screen, and add to the hot wash once it is open"
+                "a participant's link may decide, act, notify and talk as {role}, answer the question on the screen, and add to the hot wash once it is open"
             ))),
         }
     }
@@ -201,6 +210,17 @@ mod tests {
             prompted_by: None,
             participant: participant.map(str::to_string),
             rationale: None,
+        })
+    }
+
+    fn war(from: &str, text: &str) -> Command {
+        Command::Say(Message {
+            from: from.into(),
+            participant: None,
+            channel: crate::exercise::channel::Channel::War,
+            text: text.into(),
+            re: None,
+            forward: false,
         })
     }
 
@@ -258,6 +278,8 @@ mod tests {
                     text: None,
                 },
             ),
+            ("say oncall war", war("oncall", "seeing 500s")),
+            ("say ic war", war("ic", "all hands")),
             (
                 "answer 2",
                 Command::Answer {
@@ -310,6 +332,17 @@ mod tests {
             ),
             (
                 "notify ic oncall",
+                [
+                    None,
+                    None,
+                    Some(Forbidden),
+                    Some(Forbidden),
+                    Some(Forbidden),
+                ],
+            ),
+            ("say oncall war", [None, None, Some(Forbidden), None, None]),
+            (
+                "say ic war",
                 [
                     None,
                     None,

@@ -9,6 +9,7 @@ use crate::authoring::model::roster::Roster;
 use crate::authoring::model::scenario::Scenario;
 use crate::authoring::model::sheet::{Confidence, DecisionsSheet, Entry};
 use crate::authoring::source::Pos;
+use crate::exercise::channel::{Channel, Message};
 use crate::exercise::clock::SimTime;
 use crate::exercise::event::Improvement;
 
@@ -70,6 +71,9 @@ pub enum Command {
         /// What was said.
         text: Option<String>,
     },
+    /// Something said in the room's conversation, or an inject forwarded (see
+    /// [`crate::exercise::channel`]).
+    Say(Message),
     /// A facilitator's note.
     Note(String),
     /// A join link revoked or issued anew, as the front end that keeps the links did it
@@ -175,6 +179,11 @@ pub const HELP: &str = "commands:
   decide ROLE DECISION [OPTION] [low|medium|high] [re=INJECT] [by=PERSON] [: rationale]
   action ROLE [by=PERSON] : text    a decision not in the catalog
   notify FROM TO [: text]   a notification or handoff
+  say ROLE|white war [re=ID] [by=PERSON] : text    speak in the war room
+  dm FROM TO [re=ID] [by=PERSON] : text      a direct message between two roles
+  private ROLE [re=ID] [by=PERSON] : text    ROLE's private line to the facilitator
+  reply ROLE [re=ID] : text  the facilitator answers on ROLE's private line
+  forward FROM INJECT TO [by=PERSON] [: comment]    pass an inject on to a role
   inject ROLE[,ROLE] : text an ad-hoc inject
   note : text               a facilitator's note
   present PERSON [ROLE] | absent PERSON    the roll call
@@ -203,6 +212,11 @@ pub const WORDS: &[&str] = &[
     "decide",
     "action",
     "notify",
+    "say",
+    "dm",
+    "private",
+    "reply",
+    "forward",
     "inject",
     "note",
     "present",
@@ -232,6 +246,69 @@ fn split_text(rest: &str) -> (&str, Option<String>) {
         ),
         None => (rest.trim(), None),
     }
+}
+
+/// `say`, `dm`, `private`, `reply` and `forward`: who speaks, where, and what. The
+/// channel is named by the word (a channel's journal name has a `:`, which on a console
+/// line starts the text).
+fn conversation(word: &str, args: &[&str], text: Option<String>) -> Result<Command, String> {
+    let form = match word {
+        "say" => "say ROLE war [re=ID] [by=PERSON] : text",
+        "dm" => "dm FROM TO [re=ID] [by=PERSON] : text",
+        "private" => "private ROLE [re=ID] [by=PERSON] : text",
+        "reply" => "reply ROLE [re=ID] : text",
+        _ => "forward FROM INJECT TO [by=PERSON] [: comment]",
+    };
+    let (words, options): (Vec<&str>, Vec<&str>) = args.iter().partition(|a| !a.contains('='));
+    let mut re = None;
+    let mut participant = None;
+    for o in options {
+        match o.split_once('=') {
+            Some(("re", id)) if word != "forward" && !id.is_empty() => re = Some(id.to_string()),
+            Some(("by", person)) if !person.is_empty() => participant = Some(person.to_string()),
+            _ => {
+                return Err(format!(
+                    "`{o}` is not understood by {word}; {}",
+                    usage::<()>(form).unwrap_err()
+                ));
+            }
+        }
+    }
+    let said = |text: Option<String>| text.ok_or_else(|| usage::<()>(form).unwrap_err());
+    let (from, channel, text, forward) = match (word, words.as_slice()) {
+        ("say", [from, "war"]) => (from, Channel::War, said(text)?, false),
+        ("say", [_, other]) => {
+            return Err(format!(
+                "`say` speaks in the war room (`say ROLE war : text`), not `{other}`; for one role use `dm FROM TO : text`, for the facilitator `private ROLE : text`"
+            ));
+        }
+        ("reply", [role]) if participant.is_none() => (
+            &crate::exercise::channel::WHITE_CELL,
+            Channel::Private(role.to_string()),
+            said(text)?,
+            false,
+        ),
+        ("dm", [from, to]) => (from, Channel::direct(from, to), said(text)?, false),
+        ("private", [role]) => (role, Channel::Private(role.to_string()), said(text)?, false),
+        ("forward", [from, inject, to]) => {
+            re = Some(inject.to_string());
+            (
+                from,
+                Channel::direct(from, to),
+                text.unwrap_or_default(),
+                true,
+            )
+        }
+        _ => return usage(form),
+    };
+    Ok(Command::Say(Message {
+        from: from.to_string(),
+        participant,
+        channel,
+        text,
+        re,
+        forward,
+    }))
 }
 
 fn usage<T>(form: &str) -> Result<T, String> {
@@ -352,6 +429,9 @@ pub fn parse(line: &str) -> Result<Option<Command>, String> {
             },
             _ => return usage("notify FROM TO [: what was said]"),
         },
+        "say" | "dm" | "private" | "reply" | "forward" => {
+            return conversation(word, &args, text).map(Some);
+        }
         "note" => match free_text() {
             Some(t) => Command::Note(t),
             None => return usage("note : text"),
@@ -661,9 +741,19 @@ impl Vocabulary {
         } else {
             match words.as_slice() {
                 [] => list(WORDS),
-                ["decide" | "action" | "view" | "notify" | "inject"] | ["notify", _] => {
-                    self.roles.clone()
+                [
+                    "decide" | "action" | "view" | "notify" | "inject" | "dm" | "private" | "reply"
+                    | "forward",
+                ]
+                | ["notify" | "dm", _]
+                | ["forward", _, _] => self.roles.clone(),
+                ["say"] => {
+                    let mut pool = self.roles.clone();
+                    pool.push(crate::exercise::channel::WHITE_CELL.to_string());
+                    pool
                 }
+                ["say", _] => list(&["war"]),
+                ["forward", _] => self.injects.clone(),
                 ["decide", role] => self
                     .decisions
                     .iter()

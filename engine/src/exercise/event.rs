@@ -134,6 +134,9 @@ pub enum Event {
         /// What was said.
         text: Option<String>,
     },
+    /// Something said in the room's conversation (input); see
+    /// [`crate::exercise::channel::Message`].
+    Message(crate::exercise::channel::Message),
     /// A hidden fact came to light.
     Reveal {
         /// Fact id.
@@ -272,6 +275,7 @@ impl Event {
             Event::Decision { .. }
                 | Event::Open { .. }
                 | Event::Notify { .. }
+                | Event::Message(_)
                 | Event::Note { .. }
                 | Event::Link { .. }
                 | Event::AdHocInject { .. }
@@ -303,6 +307,7 @@ impl Event {
             Event::Open { .. } => "open",
             Event::ModuleOpened { .. } => "module_opened",
             Event::Notify { .. } => "notify",
+            Event::Message(_) => "message",
             Event::Reveal { .. } => "reveal",
             Event::Note { .. } => "note",
             Event::Link { .. } => "link",

@@ -578,6 +578,7 @@ impl<'c> Facilitation<'c> {
                 prompted_by,
             },
             Command::Notify { from, to, text } => Event::Notify { from, to, text },
+            Command::Say(m) => Event::Message(m),
             Command::Note(text) => Event::Note { text },
             Command::Link { link, change } => Event::Link { link, change },
             Command::Inject { to, text } => Event::AdHocInject { to, text },

@@ -1,11 +1,12 @@
 //! The exercise: a compiled scenario played on a simulated clock ([`state`]), driven by
 //! commands from any front end ([`command`], [`facilitation`], on its own thread with
-//! [`driver`], following [`realtime`] when asked), summed up in the [`status_line`], shown
-//! to each audience as it may see it ([`view`]), and recorded in a hash-chained journal ([`journal`],
+//! [`driver`], following [`realtime`] when asked), summed up in the [`status_line`], talked over in
+//! [`channel`]s, shown to each audience as it may see it ([`view`]), and recorded in a hash-chained journal ([`journal`],
 //! [`session`]).
 
 pub mod caller;
 pub mod chain;
+pub mod channel;
 pub mod clock;
 pub mod command;
 pub mod driver;

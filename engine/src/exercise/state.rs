@@ -14,6 +14,7 @@ use crate::authoring::model::scenario::{Inject, Scenario};
 use crate::authoring::script::{self, Moment, RunError, ScriptHost, ScriptKind};
 use crate::authoring::source::Pos;
 use crate::authoring::spanned::Sp;
+use crate::exercise::channel::{Channel, Message, WHITE_CELL};
 use crate::exercise::clock::SimTime;
 use crate::exercise::event::{Event, FileRef, Improvement, Timed};
 
@@ -279,7 +280,136 @@ pub(crate) fn unknown<'a>(
     }
 }
 
+/// The longest message taken, in bytes: a paragraph of chat, not a document pasted in.
+pub const MAX_MESSAGE_BYTES: usize = 4 * 1024;
+
 impl<'c> Exercise<'c> {
+    /// Whether a message may be said: its speaker and the roles its channel names are the
+    /// scenario's (the speaker one of them, unless it is the war room or the facilitator
+    /// speaks), its text is within [`MAX_MESSAGE_BYTES`], what it answers was said or
+    /// delivered, and an inject it forwards is one the speaker has seen.
+    fn check_message(&self, m: &Message) -> Result<(), Refusal> {
+        let (from, channel, text, re, forward) = (
+            m.from.as_str(),
+            &m.channel,
+            m.text.as_str(),
+            m.re.as_deref(),
+            m.forward,
+        );
+        let s = self.c.scenario();
+        let role = |r: &str| -> Result<(), Refusal> {
+            if s.roles.contains_key(r) {
+                return Ok(());
+            }
+            refuse(unknown(
+                "role",
+                r,
+                s.roles.keys().map(|k| k.as_str()),
+                "in this scenario",
+            ))
+        };
+        let white = from == WHITE_CELL;
+        if !white {
+            role(from)?;
+        }
+        for r in channel.roles() {
+            role(r)?;
+        }
+        match channel {
+            Channel::War => {}
+            Channel::Private(r) if white || r == from => {}
+            Channel::Direct(a, b) if !white && (a == from || b == from) => {}
+            Channel::Private(r) => {
+                return refuse(format!(
+                    "the private line of {r} is between {r} and the facilitator; {from} is neither"
+                ));
+            }
+            Channel::Direct(..) if white => {
+                return refuse(
+                    "the facilitator speaks to one role on its private line (`private:ROLE`), not in a direct message",
+                );
+            }
+            Channel::Direct(a, b) => {
+                return refuse(format!(
+                    "a direct message between {a} and {b} is said by one of them, not by {from}"
+                ));
+            }
+        }
+        if text.trim().is_empty() && !forward {
+            return refuse("a message says something: give its text after `:`");
+        }
+        if text.len() > MAX_MESSAGE_BYTES {
+            return refuse(format!(
+                "a message is at most {MAX_MESSAGE_BYTES} bytes, and this one is {}; split it, or share the document another way",
+                text.len()
+            ));
+        }
+        if forward {
+            let Some(inject) = re else {
+                return refuse("a forward names the inject it passes on");
+            };
+            if !matches!(channel, Channel::Direct(..)) || white {
+                return refuse("an inject is forwarded from one role to another");
+            }
+            if !self.has_seen(from, inject) {
+                return refuse(format!(
+                    "{from} has not seen `{inject}`; a role forwards what reached it"
+                ));
+            }
+            return Ok(());
+        }
+        match re {
+            None => Ok(()),
+            Some(seq) if seq.starts_with('#') => {
+                let said = seq[1..]
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|i| self.log.get(i))
+                    .is_some_and(|t| matches!(t.event, Event::Message(_)));
+                if said {
+                    Ok(())
+                } else {
+                    refuse(format!(
+                        "no message {seq} to answer; `#N` names the journal's event N, a message"
+                    ))
+                }
+            }
+            Some(inject) => {
+                if self
+                    .log
+                    .iter()
+                    .any(|t| matches!(&t.event, Event::Deliver { inject: i, .. } if i == inject))
+                {
+                    Ok(())
+                } else {
+                    refuse(unknown(
+                        "delivered inject",
+                        inject,
+                        self.log.iter().filter_map(|t| match &t.event {
+                            Event::Deliver { inject, .. } => Some(inject.as_str()),
+                            _ => None,
+                        }),
+                        "to answer",
+                    ))
+                }
+            }
+        }
+    }
+
+    /// Whether `role` has seen the inject: it was delivered to the role, or forwarded to it.
+    fn has_seen(&self, role: &str, inject: &str) -> bool {
+        self.log.iter().any(|t| match &t.event {
+            Event::Deliver { inject: i, to, .. } => i == inject && to.iter().any(|r| r == role),
+            Event::Message(m) => {
+                m.forward
+                    && m.re.as_deref() == Some(inject)
+                    && m.from != role
+                    && m.channel.reaches(role)
+            }
+            _ => false,
+        })
+    }
+
     /// Starts an exercise: the start event, the setup script, jitter for timed injects,
     /// and the injects due at the start. Returns the exercise and its first events.
     pub fn start(c: &'c Compiled, seed: u64, files: Files) -> (Exercise<'c>, Vec<Timed>) {
@@ -837,6 +967,10 @@ impl<'c> Exercise<'c> {
                 }
                 out.push(self.timed(input.clone()));
                 self.handoffs.insert((from.clone(), to.clone()));
+            }
+            Event::Message(m) => {
+                self.check_message(m)?;
+                out.push(self.timed(input.clone()));
             }
             Event::AdHocInject { to, .. } => {
                 if to.is_empty() {

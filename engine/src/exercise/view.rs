@@ -18,6 +18,7 @@ use serde::Serialize;
 
 use crate::authoring::model::scenario::Scenario;
 use crate::authoring::model::sheet::Confidence;
+use crate::exercise::channel::{Channel, Message, WHITE_CELL};
 use crate::exercise::clock::SimTime;
 use crate::exercise::event::{Event, LinkChange, Timed};
 
@@ -81,6 +82,21 @@ pub enum SeenKind {
         from: String,
         /// The role informed.
         to: String,
+    },
+    /// Something said in the conversation the audience reads (see [`Channel`]).
+    Said {
+        /// The role that spoke, or `white` for the facilitator.
+        from: String,
+        /// Who spoke for the role.
+        participant: Option<String>,
+        /// Where: `war`, `dm:A+B` or `private:ROLE`.
+        channel: Channel,
+        /// What it answers or forwards: an inject id, or `#SEQ` of an earlier message.
+        re: Option<String>,
+        /// Whether it forwards the inject `re` names.
+        forward: bool,
+        /// The forwarded inject's text, as it was delivered.
+        quote: Option<String>,
     },
     /// A fact a role's own decision brought to light.
     Learned {
@@ -158,6 +174,28 @@ impl fmt::Display for Seen {
             }
             SeenKind::AdHoc { .. } => write!(f, "{}", self.text),
             SeenKind::Message { from, to } => write!(f, "from {from} to {to}: {}", self.text),
+            SeenKind::Said {
+                from,
+                participant,
+                channel,
+                re,
+                forward,
+                quote,
+            } => {
+                let said = Message {
+                    from: from.clone(),
+                    participant: participant.clone(),
+                    channel: channel.clone(),
+                    text: self.text.clone(),
+                    re: re.clone(),
+                    forward: *forward,
+                };
+                write!(f, "{}", message_line(&said))?;
+                if let Some(q) = quote {
+                    write!(f, "\n    > {q}")?;
+                }
+                Ok(())
+            }
             SeenKind::Learned { .. } => write!(f, "you learn: {}", self.text),
             SeenKind::Decided { by, .. } => write!(f, "{by} decided: {}", self.text),
             SeenKind::Question { number } => write!(f, "question {number}: {}", self.text),
@@ -184,6 +222,8 @@ impl fmt::Display for Seen {
 pub struct Projector {
     audience: Audience,
     seen: HashSet<String>,
+    /// What each inject delivered so far said, to whomever: a forward shows it.
+    delivered: std::collections::HashMap<String, String>,
 }
 
 impl Projector {
@@ -192,6 +232,7 @@ impl Projector {
         Projector {
             audience,
             seen: HashSet::new(),
+            delivered: std::collections::HashMap::new(),
         }
     }
 
@@ -234,6 +275,7 @@ impl Projector {
                 story,
                 ..
             } => {
+                self.delivered.insert(inject.clone(), text.clone());
                 let to = self.reached(s, to)?;
                 self.seen.insert(inject.clone());
                 let conflicts_with = conflicts_with
@@ -281,6 +323,33 @@ impl Projector {
                     to: to.clone(),
                 };
                 (kind, text.clone().unwrap_or_default())
+            }
+            Event::Message(m)
+                if match &self.audience {
+                    Audience::Role(r) => m.channel.reaches(r),
+                    Audience::Observer => m.channel.observed(),
+                    Audience::Room => false,
+                } =>
+            {
+                let quote = match (&m.re, m.forward) {
+                    (Some(inject), true) => {
+                        // The forward's recipient has now seen the inject.
+                        if !self.is_role(&m.from) {
+                            self.seen.insert(inject.clone());
+                        }
+                        self.delivered.get(inject).cloned()
+                    }
+                    _ => None,
+                };
+                let kind = SeenKind::Said {
+                    from: m.from.clone(),
+                    participant: m.participant.clone(),
+                    channel: m.channel.clone(),
+                    re: m.re.clone(),
+                    forward: m.forward,
+                    quote,
+                };
+                (kind, m.text.clone())
             }
             Event::Reveal { to, text, .. }
                 if self.is_role(to) || self.audience == Audience::Observer =>
@@ -382,6 +451,39 @@ pub fn decision_title_with(s: &Scenario, decision: &str, option: Option<&str>) -
             format!("{title}: {o_title}")
         }
         None => title,
+    }
+}
+
+/// A message as one line: who said it where, what it answers or forwards, and the text.
+pub fn message_line(m: &Message) -> String {
+    let (from, channel, text) = (m.from.as_str(), &m.channel, m.text.as_str());
+    let who = match &m.participant {
+        Some(p) => format!("{from} ({p})"),
+        None => from.to_string(),
+    };
+    let to = |other: &str| {
+        if other == WHITE_CELL {
+            "the facilitator"
+        } else {
+            other
+        }
+        .to_string()
+    };
+    let place = match channel {
+        Channel::War => "in the war room".to_string(),
+        Channel::Direct(a, b) => format!("to {}", to(if a == from { b } else { a })),
+        Channel::Private(r) if r == from => "to the facilitator".to_string(),
+        Channel::Private(r) => format!("to {r} (private line)"),
+    };
+    let text = if text.is_empty() {
+        String::new()
+    } else {
+        format!(": {text}")
+    };
+    match (m.re.as_deref(), m.forward) {
+        (Some(inject), true) => format!("{who} forwarded {inject} {place}{text}"),
+        (Some(re), false) => format!("{who} {place}, re {re}{text}"),
+        (None, _) => format!("{who} {place}{text}"),
     }
 }
 
@@ -590,6 +692,7 @@ pub fn facilitator_line_with(
             let text = text.as_ref().map(|t| format!(": {t}")).unwrap_or_default();
             format!("{at} ✓ {from} informed {to}{text}")
         }
+        Event::Message(m) => format!("{at} {}", message_line(m)),
         Event::Reveal { fact, to, text, .. } => format!("{at} ! {to} learns {fact}: {text}"),
         Event::Note { text } => format!("{at} note: {text}"),
         Event::Link { link, change } => match change {

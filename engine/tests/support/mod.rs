@@ -1,9 +1,13 @@
 //! Inputs and context the engine tests of the second edition share.
 
+// Each test file uses a part of this module.
+#![allow(dead_code)]
+
 use ttx_engine::assessment::assess;
 use ttx_engine::authoring::duration::SimDuration;
 use ttx_engine::exercise::clock::SimTime;
 use ttx_engine::exercise::event::{Event, FileRef};
+use ttx_engine::exercise::facilitation::{Facilitation, Response, Verdict};
 use ttx_engine::exercise::state::Files;
 
 /// The files an exercise is pinned to: only the scenario's path, no hash.
@@ -45,5 +49,24 @@ pub fn context() -> assess::Context<'static> {
         roster: None,
         sla: Default::default(),
         date: jiff::civil::date(2026, 12, 1),
+    }
+}
+
+/// A console line the facilitation takes (acknowledged or answered).
+pub fn ok(f: &mut Facilitation<'_>, line: &str) -> Response {
+    let r = f.line(line);
+    assert!(
+        matches!(r.verdict, Verdict::Ok | Verdict::Answered),
+        "`{line}`: {:?}",
+        r.verdict
+    );
+    r
+}
+
+/// A console line the facilitation refuses, and its reason.
+pub fn refused(f: &mut Facilitation<'_>, line: &str) -> String {
+    match f.line(line).verdict {
+        Verdict::Refused(why) => why,
+        other => panic!("`{line}` was not refused: {other:?}"),
     }
 }
