@@ -46,6 +46,11 @@ pub struct Slot {
 /// The slot at byte `offset` of `text`, a file at `path`, if the cursor stands where an id
 /// or a duration belongs.
 pub fn slot_at(path: &std::path::Path, text: &str, offset: usize) -> Option<Slot> {
+    slot_read(path, text, offset, true)
+}
+
+/// [`slot_at`], reading the lines around the cursor first (`windowed`) or the whole file.
+fn slot_read(path: &std::path::Path, text: &str, offset: usize, windowed: bool) -> Option<Slot> {
     let offset = floor_boundary(text, offset.min(text.len()));
     let start = text[..offset]
         .char_indices()
@@ -68,8 +73,9 @@ pub fn slot_at(path: &std::path::Path, text: &str, offset: usize) -> Option<Slot
     };
     // The lines the slot depends on first, so a keystroke in a 4 MiB scenario does not
     // parse it whole; the whole file when they do not tell.
-    let (node, found) = window(text, offset)
-        .filter(|_| !WHOLE_FILE.with(std::cell::Cell::get))
+    let (node, found) = windowed
+        .then(|| window(text, offset))
+        .flatten()
         .and_then(|w| marked(&w.text, w.at))
         .or_else(|| marked(text, offset))?;
     let file = load::detect_kind(path, Some(&node))?;
@@ -101,20 +107,29 @@ pub fn slot_at(path: &std::path::Path, text: &str, offset: usize) -> Option<Slot
     })
 }
 
-thread_local! {
-    /// Set by the tests that compare the window's slots with the whole file's.
-    static WHOLE_FILE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
 /// The lines of a file around a place in it, as [`window`] cuts them.
 pub(crate) struct Window {
     /// The lines.
     pub text: String,
     /// Where the place is in them.
     pub at: usize,
-    /// Where the block around the place starts in the window and in the file (bytes,
-    /// 0-based lines), and its length in bytes: the only part whose places are the file's.
-    block: (usize, usize, usize, usize, usize),
+    /// The block of lines around the place: the only part whose places are the file's.
+    block: Block,
+}
+
+/// Where a window's block of lines stands in the window and in the file.
+#[derive(Default)]
+struct Block {
+    /// Its first byte in the window.
+    in_window: usize,
+    /// Its first byte in the file.
+    in_file: usize,
+    /// Its length in bytes.
+    len: usize,
+    /// Its first line in the window, from 0.
+    window_line: usize,
+    /// Its first line in the file, from 0.
+    file_line: usize,
 }
 
 impl Window {
@@ -123,12 +138,12 @@ impl Window {
         &self,
         mut pos: crate::authoring::source::Pos,
     ) -> Option<crate::authoring::source::Pos> {
-        let (in_window, in_file, len, window_line, file_line) = self.block;
-        if pos.offset < in_window || pos.offset + pos.len > in_window + len {
+        let b = &self.block;
+        if pos.offset < b.in_window || pos.offset + pos.len > b.in_window + b.len {
             return None;
         }
-        pos.offset = pos.offset - in_window + in_file;
-        pos.line = (pos.line as usize + file_line - window_line) as u32;
+        pos.offset = pos.offset - b.in_window + b.in_file;
+        pos.line = (pos.line as usize + b.file_line - b.window_line) as u32;
         Some(pos)
     }
 }
@@ -192,18 +207,24 @@ pub(crate) fn window(text: &str, offset: usize) -> Option<Window> {
     }
     let mut out = String::new();
     let mut at = None;
-    let mut block = (0, 0, 0, 0, 0);
+    let mut block = Block::default();
     let mut window_lines = 0;
     for (i, (line_start, line)) in lines.iter().enumerate() {
         if (first..end.max(cursor + 1)).contains(&i) {
             if i == first {
-                block = (out.len(), *line_start, 0, window_lines, i);
+                block = Block {
+                    in_window: out.len(),
+                    in_file: *line_start,
+                    len: 0,
+                    window_line: window_lines,
+                    file_line: i,
+                };
             }
             if i == cursor {
                 at = Some(out.len() + offset - line_start);
             }
             out.push_str(line);
-            block.2 += line.len();
+            block.len += line.len();
             window_lines += 1;
             continue;
         }
@@ -388,10 +409,8 @@ mod tests {
                     .collect();
                 at.push(here + body.len());
                 for offset in at {
-                    let windowed = slot_at(&path, &text, offset);
-                    WHOLE_FILE.with(|w| w.set(true));
-                    let whole = slot_at(&path, &text, offset);
-                    WHOLE_FILE.with(|w| w.set(false));
+                    let windowed = slot_read(&path, &text, offset, true);
+                    let whole = slot_read(&path, &text, offset, false);
                     assert_eq!(
                         windowed,
                         whole,
