@@ -15,6 +15,9 @@ fn reports_every_problem_of_a_file_at_once_with_positions() {
         out.stderr
     );
     out.stderr_has("tests/bad/scenario/undefined-references.yaml:11:34: error[undefined-reference]: undefined role `comms`");
+    // What an expectation's role needs is an inject or a fact of the scenario.
+    out.stderr_has("undefined inject or fact `alrt`")
+        .stderr_has("did you mean `alert`?");
 }
 
 #[test]

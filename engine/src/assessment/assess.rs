@@ -7,6 +7,8 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
+use crate::assessment::communication;
+use crate::assessment::knowledge::Knowledge;
 use crate::authoring::duration::SimDuration;
 use crate::authoring::model::Priority;
 use crate::authoring::model::program::Sla;
@@ -71,6 +73,9 @@ pub struct ExpectationResult {
     pub deadline: Option<SimTime>,
     /// When the decision was first taken (by anyone), if it was.
     pub taken_at: Option<SimTime>,
+    /// When the taking that counted (see `by`) was made.
+    #[serde(skip)]
+    pub decided_at: Option<SimTime>,
     /// The option it was taken with, for a decision with options.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub option: Option<String>,
@@ -135,6 +140,13 @@ pub enum FindingKind {
     OverconfidentOnWeakSource,
     /// A hidden fact that could have been uncovered and never was.
     FactNeverUncovered,
+    /// A decision taken before its role had the inject or fact the expectation names
+    /// (`informed_by`).
+    DecidedUninformed,
+    /// An inject or fact an expectation's role needed reached another role and never it.
+    StuckInformation,
+    /// A question in a direct message that the role asked never answered.
+    Unanswered,
     /// An area for improvement from the hot wash.
     HotWash,
 }
@@ -460,6 +472,7 @@ pub fn assess(ex: &Exercise<'_>, ctx: &Context<'_>) -> Assessment {
                 objective: e.objective.to_string(),
                 deadline,
                 taken_at: all.first().map(|t| t.at),
+                decided_at: by_role.or(by_other).map(|t| t.at),
                 option: by_role.or(by_other).and_then(|t| t.option).map(str::to_string),
                 by: by_role.or(by_other).map(|t| t.by.to_string()),
                 story: story_deadline.filter(|_| story).map(|d| {
@@ -471,6 +484,13 @@ pub fn assess(ex: &Exercise<'_>, ctx: &Context<'_>) -> Assessment {
         .collect();
 
     findings.extend(handoff_and_trap_findings(ex));
+    let roles: Vec<&str> = s.roles.keys().map(|r| r.as_str()).collect();
+    findings.extend(communication::findings(
+        s,
+        &expectations,
+        &Knowledge::of(log, &roles),
+        &communication::questions(log, now),
+    ));
 
     let objectives = s
         .objectives
@@ -778,7 +798,7 @@ pub(crate) fn option_named(
 
 /// A catalog decision as findings name it: its title with its id beside it (“Rotate the
 /// processor API key” (`rotate_api_key`)), or the id alone when it has no title.
-fn named(s: &crate::authoring::model::scenario::Scenario, decision: &str) -> String {
+pub(crate) fn named(s: &crate::authoring::model::scenario::Scenario, decision: &str) -> String {
     match s.decisions.get(decision).and_then(|d| d.title.as_deref()) {
         Some(title) => format!("“{title}” (`{decision}`)"),
         None => format!("`{decision}`"),

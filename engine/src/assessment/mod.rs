@@ -1,5 +1,7 @@
 //! Assessment: a replayed exercise judged against its expectations ([`assess`]) and
-//! written up as the after-action report and improvement plan ([`report`]).
+//! who knew what when ([`knowledge`]), written up as the after-action report and improvement plan ([`report`]).
 
 pub mod assess;
+pub mod communication;
+pub mod knowledge;
 pub mod report;

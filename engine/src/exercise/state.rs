@@ -351,6 +351,11 @@ impl<'c> Exercise<'c> {
             if !matches!(channel, Channel::Direct(..)) || white {
                 return refuse("an inject is forwarded from one role to another");
             }
+            if self.revealed.contains(inject) {
+                return refuse(format!(
+                    "`{inject}` is a fact, not an inject: pass it on by saying it, with `re={inject}`"
+                ));
+            }
             if !self.has_seen(from, inject) {
                 return refuse(format!(
                     "{from} has not seen `{inject}`; a role forwards what reached it"
@@ -375,11 +380,12 @@ impl<'c> Exercise<'c> {
                 }
             }
             Some(inject) => {
-                if self
-                    .log
-                    .iter()
-                    .any(|t| matches!(&t.event, Event::Deliver { inject: i, .. } if i == inject))
-                {
+                if self.log.iter().any(|t| match &t.event {
+                    Event::Deliver { inject: i, .. } => i == inject,
+                    // A revealed fact is quoted the same way: `re=FACT` passes it on.
+                    Event::Reveal { fact, .. } => fact == inject,
+                    _ => false,
+                }) {
                     Ok(())
                 } else {
                     refuse(unknown(

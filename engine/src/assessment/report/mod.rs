@@ -3,6 +3,7 @@
 //! templates (embedded defaults, overridable), or as JSON and CSV.
 
 mod chart;
+mod conversation;
 mod csv;
 mod render;
 mod summary;
@@ -20,6 +21,7 @@ use crate::exercise::state::Exercise;
 use crate::exercise::view::decision_title;
 
 pub use chart::{Chart, Lane, LegendEntry, Mark, Tick};
+pub use conversation::{CommunicationSection, HandoffRow, KnewRow, MatrixRow, QuestionRow};
 pub use csv::{PLAN_COLUMNS, csv, csv_table, from_spreadsheet, spreadsheet_safe};
 pub use render::{TemplateError, render, render_template};
 pub use summary::{PriorityCount, Summary, SummaryFinding};
@@ -106,6 +108,11 @@ pub struct Report {
     /// questions.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub discussion: Vec<DiscussionRow>,
+    /// The room's conversation: who spoke to whom, who knew what when, questions and
+    /// answers; absent when nothing was said and no expectation names what its role
+    /// needed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub communication: Option<CommunicationSection>,
     /// Warnings for the facilitator.
     pub warnings: Vec<String>,
     /// The timeline chart, laid out for the HTML template.
@@ -150,7 +157,7 @@ impl Report {
     /// Passes every piece of text the room typed through `f` and keeps what it returns:
     /// notes, notifications, pause and resume reasons, free-text actions and ad-hoc
     /// injects in the timeline, the decision log's rationales, the hot wash, the answers
-    /// to discussion questions, override reasons, and the findings and action items made
+    /// to discussion questions, the questions of the conversation, override reasons, and the findings and action items made
     /// from them (whose sentences quote it), plus the chart's decision marks and the
     /// warnings. What the scenario's author wrote (inject texts, catalog decisions,
     /// objectives, the truth) is not visited: it is the organisation's own material, and
@@ -239,6 +246,9 @@ impl Report {
         }
         for q in &mut self.discussion {
             q.answers.iter_mut().for_each(|a| apply(&mut a.text));
+        }
+        if let Some(c) = &mut self.communication {
+            c.questions.iter_mut().for_each(|q| apply(&mut q.text));
         }
         self.warnings.iter_mut().for_each(&mut apply);
     }
@@ -909,6 +919,14 @@ pub fn build(ex: &Exercise<'_>, a: &Assessment, inputs: &Inputs<'_>) -> Report {
         attendance,
         roll_call,
         discussion,
+        communication: {
+            let roles: Vec<&str> = s.roles.keys().map(|r| r.as_str()).collect();
+            conversation::section(
+                ex,
+                &crate::assessment::knowledge::Knowledge::of(ex.log(), &roles),
+                &crate::assessment::communication::questions(ex.log(), ex.now()),
+            )
+        },
         warnings: a.warnings.clone(),
         names: inputs.names,
     }

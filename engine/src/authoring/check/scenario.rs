@@ -736,6 +736,13 @@ fn expectations(s: &Scenario, arch: Option<&Architecture>, sink: &mut Sink) {
         if let Some(after) = &e.after {
             sink.reference("inject", after, inject_ids(s));
         }
+        for known in &e.informed_by {
+            sink.reference(
+                "inject or fact",
+                known,
+                inject_ids(s).chain(s.facts.keys().map(|f| f.as_str())),
+            );
+        }
         sink.reference(
             "objective",
             &e.objective,

@@ -470,6 +470,11 @@ pub struct Expectation {
     /// A rhai condition; the expectation applies only if it held at some point.
     #[serde(default)]
     pub when: Option<Sp<String>>,
+    /// The injects or facts the role should have before it decides: taking the decision
+    /// before it had one of them (delivered, forwarded or quoted to it, or revealed to
+    /// it) is a finding, and so is one that reached another role and never this one.
+    #[serde(default)]
+    pub informed_by: Vec<Sp<Id>>,
     /// The objective it measures.
     pub objective: Sp<Id>,
     /// The runbook step it follows: a runbook id from the architecture, optionally `#section`.
