@@ -49,6 +49,7 @@ fn render(m: &Msel) -> String {
                 i.via.clone(),
                 match (&i.source, &i.reliability) {
                     (Some(s), Some(r)) => format!("{s} ({r})"),
+                    (Some(s), None) => s.clone(),
                     _ => "-".into(),
                 },
                 i.flags.join("; "),

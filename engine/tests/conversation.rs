@@ -212,6 +212,7 @@ fn what_cannot_be_said_is_refused_with_the_reason() {
             text: "psst".into(),
             re: None,
             forward: false,
+            ..Default::default()
         })
     };
     let why = |r: ttx_engine::exercise::facilitation::Response| match r.verdict {

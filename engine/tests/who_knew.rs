@@ -58,6 +58,7 @@ fn message(from: &str, channel: Channel, text: &str, re: Option<&str>, forward: 
         text: text.into(),
         re: re.map(str::to_string),
         forward,
+        ..Default::default()
     })
 }
 

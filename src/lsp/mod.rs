@@ -87,6 +87,11 @@ impl Server {
     /// Serves until `exit` (true when `shutdown` came first) or the client is gone (false).
     fn serve(&mut self, incoming: &std::sync::mpsc::Receiver<Incoming>) -> bool {
         loop {
+            // A steady stream of messages never lets the wait time out: work past its
+            // debounce goes out before the next message is read.
+            if self.due.is_some_and(|due| due <= Instant::now()) {
+                self.publish_due();
+            }
             let next = match self.due {
                 Some(due) => incoming.recv_timeout(due.saturating_duration_since(Instant::now())),
                 None => incoming.recv().map_err(|_| RecvTimeoutError::Disconnected),
@@ -162,6 +167,11 @@ impl Server {
             }
             Shutdown::METHOD => {
                 self.shut_down = true;
+                // Changes and closes still waiting for the debounce go to the checker now:
+                // a file closed just before shutdown ends with its diagnostics cleared.
+                if self.due.is_some() {
+                    self.publish_due();
+                }
                 Ok(serde_json::Value::Null)
             }
             Completion::METHOD => {
@@ -643,7 +653,9 @@ fn symbol_kind(kind: Option<SymbolKind>) -> lsp::SymbolKind {
         None => lsp::SymbolKind::NAMESPACE,
         Some(SymbolKind::Inject) => lsp::SymbolKind::EVENT,
         Some(SymbolKind::Decision) => lsp::SymbolKind::FUNCTION,
-        Some(SymbolKind::Role | SymbolKind::Person | SymbolKind::Team) => lsp::SymbolKind::CLASS,
+        Some(SymbolKind::Role | SymbolKind::Person | SymbolKind::Team | SymbolKind::Character) => {
+            lsp::SymbolKind::CLASS
+        }
         Some(SymbolKind::Module) => lsp::SymbolKind::MODULE,
         Some(SymbolKind::Fact) => lsp::SymbolKind::CONSTANT,
         Some(SymbolKind::Objective | SymbolKind::Expectation) => lsp::SymbolKind::PROPERTY,

@@ -546,6 +546,39 @@ fn a_file_of_4_mib_is_checked_and_one_past_the_limit_is_refused() {
     );
 }
 
+/// Regression: a close that was still waiting for the debounce when `shutdown` came was
+/// never handed to the checker, so the file kept its last diagnostics (seen as a flaky
+/// failure of the test below on a loaded machine). The close now goes out with shutdown.
+#[test]
+fn a_close_waiting_for_the_debounce_at_shutdown_still_clears_the_file() {
+    let dir = workspace("close-at-shutdown");
+    let path = dir.join("scenarios/mistyped.yaml");
+    let mistyped = read(&root().join(LEAK)).replacen("to: [oncall]", "to: [oncal]", 1);
+    // Ten seconds of debounce: nothing the test sends is checked before shutdown but by it.
+    let mut c = Client::start(&ttx(), &dir, 10_000);
+    let doc = c.open(&path, &mistyped);
+    c.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": doc}}),
+    );
+    let answer = c.request("shutdown", json!(null));
+    assert!(answer["error"].is_null(), "{answer}");
+    c.notify("exit", json!(null));
+    c.drain();
+    let last = c
+        .notifications
+        .iter()
+        .rfind(|n| {
+            n["method"] == "textDocument/publishDiagnostics" && n["params"]["uri"] == doc.as_str()
+        })
+        .map(|n| &n["params"])
+        .expect("the close is published");
+    assert!(last["version"].is_null(), "{last}");
+    assert_eq!(last["diagnostics"], json!([]));
+    let (status, stderr) = c.finish();
+    assert!(status.success(), "{stderr}");
+}
+
 /// Checks run on their own thread: changes sent during a check of a large file are
 /// checked at their latest version, no file's diagnostics go back to an older version, and
 /// a file closed while it is checked ends with its diagnostics cleared.

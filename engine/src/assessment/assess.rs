@@ -18,6 +18,11 @@ use crate::exercise::clock::SimTime;
 use crate::exercise::event::{Event, Timed};
 use crate::exercise::state::Exercise;
 
+pub(crate) use crate::assessment::finding::named;
+pub use crate::assessment::finding::{
+    ExpectationResult, Finding, FindingKind, ObjectiveRating, Outcome, Rating,
+};
+
 /// What the assessment needs besides the exercise.
 pub struct Context<'a> {
     /// The roster, for owners; without it every owner is UNASSIGNED.
@@ -26,158 +31,6 @@ pub struct Context<'a> {
     pub sla: Sla,
     /// The day of the exercise (from the journal's first wall-clock time).
     pub date: jiff::civil::Date,
-}
-
-/// How an expectation turned out.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "outcome", rename_all = "snake_case")]
-pub enum Outcome {
-    /// Taken by the expected role by the deadline.
-    Met,
-    /// Taken by the expected role after the deadline.
-    Late {
-        /// How late, e.g. `6m`.
-        by: SimDuration,
-    },
-    /// Not taken by anyone before the exercise ended.
-    Missed,
-    /// Its condition never held, or the inject that starts its deadline never came.
-    NotApplicable,
-    /// Taken, but by another role: a coordination gap.
-    OtherRole {
-        /// The role that took it.
-        role: String,
-    },
-    /// Taken by the expected role with an option the expectation does not accept, or one
-    /// it names as wrong: counted as missed.
-    WrongOption {
-        /// The option chosen.
-        option: String,
-    },
-    /// The exercise has not ended and the deadline is still ahead.
-    Pending,
-}
-
-/// One expectation, assessed.
-#[derive(Clone, Debug, Serialize)]
-pub struct ExpectationResult {
-    /// Expectation id.
-    pub id: String,
-    /// Expected role.
-    pub role: String,
-    /// Expected decision.
-    pub decision: String,
-    /// Objective measured.
-    pub objective: String,
-    /// Deadline, when it applied.
-    pub deadline: Option<SimTime>,
-    /// When the decision was first taken (by anyone), if it was.
-    pub taken_at: Option<SimTime>,
-    /// When the taking that counted (see `by`) was made.
-    #[serde(skip)]
-    pub decided_at: Option<SimTime>,
-    /// The option it was taken with, for a decision with options.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub option: Option<String>,
-    /// The role whose taking counted (one of the expected roles, or the other that took
-    /// it); the report's "taken by".
-    #[serde(skip)]
-    pub by: Option<String>,
-    /// For a deadline in story time: the story time it falls at, and the story time the
-    /// decision was taken at.
-    #[serde(skip)]
-    pub story: Option<(SimDuration, Option<SimDuration>)>,
-    /// The outcome.
-    #[serde(flatten)]
-    pub outcome: Outcome,
-}
-
-/// The HSEEP rating of an objective.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub enum Rating {
-    /// Performed without challenges.
-    P,
-    /// Performed with some challenges.
-    S,
-    /// Performed with major challenges.
-    M,
-    /// Unable to be performed.
-    U,
-}
-
-/// An objective and its rating.
-#[derive(Clone, Debug, Serialize)]
-pub struct ObjectiveRating {
-    /// Objective id.
-    pub id: String,
-    /// Objective text.
-    pub text: String,
-    /// Capability.
-    pub capability: String,
-    /// The computed rating; `None` when no expectation applied.
-    pub rating: Option<Rating>,
-    /// The facilitator's rating and reason, when they overrode the computed one.
-    pub override_rating: Option<(String, String)>,
-}
-
-/// The kinds of finding.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FindingKind {
-    /// An expectation taken late.
-    Late,
-    /// An expectation missed.
-    Missed,
-    /// An expectation met by another role.
-    CoordinationGap,
-    /// A decision taken with an option the expectation does not accept.
-    WrongOption,
-    /// A decision taken without the handoff it requires.
-    HandoffGap,
-    /// Acting on a red herring.
-    RedHerring,
-    /// High confidence on a low-reliability source that a later inject contradicted.
-    OverconfidentOnWeakSource,
-    /// A hidden fact that could have been uncovered and never was.
-    FactNeverUncovered,
-    /// A decision taken before its role had the inject or fact the expectation names
-    /// (`informed_by`).
-    DecidedUninformed,
-    /// An inject or fact an expectation's role needed reached another role and never it.
-    StuckInformation,
-    /// A question in a direct message that the role asked never answered.
-    Unanswered,
-    /// An area for improvement from the hot wash.
-    HotWash,
-}
-
-/// A gap, attached to a role and never to a person.
-#[derive(Clone, Debug, Serialize)]
-pub struct Finding {
-    /// Kind.
-    pub kind: FindingKind,
-    /// The role concerned (the expected role, the role that acted), if any.
-    pub role: Option<String>,
-    /// The roster team that owns the fix when it is not a role's (a hot-wash improvement
-    /// that names a team).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub team: Option<String>,
-    /// The objective it bears on, if any.
-    pub objective: Option<String>,
-    /// The expectation it is a gap in, if any: how the program spots a repeat finding.
-    pub expectation: Option<String>,
-    /// What happened, in one sentence.
-    pub observation: String,
-    /// Why it counts as a gap: the deadline, the times, the evidence.
-    pub analysis: String,
-    /// The corrective action.
-    pub action: String,
-    /// The runbook cited, if any.
-    pub runbook: Option<String>,
-    /// POETE element.
-    pub element: Element,
-    /// Priority.
-    pub priority: Priority,
 }
 
 /// A corrective action with an owner and a due date.
@@ -489,7 +342,7 @@ pub fn assess(ex: &Exercise<'_>, ctx: &Context<'_>) -> Assessment {
         s,
         &expectations,
         &Knowledge::of(log, &roles),
-        &communication::questions(log, now),
+        &crate::exercise::conversation::questions(log, now),
     ));
 
     let objectives = s
@@ -669,10 +522,10 @@ fn handoff_and_trap_findings(ex: &Exercise<'_>) -> Vec<Finding> {
                         Priority::Medium,
                     ));
                 }
-                let weak = inject
-                    .source
-                    .as_ref()
-                    .is_some_and(|src| matches!(src.reliability.as_str(), "D" | "E" | "F"));
+                let weak = matches!(
+                    inject.source_and_reliability(s).1.as_deref(),
+                    Some("D" | "E" | "F")
+                );
                 let high = matches!(
                     confidence,
                     Some(crate::authoring::model::sheet::Confidence::High)
@@ -793,15 +646,6 @@ pub(crate) fn option_named(
     {
         Some(title) => format!("“{title}” (`{option}`)"),
         None => format!("`{option}`"),
-    }
-}
-
-/// A catalog decision as findings name it: its title with its id beside it (“Rotate the
-/// processor API key” (`rotate_api_key`)), or the id alone when it has no title.
-pub(crate) fn named(s: &crate::authoring::model::scenario::Scenario, decision: &str) -> String {
-    match s.decisions.get(decision).and_then(|d| d.title.as_deref()) {
-        Some(title) => format!("“{title}” (`{decision}`)"),
-        None => format!("`{decision}`"),
     }
 }
 

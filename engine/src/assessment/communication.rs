@@ -2,85 +2,13 @@
 //! information that reached one role and stuck there, and questions left unanswered. Read
 //! from the journal and [`Knowledge`], so it is as deterministic as the journal.
 
-use serde::Serialize;
-
-use crate::assessment::assess::{ExpectationResult, Finding, FindingKind, Outcome};
+use crate::assessment::finding::{ExpectationResult, Finding, FindingKind, Outcome, named};
 use crate::assessment::knowledge::Knowledge;
-use crate::authoring::duration::SimDuration;
 use crate::authoring::model::Priority;
 use crate::authoring::model::scenario::{Element, Scenario};
-use crate::exercise::channel::{Channel, WHITE_CELL};
+use crate::exercise::channel::Channel;
 use crate::exercise::clock::SimTime;
-use crate::exercise::event::{Event, Timed};
-
-/// A question put in a direct message, or on a role's private line to the facilitator,
-/// and when (if ever) it was answered.
-#[derive(Clone, Debug, Serialize)]
-pub struct Question {
-    /// Its place in the journal (`#N`, as `re=` names it).
-    pub seq: usize,
-    /// When it was asked.
-    pub at: SimTime,
-    /// The role that asked.
-    pub from: String,
-    /// The role asked, or `white` for the facilitator.
-    pub to: String,
-    /// What was asked (room text: the report scrubs it without `--names`).
-    pub text: String,
-    /// When the other party first spoke in that channel after it, if it did.
-    pub answered_at: Option<SimTime>,
-    /// How long the asker waited: to the answer, or to the end of what was played.
-    pub wait: SimDuration,
-}
-
-/// Whether a message asks something: every message on a private line (a player writes to
-/// the facilitator to ask), and a direct message with a question mark.
-fn asks(channel: &Channel, from: &str, text: &str) -> bool {
-    match channel {
-        Channel::Private(_) => from != WHITE_CELL,
-        Channel::Direct(..) => text.contains('?'),
-        Channel::War => false,
-    }
-}
-
-/// The questions of the conversation, in the order asked. A question is answered by the
-/// first later message in its channel from the other party, whether or not it says `re=`.
-pub fn questions(log: &[Timed], now: SimTime) -> Vec<Question> {
-    let mut out: Vec<Question> = Vec::new();
-    for (seq, t) in log.iter().enumerate() {
-        let Event::Message(m) = &t.event else {
-            continue;
-        };
-        for q in out.iter_mut().filter(|q| q.answered_at.is_none()) {
-            let channel = match q.to.as_str() {
-                WHITE_CELL => Channel::Private(q.from.clone()),
-                to => Channel::direct(&q.from, to),
-            };
-            if m.channel == channel && m.from == q.to {
-                q.answered_at = Some(t.at);
-                q.wait = t.at.since(q.at);
-            }
-        }
-        if m.forward || !asks(&m.channel, &m.from, &m.text) {
-            continue;
-        }
-        let to = match &m.channel {
-            Channel::Direct(a, b) if *a == m.from => b.clone(),
-            Channel::Direct(a, _) => a.clone(),
-            _ => WHITE_CELL.to_string(),
-        };
-        out.push(Question {
-            seq,
-            at: t.at,
-            from: m.from.clone(),
-            to,
-            text: m.text.clone(),
-            answered_at: None,
-            wait: now.since(t.at),
-        });
-    }
-    out
-}
+use crate::exercise::conversation::Question;
 
 /// The communication findings: decided uninformed and stuck information, for the
 /// expectations that name what their role needs (`informed_by`), and the direct questions
@@ -113,7 +41,7 @@ pub fn findings(
             element: Element::Organization,
             priority,
         };
-        let decision = super::assess::named(s, &r.decision);
+        let decision = named(s, &r.decision);
         for known in &e.informed_by {
             let known = known.as_str();
             let first = knowledge.first(known);
@@ -203,9 +131,9 @@ pub fn findings(
         }
     }
     for q in questions {
-        if q.answered_at.is_some() || q.to == WHITE_CELL {
-            // A private line left unanswered is the facilitation's gap, not the
-            // organisation's: the report lists it, the plan does not.
+        if q.answered_at.is_some() || !matches!(q.channel, Channel::Direct(..)) {
+            // A private line or a character left unanswered is the facilitation's gap,
+            // not the organisation's: the report lists it, the plan does not.
             continue;
         }
         out.push(Finding {

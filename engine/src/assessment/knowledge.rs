@@ -177,6 +177,7 @@ mod tests {
             text: "see this".into(),
             re: Some(re.into()),
             forward,
+            ..Default::default()
         })
     }
 

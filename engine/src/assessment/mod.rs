@@ -3,5 +3,6 @@
 
 pub mod assess;
 pub mod communication;
+pub mod finding;
 pub mod knowledge;
 pub mod report;

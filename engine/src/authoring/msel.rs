@@ -152,7 +152,7 @@ pub fn build(s: &Scenario) -> Msel {
             for c in &inj.conflicts_with {
                 flags.push(format!("conflicts with {}", c.as_str()));
             }
-            let (source, reliability) = inj.source_and_reliability();
+            let (source, reliability) = inj.source_and_reliability(s);
             let row = MselInject {
                 earliest,
                 timing,

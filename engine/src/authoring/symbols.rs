@@ -25,6 +25,8 @@ pub enum SymbolKind {
     Objective,
     /// A fact a decision can reveal.
     Fact,
+    /// A character of the scenario the players may ask.
+    Character,
     /// An inject of the MSEL.
     Inject,
     /// A decision.
@@ -74,6 +76,7 @@ impl SymbolKind {
             SymbolKind::Module => "module",
             SymbolKind::Objective => "objective",
             SymbolKind::Fact => "fact",
+            SymbolKind::Character => "character",
             SymbolKind::Inject => "inject",
             SymbolKind::Decision => "decision",
             SymbolKind::Option => "option",
@@ -97,6 +100,7 @@ impl SymbolKind {
             | SymbolKind::Module
             | SymbolKind::Objective
             | SymbolKind::Fact
+            | SymbolKind::Character
             | SymbolKind::Inject
             | SymbolKind::Decision
             | SymbolKind::Option
@@ -175,6 +179,7 @@ pub const PLACES: &[Place] = &[
     def(S, "modules.id", K::Module),
     def(S, "objectives.id", K::Objective),
     def(S, "facts.{}", K::Fact),
+    def(S, "characters.{}", K::Character),
     def(S, "injects.id", K::Inject),
     def(S, "decisions.{}", K::Decision),
     def(S, "decisions.*.options.{}", K::Option),
@@ -191,6 +196,9 @@ pub const PLACES: &[Place] = &[
     re(S, "injects.after.decision", K::Decision),
     re(S, "injects.to", K::Role),
     re(S, "injects.conflicts_with", K::Inject),
+    re(S, "injects.from", K::Character),
+    re(S, "characters.*.replies.after", K::Inject),
+    re(S, "characters.*.replies.reveals.fact", K::Fact),
     re(S, "decisions.*.by", K::Role),
     re(S, "decisions.*.reveals.fact", K::Fact),
     re(S, "decisions.*.requires_handoff.from", K::Role),

@@ -1213,6 +1213,7 @@ fn fields(kind: SymbolKind) -> &'static [&'static str] {
         SymbolKind::Module => &["title", "at", "story", "briefing"],
         SymbolKind::Objective => &["text", "capability", "module"],
         SymbolKind::Fact => &["text"],
+        SymbolKind::Character => &["name", "organisation", "via", "reliability"],
         SymbolKind::Inject => &[
             "module", "at", "after", "jitter", "when", "to", "via", "source", "text", "story",
         ],

@@ -221,6 +221,7 @@ mod tests {
             text: text.into(),
             re: None,
             forward: false,
+            ..Default::default()
         })
     }
 

@@ -7,6 +7,7 @@
 //! | the war room | `war` | every role, the observer, the facilitator |
 //! | a direct message between two roles | `dm:comms+ic` | those two roles and the facilitator |
 //! | a role's private line to the facilitator (the white cell) | `private:ic` | that role and the facilitator |
+//! | a role's questions to a character of the scenario, and the character's answers | `char:counsel+legal` | that role and the facilitator (who answers as the character) |
 //!
 //! The observer reads the war room only, never a direct message or a private line; the
 //! room's screen reads nothing of the conversation.
@@ -16,20 +17,23 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-/// Who speaks for the facilitator (the white cell) in the conversation.
-pub const WHITE_CELL: &str = "white";
+pub use crate::authoring::model::scenario::WHITE_CELL;
 
 /// Where a message is said.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub enum Channel {
     /// The shared war room: every role.
+    #[default]
     War,
     /// A direct message between two roles, named in sorted order so both ends name the
     /// same channel.
     Direct(String, String),
     /// A role's private line to the facilitator.
     Private(String),
+    /// A role's conversation with a character of the scenario (character, role): the
+    /// role asks, the facilitator answers as the character.
+    Character(String, String),
 }
 
 impl Channel {
@@ -47,7 +51,15 @@ impl Channel {
         match self {
             Channel::War => true,
             Channel::Direct(a, b) => a == role || b == role,
-            Channel::Private(r) => r == role,
+            Channel::Private(r) | Channel::Character(_, r) => r == role,
+        }
+    }
+
+    /// The character the channel is with, if it is a character's.
+    pub fn character(&self) -> Option<&str> {
+        match self {
+            Channel::Character(c, _) => Some(c),
+            _ => None,
         }
     }
 
@@ -61,7 +73,7 @@ impl Channel {
         match self {
             Channel::War => Vec::new(),
             Channel::Direct(a, b) => vec![a, b],
-            Channel::Private(r) => vec![r],
+            Channel::Private(r) | Channel::Character(_, r) => vec![r],
         }
     }
 }
@@ -72,6 +84,7 @@ impl fmt::Display for Channel {
             Channel::War => write!(f, "war"),
             Channel::Direct(a, b) => write!(f, "dm:{a}+{b}"),
             Channel::Private(r) => write!(f, "private:{r}"),
+            Channel::Character(c, r) => write!(f, "char:{c}+{r}"),
         }
     }
 }
@@ -80,7 +93,7 @@ impl fmt::Display for Channel {
 /// two roles, or on a role's private line to the facilitator. A forward is a direct
 /// message that passes an inject on: its recipient has then seen that inject, as if it had
 /// been delivered to them. The journal's `message` event and the `say` command.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Message {
     /// The role that speaks, or `white` for the facilitator (the white cell).
@@ -99,12 +112,22 @@ pub struct Message {
     /// Whether it forwards the inject `re` names.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub forward: bool,
+    /// For a character's answer: the scripted reply it gives (its text may be edited).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply: Option<String>,
+    /// For a character's answer: how reliable the character is (A to F).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reliability: Option<String>,
+    /// Sent by the engine, an automatic scripted reply: an output of the journal, which a
+    /// replay makes again, not an input.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub auto: bool,
 }
 
 /// A channel name that does not read.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "no channel `{0}`: a channel is `war`, `dm:ROLE+ROLE` (a direct message) or `private:ROLE` (a role's line to the facilitator)"
+    "no channel `{0}`: a channel is `war`, `dm:ROLE+ROLE` (a direct message), `private:ROLE` (a role's line to the facilitator) or `char:CHARACTER+ROLE` (a role's questions to a character)"
 )]
 pub struct UnknownChannel(pub String);
 
@@ -123,6 +146,13 @@ impl FromStr for Channel {
                 return Err(bad());
             }
             return Ok(Channel::direct(a, b));
+        }
+        if let Some(pair) = s.strip_prefix("char:") {
+            let (c, r) = pair.split_once('+').ok_or_else(bad)?;
+            if !word(c) || !word(r) {
+                return Err(bad());
+            }
+            return Ok(Channel::Character(c.to_string(), r.to_string()));
         }
         if let Some(role) = s.strip_prefix("private:")
             && word(role)
@@ -157,6 +187,7 @@ mod tests {
             Channel::War,
             Channel::direct("ic", "comms"),
             Channel::Private("legal".into()),
+            Channel::Character("counsel".into(), "legal".into()),
         ] {
             assert_eq!(c.to_string().parse::<Channel>(), Ok(c));
         }
@@ -166,7 +197,15 @@ mod tests {
         );
         assert_eq!(Channel::direct("ic", "comms").to_string(), "dm:comms+ic");
         for bad in [
-            "", "wa", "dm:ic", "dm:ic+ic", "dm:+ic", "private:", "team:sec",
+            "",
+            "wa",
+            "dm:ic",
+            "dm:ic+ic",
+            "dm:+ic",
+            "private:",
+            "team:sec",
+            "char:counsel",
+            "char:+ic",
         ] {
             assert!(bad.parse::<Channel>().is_err(), "{bad}");
         }

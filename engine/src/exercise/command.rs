@@ -143,6 +143,8 @@ pub enum Command {
     Decisions,
     /// The discussion questions, which are due and what was answered.
     Questions,
+    /// List the questions put to characters and the replies each is offered now.
+    Replies,
     /// The hidden truth once (`None`), or shown inline from now on or not.
     Truth(Option<bool>),
     /// The status line.
@@ -161,6 +163,7 @@ impl Command {
             Command::View(_)
                 | Command::Decisions
                 | Command::Questions
+                | Command::Replies
                 | Command::Truth(_)
                 | Command::Status
                 | Command::Help
@@ -184,6 +187,9 @@ pub const HELP: &str = "commands:
   private ROLE [re=ID] [by=PERSON] : text    ROLE's private line to the facilitator
   reply ROLE [re=ID] : text  the facilitator answers on ROLE's private line
   forward FROM INJECT TO [by=PERSON] [: comment]    pass an inject on to a role
+  ask ROLE CHARACTER [by=PERSON] : question    ROLE asks a character of the scenario
+  as CHARACTER ROLE [REPLY] [: text]    answer as the character (a scripted reply, or your words)
+  replies                   questions put to characters, and the replies offered now
   inject ROLE[,ROLE] : text an ad-hoc inject
   note : text               a facilitator's note
   present PERSON [ROLE] | absent PERSON    the roll call
@@ -217,6 +223,8 @@ pub const WORDS: &[&str] = &[
     "private",
     "reply",
     "forward",
+    "as",
+    "replies",
     "inject",
     "note",
     "present",
@@ -257,6 +265,8 @@ fn conversation(word: &str, args: &[&str], text: Option<String>) -> Result<Comma
         "dm" => "dm FROM TO [re=ID] [by=PERSON] : text",
         "private" => "private ROLE [re=ID] [by=PERSON] : text",
         "reply" => "reply ROLE [re=ID] : text",
+        "ask" => "ask ROLE CHARACTER [by=PERSON] : question",
+        "as" => "as CHARACTER ROLE [REPLY] [re=ID] [: text]",
         _ => "forward FROM INJECT TO [by=PERSON] [: comment]",
     };
     let (words, options): (Vec<&str>, Vec<&str>) = args.iter().partition(|a| !a.contains('='));
@@ -275,7 +285,28 @@ fn conversation(word: &str, args: &[&str], text: Option<String>) -> Result<Comma
         }
     }
     let said = |text: Option<String>| text.ok_or_else(|| usage::<()>(form).unwrap_err());
+    let mut reply = None;
     let (from, channel, text, forward) = match (word, words.as_slice()) {
+        ("ask", [role, character]) => (
+            role,
+            Channel::Character(character.to_string(), role.to_string()),
+            said(text)?,
+            false,
+        ),
+        ("as", [character, role, rest @ ..]) if rest.len() <= 1 && participant.is_none() => {
+            reply = rest.first().map(|r| r.to_string());
+            let text = match (&reply, text) {
+                // A scripted reply sent as it stands: the engine gives its text.
+                (Some(_), None) => String::new(),
+                (_, t) => said(t)?,
+            };
+            (
+                character,
+                Channel::Character(character.to_string(), role.to_string()),
+                text,
+                false,
+            )
+        }
         ("say", [from, "war"]) => (from, Channel::War, said(text)?, false),
         ("say", [_, other]) => {
             return Err(format!(
@@ -308,6 +339,9 @@ fn conversation(word: &str, args: &[&str], text: Option<String>) -> Result<Comma
         text,
         re,
         forward,
+        reply,
+        reliability: None,
+        auto: false,
     }))
 }
 
@@ -336,6 +370,7 @@ pub fn parse(line: &str) -> Result<Option<Command>, String> {
         "quit" | "exit" => Command::Quit,
         "decisions" => Command::Decisions,
         "questions" => Command::Questions,
+        "replies" => Command::Replies,
         "view" => match args.as_slice() {
             [role] => Command::View(role.to_string()),
             _ => return usage("view ROLE"),
@@ -487,10 +522,14 @@ pub fn parse(line: &str) -> Result<Option<Command>, String> {
         "ask" => match args.as_slice() {
             [n] if text.is_none() => match n.trim_start_matches(['q', 'Q']).parse::<usize>() {
                 Ok(question) => Command::Ask(question),
-                Err(_) => return usage("ask N (N from `questions`)"),
+                Err(_) => {
+                    return usage("ask N (N from `questions`), or `ask ROLE CHARACTER : question`");
+                }
             },
-            _ => return usage("ask N (N from `questions`)"),
+            // A role's question to a character of the scenario.
+            _ => return conversation(word, &args, text).map(Some),
         },
+        "as" => return conversation(word, &args, text).map(Some),
         "hotwash" | "hot-wash" => Command::HotWash,
         "end" => Command::End {
             strengths: Vec::new(),
@@ -688,6 +727,8 @@ pub struct Vocabulary {
     modules: Vec<String>,
     people: Vec<String>,
     questions: usize,
+    /// Characters, each with its replies' ids.
+    characters: Vec<(String, Vec<String>)>,
 }
 
 impl Vocabulary {
@@ -717,6 +758,16 @@ impl Vocabulary {
                 r.people.iter().map(|p| p.id.to_string()).collect()
             }),
             questions: s.questions.len(),
+            characters: s
+                .characters
+                .iter()
+                .map(|(id, c)| {
+                    (
+                        id.to_string(),
+                        c.replies.iter().map(|r| r.id.to_string()).collect(),
+                    )
+                })
+                .collect(),
         }
     }
 
@@ -754,6 +805,23 @@ impl Vocabulary {
                 }
                 ["say", _] => list(&["war"]),
                 ["forward", _] => self.injects.clone(),
+                ["ask"] => {
+                    let mut pool: Vec<String> =
+                        (1..=self.questions).map(|n| n.to_string()).collect();
+                    pool.extend(self.roles.iter().cloned());
+                    pool
+                }
+                ["ask", role] if self.roles.iter().any(|r| r == role) => {
+                    self.characters.iter().map(|(c, _)| c.clone()).collect()
+                }
+                ["as"] => self.characters.iter().map(|(c, _)| c.clone()).collect(),
+                ["as", _] => self.roles.clone(),
+                ["as", character, _] => self
+                    .characters
+                    .iter()
+                    .find(|(c, _)| c == character)
+                    .map(|(_, replies)| replies.clone())
+                    .unwrap_or_default(),
                 ["decide", role] => self
                     .decisions
                     .iter()

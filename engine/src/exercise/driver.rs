@@ -52,7 +52,7 @@ pub type Watcher = Box<dyn FnMut(Journaled) + Send>;
 
 enum Request {
     Line(String, mpsc::Sender<Response>),
-    Command(Caller, Command, mpsc::Sender<Response>),
+    Command(Caller, Box<Command>, mpsc::Sender<Response>),
     Status(mpsc::Sender<Status>),
     View(String, mpsc::Sender<Vec<RoleItem>>),
 }
@@ -156,7 +156,7 @@ impl Driver {
                             let _ = reply.send(r);
                         }
                         Ok(Request::Command(caller, c, reply)) => {
-                            let r = f.execute_as(&caller, c);
+                            let r = f.execute_as(&caller, *c);
                             tell(&f);
                             let _ = reply.send(r);
                         }
@@ -214,7 +214,7 @@ impl Driver {
 
     /// Executes a command from `caller`, refused unless [`Caller::permit`] lets them.
     pub fn execute_as(&self, caller: Caller, command: Command) -> Option<Response> {
-        self.ask(|tx| Request::Command(caller, command, tx))
+        self.ask(|tx| Request::Command(caller, Box::new(command), tx))
     }
 
     /// The status line.

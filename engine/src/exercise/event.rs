@@ -270,12 +270,15 @@ impl Event {
     /// Whether the event is an input that drives the engine (as opposed to an output the
     /// engine derives from inputs, scenario and seed).
     pub fn is_input(&self) -> bool {
+        if let Event::Message(m) = self {
+            // A character's automatic reply is the engine's output.
+            return !m.auto;
+        }
         matches!(
             self,
             Event::Decision { .. }
                 | Event::Open { .. }
                 | Event::Notify { .. }
-                | Event::Message(_)
                 | Event::Note { .. }
                 | Event::Link { .. }
                 | Event::AdHocInject { .. }

@@ -611,6 +611,7 @@ impl<'c> Facilitation<'c> {
             Command::View(_)
             | Command::Decisions
             | Command::Questions
+            | Command::Replies
             | Command::Truth(_)
             | Command::Status
             | Command::Help
@@ -670,6 +671,19 @@ impl<'c> Facilitation<'c> {
                     notes.trim()
                 )));
             }
+        }
+        // A role asked a character and nothing answered it by itself: the replies the
+        // facilitator may send, at once.
+        if let Some(Event::Message(m)) = r.events.last().map(|t| &t.event)
+            && let Some(c) = m.channel.character()
+            && m.from != c
+        {
+            let ex = &self.session.exercise;
+            shown.extend(
+                offered_lines(ex, c, &m.from, &m.text)
+                    .into_iter()
+                    .map(Shown::Notice),
+            );
         }
         shown.extend(self.questions_due().into_iter().map(Shown::Notice));
         let ex = &self.session.exercise;
@@ -773,6 +787,26 @@ impl<'c> Facilitation<'c> {
                         r = r.text(format!("   answer: {a}"));
                     }
                     r
+                })
+            }
+            Command::Replies => {
+                let waiting: Vec<_> = crate::exercise::conversation::questions(ex.log(), ex.now())
+                    .into_iter()
+                    .filter(|q| q.answered_at.is_none() && q.channel.character().is_some())
+                    .collect();
+                if waiting.is_empty() {
+                    return r.text("no question to a character is waiting for an answer");
+                }
+                waiting.into_iter().fold(r, |r, q| {
+                    let c = q.channel.character().unwrap_or_default();
+                    let name = s.characters.get(c).map_or(c, |c| c.name.as_str());
+                    let r = r.text(format!(
+                        "#{} {} {} asks {name} ({c}): {}",
+                        q.seq, q.at, q.from, q.text
+                    ));
+                    offered_lines(ex, c, &q.from, &q.text)
+                        .into_iter()
+                        .fold(r, Response::text)
                 })
             }
             Command::Truth(Some(on)) => {
@@ -949,4 +983,26 @@ pub struct Opened {
     pub status: Status,
     /// The ids for completion.
     pub vocabulary: Vocabulary,
+}
+
+/// The replies `character` is offered now for `role`'s question, as the commands that send
+/// them (those the question mentions first), or how to answer without one.
+fn offered_lines(ex: &Exercise<'_>, character: &str, role: &str, question: &str) -> Vec<String> {
+    let offered = ex.offered(character, Some(question));
+    if offered.is_empty() {
+        return vec![format!(
+            "   no scripted reply holds now; answer in your words: `as {character} {role} : …`"
+        )];
+    }
+    offered
+        .into_iter()
+        .map(|reply| {
+            format!(
+                "   `as {character} {role} {}`{}: {}",
+                reply.id.as_str(),
+                if reply.auto { " (automatic)" } else { "" },
+                reply.text.trim()
+            )
+        })
+        .collect()
 }

@@ -1,7 +1,7 @@
 //! The exercise: a compiled scenario played on a simulated clock ([`state`]), driven by
 //! commands from any front end ([`command`], [`facilitation`], on its own thread with
 //! [`driver`], following [`realtime`] when asked), summed up in the [`status_line`], talked over in
-//! [`channel`]s, shown to each audience as it may see it ([`view`]), and recorded in a hash-chained journal ([`journal`],
+//! [`channel`]s (its questions read back in [`conversation`]), shown to each audience as it may see it ([`view`]), and recorded in a hash-chained journal ([`journal`],
 //! [`session`]).
 
 pub mod caller;
@@ -9,6 +9,7 @@ pub mod chain;
 pub mod channel;
 pub mod clock;
 pub mod command;
+pub mod conversation;
 pub mod driver;
 pub mod event;
 pub mod facilitation;

@@ -29,6 +29,8 @@ pub struct Compiled {
     decision_when: HashMap<String, AST>,
     reveal_when: HashMap<(String, usize), AST>,
     modifiers: HashMap<(String, usize, usize), AST>,
+    /// The conditions of characters' replies, by (character, reply index).
+    reply_when: HashMap<(String, usize), AST>,
     outcomes: Vec<(String, Option<AST>)>,
     /// Whether a module or an inject sets the story clock: asked at every delivery, so
     /// found once here rather than by scanning every inject each time.
@@ -104,8 +106,43 @@ impl Compiled {
             .collect();
         let mut effects = HashMap::new();
         let mut decision_when = HashMap::new();
-        let mut reveal_when = HashMap::new();
-        let mut modifiers = HashMap::new();
+        // A reply's reveals are keyed as `CHARACTER:REPLY` (no id has a `:`), beside the
+        // decisions' keyed by decision id, so one reveal routine serves both.
+        let mut reveal_sets: Vec<(String, &[crate::authoring::model::scenario::Reveal])> =
+            Vec::new();
+        let mut reply_when = HashMap::new();
+        for (c, character) in &s.characters {
+            for (n, r) in character.replies.iter().enumerate() {
+                if let Some(ast) = r
+                    .when
+                    .as_ref()
+                    .and_then(|w| compile(w, ScriptKind::Condition))
+                {
+                    reply_when.insert((c.to_string(), n), ast);
+                }
+                reveal_sets.push((reply_key(c.as_str(), r.id.as_str()), &r.reveals));
+            }
+        }
+        for (id, d) in &s.decisions {
+            reveal_sets.push((id.to_string(), &d.reveals));
+        }
+        let (mut reveal_when, mut modifiers) = (HashMap::new(), HashMap::new());
+        for (key, reveals) in reveal_sets {
+            for (r, reveal) in reveals.iter().enumerate() {
+                if let Some(ast) = reveal
+                    .when
+                    .as_ref()
+                    .and_then(|w| compile(w, ScriptKind::Condition))
+                {
+                    reveal_when.insert((key.clone(), r), ast);
+                }
+                for (m, modifier) in reveal.modifiers.iter().enumerate() {
+                    if let Some(ast) = compile(&modifier.when, ScriptKind::Condition) {
+                        modifiers.insert((key.clone(), r, m), ast);
+                    }
+                }
+            }
+        }
         for (id, d) in &s.decisions {
             if let Some(ast) = d
                 .effect
@@ -120,20 +157,6 @@ impl Compiled {
                 .and_then(|w| compile(w, ScriptKind::Condition))
             {
                 decision_when.insert(id.to_string(), ast);
-            }
-            for (r, reveal) in d.reveals.iter().enumerate() {
-                if let Some(ast) = reveal
-                    .when
-                    .as_ref()
-                    .and_then(|w| compile(w, ScriptKind::Condition))
-                {
-                    reveal_when.insert((id.to_string(), r), ast);
-                }
-                for (m, modifier) in reveal.modifiers.iter().enumerate() {
-                    if let Some(ast) = compile(&modifier.when, ScriptKind::Condition) {
-                        modifiers.insert((id.to_string(), r, m), ast);
-                    }
-                }
             }
         }
         if !errors.is_empty() {
@@ -163,6 +186,7 @@ impl Compiled {
             decision_when,
             reveal_when,
             modifiers,
+            reply_when,
             outcomes,
             tells_story,
             after_inject,
@@ -280,6 +304,22 @@ pub(crate) fn unknown<'a>(
     }
 }
 
+/// How a character's reply is named where a decision id stands (a reveal's cause):
+/// `CHARACTER:REPLY`. Ids have no `:`, so it is never a decision's.
+pub fn reply_key(character: &str, reply: &str) -> String {
+    format!("{character}:{reply}")
+}
+
+/// Whether a question mentions one of a reply's keywords (any, case-insensitive; a reply
+/// without keywords answers any question).
+fn mentions(question: &str, keywords: &[String]) -> bool {
+    let question = question.to_lowercase();
+    keywords.is_empty()
+        || keywords
+            .iter()
+            .any(|k| question.contains(&k.to_lowercase()))
+}
+
 /// The longest message taken, in bytes: a paragraph of chat, not a document pasted in.
 pub const MAX_MESSAGE_BYTES: usize = 4 * 1024;
 
@@ -309,14 +349,59 @@ impl<'c> Exercise<'c> {
             ))
         };
         let white = from == WHITE_CELL;
-        if !white {
+        if let Some(c) = channel.character()
+            && !s.characters.contains_key(c)
+        {
+            return refuse(unknown(
+                "character",
+                c,
+                s.characters.keys().map(|k| k.as_str()),
+                "in this scenario",
+            ));
+        }
+        let as_character = channel.character() == Some(from);
+        if !white && !as_character {
             role(from)?;
         }
         for r in channel.roles() {
             role(r)?;
         }
+        if let Some(reply) = m.reply.as_deref() {
+            if !as_character {
+                return refuse(
+                    "a scripted reply is a character's answer: `as CHARACTER ROLE REPLY`",
+                );
+            }
+            let c = channel.character().unwrap_or_default();
+            if !self.offered(c, None).iter().any(|r| r.id.as_str() == reply) {
+                let replies = &s.characters[c].replies;
+                return refuse(if replies.iter().any(|r| r.id.as_str() == reply) {
+                    format!(
+                        "{c}'s reply `{reply}` is not offered now: its condition, its time or the inject it waits for does not hold"
+                    )
+                } else {
+                    unknown(
+                        "reply",
+                        reply,
+                        replies.iter().map(|r| r.id.as_str()),
+                        &format!("of {c}"),
+                    )
+                });
+            }
+        }
         match channel {
             Channel::War => {}
+            Channel::Character(_, r) if as_character || r == from => {}
+            Channel::Character(c, r) => {
+                return refuse(format!(
+                    "the conversation with {c} is between {r} and {c}; {from} is neither{}",
+                    if white {
+                        format!(" (the facilitator answers as the character: `as {c} {r} : text`)")
+                    } else {
+                        String::new()
+                    }
+                ));
+            }
             Channel::Private(r) if white || r == from => {}
             Channel::Direct(a, b) if !white && (a == from || b == from) => {}
             Channel::Private(r) => {
@@ -400,6 +485,95 @@ impl<'c> Exercise<'c> {
                 }
             }
         }
+    }
+
+    /// The replies of `character` offered now: the inject each waits for was delivered,
+    /// its time has come and its condition holds (judged on the status host, so asking
+    /// draws nothing). Those that mention a word of `question` come first, each group in
+    /// the scenario's order.
+    pub fn offered(
+        &self,
+        character: &str,
+        question: Option<&str>,
+    ) -> Vec<&'c crate::authoring::model::scenario::Reply> {
+        let s = self.c.scenario();
+        let Some(ch) = s.characters.get(character) else {
+            return Vec::new();
+        };
+        let mut out: Vec<_> = ch
+            .replies
+            .iter()
+            .enumerate()
+            .filter(|(n, r)| {
+                r.at.as_ref()
+                    .is_none_or(|at| SimTime::from_offset(at.value) <= self.now)
+                    && r.after.as_ref().is_none_or(|i| {
+                        self.log.iter().any(
+                            |t| matches!(&t.event, Event::Deliver { inject, .. } if inject == i.as_str()),
+                        )
+                    })
+                    && self.holds_now(self.c.reply_when.get(&(character.to_string(), *n)))
+            })
+            .map(|(_, r)| r)
+            .collect();
+        if let Some(q) = question {
+            out.sort_by_key(|r| r.keywords.is_empty() || !mentions(q, &r.keywords));
+        }
+        out
+    }
+
+    /// A character gave a scripted reply to `role`: what it may bring to light is drawn,
+    /// as a decision's reveals are.
+    fn replied(&mut self, character: &str, reply: &str, role: &str, out: &mut Vec<Timed>) {
+        let s = self.c.scenario();
+        let Some(r) = s.characters[character]
+            .replies
+            .iter()
+            .find(|r| r.id.as_str() == reply)
+        else {
+            return;
+        };
+        let moment = Moment {
+            role: role.to_string(),
+            ..self.moment()
+        };
+        self.reveal(&reply_key(character, reply), &r.reveals, role, &moment, out);
+        if !r.reveals.is_empty() {
+            self.note_conditions();
+            self.deliver_due(self.now, out);
+        }
+    }
+
+    /// A role asked a character: the first automatic reply offered that the question
+    /// mentions goes out at once, as the engine's output (a replay sends it again).
+    fn answer_by_itself(
+        &mut self,
+        character: &str,
+        role: &str,
+        question: &str,
+        out: &mut Vec<Timed>,
+    ) {
+        let Some(reply) = self
+            .offered(character, None)
+            .into_iter()
+            .find(|r| r.auto && mentions(question, &r.keywords))
+        else {
+            return;
+        };
+        let asked = self.log.len() + out.len() - 1;
+        let c = &self.c.scenario().characters[character];
+        out.push(self.timed(Event::Message(Message {
+            from: character.to_string(),
+            participant: None,
+            channel: Channel::Character(character.to_string(), role.to_string()),
+            text: script::interpolate(&reply.text, &self.state),
+            re: Some(format!("#{asked}")),
+            forward: false,
+            reply: Some(reply.id.to_string()),
+            reliability: c.reliability.map(|r| r.as_str().to_string()),
+            auto: true,
+        })));
+        self.replied(character, reply.id.as_str(), role, out);
     }
 
     /// Whether `role` has seen the inject: it was delivered to the role, or forwarded to it.
@@ -974,9 +1148,39 @@ impl<'c> Exercise<'c> {
                 out.push(self.timed(input.clone()));
                 self.handoffs.insert((from.clone(), to.clone()));
             }
-            Event::Message(m) => {
-                self.check_message(m)?;
-                out.push(self.timed(input.clone()));
+            Event::Message(said) => {
+                if said.auto {
+                    return refuse("an automatic reply is the engine's to send, not an input");
+                }
+                // A character's answer carries the character's reliability, and a scripted
+                // reply sent as it stands carries its text: the journal says what was read.
+                let mut m = said.clone();
+                let character = m
+                    .channel
+                    .character()
+                    .filter(|c| *c == m.from)
+                    .and_then(|c| s.characters.get(c));
+                m.reliability = character
+                    .and_then(|c| c.reliability)
+                    .map(|r| r.as_str().to_string());
+                if let (Some(c), Some(reply)) = (character, m.reply.as_deref())
+                    && m.text.trim().is_empty()
+                    && let Some(r) = c.replies.iter().find(|r| r.id.as_str() == reply)
+                {
+                    m.text = script::interpolate(&r.text, &self.state);
+                }
+                self.check_message(&m)?;
+                out.push(self.timed(Event::Message(m.clone())));
+                let m = &m;
+                if let Channel::Character(c, role) = &m.channel {
+                    if m.from == *c {
+                        if let Some(reply) = m.reply.as_deref() {
+                            self.replied(c, reply, role, &mut out);
+                        }
+                    } else {
+                        self.answer_by_itself(c, role, &m.text, &mut out);
+                    }
+                }
             }
             Event::AdHocInject { to, .. } => {
                 if to.is_empty() {
@@ -1149,22 +1353,40 @@ impl<'c> Exercise<'c> {
         if let (Some(ast), Some(text)) = (self.c.effects.get(id), &decision.effect) {
             self.run_script_at(ast, text, &format!("effect:{id}"), &moment, out);
         }
-        for (r, reveal) in decision.reveals.iter().enumerate() {
+        self.reveal(id, &decision.reveals, &by, &moment, out);
+        self.note_conditions();
+        // State may have changed: injects whose condition now holds are delivered.
+        self.deliver_due(self.now, out);
+    }
+
+    /// The reveals of a decision, or of a character's reply (`key` is the decision id, or
+    /// `CHARACTER:REPLY`): each condition judged and each chance drawn, in order, on the
+    /// journaled host, and a fact that comes to light revealed to `by`.
+    fn reveal(
+        &mut self,
+        key: &str,
+        reveals: &[crate::authoring::model::scenario::Reveal],
+        by: &str,
+        moment: &Moment,
+        out: &mut Vec<Timed>,
+    ) {
+        let s = self.c.scenario();
+        for (r, reveal) in reveals.iter().enumerate() {
             let fact = reveal.fact.as_str();
             if self.revealed.contains(fact) {
                 continue;
             }
             let cause = format!("reveal:{fact}");
             if let (Some(ast), Some(text)) =
-                (self.c.reveal_when.get(&(id.to_string(), r)), &reveal.when)
-                && !self.condition_at(ast, text, &cause, &moment, out)
+                (self.c.reveal_when.get(&(key.to_string(), r)), &reveal.when)
+                && !self.condition_at(ast, text, &cause, moment, out)
             {
                 continue;
             }
             let mut chance = reveal.chance;
             for (m, modifier) in reveal.modifiers.iter().enumerate() {
-                if let Some(ast) = self.c.modifiers.get(&(id.to_string(), r, m))
-                    && self.condition_at(ast, &modifier.when, &cause, &moment, out)
+                if let Some(ast) = self.c.modifiers.get(&(key.to_string(), r, m))
+                    && self.condition_at(ast, &modifier.when, &cause, moment, out)
                 {
                     chance += modifier.add;
                 }
@@ -1185,15 +1407,12 @@ impl<'c> Exercise<'c> {
                     .unwrap_or_default();
                 out.push(self.timed(Event::Reveal {
                     fact: fact.to_string(),
-                    decision: id.to_string(),
-                    to: by.clone(),
+                    decision: key.to_string(),
+                    to: by.to_string(),
                     text,
                 }));
             }
         }
-        self.note_conditions();
-        // State may have changed: injects whose condition now holds are delivered.
-        self.deliver_due(self.now, out);
     }
 
     /// Schedules the injects timed `after` a trigger that just happened at `at`: once, on
@@ -1296,7 +1515,7 @@ impl<'c> Exercise<'c> {
             }
             let story = self.story_text();
             self.delivery_order.push(i);
-            let (source, reliability) = inject.source_and_reliability();
+            let (source, reliability) = inject.source_and_reliability(self.c.scenario());
             out.push(
                 self.timed(Event::Deliver {
                     inject: inject.id.to_string(),

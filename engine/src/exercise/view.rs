@@ -189,6 +189,9 @@ impl fmt::Display for Seen {
                     text: self.text.clone(),
                     re: re.clone(),
                     forward: *forward,
+                    reply: None,
+                    reliability: None,
+                    auto: false,
                 };
                 write!(f, "{}", message_line(&said))?;
                 if let Some(q) = quote {
@@ -432,6 +435,12 @@ pub fn role_view(log: &[Timed], scenario: &Scenario, role: &str) -> Vec<Seen> {
 
 /// A catalog decision's title, or its id when it has none.
 pub fn decision_title(s: &Scenario, decision: &str) -> String {
+    // A reveal made by a character's reply names it `CHARACTER:REPLY`.
+    if let Some((c, reply)) = decision.split_once(':')
+        && let Some(character) = s.characters.get(c)
+    {
+        return format!("{}'s answer `{reply}`", character.name);
+    }
     s.decisions
         .get(decision)
         .and_then(|d| d.title.clone())
@@ -474,6 +483,8 @@ pub fn message_line(m: &Message) -> String {
         Channel::Direct(a, b) => format!("to {}", to(if a == from { b } else { a })),
         Channel::Private(r) if r == from => "to the facilitator".to_string(),
         Channel::Private(r) => format!("to {r} (private line)"),
+        Channel::Character(c, r) if r == from => format!("asks {c}"),
+        Channel::Character(_, r) => format!("to {r}"),
     };
     let text = if text.is_empty() {
         String::new()

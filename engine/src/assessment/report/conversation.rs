@@ -4,16 +4,17 @@
 
 use serde::Serialize;
 
-use crate::assessment::communication::Question;
 use crate::assessment::knowledge::{How, Knowledge};
 use crate::exercise::channel::{Channel, WHITE_CELL};
+use crate::exercise::conversation::Question;
 use crate::exercise::event::Event;
 use crate::exercise::state::Exercise;
 
 /// What the report says about the room's conversation.
 #[derive(Clone, Debug, Serialize)]
 pub struct CommunicationSection {
-    /// The matrix's columns: the scenario's roles, then `war room` and `facilitator`.
+    /// The matrix's columns: the scenario's roles, then `war room`, `facilitator` and, for
+    /// a scenario with characters, `characters`.
     pub columns: Vec<String>,
     /// Who said how much to whom: one row per speaker.
     pub matrix: Vec<MatrixRow>,
@@ -31,7 +32,8 @@ pub struct CommunicationSection {
 /// One speaker's messages, by recipient.
 #[derive(Clone, Debug, Serialize)]
 pub struct MatrixRow {
-    /// The role that spoke, or `facilitator`.
+    /// The role that spoke, `facilitator`, or `characters` (the facilitator answering as
+    /// one).
     pub from: String,
     /// One cell per column: `3`, `3 (1 forward)` or empty.
     pub cells: Vec<String>,
@@ -72,7 +74,7 @@ pub struct QuestionRow {
     pub at: String,
     /// The role that asked.
     pub from: String,
-    /// The role asked, or `facilitator`.
+    /// The role asked, `facilitator`, or the character's name.
     pub to: String,
     /// What was asked (room text, scrubbed without `--names`).
     pub text: String,
@@ -119,6 +121,10 @@ pub fn section(
     columns.extend(["war room".to_string(), "facilitator".to_string()]);
     let mut speakers = roles.clone();
     speakers.push("facilitator".into());
+    if !s.characters.is_empty() {
+        columns.push("characters".into());
+        speakers.push("characters".into());
+    }
     // (messages, forwards) per speaker and column.
     let mut counts = vec![vec![(0u32, 0u32); columns.len()]; speakers.len()];
     for t in log {
@@ -132,6 +138,13 @@ pub fn section(
             Channel::Private(_) => "facilitator",
             Channel::Direct(a, b) if *a == m.from => b,
             Channel::Direct(a, _) => a,
+            Channel::Character(c, _) if *c != m.from => "characters",
+            Channel::Character(_, r) => r,
+        };
+        let from = if m.channel.character() == Some(m.from.as_str()) {
+            "characters"
+        } else {
+            from
         };
         let (Some(row), Some(col)) = (
             speakers.iter().position(|x| x == from),
@@ -216,7 +229,10 @@ pub fn section(
         .map(|q| QuestionRow {
             at: time(q.at),
             from: q.from.clone(),
-            to: speaker(&q.to).to_string(),
+            to: match s.characters.get(q.to.as_str()) {
+                Some(c) => c.name.clone(),
+                None => speaker(&q.to).to_string(),
+            },
             text: q.text.clone(),
             answered: q.answered_at.map_or_else(|| "never".to_string(), time),
             wait: s.clock.span(q.wait),

@@ -924,7 +924,7 @@ pub fn build(ex: &Exercise<'_>, a: &Assessment, inputs: &Inputs<'_>) -> Report {
             conversation::section(
                 ex,
                 &crate::assessment::knowledge::Knowledge::of(ex.log(), &roles),
-                &crate::assessment::communication::questions(ex.log(), ex.now()),
+                &crate::exercise::conversation::questions(ex.log(), ex.now()),
             )
         },
         warnings: a.warnings.clone(),

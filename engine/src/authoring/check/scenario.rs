@@ -41,6 +41,7 @@ pub fn check(loaded: &Loaded<Scenario>, ctx: Context<'_>, engine: &Engine) -> Ve
     modules(s, &mut sink);
     pace(loaded, &mut sink);
     decisions(s, &mut sink);
+    characters(s, &mut sink);
     expectations(s, ctx.architecture, &mut sink);
     questions(s, &mut sink);
     let asts = scripts(s, &loaded.source, engine, &mut sink);
@@ -684,6 +685,41 @@ fn decisions(s: &Scenario, sink: &mut Sink) {
     }
 }
 
+/// Characters are named apart from the roles and the facilitator (a message's speaker is
+/// one of them), their replies are named once each, and what replies and injects name
+/// exists.
+fn characters(s: &Scenario, sink: &mut Sink) {
+    for (id, c) in &s.characters {
+        if s.roles.contains_key(id.as_str())
+            || id.as_str() == crate::authoring::model::scenario::WHITE_CELL
+        {
+            sink.error(
+                id.pos,
+                Code::InvalidValue,
+                format!(
+                    "character `{}` has the name of a role or of the facilitator (`white`)",
+                    id.as_str()
+                ),
+                "a message names who says it, so a character needs an id of its own, e.g. `outside-counsel`".to_string(),
+            );
+        }
+        sink.duplicates("reply", c.replies.iter().map(|r| &r.id));
+        for r in &c.replies {
+            if let Some(after) = &r.after {
+                sink.reference("inject", after, inject_ids(s));
+            }
+            for reveal in &r.reveals {
+                sink.reference("fact", &reveal.fact, s.facts.keys().map(|k| k.as_str()));
+            }
+        }
+    }
+    for i in &s.injects {
+        if let Some(from) = &i.from {
+            sink.reference("character", from, s.characters.keys().map(|k| k.as_str()));
+        }
+    }
+}
+
 fn expectations(s: &Scenario, arch: Option<&Architecture>, sink: &mut Sink) {
     for e in &s.expectations {
         // Every id is checked (and reported), not only up to the first undefined one.
@@ -866,6 +902,19 @@ fn all_scripts(s: &Scenario) -> Vec<(&Sp<String>, ScriptKind)> {
     for e in &s.expectations {
         if let Some(w) = &e.when {
             out.push((w, ScriptKind::Condition));
+        }
+    }
+    for r in s.characters.values().flat_map(|c| &c.replies) {
+        if let Some(w) = &r.when {
+            out.push((w, ScriptKind::Condition));
+        }
+        for reveal in &r.reveals {
+            if let Some(w) = &reveal.when {
+                out.push((w, ScriptKind::Condition));
+            }
+            for m in &reveal.modifiers {
+                out.push((&m.when, ScriptKind::Condition));
+            }
         }
     }
     // Outcome values are expressions, compiled as conditions are (any value will do).

@@ -48,6 +48,11 @@ pub struct Scenario {
     /// Hidden facts that investigative decisions may reveal.
     #[serde(default)]
     pub facts: IndexMap<Sp<Id>, Fact>,
+    /// People outside the room the players may ask (outside counsel, the journalist, the
+    /// processor's support desk), by id; the facilitator answers as them, from their
+    /// scripted replies or in their own words.
+    #[serde(default)]
+    pub characters: IndexMap<Sp<Id>, Character>,
     /// rhai functions (`fn name(args) { ... }`) every script and condition may call, so
     /// logic is written once instead of in every decision.
     #[serde(default)]
@@ -204,6 +209,10 @@ pub struct Inject {
     /// Who says it, and how reliable they are.
     #[serde(default)]
     pub source: Option<Source>,
+    /// The character who sends it: its name and reliability are the inject's source
+    /// (unless `source` is given), and the roles may ask them about it.
+    #[serde(default)]
+    pub from: Option<Sp<Id>>,
     /// What the roles read or hear.
     pub text: String,
     /// Injects this one contradicts.
@@ -248,12 +257,26 @@ impl Inject {
         self.to.iter().map(|r| r.to_string()).collect()
     }
 
-    /// The source's name and reliability letter, when it has a source.
-    pub fn source_and_reliability(&self) -> (Option<String>, Option<String>) {
-        match &self.source {
-            Some(s) => (
-                Some(s.name.clone()),
-                Some(s.reliability.as_str().to_string()),
+    /// The source's name and reliability letter, when it has a source: its `source`, or
+    /// else the character it is `from` (their name, with their organisation when given).
+    pub fn source_and_reliability(&self, s: &Scenario) -> (Option<String>, Option<String>) {
+        if let Some(src) = &self.source {
+            return (
+                Some(src.name.clone()),
+                Some(src.reliability.as_str().to_string()),
+            );
+        }
+        match self
+            .from
+            .as_ref()
+            .and_then(|c| s.characters.get(c.as_str()))
+        {
+            Some(c) => (
+                Some(match &c.organisation {
+                    Some(org) => format!("{}, {org}", c.name),
+                    None => c.name.clone(),
+                }),
+                c.reliability.map(|r| r.as_str().to_string()),
             ),
             None => (None, None),
         }
@@ -332,6 +355,60 @@ pub struct Source {
     pub name: String,
     /// How reliable the source is: A (reliable) to E (unreliable), F (cannot be judged).
     pub reliability: Reliability,
+}
+
+/// Who speaks for the facilitator (the white cell) in the conversation: a name no role or
+/// character may take.
+pub const WHITE_CELL: &str = "white";
+
+/// Someone outside the room whom the players may ask.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Character {
+    /// Their name as the room sees it ("Priya Raman").
+    pub name: String,
+    /// Who they work for ("Hart & Lowe LLP, outside counsel").
+    #[serde(default)]
+    pub organisation: Option<String>,
+    /// How they are reached.
+    #[serde(default)]
+    pub via: Channel,
+    /// How reliable what they say is, as an inject's source is rated.
+    #[serde(default)]
+    pub reliability: Option<Reliability>,
+    /// What they may answer, offered to the facilitator when a role asks.
+    #[serde(default)]
+    pub replies: Vec<Reply>,
+}
+
+/// A character's scripted answer.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Reply {
+    /// Unique among the character's replies.
+    pub id: Sp<Id>,
+    /// A rhai condition on `state`: the reply is offered only while it holds.
+    #[serde(default)]
+    pub when: Option<Sp<String>>,
+    /// An inject that must have been delivered before the reply is offered.
+    #[serde(default)]
+    pub after: Option<Sp<Id>>,
+    /// Not offered before this time from the start.
+    #[serde(default)]
+    pub at: Option<Sp<SimDuration>>,
+    /// Words of a question it answers: a question with one of them offers it first, and an
+    /// automatic reply needs one (when it has any).
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    /// What the character says.
+    pub text: String,
+    /// Sent by itself, as soon as a role asks a question it answers, instead of waiting for
+    /// the facilitator.
+    #[serde(default)]
+    pub auto: bool,
+    /// Facts the answer may bring to light, as a decision's reveals do.
+    #[serde(default)]
+    pub reveals: Vec<Reveal>,
 }
 
 /// Source reliability, NATO Admiralty code.
