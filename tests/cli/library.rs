@@ -188,7 +188,7 @@ fn every_scenario_has_two_recorded_sessions_that_draw_different_truths() {
 #[test]
 fn every_library_session_replays_and_has_a_golden_report() {
     let all = sheets();
-    assert_eq!(all.len(), 14);
+    assert_eq!(all.len(), 16);
     for sheet in all {
         let stem = stem(&sheet);
         let (first, rel) = play_sheet(SESSIONS, &stem, &format!("library-{stem}-0"));

@@ -559,12 +559,31 @@ fn handoff_and_trap_findings(ex: &Exercise<'_>) -> Vec<Finding> {
         if ex.fact_revealable(fact.as_str()) && !ex.fact_revealed(fact.as_str()) {
             // The fix belongs to the role that could have uncovered it: the first that may
             // take a decision revealing it.
-            let role = s
+            let decided = s
                 .decisions
                 .values()
                 .find(|d| d.reveals.iter().any(|r| r.fact.as_str() == fact.as_str()))
                 .and_then(|d| d.by.first())
-                .map_or("", |r| r.as_str());
+                .map(|r| r.as_str());
+            // A fact only a character's answer reveals: the character who knew, and the
+            // role that asked them anything (or the first role of the scenario).
+            let knew = s.characters.iter().find(|(_, c)| {
+                c.replies
+                    .iter()
+                    .any(|r| r.reveals.iter().any(|x| x.fact.as_str() == fact.as_str()))
+            });
+            let asker = knew.and_then(|(id, _)| {
+                log.iter().find_map(|t| match &t.event {
+                    Event::Message(m) if m.channel.character() == Some(id.as_str()) => {
+                        m.channel.roles().first().map(|r| r.to_string())
+                    }
+                    _ => None,
+                })
+            });
+            let role = decided
+                .or(asker.as_deref())
+                .or_else(|| knew.and_then(|_| s.roles.keys().next()).map(|r| r.as_str()))
+                .unwrap_or("");
             // Never investigated, or investigated and the draw failed: different fixes.
             let cause = format!("reveal:{}", fact.as_str());
             let tried = log.iter().enumerate().find_map(|(n, t)| match &t.event {
@@ -582,8 +601,27 @@ fn handoff_and_trap_findings(ex: &Exercise<'_>) -> Vec<Finding> {
                 }
                 _ => None,
             });
-            let mut finding = match &tried {
-                None => trap(
+            let only_asked = knew.filter(|_| decided.is_none());
+            let mut finding = match (&tried, only_asked) {
+                (None, Some((id, c))) => {
+                    let id = id.as_str();
+                    trap(
+                        FindingKind::FactNeverUncovered,
+                        role,
+                        format!(
+                            "The fact `{}` could have been learnt by asking {} (`{id}`) and never was.",
+                            fact.as_str(),
+                            c.name
+                        ),
+                        format!(
+                            "Name {} in the runbook as a source to ask, with how to reach them.",
+                            c.name
+                        ),
+                        Element::Planning,
+                        Priority::Low,
+                    )
+                }
+                (None, None) => trap(
                     FindingKind::FactNeverUncovered,
                     role,
                     format!(
@@ -597,7 +635,7 @@ fn handoff_and_trap_findings(ex: &Exercise<'_>) -> Vec<Finding> {
                     Element::Planning,
                     Priority::Low,
                 ),
-                Some((by, what, at)) => trap(
+                (Some((by, what, at)), _) => trap(
                     FindingKind::FactNeverUncovered,
                     by,
                     format!(
@@ -612,6 +650,10 @@ fn handoff_and_trap_findings(ex: &Exercise<'_>) -> Vec<Finding> {
                     Priority::Low,
                 ),
             };
+            if tried.is_none() && only_asked.is_some() {
+                finding.analysis =
+                    "A reply that reveals it could be given during the exercise, but no one asked that character what it answers.".into();
+            }
             if tried.is_some() {
                 finding.analysis =
                     "Its reveal condition held and a decision that can reveal it was taken, but the draw failed; no later decision revealed it.".into();

@@ -653,6 +653,20 @@ fn entry_command(e: &Entry, clock: &mut SimTime) -> Option<Command> {
             text: n.text.clone(),
         });
     }
+    if let Some(m) = &e.message {
+        // A channel that does not read was named at its place by validation; the engine
+        // refuses what remains.
+        return Some(Command::Say(Message {
+            from: m.from.to_string(),
+            participant,
+            channel: m.channel.parse().unwrap_or_default(),
+            text: m.text.clone(),
+            re: m.re.clone(),
+            forward: m.forward,
+            reply: m.reply.as_ref().map(|r| r.to_string()),
+            ..Message::default()
+        }));
+    }
     if let Some(text) = &e.note {
         return Some(Command::Note(text.clone()));
     }

@@ -1280,6 +1280,23 @@ impl<'c> Exercise<'c> {
                 }
             }
         }
+        // A character's reply can bring a fact to light while the reply's condition and
+        // the reveal's hold: asking would have uncovered it.
+        for (c, character) in &s.characters {
+            for (n, reply) in character.replies.iter().enumerate() {
+                if reply.reveals.is_empty()
+                    || !self.holds_now(self.c.reply_when.get(&(c.to_string(), n)))
+                {
+                    continue;
+                }
+                let key = reply_key(c.as_str(), reply.id.as_str());
+                for (r, reveal) in reply.reveals.iter().enumerate() {
+                    if self.holds_now(self.c.reveal_when.get(&(key.clone(), r))) {
+                        self.revealable.insert(reveal.fact.to_string());
+                    }
+                }
+            }
+        }
     }
 
     /// Whether an optional condition holds in the current state, judged on the status

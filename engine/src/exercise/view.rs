@@ -97,6 +97,11 @@ pub enum SeenKind {
         forward: bool,
         /// The forwarded inject's text, as it was delivered.
         quote: Option<String>,
+        /// Where it was said, for a reader: `war room`, `direct message to comms`,
+        /// `private line`, `question to Priya Raman`, `Priya Raman's answer to legal`.
+        place: String,
+        /// A character's reliability (A to F), on their answers.
+        reliability: Option<String>,
     },
     /// A fact a role's own decision brought to light.
     Learned {
@@ -181,6 +186,7 @@ impl fmt::Display for Seen {
                 re,
                 forward,
                 quote,
+                ..
             } => {
                 let said = Message {
                     from: from.clone(),
@@ -351,6 +357,8 @@ impl Projector {
                     re: m.re.clone(),
                     forward: m.forward,
                     quote,
+                    place: message_place(m, s),
+                    reliability: m.reliability.clone(),
                 };
                 (kind, m.text.clone())
             }
@@ -460,6 +468,25 @@ pub fn decision_title_with(s: &Scenario, decision: &str, option: Option<&str>) -
             format!("{title}: {o_title}")
         }
         None => title,
+    }
+}
+
+/// Where a message was said, as its reader is told beside who said it.
+pub fn message_place(m: &Message, s: &Scenario) -> String {
+    let name = |c: &str| {
+        s.characters
+            .get(c)
+            .map_or(c, |c| c.name.as_str())
+            .to_string()
+    };
+    match &m.channel {
+        Channel::War => "war room".into(),
+        Channel::Direct(a, b) => {
+            format!("direct message to {}", if *a == m.from { b } else { a })
+        }
+        Channel::Private(_) => "private line".into(),
+        Channel::Character(c, r) if *r == m.from => format!("question to {}", name(c)),
+        Channel::Character(c, r) => format!("{}'s answer to {r}", name(c)),
     }
 }
 

@@ -13,7 +13,7 @@ use crate::authoring::source::Pos;
 /// The kinds of entry, as their keys.
 pub const ENTRY_KINDS: &[&str] = &[
     "decision", "action", "notify", "note", "inject", "advance", "pause", "resume", "rate",
-    "strength", "improve", "present", "absent", "answer", "end", "open",
+    "strength", "improve", "present", "absent", "answer", "end", "open", "message",
 ];
 
 /// The kinds of entry (and of journal input) the engine still takes after `end`: the one
@@ -38,6 +38,7 @@ fn kinds(e: &Entry) -> Vec<&'static str> {
         e.answer.is_some(),
         e.end.is_some(),
         e.open.is_some(),
+        e.message.is_some(),
     ];
     ENTRY_KINDS
         .iter()
@@ -296,6 +297,51 @@ pub fn check(
         if let Some(n) = &entry.notify {
             sink.reference("role", &n.from, roles());
             sink.reference("role", &n.to, roles());
+        }
+        if let Some(m) = &entry.message {
+            let speakers = roles()
+                .chain(s.characters.keys().map(|c| c.as_str()))
+                .chain([crate::authoring::model::scenario::WHITE_CELL]);
+            sink.reference("role or character", &m.from, speakers);
+            match m
+                .channel
+                .parse::<crate::authoring::model::channel::Channel>()
+            {
+                Err(e) => sink.error(
+                    m.channel.pos,
+                    Code::InvalidValue,
+                    e.to_string(),
+                    "e.g. `war`, `dm:comms+ic`, `private:legal`, `char:counsel+legal`".to_string(),
+                ),
+                Ok(c) => {
+                    for r in c.roles() {
+                        if !s.roles.contains_key(r) {
+                            sink.error(
+                                m.channel.pos,
+                                Code::UndefinedReference,
+                                format!("undefined role `{r}` in channel `{}`", m.channel.as_str()),
+                                format!(
+                                    "the roles defined are: {}",
+                                    roles().collect::<Vec<_>>().join(", ")
+                                ),
+                            );
+                        }
+                    }
+                    if let Some(ch) = c.character()
+                        && !s.characters.contains_key(ch)
+                    {
+                        sink.error(
+                            m.channel.pos,
+                            Code::UndefinedReference,
+                            format!(
+                                "undefined character `{ch}` in channel `{}`",
+                                m.channel.as_str()
+                            ),
+                            "define it under `characters:` in the scenario".to_string(),
+                        );
+                    }
+                }
+            }
         }
         if let Some(i) = &entry.inject {
             for r in &i.to {

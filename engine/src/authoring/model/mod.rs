@@ -3,6 +3,7 @@
 //! disagree.
 
 pub mod architecture;
+pub mod channel;
 pub mod profile;
 pub mod program;
 pub mod roster;

@@ -45,6 +45,9 @@ pub struct Entry {
     /// A notification or handoff from one role to another.
     #[serde(default)]
     pub notify: Option<Notify>,
+    /// Something said in the room's conversation (the journal's `message`).
+    #[serde(default)]
+    pub message: Option<SheetMessage>,
     /// The facilitator opened this module.
     #[serde(default)]
     pub open: Option<Sp<Id>>,
@@ -126,6 +129,30 @@ pub struct Notify {
     /// What was said.
     #[serde(default)]
     pub text: Option<String>,
+}
+
+/// A message of the conversation, as a scribe notes it: who said it, where, and what.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SheetMessage {
+    /// The role that spoke, `white` for the facilitator, or a character the facilitator
+    /// answered as.
+    pub from: Sp<Id>,
+    /// `war`, `dm:ROLE+ROLE`, `private:ROLE` or `char:CHARACTER+ROLE`.
+    pub channel: Sp<String>,
+    /// What was said (a forward's comment may be empty; a scripted reply without it is
+    /// sent as written).
+    #[serde(default)]
+    pub text: String,
+    /// What it answers or passes on: an inject, a revealed fact, or `#SEQ`.
+    #[serde(default)]
+    pub re: Option<String>,
+    /// Whether it forwards the inject `re` names.
+    #[serde(default)]
+    pub forward: bool,
+    /// For a character's answer: the scripted reply given.
+    #[serde(default)]
+    pub reply: Option<Sp<Id>>,
 }
 
 /// An inject the facilitator makes up on the spot.
