@@ -369,4 +369,17 @@ fn a_fact_is_passed_on_by_saying_it_and_only_once_it_is_known() {
         "{why}"
     );
     ex.apply(quote()).unwrap();
+    // Regression: a direct message built by a front end (not parsed from `dm:A+B`) to
+    // the speaker itself was journaled; it is refused.
+    let why = ex
+        .apply(message(
+            "oncall",
+            Channel::direct("oncall", "oncall"),
+            "me",
+            None,
+            false,
+        ))
+        .unwrap_err()
+        .to_string();
+    assert!(why.contains("cannot message itself"), "{why}");
 }

@@ -207,9 +207,14 @@ impl Pages {
                     .rev()
                     .collect();
                 let others: Vec<&RoleRef> = roles.iter().filter(|r| &r.id != role).collect();
+                let characters: Vec<Value> = s
+                    .characters
+                    .iter()
+                    .map(|(id, c)| context! { id => id.as_str(), name => c.name.clone() })
+                    .collect();
                 self.render(
                     "panel_role.html",
-                    context! { nonce, question, hot_wash, ended, choices, injects,
+                    context! { nonce, question, hot_wash, ended, choices, injects, characters,
                     others => ser(&others),
                     roles => ser(&roles),
                     teams => ser(&self.teams) },

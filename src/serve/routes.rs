@@ -408,6 +408,43 @@ fn form_command(grant: &Grant, f: &Fields) -> Result<Command, String> {
             confidence: None,
             prompted_by: None,
         },
+        // The role's conversation: the war room, a direct message to a role, its private
+        // line to the facilitator, or a question to a character (`to` says which).
+        "say" => {
+            use ttx_engine::exercise::channel::{Channel, Message};
+            let to = field(f, "to").ok_or_else(|| need("where to say it"))?;
+            let channel = match to {
+                "war" => Channel::War,
+                "white" => Channel::Private(role.clone()),
+                other => match other.strip_prefix("char:") {
+                    Some(character) => Channel::Character(character.to_string(), role.clone()),
+                    None => Channel::direct(&role, other),
+                },
+            };
+            Command::Say(Message {
+                from: role,
+                channel,
+                text: text.ok_or_else(|| need("what you say"))?,
+                re: field(f, "re").map(str::to_string),
+                ..Message::default()
+            })
+        }
+        "forward" => {
+            use ttx_engine::exercise::channel::{Channel, Message};
+            let to = field(f, "to").ok_or_else(|| need("whom to pass it to"))?;
+            Command::Say(Message {
+                channel: Channel::direct(&role, to),
+                from: role,
+                text: text.unwrap_or_default(),
+                re: Some(
+                    field(f, "re")
+                        .ok_or_else(|| need("the inject to pass on"))?
+                        .to_string(),
+                ),
+                forward: true,
+                ..Message::default()
+            })
+        }
         "notify" => Command::Notify {
             from: role,
             to: field(f, "to")

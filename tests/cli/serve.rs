@@ -1146,3 +1146,121 @@ fn each_page_shows_only_the_conversation_its_audience_reads() {
         assert!(facilitator.contains(t), "the facilitator sees {t:?}");
     }
 }
+
+/// A role's page talks (issue 25): the Talk card's forms say something in the war room, in
+/// a direct message, on the private line, ask a character and pass an inject on, each as
+/// the link's role; what arrived stands before the moves on the page; and what the form
+/// says goes only where its channel reaches.
+#[test]
+fn a_role_page_talks_asks_a_character_and_forwards_from_its_forms() {
+    let s = Served::start_with(
+        "talk-forms",
+        "../../scenarios/checkout-outage-ask-around.yaml",
+    );
+    let oncall = s.token(&["roles", "oncall"]);
+    let page = get(&s, "/", Some(&oncall)).body;
+    // The feed comes before the moves (a phone and a screen reader read it first).
+    let feed = page.find("id=\"feed\"").expect("a feed");
+    let talk = page.find("<h2>Talk</h2>").expect("a Talk card");
+    assert!(feed < talk, "the feed stands before the moves");
+    assert!(
+        page.contains("<option value=\"char:sam\">ask Sam Okoro"),
+        "characters to ask"
+    );
+    let send = |fields: &[(&str, &str)]| {
+        let page = get(&s, "/", Some(&oncall)).body;
+        let mut all = fields.to_vec();
+        let n = nonce(&page);
+        all.push(("nonce", &n));
+        let r = form(&s, &oncall, Some(&s.base), &all);
+        assert_eq!(r.status, 303, "{fields:?}: {}", r.body);
+    };
+    send(&[
+        ("kind", "say"),
+        ("to", "war"),
+        ("text", "checkout failing, looking"),
+    ]);
+    send(&[
+        ("kind", "say"),
+        ("to", "ic"),
+        ("re", "failing"),
+        ("text", "a third of checkouts fail"),
+    ]);
+    send(&[
+        ("kind", "say"),
+        ("to", "white"),
+        ("text", "can I page the db team?"),
+    ]);
+    send(&[
+        ("kind", "say"),
+        ("to", "char:logs"),
+        ("text", "what errors are in the logs?"),
+    ]);
+    send(&[
+        ("kind", "forward"),
+        ("re", "failing"),
+        ("to", "comms"),
+        ("text", "FYI"),
+    ]);
+    let said: Vec<Value> = s
+        .journal()
+        .into_iter()
+        .map(|l| l["event"].clone())
+        .filter(|e| e["type"] == "message")
+        .collect();
+    let channels: Vec<&str> = said
+        .iter()
+        .map(|m| m["channel"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        channels,
+        [
+            "war",
+            "dm:ic+oncall",
+            "private:oncall",
+            "char:logs+oncall",
+            "char:logs+oncall",
+            "dm:comms+oncall"
+        ],
+        "{said:#?}"
+    );
+    assert!(
+        said.iter()
+            .all(|m| m["from"] == "oncall" || m["from"] == "logs")
+    );
+    // The log search answered by itself (an automatic reply), to oncall only.
+    assert_eq!(said[4]["auto"], true, "{}", said[4]);
+    assert_eq!(said[5]["forward"], true);
+    let text_of = |path: &[&str]| get(&s, "/", Some(&s.token(path))).body;
+    let comms = text_of(&["roles", "comms"]);
+    assert!(comms.contains("checkout failing, looking") && comms.contains("FYI"));
+    for hidden in [
+        "a third of checkouts fail",
+        "can I page the db team?",
+        "what errors are in the logs?",
+    ] {
+        assert!(!comms.contains(hidden), "comms must not read {hidden:?}");
+    }
+    let ic = text_of(&["roles", "ic"]);
+    assert!(ic.contains("a third of checkouts fail"));
+    assert!(
+        ic.contains("oncall · direct message to ic"),
+        "the meta names the recipient"
+    );
+    assert!(!ic.contains("what errors are in the logs?"));
+    // A form may not speak for another role: the link's role is the speaker, whatever the
+    // form says, and a direct message to oneself is refused.
+    let page = get(&s, "/", Some(&oncall)).body;
+    let r = form(
+        &s,
+        &oncall,
+        Some(&s.base),
+        &[
+            ("kind", "say"),
+            ("to", "oncall"),
+            ("text", "me"),
+            ("nonce", &nonce(&page)),
+        ],
+    );
+    assert_ne!(r.status, 303, "{}", r.body);
+}

@@ -391,6 +391,11 @@ impl<'c> Exercise<'c> {
         }
         match channel {
             Channel::War => {}
+            Channel::Direct(a, b) if a == b => {
+                return refuse(format!(
+                    "a direct message goes from one role to another; {a} cannot message itself"
+                ));
+            }
             Channel::Character(_, r) if as_character || r == from => {}
             Channel::Character(c, r) => {
                 return refuse(format!(

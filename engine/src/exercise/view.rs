@@ -97,8 +97,11 @@ pub enum SeenKind {
         forward: bool,
         /// The forwarded inject's text, as it was delivered.
         quote: Option<String>,
+        /// Who said it, for a reader: the role, `the facilitator`, or the character's
+        /// name.
+        speaker: String,
         /// Where it was said, for a reader: `war room`, `direct message to comms`,
-        /// `private line`, `question to Priya Raman`, `Priya Raman's answer to legal`.
+        /// `private line`, `question to Priya Raman`, `answer to legal`.
         place: String,
         /// A character's reliability (A to F), on their answers.
         reliability: Option<String>,
@@ -357,6 +360,11 @@ impl Projector {
                     re: m.re.clone(),
                     forward: m.forward,
                     quote,
+                    speaker: match s.characters.get(m.from.as_str()) {
+                        Some(c) if m.channel.character() == Some(m.from.as_str()) => c.name.clone(),
+                        _ if m.from == WHITE_CELL => "the facilitator".into(),
+                        _ => m.from.clone(),
+                    },
                     place: message_place(m, s),
                     reliability: m.reliability.clone(),
                 };
@@ -486,7 +494,7 @@ pub fn message_place(m: &Message, s: &Scenario) -> String {
         }
         Channel::Private(_) => "private line".into(),
         Channel::Character(c, r) if *r == m.from => format!("question to {}", name(c)),
-        Channel::Character(c, r) => format!("{}'s answer to {r}", name(c)),
+        Channel::Character(_, r) => format!("answer to {r}"),
     }
 }
 
