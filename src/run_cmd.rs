@@ -395,7 +395,7 @@ pub enum Input {
     /// A line typed or piped.
     Line(String),
     /// What a followed clock brought while nobody typed.
-    Update(Response, Status),
+    Update(Box<(Response, Status)>),
     /// Standard input closed (end of the pipe, Ctrl-D).
     Closed,
     /// The process is asked to stop (SIGINT, SIGTERM to a server).
@@ -588,7 +588,7 @@ pub fn spawn_driver(
             })
         },
         move |r, s| {
-            let _ = updates.send(Input::Update(r, s));
+            let _ = updates.send(Input::Update(Box::new((r, s))));
         },
         watch,
     )
@@ -678,7 +678,10 @@ pub fn drive(
                 Some(r) => (r, interactive.then(|| driver.status()).flatten(), true),
                 None => break Some(Exit::Usage),
             },
-            Input::Update(r, s) => (r, interactive.then_some(s), false),
+            Input::Update(update) => {
+                let (r, s) = *update;
+                (r, interactive.then_some(s), false)
+            }
             // A server on a pipe outlives its input; at a terminal, Ctrl-D leaves as
             // `quit` does.
             Input::Closed if hold == Hold::UntilStopped && !interactive => {

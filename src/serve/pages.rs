@@ -286,11 +286,24 @@ impl Pages {
                     })
                     .map(|m| context! { id => m.id.as_str(), title => m.title.trim() });
                 let status = st.status.as_ref();
+                let waiting: Vec<Value> = status
+                    .map(|s| s.waiting.as_slice())
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|w| {
+                        context! {
+                            at => w.at.to_string(), role => w.role.clone(),
+                            character => w.character.clone(), name => w.name.clone(),
+                            question => w.question.clone(),
+                            replies => w.replies.iter().map(|(id, text)| context! { id, text }).collect::<Vec<Value>>(),
+                        }
+                    })
+                    .collect();
                 let paused = status.is_some_and(|s| s.mode == Mode::Paused);
                 let following = status.is_some_and(|s| matches!(s.mode, Mode::Following(_)));
                 self.render(
                     "panel_facilitator.html",
-                    context! { nonce, truth, ended, hot_wash, paused, following, objectives, next_module,
+                    context! { nonce, truth, ended, hot_wash, paused, following, objectives, next_module, waiting,
                     turns => s.clock == ttx_engine::authoring::duration::Pace::Turns,
                     connected => ser(&connected),
                     questions => ser(&questions),

@@ -1248,6 +1248,48 @@ fn a_role_page_talks_asks_a_character_and_forwards_from_its_forms() {
         "the meta names the recipient"
     );
     assert!(!ic.contains("what errors are in the logs?"));
+    // The facilitator's page lists a question to a character with the replies offered,
+    // each one button away; sending one answers it and takes it off the list.
+    send(&[
+        ("kind", "say"),
+        ("to", "char:sam"),
+        ("text", "did your deploy change anything?"),
+    ]);
+    let f = s.token(&["facilitator"]);
+    let page = get(&s, "/", Some(&f)).body;
+    assert!(
+        page.contains("Asked of characters"),
+        "the facilitator sees the question"
+    );
+    assert!(
+        page.contains("value=\"as sam oncall deploy-was-harmless\""),
+        "a reply one click away"
+    );
+    let r = form(
+        &s,
+        &f,
+        Some(&s.base),
+        &[
+            ("kind", "line"),
+            ("line", "as sam oncall deploy-was-harmless"),
+            ("nonce", &nonce(&page)),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let answered = s
+        .journal()
+        .into_iter()
+        .map(|l| l["event"].clone())
+        .any(|e| {
+            e["type"] == "message" && e["from"] == "sam" && e["reply"] == "deploy-was-harmless"
+        });
+    assert!(answered, "the reply is journaled as the character's");
+    assert!(!get(&s, "/", Some(&f)).body.contains("Asked of characters"));
+    assert!(
+        !text_of(&["roles", "ic"]).contains("nothing functional"),
+        "the answer is oncall's"
+    );
+    assert!(text_of(&["roles", "oncall"]).contains("nothing functional"));
     // A form may not speak for another role: the link's role is the speaker, whatever the
     // form says, and a direct message to oneself is refused.
     let page = get(&s, "/", Some(&oncall)).body;

@@ -42,6 +42,27 @@ pub struct Status {
     /// Expectations falling due, soonest first: (id, role, deadline). Those that depend on
     /// the hidden truth (a `when` condition) only with the truth on.
     pub due: Vec<(String, String, SimTime)>,
+    /// Questions to characters no one has answered yet, oldest first, each with the
+    /// replies offered now: what the facilitator answers next.
+    pub waiting: Vec<Waiting>,
+}
+
+/// A role's question to a character, waiting for the facilitator to answer as them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Waiting {
+    /// When it was asked.
+    pub at: SimTime,
+    /// The role that asked.
+    pub role: String,
+    /// The character asked (id).
+    pub character: String,
+    /// Their name.
+    pub name: String,
+    /// What was asked.
+    pub question: String,
+    /// The replies offered now, those the question mentions first: (reply id, text).
+    /// Their conditions may follow the hidden truth, so a screen shows them folded.
+    pub replies: Vec<(String, String)>,
 }
 
 impl fmt::Display for Status {
@@ -140,5 +161,37 @@ pub fn status_of(ex: &Exercise<'_>, now: SimTime, pace: Option<f64>, truth: bool
             .into_iter()
             .filter(|(id, _, t)| *t >= now && (truth || !conditional.contains(id.as_str())))
             .collect(),
+        waiting: waiting(ex),
     }
+}
+
+/// The questions to characters still waiting, with what each character may answer now.
+fn waiting(ex: &Exercise<'_>) -> Vec<Waiting> {
+    let s = ex.compiled().scenario();
+    if s.characters.is_empty() {
+        return Vec::new();
+    }
+    crate::exercise::conversation::questions(ex.log(), ex.now())
+        .into_iter()
+        .filter(|q| q.answered_at.is_none())
+        .filter_map(|q| {
+            let c = q.channel.character()?.to_string();
+            let replies = ex
+                .offered(&c, Some(&q.text))
+                .into_iter()
+                .map(|r| (r.id.to_string(), r.text.trim().to_string()))
+                .collect();
+            Some(Waiting {
+                at: q.at,
+                role: q.from,
+                name: s
+                    .characters
+                    .get(c.as_str())
+                    .map_or_else(|| c.clone(), |x| x.name.clone()),
+                character: c,
+                question: q.text,
+                replies,
+            })
+        })
+        .collect()
 }
