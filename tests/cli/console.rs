@@ -86,6 +86,53 @@ fn hot_wash_lines_survive_kill_9_and_resume() {
         .stdout_has("nobody owned the status page");
 }
 
+/// Messages acknowledged before a `kill -9` are in the journal once each after `--resume`,
+/// and the conversation goes on from there.
+#[test]
+fn acknowledged_messages_survive_kill_9_and_resume_once_each() {
+    let (abs, rel) = fresh_journal("examples/acme", "messages-kill");
+    let mut driven = Driven::spawn(&run_args(&rel));
+    driven.wait_for(|l| l.contains("starts"));
+    let said = [
+        "say oncall war : refunds are spiking",
+        "dm ic comms : hold any statement",
+        "private legal : is the 72-hour clock running?",
+        "forward oncall spike ic : is this ours?",
+    ];
+    for line in said {
+        driven.send(line);
+        driven.wait_for(|l| l == "ok");
+    }
+    driven.child.kill().unwrap();
+    driven.child.wait().unwrap();
+    Ttx::new()
+        .cwd("examples/acme")
+        .args(["run", "--resume", &rel])
+        .stdin("reply legal : not until the incident is declared\nend\n")
+        .run()
+        .code(0);
+    let journal = std::fs::read_to_string(&abs).unwrap();
+    for text in [
+        "refunds are spiking",
+        "hold any statement",
+        "is the 72-hour clock running?",
+        "is this ours?",
+        "not until the incident is declared",
+    ] {
+        let times = journal
+            .lines()
+            .filter(|l| l.contains("\"type\":\"message\"") && l.contains(text))
+            .count();
+        assert_eq!(times, 1, "{text:?} is journaled {times} times");
+    }
+    Ttx::new()
+        .cwd("examples/acme")
+        .args(["verify", &rel])
+        .run()
+        .code(0)
+        .stdout_has("replay reproduces every event");
+}
+
 #[test]
 fn the_roll_call_is_the_attendance_and_answers_sit_next_to_their_question() {
     let (out, rel) = console(
