@@ -4,6 +4,9 @@
 //!   each of the 500 streams receiving it (p50, p99 over every stream and round);
 //! - decisions: a decision posted while the 500 streams are open, journaled and fsync'd
 //!   before the answer (p50, p99);
+//! - chat: 20 messages a second said in the war room by the roles' own links, each
+//!   journaled and fsync'd before its answer (post p50, p99) and read by all 500 streams
+//!   (fan-out p50, p99 from each post to each stream);
 //! - memory: the server's resident memory per open stream.
 //!
 //!     cargo bench --bench serve
@@ -25,6 +28,9 @@ use tokio::sync::mpsc;
 const STREAMS: usize = 500;
 const ROUNDS: usize = 30;
 const DECISIONS: usize = 200;
+/// Messages of the chat load, said at [`CHAT_PER_SEC`].
+const CHAT: usize = 200;
+const CHAT_PER_SEC: u64 = 20;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -241,6 +247,58 @@ fn main() {
             "decide oncall investigate_ci : bench decision {i}"
         )));
     }
+    // The chat load: the roles talk in the war room, paced at CHAT_PER_SEC, each from its
+    // own link (as a player's page does), and every stream reads every message.
+    let role_tokens: Vec<(String, String)> = server.links["roles"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(role, v)| (role.clone(), v["token"].as_str().unwrap().to_string()))
+        .collect();
+    let mut chat_posts = Vec::new();
+    let mut chat_sent = Vec::new();
+    let pace = Duration::from_millis(1000 / CHAT_PER_SEC);
+    let chat_start = Instant::now();
+    for n in 0..CHAT {
+        let (role, token) = &role_tokens[n % role_tokens.len()];
+        let t0 = Instant::now();
+        chat_sent.push(t0);
+        let r = agent
+            .post(format!("http://127.0.0.1:{port}/api/command"))
+            .header("Authorization", format!("Bearer {token}"))
+            .send(&format!(
+                "say {role} war : bench round {} marker",
+                ROUNDS + n
+            ))
+            .expect("the server answers");
+        assert_eq!(r.status().as_u16(), 200, "chat message {n}");
+        chat_posts.push(t0.elapsed());
+        let next = chat_start + pace * (n as u32 + 1);
+        if let Some(wait) = next.checked_duration_since(Instant::now()) {
+            std::thread::sleep(wait);
+        }
+    }
+    let mut chat_fanout = Vec::new();
+    runtime.block_on(async {
+        while chat_fanout.len() < CHAT * STREAMS {
+            match tokio::time::timeout(Duration::from_secs(10), seen_rx.recv()).await {
+                Ok(Some((r, at))) if (ROUNDS..ROUNDS + CHAT).contains(&r) => {
+                    chat_fanout.push(at.duration_since(chat_sent[r - ROUNDS]));
+                }
+                Ok(Some(_)) => {}
+                _ => break,
+            }
+        }
+    });
+    if chat_fanout.len() < CHAT * STREAMS {
+        eprintln!(
+            "chat: {} of {} deliveries arrived",
+            chat_fanout.len(),
+            CHAT * STREAMS
+        );
+    }
+    chat_posts.sort();
+    chat_fanout.sort();
     fanout.sort();
     decisions.sort();
     let per_stream = loaded_kib.saturating_sub(idle_kib) as f64 / STREAMS as f64;
@@ -257,6 +315,18 @@ fn main() {
         ms(percentile(&decisions, 0.5)),
         ms(percentile(&decisions, 0.99)),
         decisions.len()
+    );
+    println!(
+        "  chat post (fsync)        p50 {}  p99 {}  ({} messages at {CHAT_PER_SEC}/s from the roles' links)",
+        ms(percentile(&chat_posts, 0.5)),
+        ms(percentile(&chat_posts, 0.99)),
+        chat_posts.len()
+    );
+    println!(
+        "  chat fan-out             p50 {}  p99 {}  ({} deliveries)",
+        ms(percentile(&chat_fanout, 0.5)),
+        ms(percentile(&chat_fanout, 0.99)),
+        chat_fanout.len()
     );
     println!(
         "  server memory            {} KiB idle, {} KiB with the streams: {:.1} KiB per stream",
