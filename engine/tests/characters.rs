@@ -9,10 +9,6 @@ mod support;
 use std::path::Path;
 
 use support::{ok, refused};
-use ttx_engine::authoring::load;
-use ttx_engine::authoring::model::scenario::Scenario;
-use ttx_engine::authoring::schema::FileKind;
-use ttx_engine::authoring::source::SourceFile;
 use ttx_engine::exercise::caller::Caller;
 use ttx_engine::exercise::channel::{Channel, Message};
 use ttx_engine::exercise::command::Command;
@@ -75,10 +71,7 @@ decisions:
 "#;
 
 fn compiled() -> &'static Compiled {
-    let loaded =
-        load::load_source::<Scenario>(FileKind::Scenario, SourceFile::new("s.yaml", SCENARIO))
-            .unwrap();
-    Box::leak(Box::new(Compiled::new(loaded).unwrap()))
+    support::compiled_from(SCENARIO)
 }
 
 fn start(name: &str) -> (Facilitation<'static>, std::path::PathBuf, &'static Compiled) {

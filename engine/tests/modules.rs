@@ -7,10 +7,6 @@ mod support;
 use support::{at, context, decide, files};
 use ttx_engine::assessment::assess::{self, Outcome};
 use ttx_engine::authoring::duration::SimDuration;
-use ttx_engine::authoring::load;
-use ttx_engine::authoring::model::scenario::Scenario;
-use ttx_engine::authoring::schema::FileKind;
-use ttx_engine::authoring::source::SourceFile;
 use ttx_engine::exercise::clock::SimTime;
 use ttx_engine::exercise::event::{Event, Timed};
 use ttx_engine::exercise::state::{Compiled, Exercise};
@@ -67,9 +63,7 @@ expectations:
 "#;
 
 fn compiled(text: &str) -> &'static Compiled {
-    let loaded =
-        load::load_source::<Scenario>(FileKind::Scenario, SourceFile::new("s.yaml", text)).unwrap();
-    Box::leak(Box::new(Compiled::new(loaded).unwrap()))
+    support::compiled_from(text)
 }
 
 /// The facilitator opens `module`.

@@ -9,10 +9,6 @@ use support::{at, context, decide, files};
 use ttx_engine::assessment::assess::{self, Assessment, FindingKind};
 use ttx_engine::assessment::knowledge::{How, Knowledge};
 use ttx_engine::assessment::report::{self, Format, Inputs};
-use ttx_engine::authoring::load;
-use ttx_engine::authoring::model::scenario::Scenario;
-use ttx_engine::authoring::schema::FileKind;
-use ttx_engine::authoring::source::SourceFile;
 use ttx_engine::exercise::channel::{Channel, Message};
 use ttx_engine::exercise::event::Event;
 use ttx_engine::exercise::state::{Compiled, Exercise};
@@ -44,10 +40,7 @@ expectations:
 "#;
 
 fn compiled() -> &'static Compiled {
-    let loaded =
-        load::load_source::<Scenario>(FileKind::Scenario, SourceFile::new("s.yaml", SCENARIO))
-            .unwrap();
-    Box::leak(Box::new(Compiled::new(loaded).unwrap()))
+    support::compiled_from(SCENARIO)
 }
 
 fn message(from: &str, channel: Channel, text: &str, re: Option<&str>, forward: bool) -> Event {

@@ -295,7 +295,7 @@ impl Pages {
                             at => w.at.to_string(), role => w.role.clone(),
                             character => w.character.clone(), name => w.name.clone(),
                             question => w.question.clone(),
-                            replies => w.replies.iter().map(|(id, text)| context! { id, text }).collect::<Vec<Value>>(),
+                            replies => w.replies.iter().map(|r| context! { id => r.id.clone(), text => r.text.clone() }).collect::<Vec<Value>>(),
                         }
                     })
                     .collect();

@@ -26,6 +26,7 @@ use futures_util::stream::{self, Stream};
 use serde::Deserialize;
 use tokio::sync::broadcast::error::RecvError;
 use ttx_engine::exercise::caller::{Caller as EngineCaller, Denied};
+use ttx_engine::exercise::channel::{self, Channel};
 use ttx_engine::exercise::command::{self, Command, Decide};
 use ttx_engine::exercise::event::{Event, LinkChange};
 use ttx_engine::exercise::facilitation::{Response as Answer, Shown, Verdict};
@@ -411,7 +412,6 @@ fn form_command(grant: &Grant, f: &Fields) -> Result<Command, String> {
         // The role's conversation: the war room, a direct message to a role, its private
         // line to the facilitator, or a question to a character (`to` says which).
         "say" => {
-            use ttx_engine::exercise::channel::{Channel, Message};
             let to = field(f, "to").ok_or_else(|| need("where to say it"))?;
             let channel = match to {
                 "war" => Channel::War,
@@ -421,18 +421,17 @@ fn form_command(grant: &Grant, f: &Fields) -> Result<Command, String> {
                     None => Channel::direct(&role, other),
                 },
             };
-            Command::Say(Message {
+            Command::Say(channel::Message {
                 from: role,
                 channel,
                 text: text.ok_or_else(|| need("what you say"))?,
                 re: field(f, "re").map(str::to_string),
-                ..Message::default()
+                ..channel::Message::default()
             })
         }
         "forward" => {
-            use ttx_engine::exercise::channel::{Channel, Message};
             let to = field(f, "to").ok_or_else(|| need("whom to pass it to"))?;
-            Command::Say(Message {
+            Command::Say(channel::Message {
                 channel: Channel::direct(&role, to),
                 from: role,
                 text: text.unwrap_or_default(),
@@ -442,7 +441,7 @@ fn form_command(grant: &Grant, f: &Fields) -> Result<Command, String> {
                         .to_string(),
                 ),
                 forward: true,
-                ..Message::default()
+                ..channel::Message::default()
             })
         }
         "notify" => Command::Notify {

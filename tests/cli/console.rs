@@ -56,21 +56,30 @@ fn commands_after_end_on_a_pipe_are_taken_or_refused_never_dropped() {
         .stdout_has("the processor contact list is stale");
 }
 
-#[test]
-fn hot_wash_lines_survive_kill_9_and_resume() {
-    let (_, rel) = fresh_journal("examples/acme", "hot-wash-kill");
-    let mut driven = Driven::spawn(&run_args(&rel));
+/// Starts an exercise into `rel`, sends each line and waits for its `ok`, then kills the
+/// process (`kill -9`): what was acknowledged is all the journal can hold.
+fn killed_after(rel: &str, lines: &[&str]) {
+    let mut driven = Driven::spawn(&run_args(rel));
     driven.wait_for(|l| l.contains("starts"));
-    for line in [
-        "advance 20m",
-        "strength : on-call paged the IC within two minutes",
-        "improve : nobody owned the status page",
-    ] {
+    for line in lines {
         driven.send(line);
         driven.wait_for(|l| l == "ok");
     }
     driven.child.kill().unwrap();
     driven.child.wait().unwrap();
+}
+
+#[test]
+fn hot_wash_lines_survive_kill_9_and_resume() {
+    let (_, rel) = fresh_journal("examples/acme", "hot-wash-kill");
+    killed_after(
+        &rel,
+        &[
+            "advance 20m",
+            "strength : on-call paged the IC within two minutes",
+            "improve : nobody owned the status page",
+        ],
+    );
     Ttx::new()
         .cwd("examples/acme")
         .args(["run", "--resume", &rel])
@@ -91,20 +100,15 @@ fn hot_wash_lines_survive_kill_9_and_resume() {
 #[test]
 fn acknowledged_messages_survive_kill_9_and_resume_once_each() {
     let (abs, rel) = fresh_journal("examples/acme", "messages-kill");
-    let mut driven = Driven::spawn(&run_args(&rel));
-    driven.wait_for(|l| l.contains("starts"));
-    let said = [
-        "say oncall war : refunds are spiking",
-        "dm ic comms : hold any statement",
-        "private legal : is the 72-hour clock running?",
-        "forward oncall spike ic : is this ours?",
-    ];
-    for line in said {
-        driven.send(line);
-        driven.wait_for(|l| l == "ok");
-    }
-    driven.child.kill().unwrap();
-    driven.child.wait().unwrap();
+    killed_after(
+        &rel,
+        &[
+            "say oncall war : refunds are spiking",
+            "dm ic comms : hold any statement",
+            "private legal : is the 72-hour clock running?",
+            "forward oncall spike ic : is this ours?",
+        ],
+    );
     Ttx::new()
         .cwd("examples/acme")
         .args(["run", "--resume", &rel])

@@ -546,6 +546,24 @@ fn a_file_of_4_mib_is_checked_and_one_past_the_limit_is_refused() {
     );
 }
 
+/// Closes `doc`, shuts the server down and reads everything it sent: the diagnostics
+/// published on `doc`, in order.
+fn close_and_shut_down(c: &mut Client, doc: &str) -> Vec<Value> {
+    c.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": doc}}),
+    );
+    let answer = c.request("shutdown", json!(null));
+    assert!(answer["error"].is_null(), "{answer}");
+    c.notify("exit", json!(null));
+    c.drain();
+    c.notifications
+        .iter()
+        .filter(|n| n["method"] == "textDocument/publishDiagnostics" && n["params"]["uri"] == doc)
+        .map(|n| n["params"].clone())
+        .collect()
+}
+
 /// Regression: a close that was still waiting for the debounce when `shutdown` came was
 /// never handed to the checker, so the file kept its last diagnostics (seen as a flaky
 /// failure of the test below on a loaded machine). The close now goes out with shutdown.
@@ -557,22 +575,8 @@ fn a_close_waiting_for_the_debounce_at_shutdown_still_clears_the_file() {
     // Ten seconds of debounce: nothing the test sends is checked before shutdown but by it.
     let mut c = Client::start(&ttx(), &dir, 10_000);
     let doc = c.open(&path, &mistyped);
-    c.notify(
-        "textDocument/didClose",
-        json!({"textDocument": {"uri": doc}}),
-    );
-    let answer = c.request("shutdown", json!(null));
-    assert!(answer["error"].is_null(), "{answer}");
-    c.notify("exit", json!(null));
-    c.drain();
-    let last = c
-        .notifications
-        .iter()
-        .rfind(|n| {
-            n["method"] == "textDocument/publishDiagnostics" && n["params"]["uri"] == doc.as_str()
-        })
-        .map(|n| &n["params"])
-        .expect("the close is published");
+    let published = close_and_shut_down(&mut c, &doc);
+    let last = published.last().expect("the close is published");
     assert!(last["version"].is_null(), "{last}");
     assert_eq!(last["diagnostics"], json!([]));
     let (status, stderr) = c.finish();
@@ -602,22 +606,7 @@ fn changes_and_a_close_during_a_check_end_at_the_latest_text() {
     );
     // A change and its close at once: whatever the checker was doing, the file ends clear.
     c.change(&doc, 7, &mistyped);
-    c.notify(
-        "textDocument/didClose",
-        json!({"textDocument": {"uri": doc}}),
-    );
-    let answer = c.request("shutdown", json!(null));
-    assert!(answer["error"].is_null(), "{answer}");
-    c.notify("exit", json!(null));
-    c.drain();
-    let published: Vec<&Value> = c
-        .notifications
-        .iter()
-        .filter(|n| {
-            n["method"] == "textDocument/publishDiagnostics" && n["params"]["uri"] == doc.as_str()
-        })
-        .map(|n| &n["params"])
-        .collect();
+    let published = close_and_shut_down(&mut c, &doc);
     let versions: Vec<i64> = published
         .iter()
         .filter_map(|p| p["version"].as_i64())

@@ -86,6 +86,13 @@ pub struct Assessment {
     pub latency: Vec<Latency>,
     /// Warnings for the facilitator (e.g. roles without an owning team).
     pub warnings: Vec<String>,
+    /// Who first had what, when: the communication findings' evidence, which the report's
+    /// Communication section shows.
+    #[serde(skip)]
+    pub knowledge: Knowledge,
+    /// The questions of the conversation and their answers.
+    #[serde(skip)]
+    pub questions: Vec<crate::exercise::conversation::Question>,
 }
 
 struct Taken<'e> {
@@ -338,11 +345,13 @@ pub fn assess(ex: &Exercise<'_>, ctx: &Context<'_>) -> Assessment {
 
     findings.extend(handoff_and_trap_findings(ex));
     let roles: Vec<&str> = s.roles.keys().map(|r| r.as_str()).collect();
+    let knowledge = Knowledge::of(log, &roles);
+    let questions = crate::exercise::conversation::questions(log, now);
     findings.extend(communication::findings(
         s,
         &expectations,
-        &Knowledge::of(log, &roles),
-        &crate::exercise::conversation::questions(log, now),
+        &knowledge,
+        &questions,
     ));
 
     let objectives = s
@@ -434,6 +443,8 @@ pub fn assess(ex: &Exercise<'_>, ctx: &Context<'_>) -> Assessment {
         action_items,
         latency: latency(log),
         warnings,
+        knowledge,
+        questions,
     }
 }
 

@@ -9,7 +9,6 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::exercise::channel::{Channel, WHITE_CELL};
 use crate::exercise::clock::SimTime;
 use crate::exercise::event::{Event, Timed};
 
@@ -57,7 +56,7 @@ pub struct Knowledge {
 }
 
 impl Knowledge {
-    /// Reads the journal, in order, for every role of `roles`.
+    /// Reads the journal, in order, for every role of `roles` (the scenario's).
     pub fn of(log: &[Timed], roles: &[&str]) -> Knowledge {
         let mut k = Knowledge::default();
         for t in log {
@@ -86,12 +85,9 @@ impl Knowledge {
                             from: m.from.clone(),
                         }
                     };
-                    let reached: Vec<&str> = match &m.channel {
-                        Channel::War => roles.to_vec(),
-                        c => c.roles(),
-                    };
-                    for r in reached {
-                        if r != m.from && r != WHITE_CELL {
+                    // Whoever reads the channel, as every screen shows it.
+                    for &r in roles {
+                        if r != m.from && m.channel.reaches(r) {
                             k.learn(what, r, t.at, how.clone());
                         }
                     }
@@ -146,7 +142,7 @@ impl Knowledge {
 mod tests {
     use super::*;
     use crate::authoring::duration::SimDuration;
-    use crate::exercise::channel::Message;
+    use crate::exercise::channel::{Channel, Message};
 
     fn at(m: u64, event: Event) -> Timed {
         Timed {

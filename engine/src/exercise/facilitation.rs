@@ -37,7 +37,7 @@ use crate::exercise::journal::WallClock;
 use crate::exercise::realtime::Monotonic;
 use crate::exercise::session::{Session, SessionError};
 use crate::exercise::state::{Compiled, Exercise, Files, unknown};
-use crate::exercise::status_line::{Status, status_of};
+use crate::exercise::status_line::{self, Status, status_of};
 use crate::exercise::view::{self, RoleItem};
 
 /// The clock following real time: from `base` (scenario time) at `since` (real time), at
@@ -677,13 +677,11 @@ impl<'c> Facilitation<'c> {
         if let Some(Event::Message(m)) = r.events.last().map(|t| &t.event)
             && let Some(c) = m.channel.character()
             && m.from != c
+            && let Some(w) = status_line::waiting(&self.session.exercise)
+                .into_iter()
+                .find(|w| w.seq == self.session.exercise.log().len() - 1)
         {
-            let ex = &self.session.exercise;
-            shown.extend(
-                offered_lines(ex, c, &m.from, &m.text)
-                    .into_iter()
-                    .map(Shown::Notice),
-            );
+            shown.extend(reply_lines(&w).into_iter().map(Shown::Notice));
         }
         shown.extend(self.questions_due().into_iter().map(Shown::Notice));
         let ex = &self.session.exercise;
@@ -790,23 +788,16 @@ impl<'c> Facilitation<'c> {
                 })
             }
             Command::Replies => {
-                let waiting: Vec<_> = crate::exercise::conversation::questions(ex.log(), ex.now())
-                    .into_iter()
-                    .filter(|q| q.answered_at.is_none() && q.channel.character().is_some())
-                    .collect();
+                let waiting = status_line::waiting(ex);
                 if waiting.is_empty() {
                     return r.text("no question to a character is waiting for an answer");
                 }
-                waiting.into_iter().fold(r, |r, q| {
-                    let c = q.channel.character().unwrap_or_default();
-                    let name = s.characters.get(c).map_or(c, |c| c.name.as_str());
+                waiting.into_iter().fold(r, |r, w| {
                     let r = r.text(format!(
-                        "#{} {} {} asks {name} ({c}): {}",
-                        q.seq, q.at, q.from, q.text
+                        "#{} {} {} asks {} ({}): {}",
+                        w.seq, w.at, w.role, w.name, w.character, w.question
                     ));
-                    offered_lines(ex, c, &q.from, &q.text)
-                        .into_iter()
-                        .fold(r, Response::text)
+                    reply_lines(&w).into_iter().fold(r, Response::text)
                 })
             }
             Command::Truth(Some(on)) => {
@@ -985,23 +976,23 @@ pub struct Opened {
     pub vocabulary: Vocabulary,
 }
 
-/// The replies `character` is offered now for `role`'s question, as the commands that send
-/// them (those the question mentions first), or how to answer without one.
-fn offered_lines(ex: &Exercise<'_>, character: &str, role: &str, question: &str) -> Vec<String> {
-    let offered = ex.offered(character, Some(question));
-    if offered.is_empty() {
+/// The replies offered for a waiting question, as the commands that send them (those the
+/// question mentions first), or how to answer without one.
+fn reply_lines(w: &status_line::Waiting) -> Vec<String> {
+    let (c, role) = (&w.character, &w.role);
+    if w.replies.is_empty() {
         return vec![format!(
-            "   no scripted reply holds now; answer in your words: `as {character} {role} : …`"
+            "   no scripted reply holds now; answer in your words: `as {c} {role} : …`"
         )];
     }
-    offered
-        .into_iter()
+    w.replies
+        .iter()
         .map(|reply| {
             format!(
-                "   `as {character} {role} {}`{}: {}",
-                reply.id.as_str(),
+                "   `as {c} {role} {}`{}: {}",
+                reply.id,
                 if reply.auto { " (automatic)" } else { "" },
-                reply.text.trim()
+                reply.text
             )
         })
         .collect()

@@ -470,12 +470,8 @@ impl<'c> Exercise<'c> {
                 }
             }
             Some(inject) => {
-                if self.log.iter().any(|t| match &t.event {
-                    Event::Deliver { inject: i, .. } => i == inject,
-                    // A revealed fact is quoted the same way: `re=FACT` passes it on.
-                    Event::Reveal { fact, .. } => fact == inject,
-                    _ => false,
-                }) {
+                // A revealed fact is quoted the same way: `re=FACT` passes it on.
+                if self.delivered_at(inject).is_some() || self.revealed.contains(inject) {
                     Ok(())
                 } else {
                     refuse(unknown(
@@ -512,11 +508,9 @@ impl<'c> Exercise<'c> {
             .filter(|(n, r)| {
                 r.at.as_ref()
                     .is_none_or(|at| SimTime::from_offset(at.value) <= self.now)
-                    && r.after.as_ref().is_none_or(|i| {
-                        self.log.iter().any(
-                            |t| matches!(&t.event, Event::Deliver { inject, .. } if inject == i.as_str()),
-                        )
-                    })
+                    && r.after
+                        .as_ref()
+                        .is_none_or(|i| self.delivered_at(i.as_str()).is_some())
                     && self.holds_now(self.c.reply_when.get(&(character.to_string(), *n)))
             })
             .map(|(_, r)| r)
@@ -1279,11 +1273,7 @@ impl<'c> Exercise<'c> {
             }
         }
         for (id, d) in &s.decisions {
-            for (r, reveal) in d.reveals.iter().enumerate() {
-                if self.holds_now(self.c.reveal_when.get(&(id.to_string(), r))) {
-                    self.revealable.insert(reveal.fact.to_string());
-                }
-            }
+            self.note_revealable(id.as_str(), &d.reveals);
         }
         // A character's reply can bring a fact to light while the reply's condition and
         // the reveal's hold: asking would have uncovered it.
@@ -1294,12 +1284,21 @@ impl<'c> Exercise<'c> {
                 {
                     continue;
                 }
-                let key = reply_key(c.as_str(), reply.id.as_str());
-                for (r, reveal) in reply.reveals.iter().enumerate() {
-                    if self.holds_now(self.c.reveal_when.get(&(key.clone(), r))) {
-                        self.revealable.insert(reveal.fact.to_string());
-                    }
-                }
+                self.note_revealable(&reply_key(c.as_str(), reply.id.as_str()), &reply.reveals);
+            }
+        }
+    }
+
+    /// Notes the facts of `reveals` (a decision's, or a reply's keyed `CHARACTER:REPLY`)
+    /// whose reveal condition holds now.
+    fn note_revealable(
+        &mut self,
+        key: &str,
+        reveals: &[crate::authoring::model::scenario::Reveal],
+    ) {
+        for (r, reveal) in reveals.iter().enumerate() {
+            if self.holds_now(self.c.reveal_when.get(&(key.to_string(), r))) {
+                self.revealable.insert(reveal.fact.to_string());
             }
         }
     }

@@ -50,6 +50,8 @@ pub struct Status {
 /// A role's question to a character, waiting for the facilitator to answer as them.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Waiting {
+    /// Its place in the journal.
+    pub seq: usize,
     /// When it was asked.
     pub at: SimTime,
     /// The role that asked.
@@ -60,9 +62,20 @@ pub struct Waiting {
     pub name: String,
     /// What was asked.
     pub question: String,
-    /// The replies offered now, those the question mentions first: (reply id, text).
-    /// Their conditions may follow the hidden truth, so a screen shows them folded.
-    pub replies: Vec<(String, String)>,
+    /// The replies offered now, those the question mentions first. Their conditions may
+    /// follow the hidden truth, so a screen shows them folded.
+    pub replies: Vec<Offered>,
+}
+
+/// A scripted reply a character may give now.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Offered {
+    /// The reply's id.
+    pub id: String,
+    /// What it says.
+    pub text: String,
+    /// Whether it goes out by itself.
+    pub auto: bool,
 }
 
 impl fmt::Display for Status {
@@ -165,8 +178,9 @@ pub fn status_of(ex: &Exercise<'_>, now: SimTime, pace: Option<f64>, truth: bool
     }
 }
 
-/// The questions to characters still waiting, with what each character may answer now.
-fn waiting(ex: &Exercise<'_>) -> Vec<Waiting> {
+/// The questions to characters still waiting, with what each character may answer now:
+/// the facilitator's `replies`, the notice when a role asks, and the web page's list.
+pub fn waiting(ex: &Exercise<'_>) -> Vec<Waiting> {
     let s = ex.compiled().scenario();
     if s.characters.is_empty() {
         return Vec::new();
@@ -179,9 +193,14 @@ fn waiting(ex: &Exercise<'_>) -> Vec<Waiting> {
             let replies = ex
                 .offered(&c, Some(&q.text))
                 .into_iter()
-                .map(|r| (r.id.to_string(), r.text.trim().to_string()))
+                .map(|r| Offered {
+                    id: r.id.to_string(),
+                    text: r.text.trim().to_string(),
+                    auto: r.auto,
+                })
                 .collect();
             Some(Waiting {
+                seq: q.seq,
                 at: q.at,
                 role: q.from,
                 name: s

@@ -5,10 +5,21 @@
 
 use ttx_engine::assessment::assess;
 use ttx_engine::authoring::duration::SimDuration;
+use ttx_engine::authoring::load;
+use ttx_engine::authoring::model::scenario::Scenario;
+use ttx_engine::authoring::schema::FileKind;
+use ttx_engine::authoring::source::SourceFile;
 use ttx_engine::exercise::clock::SimTime;
 use ttx_engine::exercise::event::{Event, FileRef};
 use ttx_engine::exercise::facilitation::{Facilitation, Response, Verdict};
-use ttx_engine::exercise::state::Files;
+use ttx_engine::exercise::state::{Compiled, Files};
+
+/// A scenario written in the test, as `s.yaml`, compiled for the rest of the test run.
+pub fn compiled_from(text: &str) -> &'static Compiled {
+    let loaded =
+        load::load_source::<Scenario>(FileKind::Scenario, SourceFile::new("s.yaml", text)).unwrap();
+    Box::leak(Box::new(Compiled::new(loaded).unwrap()))
+}
 
 /// The files an exercise is pinned to: only the scenario's path, no hash.
 pub fn files(scenario: &str) -> Files {

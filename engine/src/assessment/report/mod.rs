@@ -919,14 +919,7 @@ pub fn build(ex: &Exercise<'_>, a: &Assessment, inputs: &Inputs<'_>) -> Report {
         attendance,
         roll_call,
         discussion,
-        communication: {
-            let roles: Vec<&str> = s.roles.keys().map(|r| r.as_str()).collect();
-            conversation::section(
-                ex,
-                &crate::assessment::knowledge::Knowledge::of(ex.log(), &roles),
-                &crate::exercise::conversation::questions(ex.log(), ex.now()),
-            )
-        },
+        communication: conversation::section(ex, &a.knowledge, &a.questions),
         warnings: a.warnings.clone(),
         names: inputs.names,
     }
