@@ -200,7 +200,7 @@ fn a_fact_that_stays_with_the_role_that_found_it_is_stuck_information() {
             .any(|o| o.contains("`scope`"))
     );
     let roles = ["oncall", "ic", "comms"];
-    let k = Knowledge::of(ex.log(), &roles);
+    let k = Knowledge::of(ex.log(), &roles, &Default::default());
     let comms = k.of_role("scope", "comms").unwrap();
     assert_eq!(
         comms.how,

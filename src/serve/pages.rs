@@ -6,6 +6,7 @@
 use minijinja::{Environment, Value, context};
 use serde::Serialize;
 use ttx_engine::authoring::model::scenario::Scenario;
+use ttx_engine::exercise::channel::Channel;
 use ttx_engine::exercise::clock::SimTime;
 use ttx_engine::exercise::event::{Event, Timed};
 use ttx_engine::exercise::status_line::{Mode, Status};
@@ -29,6 +30,9 @@ pub struct Flash {
     /// Its lines.
     pub lines: Vec<String>,
 }
+
+/// How many of the latest messages the facilitator's panel offers for the room's screen.
+const SCREENABLE: usize = 8;
 
 #[derive(Serialize)]
 struct RoleRef {
@@ -122,16 +126,44 @@ impl Pages {
                 .map(|n| n.trim().to_string()),
             _ => None,
         };
+        // The channel a feed filter sorts it under.
+        let channel = match &t.event {
+            Event::Message(m) => Some(m.channel.to_string()),
+            Event::Deliver { .. } | Event::AdHocInject { .. } => Some("inject".to_string()),
+            _ => None,
+        };
         Some(self.render(
             "fitem.html",
-            context! { seq, line, note, name => t.event.name() },
+            context! { seq, line, note, channel, name => t.event.name() },
         ))
     }
 
-    /// One entry of a participant-safe feed.
+    /// One entry of a participant-safe feed: with the channel a feed filter sorts it
+    /// under and, on a role's page, where the role's answer to a message goes (the Talk
+    /// card's `to`).
     pub fn item(&self, seen: &Seen, audience: &Audience) -> String {
         let wide = !matches!(audience, Audience::Role(_));
-        self.render("item.html", context! { s => ser(seen), wide })
+        let (channel, reply_to) = match (&seen.kind, audience) {
+            (SeenKind::Said { channel, from, .. }, Audience::Role(role)) => {
+                let to = match channel {
+                    Channel::War | Channel::Team(_) => channel.to_string(),
+                    Channel::Direct(a, b) => if a == role { b } else { a }.clone(),
+                    Channel::Private(_) => "white".into(),
+                    Channel::Character(c, _) => format!("char:{c}"),
+                };
+                (Some(channel.to_string()), (from != role).then_some(to))
+            }
+            (SeenKind::Said { channel, .. }, _) => (Some(channel.to_string()), None),
+            (SeenKind::Inject { .. } | SeenKind::AdHoc { .. }, _) => {
+                (Some("inject".to_string()), None)
+            }
+            _ => (None, None),
+        };
+        let forward = matches!(audience, Audience::Role(_));
+        self.render(
+            "item.html",
+            context! { s => ser(seen), wide, channel, reply_to, forward },
+        )
     }
 
     /// The clock of a view: the time, running or paused, time left; the facilitator's
@@ -212,9 +244,18 @@ impl Pages {
                     .iter()
                     .map(|(id, c)| context! { id => id.as_str(), name => c.name.clone() })
                     .collect();
+                // The role's team channels: the scenario's teams it is in, then its own
+                // players' (several people may play one role).
+                let squads: Vec<Value> = s
+                    .teams
+                    .iter()
+                    .filter(|(_, t)| t.roles.iter().any(|r| r.as_str() == role))
+                    .map(|(id, t)| context! { id => id.as_str(), name => t.name.clone() })
+                    .chain([context! { id => role, name => "the players of your role" }])
+                    .collect();
                 self.render(
                     "panel_role.html",
-                    context! { nonce, question, hot_wash, ended, choices, injects, characters,
+                    context! { nonce, question, hot_wash, ended, choices, injects, characters, squads,
                     others => ser(&others),
                     roles => ser(&roles),
                     teams => ser(&self.teams) },
@@ -299,11 +340,27 @@ impl Pages {
                         }
                     })
                     .collect();
+                // The latest messages of every channel, each one button from the room's
+                // screen.
+                let said: Vec<Value> = st
+                    .log
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(seq, t)| match &t.event {
+                        Event::Message(m) if !m.forward || !m.text.is_empty() => Some(context! {
+                            seq, at => t.at.to_string(),
+                            line => view::message_line(m),
+                        }),
+                        _ => None,
+                    })
+                    .rev()
+                    .take(SCREENABLE)
+                    .collect();
                 let paused = status.is_some_and(|s| s.mode == Mode::Paused);
                 let following = status.is_some_and(|s| matches!(s.mode, Mode::Following(_)));
                 self.render(
                     "panel_facilitator.html",
-                    context! { nonce, truth, ended, hot_wash, paused, following, objectives, next_module, waiting,
+                    context! { nonce, truth, ended, hot_wash, paused, following, objectives, next_module, waiting, said,
                     turns => s.clock == ttx_engine::authoring::duration::Pace::Turns,
                     connected => ser(&connected),
                     questions => ser(&questions),
@@ -359,10 +416,14 @@ impl Pages {
         let seq = st.log.len().saturating_sub(1);
         let clock = Value::from_safe_string(self.clock(st, view));
         let live = !st.ended || matches!(grant, Grant::Facilitator | Grant::Observer);
+        let role = match view {
+            View::Of(Audience::Role(r)) => Some(r.as_str()),
+            _ => None,
+        };
         self.render(
             "page.html",
             context! {
-                kind, heading, feed_title, truth, seq, live, message => ser(&message),
+                kind, heading, feed_title, truth, seq, live, role, message => ser(&message),
                 scenario => context! { title => s.title.clone(), id => s.id.as_str() },
                 clock, panel => Value::from_safe_string(panel), items,
             },

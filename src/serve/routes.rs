@@ -409,16 +409,18 @@ fn form_command(grant: &Grant, f: &Fields) -> Result<Command, String> {
             confidence: None,
             prompted_by: None,
         },
-        // The role's conversation: the war room, a direct message to a role, its private
-        // line to the facilitator, or a question to a character (`to` says which).
+        // The role's conversation: the war room, a team's channel, a direct message to a
+        // role, its private line to the facilitator, or a question to a character (`to`
+        // says which).
         "say" => {
             let to = field(f, "to").ok_or_else(|| need("where to say it"))?;
             let channel = match to {
                 "war" => Channel::War,
                 "white" => Channel::Private(role.clone()),
-                other => match other.strip_prefix("char:") {
-                    Some(character) => Channel::Character(character.to_string(), role.clone()),
-                    None => Channel::direct(&role, other),
+                other => match (other.strip_prefix("char:"), other.strip_prefix("team:")) {
+                    (Some(character), _) => Channel::Character(character.to_string(), role.clone()),
+                    (_, Some(team)) => Channel::Team(team.to_string()),
+                    _ => Channel::direct(&role, other),
                 },
             };
             Command::Say(channel::Message {

@@ -345,7 +345,7 @@ pub fn assess(ex: &Exercise<'_>, ctx: &Context<'_>) -> Assessment {
 
     findings.extend(handoff_and_trap_findings(ex));
     let roles: Vec<&str> = s.roles.keys().map(|r| r.as_str()).collect();
-    let knowledge = Knowledge::of(log, &roles);
+    let knowledge = Knowledge::of(log, &roles, &s.teams);
     let questions = crate::exercise::conversation::questions(log, now);
     findings.extend(communication::findings(
         s,

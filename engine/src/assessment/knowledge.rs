@@ -1,14 +1,15 @@
 //! Who knew what, when: for every inject and revealed fact, the moment each role first had
 //! it, from the journal alone. A role has an inject when it is delivered to it, forwarded
 //! to it, or quoted to it (a message that answers it, `re=INJECT`, in a channel the role
-//! reads); it has a fact when the fact is revealed to it, or quoted to it the same way.
-//! The assessment's communication findings and the report's Communication section read
+//! reads, or that the facilitator put on the room's screen); it has a fact when the fact
+//! is revealed to it, or quoted to it the same way. The assessment's communication findings and the report's Communication section read
 //! this one table.
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::authoring::model::scenario::Teams;
 use crate::exercise::clock::SimTime;
 use crate::exercise::event::{Event, Timed};
 
@@ -56,8 +57,9 @@ pub struct Knowledge {
 }
 
 impl Knowledge {
-    /// Reads the journal, in order, for every role of `roles` (the scenario's).
-    pub fn of(log: &[Timed], roles: &[&str]) -> Knowledge {
+    /// Reads the journal, in order, for every role of `roles` (the scenario's), with the
+    /// scenario's teams for who reads a team's channel.
+    pub fn of(log: &[Timed], roles: &[&str], teams: &Teams) -> Knowledge {
         let mut k = Knowledge::default();
         for t in log {
             match &t.event {
@@ -67,7 +69,17 @@ impl Knowledge {
                     }
                 }
                 Event::Reveal { fact, to, .. } => k.learn(fact, to, t.at, How::Revealed),
-                Event::Message(m) => {
+                Event::Message(_) | Event::Screen { .. } => {
+                    // A message on the room's screen reaches every role, wherever it was
+                    // first said.
+                    let (m, on_screen) = match &t.event {
+                        Event::Screen { message } => match log.get(*message).map(|t| &t.event) {
+                            Some(Event::Message(m)) => (m, true),
+                            _ => continue,
+                        },
+                        Event::Message(m) => (m, false),
+                        _ => continue,
+                    };
                     let Some(what) = m.re.as_deref().filter(|r| !r.starts_with('#')) else {
                         continue;
                     };
@@ -87,7 +99,7 @@ impl Knowledge {
                     };
                     // Whoever reads the channel, as every screen shows it.
                     for &r in roles {
-                        if r != m.from && m.channel.reaches(r) {
+                        if r != m.from && (on_screen || m.channel.reaches(r, teams)) {
                             k.learn(what, r, t.at, how.clone());
                         }
                     }
@@ -194,7 +206,7 @@ mod tests {
             // An id nobody had is not passed on by naming it.
             at(13, say("ic", Channel::War, "never-delivered", false)),
         ];
-        let k = Knowledge::of(&log, &roles);
+        let k = Knowledge::of(&log, &roles, &Teams::new());
         assert_eq!(k.of_role("leak", "oncall").unwrap().how, How::Delivered);
         let ic = k.of_role("leak", "ic").unwrap();
         assert_eq!(

@@ -126,6 +126,8 @@ pub enum Command {
     },
     /// Put discussion question N on every screen.
     Ask(usize),
+    /// Put message N of the journal (a message of the conversation) on the room's screen.
+    Screen(usize),
     /// Open the next module.
     Open(String),
     /// Open the hot wash to the participants' pages.
@@ -183,6 +185,7 @@ pub const HELP: &str = "commands:
   action ROLE [by=PERSON] : text    a decision not in the catalog
   notify FROM TO [: text]   a notification or handoff
   say ROLE|white war [re=ID] [by=PERSON] : text    speak in the war room
+  say ROLE|white team TEAM [re=ID] [by=PERSON] : text    speak in a team's channel
   dm FROM TO [re=ID] [by=PERSON] : text      a direct message between two roles
   private ROLE [re=ID] [by=PERSON] : text    ROLE's private line to the facilitator
   reply ROLE [re=ID] : text  the facilitator answers on ROLE's private line
@@ -199,6 +202,7 @@ pub const HELP: &str = "commands:
   strength : text           the hot wash, journaled as it is said
   improve OWNER [objective=ID] : observation [=> corrective action]
                             OWNER: a role (its team) or a roster team
+  screen N                  put message N (#N in the feed) on the room's screen
   hotwash                   open the hot wash on the participants' pages
   rate OBJECTIVE P|S|M|U : reason    override an objective's computed rating
   end                       end the exercise (rate, hot wash, answers and notes still go in)
@@ -235,6 +239,7 @@ pub const WORDS: &[&str] = &[
     "strength",
     "improve",
     "hotwash",
+    "screen",
     "rate",
     "end",
     "view",
@@ -261,7 +266,7 @@ fn split_text(rest: &str) -> (&str, Option<String>) {
 /// line starts the text).
 fn conversation(word: &str, args: &[&str], text: Option<String>) -> Result<Command, String> {
     let form = match word {
-        "say" => "say ROLE war [re=ID] [by=PERSON] : text",
+        "say" => "say ROLE war|team TEAM [re=ID] [by=PERSON] : text",
         "dm" => "dm FROM TO [re=ID] [by=PERSON] : text",
         "private" => "private ROLE [re=ID] [by=PERSON] : text",
         "reply" => "reply ROLE [re=ID] : text",
@@ -308,9 +313,12 @@ fn conversation(word: &str, args: &[&str], text: Option<String>) -> Result<Comma
             )
         }
         ("say", [from, "war"]) => (from, Channel::War, said(text)?, false),
-        ("say", [_, other]) => {
+        ("say", [from, "team", team]) => {
+            (from, Channel::Team(team.to_string()), said(text)?, false)
+        }
+        ("say", [_, other, ..]) if *other != "team" => {
             return Err(format!(
-                "`say` speaks in the war room (`say ROLE war : text`), not `{other}`; for one role use `dm FROM TO : text`, for the facilitator `private ROLE : text`"
+                "`say` speaks in the war room (`say ROLE war : text`) or a team's channel (`say ROLE team TEAM : text`), not `{other}`; for one role use `dm FROM TO : text`, for the facilitator `private ROLE : text`"
             ));
         }
         ("reply", [role]) if participant.is_none() => (
@@ -530,6 +538,13 @@ pub fn parse(line: &str) -> Result<Option<Command>, String> {
             _ => return conversation(word, &args, text).map(Some),
         },
         "as" => return conversation(word, &args, text).map(Some),
+        "screen" => match args.as_slice() {
+            [n] if text.is_none() => match n.trim_start_matches('#').parse::<usize>() {
+                Ok(seq) => Command::Screen(seq),
+                Err(_) => return usage("screen N (N is the message's #N in the feed)"),
+            },
+            _ => return usage("screen N (N is the message's #N in the feed)"),
+        },
         "hotwash" | "hot-wash" => Command::HotWash,
         "end" => Command::End {
             strengths: Vec::new(),
@@ -743,6 +758,8 @@ pub struct Vocabulary {
     questions: usize,
     /// Characters, each with its replies' ids.
     characters: Vec<(String, Vec<String>)>,
+    /// Teams, each with its roles' ids.
+    teams: Vec<(String, Vec<String>)>,
 }
 
 impl Vocabulary {
@@ -782,6 +799,16 @@ impl Vocabulary {
                     )
                 })
                 .collect(),
+            teams: s
+                .teams
+                .iter()
+                .map(|(id, t)| {
+                    (
+                        id.to_string(),
+                        t.roles.iter().map(|r| r.to_string()).collect(),
+                    )
+                })
+                .collect(),
         }
     }
 
@@ -817,7 +844,23 @@ impl Vocabulary {
                     pool.push(crate::exercise::channel::WHITE_CELL.to_string());
                     pool
                 }
-                ["say", _] => list(&["war"]),
+                ["say", _] => list(&["war", "team"]),
+                // The teams the speaker is in, then its own players' channel.
+                ["say", from, "team"] => {
+                    let mut pool: Vec<String> = self
+                        .teams
+                        .iter()
+                        .filter(|(_, roles)| {
+                            *from == crate::exercise::channel::WHITE_CELL
+                                || roles.iter().any(|r| r == from)
+                        })
+                        .map(|(t, _)| t.clone())
+                        .collect();
+                    if self.roles.iter().any(|r| r == from) {
+                        pool.push(from.to_string());
+                    }
+                    pool
+                }
                 ["forward", _] => self.injects.clone(),
                 ["ask"] => {
                     let mut pool: Vec<String> =

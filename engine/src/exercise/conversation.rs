@@ -40,7 +40,7 @@ fn asks(channel: &Channel, from: &str, text: &str) -> bool {
         Channel::Direct(..) => text.contains('?'),
         // Asking a character is a question, whatever its punctuation.
         Channel::Character(c, _) => from != c,
-        Channel::War => false,
+        Channel::War | Channel::Team(_) => false,
     }
 }
 

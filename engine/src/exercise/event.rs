@@ -226,6 +226,12 @@ pub enum Event {
         /// The question's number in the scenario, from 1.
         question: usize,
     },
+    /// The facilitator puts a message of the conversation on the room's screen, for the
+    /// whole room to read, whoever it was said to (input).
+    Screen {
+        /// The message's place in the journal (its `#N`).
+        message: usize,
+    },
     /// The facilitator opens the hot wash: participants' pages offer strengths and areas
     /// for improvement from now on (input).
     HotWash,
@@ -292,6 +298,7 @@ impl Event {
                 | Event::Absent { .. }
                 | Event::Answer { .. }
                 | Event::Ask { .. }
+                | Event::Screen { .. }
                 | Event::HotWash
                 | Event::End { .. }
         )
@@ -325,6 +332,7 @@ impl Event {
             Event::Absent { .. } => "absent",
             Event::Answer { .. } => "answer",
             Event::Ask { .. } => "ask",
+            Event::Screen { .. } => "screen",
             Event::HotWash => "hot_wash",
             Event::End { .. } => "end",
             Event::Ended { .. } => "ended",

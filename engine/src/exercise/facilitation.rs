@@ -599,6 +599,7 @@ impl<'c> Facilitation<'c> {
             Command::Absent(person) => Event::Absent { person },
             Command::Answer { question, text } => Event::Answer { question, text },
             Command::Ask(question) => Event::Ask { question },
+            Command::Screen(message) => Event::Screen { message },
             Command::Open(module) => Event::Open { module },
             Command::HotWash => Event::HotWash,
             Command::End {

@@ -359,6 +359,17 @@ impl<'c> Exercise<'c> {
                 "in this scenario",
             ));
         }
+        if let Channel::Team(t) = channel
+            && !s.teams.contains_key(t.as_str())
+            && !s.roles.contains_key(t.as_str())
+        {
+            return refuse(unknown(
+                "team",
+                t,
+                s.teams.keys().chain(s.roles.keys()).map(|k| k.as_str()),
+                "in this scenario (a team of `teams:`, or a role for its own players)",
+            ));
+        }
         let as_character = channel.character() == Some(from);
         if !white && !as_character {
             role(from)?;
@@ -391,6 +402,13 @@ impl<'c> Exercise<'c> {
         }
         match channel {
             Channel::War => {}
+            Channel::Team(_) if white || channel.reaches(from, &s.teams) => {}
+            Channel::Team(t) => {
+                return refuse(format!(
+                    "{from} is not in team {t}; its channel is for {}",
+                    s.team_roles(t).join(", ")
+                ));
+            }
             Channel::Direct(a, b) if a == b => {
                 return refuse(format!(
                     "a direct message goes from one role to another; {a} cannot message itself"
@@ -583,7 +601,7 @@ impl<'c> Exercise<'c> {
                 m.forward
                     && m.re.as_deref() == Some(inject)
                     && m.from != role
-                    && m.channel.reaches(role)
+                    && m.channel.reaches(role, &self.c.scenario().teams)
             }
             _ => false,
         })
@@ -1237,6 +1255,17 @@ impl<'c> Exercise<'c> {
             Event::Ask { question } => {
                 if let Err(why) = question_number(s, *question) {
                     return refuse(why);
+                }
+                out.push(self.timed(input.clone()));
+            }
+            Event::Screen { message } => {
+                if !matches!(
+                    self.log.get(*message).map(|t| &t.event),
+                    Some(Event::Message(_))
+                ) {
+                    return refuse(format!(
+                        "no message #{message} to put on the screen; `#N` names a message in the feed"
+                    ));
                 }
                 out.push(self.timed(input.clone()));
             }

@@ -95,7 +95,9 @@ pub enum SeenKind {
         re: Option<String>,
         /// Whether it forwards the inject `re` names.
         forward: bool,
-        /// The forwarded inject's text, as it was delivered.
+        /// What `re` names, as this audience had it: the forwarded or answered inject's
+        /// text as it was delivered, or the answered message (`speaker: text`); none for
+        /// something the audience never read.
         quote: Option<String>,
         /// Who said it, for a reader: the role, `the facilitator`, or the character's
         /// name.
@@ -236,6 +238,10 @@ pub struct Projector {
     seen: HashSet<String>,
     /// What each inject delivered so far said, to whomever: a forward shows it.
     delivered: std::collections::HashMap<String, String>,
+    /// The messages so far by their journal place, and whether this audience read each:
+    /// an answer quotes a message its reader read, and the room's screen shows any the
+    /// facilitator puts on it.
+    said: std::collections::HashMap<u64, (Message, bool)>,
 }
 
 impl Projector {
@@ -245,6 +251,7 @@ impl Projector {
             audience,
             seen: HashSet::new(),
             delivered: std::collections::HashMap::new(),
+            said: std::collections::HashMap::new(),
         }
     }
 
@@ -269,6 +276,33 @@ impl Projector {
                 .keys()
                 .all(|r| to.iter().any(|x| x == r.as_str()))
                 .then(|| to.to_vec()),
+        }
+    }
+
+    /// A message as this audience sees it, said in `place`.
+    fn said(&self, s: &Scenario, m: &Message, place: String) -> SeenKind {
+        let quote = match m.re.as_deref() {
+            Some(seq) if seq.starts_with('#') => seq[1..]
+                .parse::<u64>()
+                .ok()
+                .and_then(|n| self.said.get(&n))
+                .filter(|(_, read)| *read)
+                .map(|(q, _)| format!("{}: {}", speaker(s, q), q.text)),
+            Some(inject) if m.forward || self.seen.contains(inject) => {
+                self.delivered.get(inject).cloned()
+            }
+            _ => None,
+        };
+        SeenKind::Said {
+            from: m.from.clone(),
+            participant: m.participant.clone(),
+            channel: m.channel.clone(),
+            re: m.re.clone(),
+            forward: m.forward,
+            quote,
+            speaker: speaker(s, m),
+            place,
+            reliability: m.reliability.clone(),
         }
     }
 
@@ -336,39 +370,27 @@ impl Projector {
                 };
                 (kind, text.clone().unwrap_or_default())
             }
-            Event::Message(m)
-                if match &self.audience {
-                    Audience::Role(r) => m.channel.reaches(r),
+            Event::Message(m) => {
+                let reads = match &self.audience {
+                    Audience::Role(r) => m.channel.reaches(r, &s.teams),
                     Audience::Observer => m.channel.observed(),
                     Audience::Room => false,
-                } =>
-            {
-                let quote = match (&m.re, m.forward) {
-                    (Some(inject), true) => {
-                        // The forward's recipient has now seen the inject.
-                        if !self.is_role(&m.from) {
-                            self.seen.insert(inject.clone());
-                        }
-                        self.delivered.get(inject).cloned()
-                    }
-                    _ => None,
                 };
-                let kind = SeenKind::Said {
-                    from: m.from.clone(),
-                    participant: m.participant.clone(),
-                    channel: m.channel.clone(),
-                    re: m.re.clone(),
-                    forward: m.forward,
-                    quote,
-                    speaker: match s.characters.get(m.from.as_str()) {
-                        Some(c) if m.channel.character() == Some(m.from.as_str()) => c.name.clone(),
-                        _ if m.from == WHITE_CELL => "the facilitator".into(),
-                        _ => m.from.clone(),
-                    },
-                    place: message_place(m, s),
-                    reliability: m.reliability.clone(),
-                };
-                (kind, m.text.clone())
+                self.said.insert(seq, (m.clone(), reads));
+                if !reads {
+                    return None;
+                }
+                if let (Some(inject), true) = (&m.re, m.forward)
+                    && !self.is_role(&m.from)
+                {
+                    // The forward's recipient has now seen the inject.
+                    self.seen.insert(inject.clone());
+                }
+                (self.said(s, m, message_place(m, s)), m.text.clone())
+            }
+            Event::Screen { message } => {
+                let (m, _) = self.said.get(&(*message as u64))?.clone();
+                (self.said(s, &m, "on the room screen".into()), m.text)
             }
             Event::Reveal { to, text, .. }
                 if self.is_role(to) || self.audience == Audience::Observer =>
@@ -479,6 +501,15 @@ pub fn decision_title_with(s: &Scenario, decision: &str, option: Option<&str>) -
     }
 }
 
+/// Who said a message, for a reader: the role, `the facilitator`, or the character's name.
+fn speaker(s: &Scenario, m: &Message) -> String {
+    match s.characters.get(m.from.as_str()) {
+        Some(c) if m.channel.character() == Some(m.from.as_str()) => c.name.clone(),
+        _ if m.from == WHITE_CELL => "the facilitator".into(),
+        _ => m.from.clone(),
+    }
+}
+
 /// Where a message was said, as its reader is told beside who said it.
 pub fn message_place(m: &Message, s: &Scenario) -> String {
     let name = |c: &str| {
@@ -489,6 +520,7 @@ pub fn message_place(m: &Message, s: &Scenario) -> String {
     };
     match &m.channel {
         Channel::War => "war room".into(),
+        Channel::Team(t) => format!("team channel ({})", s.team_name(t)),
         Channel::Direct(a, b) => {
             format!("direct message to {}", if *a == m.from { b } else { a })
         }
@@ -515,6 +547,7 @@ pub fn message_line(m: &Message) -> String {
     };
     let place = match channel {
         Channel::War => "in the war room".to_string(),
+        Channel::Team(t) => format!("in team {t}"),
         Channel::Direct(a, b) => format!("to {}", to(if a == from { b } else { a })),
         Channel::Private(r) if r == from => "to the facilitator".to_string(),
         Channel::Private(r) => format!("to {r} (private line)"),
@@ -781,6 +814,7 @@ pub fn facilitator_line_with(
         Event::Absent { person } => format!("{at} absent: {person}"),
         Event::Answer { question, text } => format!("{at} answer to question {question}: {text}"),
         Event::Ask { question } => format!("{at} question {question} is put to the room"),
+        Event::Screen { message } => format!("{at} message #{message} is put on the room screen"),
         Event::HotWash => format!("{at} the hot wash opens"),
         Event::Open { .. } => return None,
         Event::ModuleOpened {

@@ -134,6 +134,7 @@ pub fn section(
         let from = speaker(&m.from);
         let to = match &m.channel {
             Channel::War => "war room",
+            Channel::Team(_) => "teams",
             Channel::Private(r) if m.from == WHITE_CELL => r,
             Channel::Private(_) => "facilitator",
             Channel::Direct(a, b) if *a == m.from => b,

@@ -42,6 +42,7 @@ pub fn check(loaded: &Loaded<Scenario>, ctx: Context<'_>, engine: &Engine) -> Ve
     pace(loaded, &mut sink);
     decisions(s, &mut sink);
     characters(s, &mut sink);
+    teams(s, &mut sink);
     expectations(s, ctx.architecture, &mut sink);
     questions(s, &mut sink);
     let asts = scripts(s, &loaded.source, engine, &mut sink);
@@ -716,6 +717,35 @@ fn characters(s: &Scenario, sink: &mut Sink) {
     for i in &s.injects {
         if let Some(from) = &i.from {
             sink.reference("character", from, s.characters.keys().map(|k| k.as_str()));
+        }
+    }
+}
+
+fn teams(s: &Scenario, sink: &mut Sink) {
+    for (id, t) in &s.teams {
+        if s.roles.contains_key(id.as_str()) {
+            sink.error(
+                id.pos,
+                Code::InvalidValue,
+                format!("team `{}` has the name of a role", id.as_str()),
+                format!(
+                    "`team:{}` already names that role's own players' channel; give the team an id of its own, e.g. `{}-team`",
+                    id.as_str(),
+                    id.as_str()
+                ),
+            );
+        }
+        if t.roles.is_empty() {
+            sink.error(
+                id.pos,
+                Code::InvalidValue,
+                format!("team `{}` has no roles", id.as_str()),
+                "list the roles whose players share its channel under `roles:`".to_string(),
+            );
+        }
+        sink.duplicates("role", t.roles.iter());
+        for r in &t.roles {
+            sink.reference("role", r, role_ids(s));
         }
     }
 }

@@ -311,7 +311,8 @@ pub fn check(
                     m.channel.pos,
                     Code::InvalidValue,
                     e.to_string(),
-                    "e.g. `war`, `dm:comms+ic`, `private:legal`, `char:counsel+legal`".to_string(),
+                    "e.g. `war`, `team:tech`, `dm:comms+ic`, `private:legal`, `char:counsel+legal`"
+                        .to_string(),
                 ),
                 Ok(c) => {
                     for r in c.roles() {
@@ -326,6 +327,16 @@ pub fn check(
                                 ),
                             );
                         }
+                    }
+                    if let crate::authoring::model::channel::Channel::Team(t) = &c
+                        && s.team_roles(t).is_empty()
+                    {
+                        sink.error(
+                            m.channel.pos,
+                            Code::UndefinedReference,
+                            format!("undefined team `{t}` in channel `{}`", m.channel.as_str()),
+                            "a team channel names a team of the scenario's `teams:`, or a role for its own players".to_string(),
+                        );
                     }
                     if let Some(ch) = c.character()
                         && !s.characters.contains_key(ch)

@@ -6,16 +6,20 @@
 //! |---|---|---|
 //! | the war room | `war` | every role, the observer, the facilitator |
 //! | a direct message between two roles | `dm:comms+ic` | those two roles and the facilitator |
+//! | a team's channel | `team:tech` (a team of the scenario's `teams:`) or `team:ic` (a role's own players) | the team's roles, the observer, the facilitator |
 //! | a role's private line to the facilitator (the white cell) | `private:ic` | that role and the facilitator |
 //! | a role's questions to a character of the scenario, and the character's answers | `char:counsel+legal` | that role and the facilitator (who answers as the character) |
 //!
-//! The observer reads the war room only, never a direct message or a private line; the
-//! room's screen reads nothing of the conversation.
+//! The observer reads the war room and the team channels, never a direct message, a
+//! private line or a character's; the room's screen reads nothing of the conversation
+//! unless the facilitator puts a message on it.
 
 use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
+
+use super::scenario::Teams;
 
 /// Where a message is said.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -24,6 +28,9 @@ pub enum Channel {
     /// The shared war room: every role.
     #[default]
     War,
+    /// A team's channel: a team of the scenario's `teams:`, or a role's own players when
+    /// the id is a role's.
+    Team(String),
     /// A direct message between two roles, named in sorted order so both ends name the
     /// same channel.
     Direct(String, String),
@@ -44,10 +51,14 @@ impl Channel {
         }
     }
 
-    /// Whether `role`'s players read this channel.
-    pub fn reaches(&self, role: &str) -> bool {
+    /// Whether `role`'s players read this channel, the scenario's teams given.
+    pub fn reaches(&self, role: &str, teams: &Teams) -> bool {
         match self {
             Channel::War => true,
+            Channel::Team(t) => match teams.get(t.as_str()) {
+                Some(team) => team.roles.iter().any(|r| r.as_str() == role),
+                None => t == role,
+            },
             Channel::Direct(a, b) => a == role || b == role,
             Channel::Private(r) | Channel::Character(_, r) => r == role,
         }
@@ -61,15 +72,15 @@ impl Channel {
         }
     }
 
-    /// Whether the observer reads it: the war room only.
+    /// Whether the observer reads it: the war room and the team channels.
     pub fn observed(&self) -> bool {
-        matches!(self, Channel::War)
+        matches!(self, Channel::War | Channel::Team(_))
     }
 
-    /// The roles the channel names (none for the war room).
+    /// The roles the channel names (none for the war room or a team's).
     pub fn roles(&self) -> Vec<&str> {
         match self {
-            Channel::War => Vec::new(),
+            Channel::War | Channel::Team(_) => Vec::new(),
             Channel::Direct(a, b) => vec![a, b],
             Channel::Private(r) | Channel::Character(_, r) => vec![r],
         }
@@ -80,6 +91,7 @@ impl fmt::Display for Channel {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Channel::War => write!(f, "war"),
+            Channel::Team(t) => write!(f, "team:{t}"),
             Channel::Direct(a, b) => write!(f, "dm:{a}+{b}"),
             Channel::Private(r) => write!(f, "private:{r}"),
             Channel::Character(c, r) => write!(f, "char:{c}+{r}"),
@@ -90,7 +102,7 @@ impl fmt::Display for Channel {
 /// A channel name that does not read.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "no channel `{0}`: a channel is `war`, `dm:ROLE+ROLE` (a direct message), `private:ROLE` (a role's line to the facilitator) or `char:CHARACTER+ROLE` (a role's questions to a character)"
+    "no channel `{0}`: a channel is `war`, `team:TEAM` (a team's, or a role's own players'), `dm:ROLE+ROLE` (a direct message), `private:ROLE` (a role's line to the facilitator) or `char:CHARACTER+ROLE` (a role's questions to a character)"
 )]
 pub struct UnknownChannel(pub String);
 
@@ -122,6 +134,11 @@ impl FromStr for Channel {
         {
             return Ok(Channel::Private(role.to_string()));
         }
+        if let Some(team) = s.strip_prefix("team:")
+            && word(team)
+        {
+            return Ok(Channel::Team(team.to_string()));
+        }
         Err(bad())
     }
 }
@@ -151,6 +168,7 @@ mod tests {
             Channel::direct("ic", "comms"),
             Channel::Private("legal".into()),
             Channel::Character("counsel".into(), "legal".into()),
+            Channel::Team("tech".into()),
         ] {
             assert_eq!(c.to_string().parse::<Channel>(), Ok(c));
         }
@@ -166,7 +184,8 @@ mod tests {
             "dm:ic+ic",
             "dm:+ic",
             "private:",
-            "team:sec",
+            "team:",
+            "team:a+b",
             "char:counsel",
             "char:+ic",
         ] {
@@ -176,10 +195,26 @@ mod tests {
 
     #[test]
     fn who_reads_each_channel() {
+        let none = Teams::new();
         let dm = Channel::direct("ic", "comms");
-        assert!(dm.reaches("ic") && dm.reaches("comms") && !dm.reaches("legal"));
+        assert!(dm.reaches("ic", &none) && dm.reaches("comms", &none));
+        assert!(!dm.reaches("legal", &none));
         assert!(!dm.observed() && Channel::War.observed());
         let line = Channel::Private("legal".into());
-        assert!(line.reaches("legal") && !line.reaches("ic") && !line.observed());
+        assert!(line.reaches("legal", &none) && !line.reaches("ic", &none));
+        assert!(!line.observed());
+    }
+
+    #[test]
+    fn a_team_channel_reaches_its_roles_or_a_role_its_own_players() {
+        let teams: Teams = serde_json::from_str(
+            r#"{"tech": {"name": "Technical responders", "roles": ["ic", "oncall"]}}"#,
+        )
+        .unwrap();
+        let tech = Channel::Team("tech".into());
+        assert!(tech.reaches("ic", &teams) && tech.reaches("oncall", &teams));
+        assert!(!tech.reaches("comms", &teams) && tech.observed());
+        let own = Channel::Team("comms".into());
+        assert!(own.reaches("comms", &teams) && !own.reaches("ic", &teams));
     }
 }

@@ -43,6 +43,11 @@ pub struct Scenario {
     pub modules: Vec<Module>,
     /// The roles that play, by id.
     pub roles: IndexMap<Sp<Id>, Role>,
+    /// Teams of roles that talk among themselves in a channel of their own (`team:ID`),
+    /// e.g. the technical responders apart from the business side. Without teams, each
+    /// role's players still have `team:ROLE`.
+    #[serde(default)]
+    pub teams: Teams,
     /// What the exercise tests.
     pub objectives: Vec<Objective>,
     /// Hidden facts that investigative decisions may reveal.
@@ -155,6 +160,19 @@ pub struct Role {
     pub description: Option<String>,
 }
 
+/// The scenario's teams of roles, by id.
+pub type Teams = IndexMap<Sp<Id>, RoleTeam>;
+
+/// A team of roles with a channel of its own.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RoleTeam {
+    /// Its name as the room sees it ("Technical responders").
+    pub name: String,
+    /// The roles in it, by id.
+    pub roles: Vec<Sp<Id>>,
+}
+
 /// Something the exercise tests, rated P/S/M/U in the report.
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -242,6 +260,29 @@ impl Scenario {
     /// The position of a module, by id.
     pub fn module_index(&self, id: &str) -> Option<usize> {
         self.modules.iter().position(|m| m.id.as_str() == id)
+    }
+
+    /// The roles in a team's channel: a team's of `teams:`, or a role alone for its own
+    /// players; none for an id that is neither.
+    pub fn team_roles(&self, team: &str) -> Vec<&str> {
+        match self.teams.get(team) {
+            Some(t) => t.roles.iter().map(|r| r.as_str()).collect(),
+            None => self
+                .roles
+                .get_key_value(team)
+                .map(|(r, _)| vec![r.as_str()])
+                .unwrap_or_default(),
+        }
+    }
+
+    /// A team's name as the room sees it: its `name:`, or the role's title for a role's
+    /// own players.
+    pub fn team_name(&self, team: &str) -> String {
+        match (self.teams.get(team), self.roles.get(team)) {
+            (Some(t), _) => t.name.clone(),
+            (None, Some(r)) => r.title.clone(),
+            _ => team.to_string(),
+        }
     }
 
     /// A module's title as shown (trimmed), by id.
