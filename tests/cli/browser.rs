@@ -562,3 +562,308 @@ fn the_report_and_the_dashboard_read_on_a_desk_a_phone_and_paper() {
         let _ = c.close().await;
     });
 }
+
+/// Clicks what `css` finds on the page.
+async fn click(c: &Client, css: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|_| panic!("`{css}` on the page"))
+        .click()
+        .await
+        .unwrap_or_else(|_| panic!("`{css}` clicks"));
+}
+
+/// Fills the Talk card and sends it: `to` is the option's value.
+async fn talk(c: &Client, to: &str, text: &str) {
+    c.find(Locator::Id("say-to"))
+        .await
+        .unwrap()
+        .select_by_value(to)
+        .await
+        .unwrap();
+    c.find(Locator::Id("say-text"))
+        .await
+        .unwrap()
+        .send_keys(text)
+        .await
+        .unwrap();
+    click(c, "#talk form button[type=submit]").await;
+}
+
+/// The journal place of the message saying `text`.
+fn message_seq(journal: &[serde_json::Value], text: &str) -> usize {
+    journal
+        .iter()
+        .find(|l| l["event"]["type"] == "message" && l["event"]["text"] == text)
+        .and_then(|l| l["seq"].as_u64())
+        .unwrap_or_else(|| panic!("no message `{text}` in the journal")) as usize
+}
+
+/// Issue 25's room conversation in real browsers: on-call and the IC, each in a browser of
+/// their own, talk in the war room and by direct message; an unread count shows on the
+/// channel a player is not looking at; on-call answers a message (quoted on the IC's page)
+/// and forwards an inject from the feed; on-call asks a character and the facilitator sends
+/// a scripted reply with one click; the facilitator puts a message on the room's screen.
+/// Comms' page never shows the direct messages. Then messages are posted while the server
+/// is killed with `kill -9`: after `--resume` every acknowledged one is in the journal
+/// once, and the open pages go on without a reload.
+#[test]
+fn facilitator_and_two_roles_chat_through_a_kill_and_resume() {
+    let Some((chromium, chromedriver)) = browsers() else {
+        return;
+    };
+    let mut s = Served::start_with(
+        "browser-chat",
+        "../../scenarios/checkout-outage-ask-around.yaml",
+    );
+    let screens: PathBuf = s.dir.join("screens");
+    std::fs::create_dir_all(&screens).unwrap();
+    let driver = Chromedriver::start(chromedriver);
+    let join = |path: &[&str]| format!("{}/join/{}", s.base, s.token(path));
+    let urls = [
+        join(&["facilitator"]),
+        join(&["roles", "oncall"]),
+        join(&["roles", "ic"]),
+        join(&["room"]),
+    ];
+    let comms = s.token(&["roles", "comms"]);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let profiles = s.dir.join("chat-profiles");
+    let pages = runtime.block_on(async {
+        let fac = browser(&driver, chromium, &profiles.join("facilitator")).await;
+        let oncall = browser(&driver, chromium, &profiles.join("oncall")).await;
+        let ic = browser(&driver, chromium, &profiles.join("ic")).await;
+        let room = browser(&driver, chromium, &profiles.join("room")).await;
+        for (c, url) in [&fac, &oncall, &ic, &room].into_iter().zip(&urls) {
+            c.goto(url).await.expect("the join link opens");
+            until_live(c).await;
+        }
+        until_text(&oncall, "31% of synthetic checkouts failing").await;
+        mark(&ic).await;
+
+        // The war room: on-call says it, the IC's page shows it without a reload.
+        talk(&oncall, "war", "checkout failing for a third, looking").await;
+        until_text(&ic, "checkout failing for a third, looking").await;
+        assert!(still_marked(&ic).await, "the IC's page was not reloaded");
+
+        // On-call looks at the war room only; the IC's direct message counts as unread
+        // on its own channel.
+        until_live(&oncall).await;
+        click(&oncall, ".channels button[data-channel=\"war\"]").await;
+        talk(&ic, "oncall", "is it the CDN alert?").await;
+        until_text(&ic, "is it the CDN alert?").await;
+        let unread = || async {
+            oncall
+                .find(Locator::Css(
+                    ".channels button[data-channel=\"dm:ic+oncall\"] .unread",
+                ))
+                .await
+                .ok()
+        };
+        let start = Instant::now();
+        let badge = loop {
+            if let Some(b) = unread().await {
+                break b;
+            }
+            assert!(start.elapsed() < Duration::from_secs(30), "no unread count");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        assert_eq!(badge.text().await.unwrap(), "1");
+        click(&oncall, ".channels button[data-channel=\"dm:ic+oncall\"]").await;
+        assert!(unread().await.is_none(), "the count clears once read");
+
+        // On-call answers it from the message; the IC reads the answer with the question
+        // quoted.
+        click(&oncall, "#feed li[data-channel=\"dm:ic+oncall\"] a.move").await;
+        let about = oncall
+            .find(Locator::Id("say-re"))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap()
+            .unwrap_or_default();
+        assert!(
+            about.starts_with('#'),
+            "the answer is about the message: {about}"
+        );
+        oncall
+            .find(Locator::Id("say-text"))
+            .await
+            .unwrap()
+            .send_keys("no, the CDN blip is static assets only")
+            .await
+            .unwrap();
+        click(&oncall, "#talk form button[type=submit]").await;
+        until_text(&ic, "no, the CDN blip is static assets only").await;
+        let quoted = ic
+            .find(Locator::Css("#feed blockquote"))
+            .await
+            .expect("a quote")
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(quoted, "ic: is it the CDN alert?");
+
+        // A forward from the inject in on-call's feed.
+        until_live(&oncall).await;
+        click(&oncall, "#feed a.move[data-forward=\"failing\"]").await;
+        oncall
+            .find(Locator::Id("forward-to"))
+            .await
+            .unwrap()
+            .select_by_value("ic")
+            .await
+            .unwrap();
+        click(&oncall, "#forward button[type=submit]").await;
+        until_text(&ic, "forwarded failing").await;
+        until_text(&ic, "31% of synthetic checkouts failing").await;
+
+        // On-call asks Sam; the facilitator sends a scripted reply with one click.
+        until_live(&oncall).await;
+        talk(&oncall, "char:sam", "what did your 14:02 deploy change?").await;
+        until_text(&fac, "oncall asks Sam Okoro").await;
+        until_live(&fac).await;
+        click(&fac, ".card.asked summary").await;
+        click(&fac, "button[value=\"as sam oncall deploy-was-harmless\"]").await;
+        until_text(&oncall, "It was a config tidy-up, nothing functional").await;
+        assert!(
+            !text_of(&ic).await.contains("It was a config tidy-up"),
+            "the IC reads on-call's conversation with Sam"
+        );
+
+        // Nothing of the conversation is on the room's screen until the facilitator puts
+        // a message there.
+        let room_text = text_of(&room).await;
+        assert!(
+            !room_text.contains("checkout failing for a third"),
+            "{room_text}"
+        );
+        until_live(&fac).await;
+        click(&fac, "#screen summary").await;
+        let n = message_seq(&s.journal(), "checkout failing for a third, looking");
+        click(&fac, &format!("button[value=\"screen {n}\"]")).await;
+        until_text(&room, "checkout failing for a third, looking").await;
+        until_text(&room, "on the room screen").await;
+
+        for (c, name) in [
+            (&fac, "chat-facilitator"),
+            (&oncall, "chat-oncall"),
+            (&ic, "chat-ic"),
+            (&room, "chat-room"),
+        ] {
+            screenshots(c, &screens, name).await;
+        }
+        (fac, oncall, ic, room)
+    });
+    let comms_page = crate::served::get(&s, "/", Some(&comms)).body;
+    for private in [
+        "is it the CDN alert?",
+        "the CDN blip is static assets only",
+        "what did your 14:02 deploy change?",
+    ] {
+        assert!(!comms_page.contains(private), "comms reads `{private}`");
+    }
+    assert!(comms_page.contains("checkout failing for a third, looking"));
+
+    // Messages in flight when the server is killed: each acknowledged one is in the
+    // journal once after the resume.
+    let ic_token = s.token(&["roles", "ic"]);
+    let base = s.base.clone();
+    let poster = std::thread::spawn(move || {
+        let agent = crate::served::agent();
+        let mut acknowledged = Vec::new();
+        let mut i = 0;
+        while i < 400 {
+            let text = format!("status {i}");
+            let sent = agent
+                .post(format!("{base}/api/command"))
+                .header("Authorization", format!("Bearer {ic_token}"))
+                .send(format!("say ic war : {text}"));
+            match sent {
+                Ok(r) if r.status() == 200 => {
+                    acknowledged.push(text);
+                    i += 1;
+                }
+                // The link's rate limit: a refusal, not lost; wait and say it again.
+                Ok(r) if r.status() == 429 => {
+                    std::thread::sleep(Duration::from_millis(100));
+                    continue;
+                }
+                _ => break,
+            }
+        }
+        acknowledged
+    });
+    let start = Instant::now();
+    while !s
+        .journal()
+        .iter()
+        .any(|l| l["event"]["text"] == "status 20")
+    {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "no status posted"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    s.kill9();
+    let acknowledged = poster.join().unwrap();
+    // `status 20` is journaled; its answer may not have reached the poster before the kill.
+    assert!(acknowledged.len() >= 20, "{acknowledged:?}");
+    s.resume();
+    let journal = s.journal();
+    for text in &acknowledged {
+        let times = journal
+            .iter()
+            .filter(|l| l["event"]["type"] == "message" && l["event"]["text"] == *text)
+            .count();
+        assert_eq!(times, 1, "`{text}` is in the journal {times} times");
+    }
+    // What was in flight is there once or not at all, never twice.
+    let said: Vec<&str> = journal
+        .iter()
+        .filter_map(|l| l["event"]["text"].as_str())
+        .filter(|t| t.starts_with("status "))
+        .collect();
+    let once: std::collections::BTreeSet<&str> = said.iter().copied().collect();
+    assert_eq!(
+        once.len(),
+        said.len(),
+        "a message journaled twice: {said:?}"
+    );
+    let (fac, oncall, ic, room) = pages;
+    let f = s.token(&["facilitator"]);
+    runtime.block_on(async {
+        for c in [&oncall, &ic] {
+            mark(c).await;
+            until_live(c).await;
+        }
+        let r = command(&s, &f, "as sam oncall : I can roll it back in two minutes");
+        assert_eq!(r.status, 200, "{}", r.body);
+        let r = command(
+            &s,
+            &s.token(&["roles", "ic"]),
+            "say ic war : back after the restart",
+        );
+        assert_eq!(r.status, 200, "{}", r.body);
+        until_text(&oncall, "I can roll it back in two minutes").await;
+        until_text(&oncall, "back after the restart").await;
+        until_text(&ic, "back after the restart").await;
+        for c in [&oncall, &ic] {
+            assert!(still_marked(c).await, "a page reloaded to catch up");
+        }
+        screenshots(&oncall, &screens, "chat-oncall-resumed").await;
+        for c in [fac, oncall, ic, room] {
+            let _ = c.close().await;
+        }
+    });
+    println!(
+        "browser chat: {} messages acknowledged before kill -9, each in the journal once after --resume",
+        acknowledged.len()
+    );
+    assert_eq!(s.terminate(), Some(0), "{}", s.stderr());
+}

@@ -1202,6 +1202,13 @@ fn a_role_page_talks_asks_a_character_and_forwards_from_its_forms() {
         ("to", "comms"),
         ("text", "FYI"),
     ]);
+    // The role's own players' channel: several engineers on one on-call link.
+    assert!(page.contains("<option value=\"team:oncall\">the players of your role (team channel)"));
+    send(&[
+        ("kind", "say"),
+        ("to", "team:oncall"),
+        ("text", "I take the logs, you take the dashboards"),
+    ]);
     let said: Vec<Value> = s
         .journal()
         .into_iter()
@@ -1220,7 +1227,8 @@ fn a_role_page_talks_asks_a_character_and_forwards_from_its_forms() {
             "private:oncall",
             "char:logs+oncall",
             "char:logs+oncall",
-            "dm:comms+oncall"
+            "dm:comms+oncall",
+            "team:oncall"
         ],
         "{said:#?}"
     );
@@ -1238,6 +1246,7 @@ fn a_role_page_talks_asks_a_character_and_forwards_from_its_forms() {
         "a third of checkouts fail",
         "can I page the db team?",
         "what errors are in the logs?",
+        "I take the logs, you take the dashboards",
     ] {
         assert!(!comms.contains(hidden), "comms must not read {hidden:?}");
     }
