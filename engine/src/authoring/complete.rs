@@ -23,6 +23,8 @@ const DURATION_KEYS: &[&str] = &[
 pub enum Expected {
     /// An id of this kind; for an option, of the named decision.
     Symbol(SymbolKind, Option<String>),
+    /// An id of either kind (an expectation's `informed_by`: an inject or a fact).
+    Either(SymbolKind, SymbolKind),
     /// A section of the named runbook (after `runbook: ID#`).
     RunbookSection(String),
     /// A duration (`15m`, or `3t` in a scenario played in turns).
@@ -87,7 +89,10 @@ fn slot_read(path: &std::path::Path, text: &str, offset: usize, windowed: bool) 
                 Expected::RunbookSection(id)
             }
             SymbolKind::Option => Expected::Symbol(SymbolKind::Option, found.decision),
-            kind => Expected::Symbol(kind, None),
+            kind => match place.or {
+                Some(or) => Expected::Either(kind, or),
+                None => Expected::Symbol(kind, None),
+            },
         }
     } else if !found.is_key && keys.last().is_some_and(|k| DURATION_KEYS.contains(k)) {
         Expected::Duration
@@ -336,6 +341,18 @@ mod tests {
             );
             assert_eq!(s.file, FileKind::Scenario);
         }
+    }
+
+    #[test]
+    fn informed_by_takes_an_inject_or_a_fact_and_a_team_roles() {
+        let s = slot("id: s\nexpectations:\n  - id: e\n    informed_by: [le|]\n").unwrap();
+        assert_eq!(
+            s.expected,
+            Expected::Either(SymbolKind::Inject, SymbolKind::Fact)
+        );
+        assert_eq!(s.typed, "le");
+        let s = slot("id: s\nteams:\n  tech: {name: T, roles: [ic, |]}\n").unwrap();
+        assert_eq!(s.expected, Expected::Symbol(SymbolKind::Role, None));
     }
 
     #[test]

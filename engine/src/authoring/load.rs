@@ -144,7 +144,8 @@ pub fn detect_kind(path: &Path, node: Option<&Node>) -> Option<FileKind> {
         Some(FileKind::Decisions)
     } else if has("components") {
         Some(FileKind::Architecture)
-    } else if has("teams") || has("people") {
+    } else if (has("teams") || has("people")) && !has("id") && !has("injects") {
+        // A scenario has `teams:` of roles too, but a roster has no id and no injects.
         Some(FileKind::Roster)
     } else if has("expected") || has("red_herrings") || has("handoffs") || has("investigations") {
         Some(FileKind::Profile)
@@ -154,5 +155,29 @@ pub fn detect_kind(path: &Path, node: Option<&Node>) -> Option<FileKind> {
         Some(FileKind::Scenario)
     } else {
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::authoring::source::SourceFile;
+
+    fn kind_of(text: &str) -> Option<FileKind> {
+        let node = crate::authoring::yaml::parse(&SourceFile::new("f.yaml", text)).unwrap();
+        detect_kind(Path::new("f.yaml"), Some(&node))
+    }
+
+    /// Regression: a scenario's `teams:` of roles once made it read as a roster.
+    #[test]
+    fn a_scenario_with_teams_is_a_scenario_and_a_roster_a_roster() {
+        assert_eq!(
+            kind_of("id: s\nteams:\n  tech: {name: T, roles: [ic]}\ninjects: []\n"),
+            Some(FileKind::Scenario)
+        );
+        assert_eq!(
+            kind_of("teams:\n  - {id: sec, name: Security, poc: dana}\npeople: []\n"),
+            Some(FileKind::Roster)
+        );
     }
 }

@@ -147,6 +147,10 @@ pub struct Place {
     pub path: &'static str,
     /// What the id names.
     pub kind: SymbolKind,
+    /// What else it may name where an id of either kind belongs (an expectation's
+    /// `informed_by` names an inject or a fact): the index names it by the kind the file
+    /// defines it as, and completion offers both.
+    pub or: Option<SymbolKind>,
     /// Defined or named.
     pub usage: Use,
 }
@@ -156,6 +160,7 @@ const fn def(file: FileKind, path: &'static str, kind: SymbolKind) -> Place {
         file,
         path,
         kind,
+        or: None,
         usage: Use::Definition,
     }
 }
@@ -165,6 +170,17 @@ const fn re(file: FileKind, path: &'static str, kind: SymbolKind) -> Place {
         file,
         path,
         kind,
+        or: None,
+        usage: Use::Reference,
+    }
+}
+
+const fn re_either(file: FileKind, path: &'static str, kind: SymbolKind, or: SymbolKind) -> Place {
+    Place {
+        file,
+        path,
+        kind,
+        or: Some(or),
         usage: Use::Reference,
     }
 }
@@ -199,6 +215,7 @@ pub const PLACES: &[Place] = &[
     re(S, "injects.from", K::Character),
     re(S, "characters.*.replies.after", K::Inject),
     re(S, "characters.*.replies.reveals.fact", K::Fact),
+    re(S, "teams.*.roles", K::Role),
     re(S, "decisions.*.by", K::Role),
     re(S, "decisions.*.reveals.fact", K::Fact),
     re(S, "decisions.*.requires_handoff.from", K::Role),
@@ -211,6 +228,7 @@ pub const PLACES: &[Place] = &[
     re(S, "expectations.after", K::Inject),
     re(S, "expectations.objective", K::Objective),
     re(S, "expectations.runbook", K::Runbook),
+    re_either(S, "expectations.informed_by", K::Inject, K::Fact),
     re(S, "questions.module", K::Module),
     re(S, "questions.after", K::Inject),
     // A decisions sheet names its scenario's ids and the roster's people.
@@ -281,6 +299,8 @@ pub struct Symbol {
     pub pos: Pos,
     /// Defined or named here.
     pub usage: Use,
+    /// The other kind it may name, until the index settles which (see [`Place::or`]).
+    pub(crate) or: Option<SymbolKind>,
 }
 
 impl Symbol {
@@ -296,6 +316,19 @@ pub fn index(file: FileKind, root: &Node, text: &str) -> Vec<Symbol> {
     let mut path = Vec::new();
     let mut maps = Vec::new();
     walk(file, root, text, &mut path, &mut maps, &mut out);
+    // An id where either of two kinds belongs is the kind the file defines it as.
+    let defined: Vec<(SymbolKind, String)> = out
+        .iter()
+        .filter(|s| s.usage == Use::Definition)
+        .map(|s| (s.kind, s.name.clone()))
+        .collect();
+    for s in &mut out {
+        if let Some(or) = s.or.take()
+            && defined.iter().any(|(k, n)| *k == or && *n == s.name)
+        {
+            s.kind = or;
+        }
+    }
     out.sort_by_key(|s| s.pos.offset);
     out
 }
@@ -370,6 +403,7 @@ fn push(
         scope,
         pos,
         usage: place.usage,
+        or: place.or,
     });
 }
 
@@ -478,6 +512,27 @@ mod tests {
             .into_iter()
             .map(|s| (s.kind, s.name, s.usage, s.scope))
             .collect()
+    }
+
+    #[test]
+    fn informed_by_names_an_inject_or_a_fact_as_the_file_defines_it() {
+        let found = symbols(
+            FileKind::Scenario,
+            "facts:\n  scope: {text: t}\ninjects:\n  - id: leak\nexpectations:\n  - id: e\n    informed_by: [leak, scope, nowhere]\n",
+        );
+        let refs: Vec<_> = found
+            .iter()
+            .filter(|(_, _, u, _)| *u == Use::Reference)
+            .map(|(k, n, _, _)| (*k, n.as_str()))
+            .collect();
+        assert_eq!(
+            refs,
+            [
+                (SymbolKind::Inject, "leak"),
+                (SymbolKind::Fact, "scope"),
+                (SymbolKind::Inject, "nowhere")
+            ]
+        );
     }
 
     #[test]

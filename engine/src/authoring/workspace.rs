@@ -714,6 +714,11 @@ impl Workspace {
                 })
                 .collect(),
             Expected::Symbol(kind, scope) => self.defined(&path, *kind, scope.as_deref()),
+            Expected::Either(kind, or) => {
+                let mut both = self.defined(&path, *kind, None);
+                both.extend(self.defined(&path, *or, None));
+                both
+            }
         };
         let mut candidates = candidates;
         candidates.sort_by(|a, b| a.label.cmp(&b.label));
@@ -1396,6 +1401,18 @@ mod tests {
                 detail: String::new()
             }]
         );
+    }
+
+    #[test]
+    fn informed_by_completes_the_injects_and_the_facts() {
+        let mut w = Workspace::new();
+        let path = Path::new("/nonexistent-ttx-workspace/s.yaml");
+        let text = "id: s\nroles:\n  ic: {title: IC}\nfacts:\n  scope: {text: Only payments}\ninjects:\n  - {id: leak, at: 0m, to: [ic], text: x}\nexpectations:\n  - id: e\n    informed_by: []\n";
+        w.set_text(path, text.to_string());
+        let at = text.find("informed_by: [").unwrap() + "informed_by: [".len();
+        let found = w.completions(path, at).unwrap();
+        let labels: Vec<&str> = found.candidates.iter().map(|c| c.label.as_str()).collect();
+        assert_eq!(labels, ["leak", "scope"]);
     }
 
     /// A scenario of more than 1 MiB: a role, a decision, and `n` injects the first of
