@@ -9,7 +9,7 @@
 //! | the console (terminal, pipe, sheet) | every command |
 //! | the facilitator's link | every command but `quit`, which leaves the terminal's console |
 //! | the observer, the room screen | nothing: read-only |
-//! | a role's link | its own role's decisions, actions, notifications and messages (war room, direct messages, its private line, forwards), `view` of its own role, `help`, the answer to the question on the screen, the hot wash once it is open |
+//! | a role's link | its own role's decisions, actions, notifications and messages (war room, its teams' channels, direct messages, its private line, questions to characters, forwards), `view` of its own role, `help`, the answer to the question on the screen, the hot wash once it is open |
 //! | a person's link | the same, speaking as that person |
 //!
 //! After `end`, the links of the roles, the people and the room stop; the facilitator's

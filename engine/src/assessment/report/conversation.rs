@@ -118,7 +118,15 @@ pub fn section(
     }
     let roles: Vec<String> = s.roles.keys().map(|r| r.to_string()).collect();
     let mut columns = roles.clone();
-    columns.extend(["war room".to_string(), "facilitator".to_string()]);
+    columns.push("war room".to_string());
+    // A column for the team channels, when anyone spoke in one.
+    let in_teams = log
+        .iter()
+        .any(|t| matches!(&t.event, Event::Message(m) if matches!(m.channel, Channel::Team(_))));
+    if in_teams {
+        columns.push("team channels".to_string());
+    }
+    columns.push("facilitator".to_string());
     let mut speakers = roles.clone();
     speakers.push("facilitator".into());
     if !s.characters.is_empty() {
@@ -134,7 +142,7 @@ pub fn section(
         let from = speaker(&m.from);
         let to = match &m.channel {
             Channel::War => "war room",
-            Channel::Team(_) => "teams",
+            Channel::Team(_) => "team channels",
             Channel::Private(r) if m.from == WHITE_CELL => r,
             Channel::Private(_) => "facilitator",
             Channel::Direct(a, b) if *a == m.from => b,

@@ -207,10 +207,19 @@ mod tests {
 
     #[test]
     fn a_team_channel_reaches_its_roles_or_a_role_its_own_players() {
-        let teams: Teams = serde_json::from_str(
-            r#"{"tech": {"name": "Technical responders", "roles": ["ic", "oncall"]}}"#,
-        )
-        .unwrap();
+        use crate::authoring::model::Id;
+        use crate::authoring::model::scenario::RoleTeam;
+        use crate::authoring::spanned::Sp;
+        let id = |s: &str| Sp::unplaced(Id(s.to_string()));
+        let teams: Teams = [(
+            id("tech"),
+            RoleTeam {
+                name: "Technical responders".into(),
+                roles: vec![id("ic"), id("oncall")],
+            },
+        )]
+        .into_iter()
+        .collect();
         let tech = Channel::Team("tech".into());
         assert!(tech.reaches("ic", &teams) && tech.reaches("oncall", &teams));
         assert!(!tech.reaches("comms", &teams) && tech.observed());
