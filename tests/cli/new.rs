@@ -78,3 +78,113 @@ fn a_scenario_based_on_another_gets_its_own_id() {
         .run()
         .code(0);
 }
+
+/// Issue 30: a scenario drafted from a public ATT&CK Navigator layer (MITRE's Wizard Spider
+/// G0102 sample, Apache-2.0) is bound to Acme's architecture, ordered by tactic, cites the
+/// intel, drafts from what the intel says, and validates with its TODOs as warnings.
+#[test]
+fn a_scenario_drafted_from_a_navigator_layer_is_bound_to_the_architecture() {
+    let acme = copy_of_history("new-from-intel");
+    let layer = crate::support::root().join("tests/fixtures/intel/wizard-spider-g0102.layer.json");
+    let run = Ttx::new()
+        .cwd(&acme)
+        .args(["new", "scenario", "wizard-spider", "--from"])
+        .args([layer.to_str().unwrap()])
+        .run();
+    run.code(0)
+        .stderr_has("drafting from the ATT&CK Navigator layer `Wizard Spider (G0102)`")
+        .stderr_has(
+            "warning: T1588.003 Code Signing Certificates matches nothing in the architecture",
+        )
+        .stderr_has("0 error(s)");
+    let text = std::fs::read_to_string(acme.join("../../scenarios/wizard-spider.yaml")).unwrap();
+    // The intel's name, and what it says about a technique, in its words.
+    assert!(text.contains("- \"Wizard Spider (G0102)\""), "{text}");
+    assert!(text.contains(
+        "has used spearphishing attachments to deliver Microsoft documents containing macros"
+    ));
+    assert!(!text.contains("(Citation:"), "citation markers are dropped");
+    // Bound by selector to real components of Acme's architecture.
+    assert!(
+        text.contains("saas: {kind: saas, tags: [email]}   # e.g. email-platform"),
+        "{text}"
+    );
+    assert!(
+        text.contains("identity: {kind: identity, tags: [sso]}"),
+        "{text}"
+    );
+    // In kill-chain order: initial access before execution before impact.
+    let at = |needle: &str| {
+        text.find(needle)
+            .unwrap_or_else(|| panic!("{needle} in {text}"))
+    };
+    assert!(at("technique: T1566.001") < at("technique: T1059.001"));
+    assert!(at("technique: T1059.001") < at("technique: T1489"));
+    // A parent the layer lists only as a heading is not an inject of its own.
+    assert!(!text.contains("technique: T1059\n"));
+    Ttx::new()
+        .cwd(&acme)
+        .args(["validate", "../../scenarios/wizard-spider.yaml"])
+        .run()
+        .code(0)
+        .stderr_has("0 errors")
+        .stderr_has("warning[placeholder]");
+}
+
+#[test]
+fn bad_intel_is_refused_at_its_place_and_nothing_is_written() {
+    let acme = copy_of_history("new-from-bad-intel");
+    let write = |name: &str, text: &str| {
+        let p = acme.join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    };
+    let unknown = write(
+        "unknown.json",
+        "{\"type\": \"bundle\", \"objects\": [\n  {\"type\": \"attack-pattern\", \"external_references\": [{\"source_name\": \"mitre-attack\", \"external_id\": \"T1086\"}]}\n]}\n",
+    );
+    let broken = write(
+        "broken.json",
+        "{\"type\": \"bundle\",\n \"objects\": [,]}\n",
+    );
+    let empty = write(
+        "empty.json",
+        "{\"type\": \"bundle\", \"objects\": [{\"type\": \"malware\", \"name\": \"X\"}]}",
+    );
+    let cases = [
+        (
+            &unknown,
+            "unknown.json:2:",
+            "ATT&CK technique `T1086` (PowerShell) is revoked",
+        ),
+        (&broken, "broken.json:2:", "not valid JSON"),
+        (
+            &empty,
+            "empty.json:1:1",
+            "this STIX bundle names no ATT&CK technique",
+        ),
+    ];
+    for (i, (file, place, says)) in cases.into_iter().enumerate() {
+        let id = format!("bad-{i}");
+        Ttx::new()
+            .cwd(&acme)
+            .args(["new", "scenario", &id, "--from", file.to_str().unwrap()])
+            .run()
+            .code(1)
+            .stderr_has(place)
+            .stderr_has(says)
+            .stderr_has("no scenario drafted");
+        assert!(!acme.join(format!("../../scenarios/{id}.yaml")).exists());
+    }
+    // Larger than intel is read: refused before it is parsed.
+    let big = acme.join("big.json");
+    let f = std::fs::File::create(&big).unwrap();
+    f.set_len(50 << 20).unwrap();
+    Ttx::new()
+        .cwd(&acme)
+        .args(["new", "scenario", "big", "--from", big.to_str().unwrap()])
+        .run()
+        .code(2)
+        .stderr_has("larger than the limit")
+        .stderr_has("intel is read up to 16 MiB");
+}

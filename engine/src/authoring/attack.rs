@@ -6,6 +6,24 @@ use std::sync::OnceLock;
 
 const CATALOG: &str = include_str!("../../data/attack-enterprise.tsv");
 
+/// The enterprise tactics in kill-chain order, from reconnaissance to impact.
+pub const TACTICS: &[&str] = &[
+    "reconnaissance",
+    "resource-development",
+    "initial-access",
+    "execution",
+    "persistence",
+    "privilege-escalation",
+    "defense-evasion",
+    "credential-access",
+    "discovery",
+    "lateral-movement",
+    "collection",
+    "command-and-control",
+    "exfiltration",
+    "impact",
+];
+
 /// Whether MITRE still maintains a technique.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Status {
@@ -63,6 +81,58 @@ pub fn catalog() -> &'static HashMap<&'static str, Technique> {
             })
             .collect()
     })
+}
+
+/// What is wrong with citing technique `id`, if anything: revoked (an error naming
+/// MITRE's replacement), deprecated (a warning), or unknown (an error naming the nearest
+/// current technique). The one rule for a scenario's `threats.attack`, an inject's
+/// `technique` and the intel a scenario is drafted from.
+pub fn problem(
+    id: &str,
+) -> Option<(
+    crate::authoring::diagnostic::Severity,
+    crate::authoring::diagnostic::Code,
+    String,
+    Option<String>,
+)> {
+    use crate::authoring::diagnostic::{Code, Severity};
+    match technique(id) {
+        Some(t) if t.status == Status::Active => None,
+        Some(t) if t.status == Status::Revoked => {
+            let help = t
+                .replaced_by
+                .and_then(technique)
+                .map(|r| {
+                    format!(
+                        "MITRE replaced it with `{}` ({}); cite that instead",
+                        r.id, r.name
+                    )
+                })
+                .unwrap_or_else(|| "cite a current technique instead".into());
+            Some((
+                Severity::Error,
+                Code::RevokedTechnique,
+                format!("ATT&CK technique `{id}` ({}) is revoked", t.name),
+                Some(help),
+            ))
+        }
+        Some(t) => Some((
+            Severity::Warning,
+            Code::RevokedTechnique,
+            format!("ATT&CK technique `{id}` ({}) is deprecated", t.name),
+            Some(
+                "MITRE withdrew it without a replacement; cite a current technique or remove it"
+                    .into(),
+            ),
+        )),
+        None => Some((
+            Severity::Error,
+            Code::UnknownTechnique,
+            format!("`{id}` is not an ATT&CK enterprise technique"),
+            nearest_active(id)
+                .map(|t| format!("the nearest current technique is `{}` ({})", t.id, t.name)),
+        )),
+    }
 }
 
 /// Looks a technique up by id.

@@ -7,8 +7,8 @@ use std::collections::{HashMap, HashSet};
 use rhai::Engine;
 
 use super::Sink;
-use crate::authoring::attack::{self, Status};
-use crate::authoring::diagnostic::{Code, Diagnostic};
+use crate::authoring::attack;
+use crate::authoring::diagnostic::{Code, Diagnostic, Severity};
 use crate::authoring::duration::SimDuration;
 use crate::authoring::load::Loaded;
 use crate::authoring::model::Id;
@@ -95,47 +95,16 @@ fn ids(s: &Scenario, sink: &mut Sink) {
 }
 
 fn threats(s: &Scenario, sink: &mut Sink) {
-    for id in &s.threats.attack {
-        match attack::technique(id) {
-            Some(t) if t.status == Status::Active => {}
-            Some(t) if t.status == Status::Revoked => {
-                let help = t
-                    .replaced_by
-                    .and_then(attack::technique)
-                    .map(|r| {
-                        format!(
-                            "MITRE replaced it with `{}` ({}); cite that instead",
-                            r.id, r.name
-                        )
-                    })
-                    .unwrap_or_else(|| "cite a current technique instead".into());
-                sink.error(
-                    id.pos,
-                    Code::RevokedTechnique,
-                    format!("ATT&CK technique `{}` ({}) is revoked", id.as_str(), t.name),
-                    help,
-                );
-            }
-            Some(t) => sink.warning(
-                id.pos,
-                Code::RevokedTechnique,
-                format!(
-                    "ATT&CK technique `{}` ({}) is deprecated",
-                    id.as_str(),
-                    t.name
-                ),
-                "MITRE withdrew it without a replacement; cite a current technique or remove it"
-                    .to_string(),
-            ),
-            None => {
-                let help = attack::nearest_active(id)
-                    .map(|t| format!("the nearest current technique is `{}` ({})", t.id, t.name));
-                sink.error(
-                    id.pos,
-                    Code::UnknownTechnique,
-                    format!("`{}` is not an ATT&CK enterprise technique", id.as_str()),
-                    help,
-                );
+    let cited = s
+        .threats
+        .attack
+        .iter()
+        .chain(s.injects.iter().filter_map(|i| i.technique.as_ref()));
+    for id in cited {
+        if let Some((severity, code, message, help)) = attack::problem(id) {
+            match severity {
+                Severity::Error => sink.error(id.pos, code, message, help),
+                _ => sink.warning(id.pos, code, message, help),
             }
         }
     }

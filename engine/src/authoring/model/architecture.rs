@@ -49,6 +49,11 @@ pub struct Component {
     /// A sentence on what it does.
     #[serde(default)]
     pub description: Option<String>,
+    /// What watches it and would raise the alarm (`Datadog APM`, `CloudTrail to the
+    /// SIEM`): a scenario drafted from intel names it as the source of the injects about
+    /// this component.
+    #[serde(default)]
+    pub monitoring: Option<String>,
 }
 
 /// The kinds of component a scenario can select.

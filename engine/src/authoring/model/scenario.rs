@@ -224,6 +224,9 @@ pub struct Inject {
     /// The channel it arrives by.
     #[serde(default)]
     pub via: Channel,
+    /// The ATT&CK technique it plays out (`T1566.001`), checked like `threats.attack`.
+    #[serde(default)]
+    pub technique: Option<Sp<String>>,
     /// Who says it, and how reliable they are.
     #[serde(default)]
     pub source: Option<Source>,
