@@ -140,6 +140,7 @@ fn main() {
             org: "Bench".into(),
             roster: None,
             names: false,
+            runbooks: None,
         };
         let r = report::build(&ex, &a, &inputs);
         let out = report::render(&r, format, None).unwrap();

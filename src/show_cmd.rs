@@ -3,7 +3,11 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+use ttx_engine::authoring::load;
+use ttx_engine::authoring::model::architecture::Architecture;
 use ttx_engine::authoring::msel::{self, Msel};
+use ttx_engine::authoring::project::{self, ProgramDir};
+use ttx_engine::authoring::schema::FileKind;
 
 use crate::Format;
 use crate::exit::Exit;
@@ -15,7 +19,26 @@ pub fn run(path: &Path, format: Format) -> Exit {
         Ok(l) => l,
         Err(exit) => return exit,
     };
-    let msel = msel::build(&loaded.value);
+    let mut msel = msel::build(&loaded.value);
+    // The organisation's own procedure, beside the expectations that cite it.
+    // The program of the working folder (where `ttx validate` looks), else the scenario's.
+    let program = project::find_program(Path::new("."))
+        .or_else(|| project::find_program(path.parent().unwrap_or(Path::new("."))))
+        .and_then(|p| ProgramDir::load(&p).ok());
+    if let Some(program) = program
+        && let Ok(arch) = load::load_file::<Architecture>(
+            FileKind::Architecture,
+            &program.architecture_path(),
+            program.max_file_bytes(),
+        )
+    {
+        let dir = program.architecture_path();
+        msel::quote_runbooks(
+            &mut msel,
+            &arch.value,
+            dir.parent().unwrap_or(Path::new(".")),
+        );
+    }
     match format {
         Format::Json => println!(
             "{}",
@@ -129,6 +152,25 @@ fn render(m: &Msel) -> String {
         ],
         &rows,
     );
+    let steps: Vec<_> = m
+        .expectations
+        .iter()
+        .filter(|e| e.runbook.is_some())
+        .collect();
+    if !steps.is_empty() {
+        let _ = writeln!(out, "\nRUNBOOK STEPS");
+        for e in steps {
+            let runbook = e.runbook.as_deref().unwrap_or_default();
+            match &e.step {
+                Some(step) => {
+                    let _ = writeln!(out, "  {} ({runbook}): {step}", e.id);
+                }
+                None => {
+                    let _ = writeln!(out, "  {} ({runbook})", e.id);
+                }
+            }
+        }
+    }
     if !m.questions.is_empty() {
         let _ = writeln!(out, "\nQUESTIONS");
         // Numbered as the console's `answer N` and a sheet's `answer: {question: N}` name them.

@@ -151,7 +151,8 @@ fn exercise(
             l,
             check::scenario::Context {
                 architecture: Some(arch),
-                roster: Some(roster)
+                roster: Some(roster),
+                runbooks: None,
             },
             engine
         )),

@@ -150,6 +150,7 @@ fn a_scenario_s_teams_are_checked() {
     let ctx = check::scenario::Context {
         architecture: None,
         roster: None,
+        runbooks: None,
     };
     let text = check::scenario::check(&loaded, ctx, &ttx_engine::authoring::script::sandbox())
         .iter()

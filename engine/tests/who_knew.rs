@@ -61,6 +61,7 @@ fn inputs_of() -> Inputs<'static> {
         org: "Acme".into(),
         roster: None,
         names: false,
+        runbooks: None,
     }
 }
 

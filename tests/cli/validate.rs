@@ -118,3 +118,42 @@ fn a_broken_architecture_is_named_when_scenarios_are_checked_against_it() {
     out.code(1)
         .stderr_has("the architecture file `arch.yaml` has 1 problem(s)");
 }
+
+/// Issue 30: a runbook reference's `#section` is a heading of its Markdown file, and a
+/// runbook that no scenario of the program cites is warned about when the whole program
+/// is checked.
+#[test]
+fn runbook_sections_are_headings_and_unexercised_runbooks_are_named() {
+    let acme = crate::program::copy_of_history("validate-runbooks");
+    let scenario = acme.join("../../scenarios/compromised-build-dependency.yaml");
+    let text = std::fs::read_to_string(&scenario).unwrap();
+    std::fs::write(
+        &scenario,
+        text.replace("supply-chain-response#sbom", "supply-chain-response#sbm"),
+    )
+    .unwrap();
+    let arch = acme.join("architecture.yaml");
+    let mut a = std::fs::read_to_string(&arch).unwrap();
+    a.push_str(
+        "  - {id: tabletop-only, title: Never rehearsed, path: runbooks/incident-severity.md}\n",
+    );
+    std::fs::write(&arch, a).unwrap();
+    Ttx::new()
+        .cwd(&acme)
+        .args(["validate"])
+        .run()
+        .code(1)
+        .stderr_has("compromised-build-dependency.yaml:218:36: error[undefined-reference]: runbook `supply-chain-response` has no section `sbm`")
+        .stderr_has("did you mean `sbom`?")
+        .stderr_has("warning[unexercised-runbook]: runbook `tabletop-only` is not exercised by any scenario of the program");
+    // One scenario checked alone says nothing of the program's other runbooks.
+    Ttx::new()
+        .cwd(&acme)
+        .args([
+            "validate",
+            "../../scenarios/checkout-outage-ask-around.yaml",
+        ])
+        .run()
+        .code(0)
+        .stderr_has("0 errors, 0 warnings");
+}

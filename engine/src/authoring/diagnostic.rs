@@ -111,6 +111,8 @@ codes! {
     RoleCannotDecide = "role-cannot-decide",
     /// A role that receives no inject and has no expectation.
     UnusedRole = "unused-role",
+    /// A runbook of the architecture that no scenario of the program exercises.
+    UnexercisedRunbook = "unexercised-runbook",
     /// An objective that no expectation measures.
     UnmeasuredObjective = "unmeasured-objective",
     /// A decision that no expectation asks for.

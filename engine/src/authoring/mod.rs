@@ -19,6 +19,7 @@ pub mod project;
 pub mod reach;
 pub mod read_once;
 pub mod repair;
+pub mod runbook;
 pub mod scaffold;
 pub mod schema;
 pub mod script;

@@ -91,6 +91,28 @@ pub struct MselExpectation {
     pub priority: String,
     /// Condition, if any.
     pub when: Option<String>,
+    /// The runbook it cites (`ID` or `ID#section`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub runbook: Option<String>,
+    /// What that runbook section says (its first paragraph), when the program's runbook
+    /// file reads: filled by [`quote_runbooks`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub step: Option<String>,
+}
+
+/// Quotes, beside each expectation that cites a runbook, the step its section says, from
+/// the program's runbook files (`dir` is the architecture file's folder).
+pub fn quote_runbooks(
+    m: &mut Msel,
+    arch: &crate::authoring::model::architecture::Architecture,
+    dir: &std::path::Path,
+) {
+    for e in &mut m.expectations {
+        e.step = e
+            .runbook
+            .as_deref()
+            .and_then(|r| crate::authoring::runbook::step(arch, dir, r));
+    }
 }
 
 /// One question.
@@ -226,6 +248,8 @@ pub fn build(s: &Scenario) -> Msel {
                 element: e.element.as_str().to_string(),
                 priority: e.priority.as_str().to_string(),
                 when: e.when.as_ref().map(|w| w.as_str().trim().to_string()),
+                runbook: e.runbook.as_ref().map(|r| r.to_string()),
+                step: None,
             })
             .collect(),
         questions: s

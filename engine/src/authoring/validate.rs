@@ -1,7 +1,7 @@
 //! `ttx validate`: loads files of every kind, checks each alone and against the program's
 //! architecture and roster, and gathers every diagnostic, sorted, in one report.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use crate::authoring::paths::{display_path, normalize};
@@ -16,6 +16,7 @@ use crate::authoring::model::sheet::DecisionsSheet;
 use crate::authoring::project::{self, ProgramDir};
 use crate::authoring::schema::FileKind;
 use crate::authoring::source::{DEFAULT_MAX_FILE_BYTES, SourceFile};
+use crate::authoring::symbols::{self, SymbolKind, Use};
 use crate::authoring::yaml;
 
 /// The outcome of a validation run.
@@ -100,7 +101,58 @@ pub fn validate(
             report.sources.insert(source.path.clone(), source);
         }
     }
+    if let Some(p) = program {
+        unexercised_runbooks(p, &ctx, &files, &mut report);
+    }
     finish(report)
+}
+
+/// When the whole program is checked (its architecture and every scenario), a warning at
+/// each runbook of the architecture that no scenario names: a procedure nobody rehearses.
+fn unexercised_runbooks(p: &ProgramDir, ctx: &Context, files: &[PathBuf], report: &mut Report) {
+    let Some(arch) = &ctx.architecture else {
+        return;
+    };
+    let checked: HashSet<PathBuf> = files.iter().map(|f| normalize(f)).collect();
+    let scenarios = p.scenario_paths();
+    if !checked.contains(&normalize(&arch.source.path))
+        || scenarios.iter().any(|s| !checked.contains(&normalize(s)))
+    {
+        return;
+    }
+    let mut named: HashSet<String> = HashSet::new();
+    for path in &scenarios {
+        let Some(source) = report.sources.get(path) else {
+            continue;
+        };
+        let Ok(node) = yaml::parse(source) else {
+            continue;
+        };
+        named.extend(
+            symbols::index(FileKind::Scenario, &node, &source.text)
+                .into_iter()
+                .filter(|s| s.kind == SymbolKind::Runbook && s.usage == Use::Reference)
+                .map(|s| s.name),
+        );
+    }
+    for r in &arch.value.runbooks {
+        if !named.contains(r.id.as_str()) {
+            report.diagnostics.push(
+                Diagnostic::warning(
+                    &arch.source.path,
+                    r.id.pos,
+                    Code::UnexercisedRunbook,
+                    format!(
+                        "runbook `{}` is not exercised by any scenario of the program",
+                        r.id.as_str()
+                    ),
+                )
+                .with_help(
+                    "name it in an expectation (`runbook: ID#section`) of a scenario, so the room rehearses it and the report quotes it",
+                ),
+            );
+        }
+    }
 }
 
 /// Validates one file's text as `ttx validate FILE --kind KIND` would inside `program`,
@@ -484,6 +536,10 @@ fn check_kind(
                     let context = check::scenario::Context {
                         architecture: arch(ctx),
                         roster: roster(ctx),
+                        runbooks: ctx
+                            .architecture
+                            .as_ref()
+                            .map(|a| a.source.path.parent().unwrap_or(Path::new("."))),
                     };
                     if i == 0 {
                         check::scenario::check(&l, context, engine)

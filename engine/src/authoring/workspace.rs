@@ -20,6 +20,7 @@ use crate::authoring::load;
 use crate::authoring::model::Id;
 use crate::authoring::paths::normalize;
 use crate::authoring::project::{self, ProgramDir};
+use crate::authoring::runbook::{self, anchor};
 use crate::authoring::schema::FileKind;
 use crate::authoring::source::{DEFAULT_MAX_FILE_BYTES, Pos, SourceFile};
 use crate::authoring::symbols::{self, Home, Symbol, SymbolKind, Use};
@@ -824,17 +825,10 @@ impl Workspace {
         let file = runbook.get("path").and_then(Node::as_str)?;
         let file = normalize(&arch.parent().unwrap_or(Path::new(".")).join(file));
         let source = SourceFile::read(&file, DEFAULT_MAX_FILE_BYTES).ok()?;
-        let mut headings = Vec::new();
-        let mut at = 0;
-        for line in source.text.split_inclusive('\n') {
-            let heading = line.trim_start_matches('#');
-            if line.starts_with('#') && heading.starts_with(' ') {
-                let text = heading.trim();
-                let offset = at + line.find(text).unwrap_or(0);
-                headings.push((offset, text.len()));
-            }
-            at += line.len();
-        }
+        let headings = runbook::sections(&source.text)
+            .into_iter()
+            .map(|s| (s.offset, s.heading.len()))
+            .collect();
         Some(RunbookFile {
             path: file,
             source,
@@ -1144,19 +1138,6 @@ impl Workspace {
         let (_, notes) = self.context(&program);
         Some((normalize(&program.program.source.path), notes))
     }
-}
-
-/// A GitHub-style link anchor of a Markdown heading (`Contain the host` → `contain-the-host`).
-fn anchor(heading: &str) -> String {
-    heading
-        .to_lowercase()
-        .chars()
-        .filter_map(|c| match c {
-            ' ' => Some('-'),
-            c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
-            _ => None,
-        })
-        .collect()
 }
 
 fn durations(turns: bool) -> Vec<Candidate> {

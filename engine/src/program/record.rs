@@ -245,6 +245,11 @@ impl Record {
                     date,
                 },
             );
+            // Runbook paths are relative to the architecture file.
+            let runbook_dir = self
+                .program
+                .as_ref()
+                .and_then(|p| p.architecture_path().parent().map(Path::to_path_buf));
             let inputs = report::Inputs {
                 lines,
                 org: self
@@ -253,6 +258,7 @@ impl Record {
                     .map_or_else(String::new, |p| p.program.value.org.clone()),
                 roster: self.roster.as_ref(),
                 names,
+                runbooks: self.architecture.as_ref().zip(runbook_dir.as_deref()),
             };
             let mut report = report::build(&replayed.exercise, &assessment, &inputs);
             if let Some(l) = &self.ledger {

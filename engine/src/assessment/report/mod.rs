@@ -14,6 +14,7 @@ use serde::Serialize;
 use crate::assessment::assess::{
     ActionItem, Assessment, ExpectationResult, Finding, Latency, Outcome,
 };
+use crate::authoring::model::architecture::Architecture;
 use crate::authoring::model::roster::Roster;
 use crate::exercise::event::Event;
 use crate::exercise::journal::Line;
@@ -428,6 +429,10 @@ pub struct FindingRow {
     /// scenario in modules.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub module: Option<String>,
+    /// The step the cited runbook section says (its first paragraph), quoted from the
+    /// organisation's own runbook when its file reads.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub runbook_step: Option<String>,
 }
 
 /// The scenario's outcome values and its scripts' output.
@@ -537,6 +542,9 @@ pub struct Inputs<'a> {
     pub roster: Option<&'a Roster>,
     /// Whether to list participant names.
     pub names: bool,
+    /// The architecture and the folder its runbook paths are relative to, to quote the
+    /// runbook step a finding cites.
+    pub runbooks: Option<(&'a Architecture, &'a std::path::Path)>,
 }
 
 /// Builds the report from a replayed exercise and its assessment.
@@ -571,6 +579,9 @@ pub fn build(ex: &Exercise<'_>, a: &Assessment, inputs: &Inputs<'_>) -> Report {
             action_item: item.id.clone(),
             finding: f.clone(),
             module: finding_module(s, f),
+            runbook_step: f.runbook.as_deref().zip(inputs.runbooks).and_then(
+                |(reference, (arch, dir))| crate::authoring::runbook::step(arch, dir, reference),
+            ),
         })
         .collect();
     let expectations: Vec<ExpectationRow> = a

@@ -27,6 +27,9 @@ pub struct Context<'a> {
     pub architecture: Option<&'a Architecture>,
     /// The roster.
     pub roster: Option<&'a Roster>,
+    /// The folder the architecture's runbook paths are relative to (the architecture
+    /// file's), to check a reference's `#section` against the runbook's headings.
+    pub runbooks: Option<&'a std::path::Path>,
 }
 
 /// Runs every check of a loaded scenario.
@@ -43,7 +46,7 @@ pub fn check(loaded: &Loaded<Scenario>, ctx: Context<'_>, engine: &Engine) -> Ve
     decisions(s, &mut sink);
     characters(s, &mut sink);
     teams(s, &mut sink);
-    expectations(s, ctx.architecture, &mut sink);
+    expectations(s, ctx.architecture, ctx.runbooks, &mut sink);
     questions(s, &mut sink);
     let asts = scripts(s, &loaded.source, engine, &mut sink);
     if !sink
@@ -69,7 +72,7 @@ pub fn check_in_context(loaded: &Loaded<Scenario>, ctx: Context<'_>) -> Vec<Diag
     let s = &loaded.value;
     let mut sink = Sink::new(&loaded.source.path);
     requirements(s, ctx.architecture, &mut sink);
-    expectations(s, ctx.architecture, &mut sink);
+    expectations(s, ctx.architecture, ctx.runbooks, &mut sink);
     if let Some(roster) = ctx.roster {
         staffing(s, roster, &mut sink);
     }
@@ -719,7 +722,12 @@ fn teams(s: &Scenario, sink: &mut Sink) {
     }
 }
 
-fn expectations(s: &Scenario, arch: Option<&Architecture>, sink: &mut Sink) {
+fn expectations(
+    s: &Scenario,
+    arch: Option<&Architecture>,
+    runbooks: Option<&std::path::Path>,
+    sink: &mut Sink,
+) {
     for e in &s.expectations {
         // Every id is checked (and reported), not only up to the first undefined one.
         let undefined_roles = e
@@ -783,21 +791,68 @@ fn expectations(s: &Scenario, arch: Option<&Architecture>, sink: &mut Sink) {
             &e.objective,
             s.objectives.iter().map(|o| o.id.as_str()),
         );
-        if let (Some(runbook), Some(arch)) = (&e.runbook, arch) {
-            let id = runbook.split('#').next().unwrap_or_default();
+        if let (Some(reference), Some(arch)) = (&e.runbook, arch) {
+            let id = reference.split('#').next().unwrap_or_default();
             let as_id = Sp {
                 value: Id(id.to_string()),
                 pos: Pos {
                     len: id.len(),
-                    ..runbook.pos
+                    ..reference.pos
                 },
             };
-            sink.reference(
+            let known = sink.reference(
                 "runbook",
                 &as_id,
                 arch.runbooks.iter().map(|r| r.id.as_str()),
             );
+            if let (true, Some((_, section)), Some(dir)) =
+                (known, reference.split_once('#'), runbooks)
+            {
+                runbook_section(arch, dir, reference, id, section, sink);
+            }
         }
+    }
+}
+
+/// A runbook reference's `#section` is a heading of the runbook's file, by its link
+/// anchor; an unknown one is an error with the nearest heading.
+fn runbook_section(
+    arch: &Architecture,
+    dir: &std::path::Path,
+    reference: &Sp<String>,
+    id: &str,
+    section: &str,
+    sink: &mut Sink,
+) {
+    let Some(f) = crate::authoring::runbook::file(arch, dir, id) else {
+        // No file to read (a `url`, or a path the architecture's check reports).
+        return;
+    };
+    if f.sections.iter().any(|s| s.anchor == section) {
+        return;
+    }
+    let pos = Pos {
+        offset: reference.pos.offset + id.len() + 1,
+        col: reference.pos.col + id.chars().count() as u32 + 1,
+        len: section.len(),
+        ..reference.pos
+    };
+    let anchors: Vec<&str> = f.sections.iter().map(|s| s.anchor.as_str()).collect();
+    let message = format!(
+        "runbook `{id}` has no section `{section}` (`{}` has no such heading)",
+        crate::authoring::paths::display_path(&f.path).display()
+    );
+    match did_you_mean(section, anchors.iter().copied()) {
+        Some(near) => sink.error_suggesting(pos, Code::UndefinedReference, message, near),
+        None => sink.error(
+            pos,
+            Code::UndefinedReference,
+            message,
+            format!(
+                "a section is a heading's link anchor; this runbook's are: {}",
+                anchors.join(", ")
+            ),
+        ),
     }
 }
 
