@@ -4,6 +4,11 @@
 use std::path::PathBuf;
 
 use ttx_engine::authoring::check::program::cadence_months;
+use ttx_engine::authoring::load;
+use ttx_engine::authoring::model::architecture::Architecture;
+use ttx_engine::authoring::model::scenario::Scenario;
+use ttx_engine::authoring::project::ProgramDir;
+use ttx_engine::authoring::schema::FileKind;
 use ttx_engine::jiff::civil::Date;
 use ttx_engine::program::dashboard;
 use ttx_engine::program::status::{self, ProgramStatus};
@@ -102,14 +107,51 @@ pub fn compute(
     };
     let ledger = actions_cmd::read_ledger(&program)?;
     let p = &program.program.value;
-    let status = status::status(
+    let mut status = status::status(
         &p.org,
         &ledger.state,
         &p.cadence,
         cadence_months(&p.cadence).ok(),
         today,
     );
+    status.runbooks = status::runbooks(&ledger.state, &cited_runbooks(&program));
     Ok((status, ledger.state, today))
+}
+
+/// The architecture's runbooks and the program's scenarios that cite each; nothing when
+/// the architecture does not load (a scenario that does not load cites nothing).
+fn cited_runbooks(program: &ProgramDir) -> Vec<status::Cited> {
+    let max = program.max_file_bytes();
+    let Ok(arch) =
+        load::load_file::<Architecture>(FileKind::Architecture, &program.architecture_path(), max)
+    else {
+        return Vec::new();
+    };
+    let scenarios: Vec<Scenario> = program
+        .scenario_paths()
+        .iter()
+        .filter_map(|p| load::load_file::<Scenario>(FileKind::Scenario, p, max).ok())
+        .map(|l| l.value)
+        .collect();
+    arch.value
+        .runbooks
+        .iter()
+        .map(|r| status::Cited {
+            id: r.id.to_string(),
+            title: r.title.clone(),
+            scenarios: scenarios
+                .iter()
+                .filter(|s| {
+                    s.expectations.iter().any(|e| {
+                        e.runbook
+                            .as_deref()
+                            .is_some_and(|x| x.split('#').next() == Some(r.id.as_str()))
+                    })
+                })
+                .map(|s| s.id.to_string())
+                .collect(),
+        })
+        .collect()
 }
 
 fn rate(r: Option<u32>) -> String {
@@ -189,6 +231,28 @@ fn text(s: &ProgramStatus) -> String {
             .map(|o| [o.team.clone(), o.open.to_string(), o.overdue.to_string()])
             .collect();
         out.push_str(&indent(&table(&["TEAM", "OPEN", "OVERDUE"], &rows)));
+    }
+    if !s.runbooks.is_empty() {
+        out.push_str("\nrunbooks, least recently exercised first\n");
+        let rows: Vec<[String; 4]> = s
+            .runbooks
+            .iter()
+            .map(|r| {
+                [
+                    r.id.clone(),
+                    r.last.clone().unwrap_or_else(|| "never".into()),
+                    r.exercise.clone().unwrap_or_else(|| "-".into()),
+                    match (r.times, r.scenarios.len()) {
+                        (_, 0) => "no scenario cites it".into(),
+                        (t, n) => format!("{t} exercise(s); cited by {n} scenario(s)"),
+                    },
+                ]
+            })
+            .collect();
+        out.push_str(&indent(&table(
+            &["RUNBOOK", "LAST EXERCISED", "EXERCISE", "HOW OFTEN"],
+            &rows,
+        )));
     }
     out.push_str("\nrepeat findings\n");
     if s.repeat_findings.is_empty() {

@@ -85,7 +85,7 @@ fn a_scenario_based_on_another_gets_its_own_id() {
 #[test]
 fn a_scenario_drafted_from_a_navigator_layer_is_bound_to_the_architecture() {
     let acme = copy_of_history("new-from-intel");
-    let layer = crate::support::root().join("tests/fixtures/intel/wizard-spider-g0102.layer.json");
+    let layer = crate::support::root().join("examples/intel/wizard-spider-g0102.layer.json");
     let run = Ttx::new()
         .cwd(&acme)
         .args(["new", "scenario", "wizard-spider", "--from"])
@@ -187,4 +187,39 @@ fn bad_intel_is_refused_at_its_place_and_nothing_is_written() {
         .code(2)
         .stderr_has("larger than the limit")
         .stderr_has("intel is read up to 16 MiB");
+}
+
+/// The shipped example of a drafted scenario is what the command writes today, byte for
+/// byte: drafting is deterministic, and the example never rots.
+#[test]
+fn the_shipped_intel_draft_is_regenerated_byte_for_byte() {
+    let acme = copy_of_history("new-intel-example");
+    let layer = crate::support::root().join("examples/intel/wizard-spider-g0102.layer.json");
+    let out = acme.join("../intel/wizard-spider-g0102.yaml");
+    let _ = std::fs::remove_file(&out);
+    Ttx::new()
+        .cwd(&acme)
+        .args([
+            "new",
+            "scenario",
+            "wizard-spider-g0102",
+            "--from",
+            layer.to_str().unwrap(),
+            "-o",
+            "../intel/wizard-spider-g0102.yaml",
+        ])
+        .run()
+        .code(0);
+    let shipped = std::fs::read_to_string(
+        crate::support::root().join("examples/intel/wizard-spider-g0102.yaml"),
+    )
+    .unwrap();
+    // The first line points an editor at the schema, relative to where the file is.
+    let drafted = std::fs::read_to_string(&out).unwrap();
+    let body = |t: &str| t.split_once('\n').map(|(_, rest)| rest.to_string());
+    assert!(drafted.starts_with("# yaml-language-server: $schema="));
+    assert!(
+        body(&drafted) == body(&shipped),
+        "examples/intel/wizard-spider-g0102.yaml is stale; regenerate it as examples/intel/README.md says"
+    );
 }

@@ -58,6 +58,10 @@ pub struct ActionItem {
     pub due: String,
     /// Always `open` when the report is made.
     pub status: String,
+    /// The runbook (`ID#section`) the corrective action should change: the one the finding
+    /// cites.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub runbook: Option<String>,
 }
 
 /// Time from an inject to the first decision it prompted, per role.
@@ -833,6 +837,7 @@ fn action_items(
                 start: start.clone(),
                 due: due.to_string(),
                 status: "open".into(),
+                runbook: f.runbook.clone(),
             }
         })
         .collect()

@@ -42,6 +42,64 @@ pub struct ProgramStatus {
     pub trends: Vec<HalfYear>,
     /// Every capability rated in any exercise, in first-seen order.
     pub capabilities: Vec<String>,
+    /// The architecture's runbooks, least recently exercised first (see [`runbooks`]);
+    /// empty when the program's files were not read.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub runbooks: Vec<RunbookRow>,
+}
+
+/// A runbook of the architecture and the scenarios that cite it.
+#[derive(Clone, Debug)]
+pub struct Cited {
+    /// Runbook id.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// Ids of the program's scenarios with an expectation citing it.
+    pub scenarios: Vec<String>,
+}
+
+/// When a runbook was last rehearsed.
+#[derive(Clone, Debug, Serialize)]
+pub struct RunbookRow {
+    /// Runbook id.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// The day of the last exercise of a scenario citing it.
+    pub last: Option<String>,
+    /// That exercise's id.
+    pub exercise: Option<String>,
+    /// How many exercises of the ledger played a scenario citing it.
+    pub times: usize,
+    /// The scenarios citing it.
+    pub scenarios: Vec<String>,
+}
+
+/// The runbooks by when they were last exercised, never-exercised ones first, then the
+/// longest ago: the procedures most in need of a rehearsal lead.
+pub fn runbooks(state: &State, cited: &[Cited]) -> Vec<RunbookRow> {
+    let mut rows: Vec<RunbookRow> = cited
+        .iter()
+        .map(|c| {
+            let played: Vec<&ExerciseRecord> = state
+                .exercises
+                .iter()
+                .filter(|x| c.scenarios.contains(&x.scenario))
+                .collect();
+            let last = played.iter().max_by(|a, b| a.date.cmp(&b.date));
+            RunbookRow {
+                id: c.id.clone(),
+                title: c.title.clone(),
+                last: last.map(|x| x.date.clone()),
+                exercise: last.map(|x| x.id.clone()),
+                times: played.len(),
+                scenarios: c.scenarios.clone(),
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| a.last.cmp(&b.last).then(a.id.cmp(&b.id)));
+    rows
 }
 
 /// The exercise cadence.
@@ -326,6 +384,7 @@ pub fn status(
         declines: declines(&state.exercises),
         trends: trends(&state.exercises),
         capabilities,
+        runbooks: Vec::new(),
     }
 }
 
