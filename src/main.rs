@@ -6,6 +6,7 @@
 #![deny(clippy::await_holding_lock, clippy::significant_drop_in_scrutinee)]
 
 mod actions_cmd;
+mod attack_cmd;
 mod exit;
 mod journal_cmd;
 mod lsp;
@@ -86,6 +87,10 @@ enum Command {
     /// The exercise program: status (cadence, completion, repeat findings, trends) and
     /// the dashboard.
     Program(program_cmd::ProgramArgs),
+    /// The ATT&CK technique catalog: `update` rewrites MITRE's STIX release as the
+    /// catalog a program pins in ttx.yaml.
+    #[command(subcommand)]
+    Attack(attack_cmd::AttackCommand),
     /// Anonymized findings for the whole organisation, as Markdown and HTML; nothing is
     /// written if a roster identifier or configured pattern survives.
     Publish(publish_cmd::PublishArgs),
@@ -172,6 +177,7 @@ fn main() -> ExitCode {
         Command::Actions(args) => actions_cmd::run(args),
         Command::New(command) => new_cmd::run(command),
         Command::Program(args) => program_cmd::run(args),
+        Command::Attack(command) => attack_cmd::run(command),
         Command::Publish(args) => publish_cmd::run(args),
         Command::Verify { journal, head } => journal_cmd::verify(&journal, head.as_deref()),
         Command::Replay { journal } => journal_cmd::replay(&journal),

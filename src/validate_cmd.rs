@@ -75,6 +75,7 @@ pub fn run(paths: &[PathBuf], settings: Settings) -> Exit {
         Format::Json => {
             let json = serde_json::json!({
                 "files": report.files,
+                "attack_catalog": report.attack,
                 "errors": report.errors(),
                 "warnings": report.warnings(),
                 "diagnostics": report.diagnostics.iter().map(|d| d.to_json()).collect::<Vec<_>>(),
@@ -86,6 +87,9 @@ pub fn run(paths: &[PathBuf], settings: Settings) -> Exit {
         }
         Format::Text => {
             output::print_diagnostics(&report.diagnostics, &report.sources);
+            if let Some(catalog) = &report.attack {
+                eprintln!("technique ids checked against {catalog}");
+            }
             eprintln!(
                 "checked {} file{}: {} error{}, {} warning{}",
                 report.files,

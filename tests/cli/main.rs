@@ -1,6 +1,7 @@
 //! Integration tests of the `ttx` command line: one binary, a small builder, golden
 //! snapshots of diagnostics and previews.
 
+mod attack;
 mod bad_inputs;
 mod bounded;
 mod browser;

@@ -31,7 +31,14 @@ impl ProgramDir {
     /// Loads the program at `path` (a `ttx.yaml`).
     pub fn load(path: &Path) -> Result<ProgramDir, Failed> {
         let program = load::load_file::<Program>(FileKind::Program, path, DEFAULT_MAX_FILE_BYTES)?;
-        Ok(Self::from_loaded(path, program))
+        let dir = Self::from_loaded(path, program);
+        // The program's own ATT&CK catalog, for every check this process makes from now
+        // on. A catalog that does not read is the program check's error at its key; the
+        // bundled one stays in use.
+        if let Some(catalog) = dir.attack_path() {
+            let _ = crate::authoring::attack::pin_file(&catalog);
+        }
+        Ok(dir)
     }
 
     /// The program whose `ttx.yaml` at `path` holds `source` (an editor's unsaved text).
@@ -59,6 +66,11 @@ impl ProgramDir {
     /// The architecture file.
     pub fn architecture_path(&self) -> PathBuf {
         self.resolve(&self.program.value.architecture)
+    }
+
+    /// The ATT&CK catalog the program pins, if it does.
+    pub fn attack_path(&self) -> Option<PathBuf> {
+        self.program.value.attack.as_ref().map(|a| self.resolve(a))
     }
 
     /// The roster file.

@@ -28,6 +28,9 @@ pub struct Report {
     pub sources: HashMap<PathBuf, SourceFile>,
     /// How many files were checked.
     pub files: usize,
+    /// The ATT&CK catalog technique ids were checked against, when a checked scenario
+    /// cites any (`ATT&CK Enterprise 18.1 (bundled)`).
+    pub attack: Option<String>,
 }
 
 impl Report {
@@ -104,7 +107,22 @@ pub fn validate(
     if let Some(p) = program {
         unexercised_runbooks(p, &ctx, &files, &mut report);
     }
+    report.attack = report
+        .sources
+        .values()
+        .any(cites_techniques)
+        .then(crate::authoring::attack::described);
     finish(report)
+}
+
+/// Whether a checked file is a scenario citing ATT&CK techniques (`threats.attack` or an
+/// inject's `technique`).
+fn cites_techniques(source: &SourceFile) -> bool {
+    (source.text.contains("attack:") || source.text.contains("technique:"))
+        && yaml::parse(source)
+            .ok()
+            .and_then(|n| load::detect_kind(&source.path, Some(&n)))
+            == Some(FileKind::Scenario)
 }
 
 /// When the whole program is checked (its architecture and every scenario), a warning at

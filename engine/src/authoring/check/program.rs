@@ -34,6 +34,26 @@ pub fn check(loaded: &Loaded<Program>) -> Vec<Diagnostic> {
     for s in &p.scenarios {
         must_exist("scenario path", s, true);
     }
+    if let Some(attack) = &p.attack {
+        must_exist("ATT&CK catalog", attack, false);
+        let readable = crate::authoring::file::read_bounded(
+            &root.join(attack.as_str()),
+            crate::authoring::attack::MAX_CATALOG_BYTES,
+        )
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok());
+        if let Some(text) = readable
+            && !crate::authoring::attack::is_catalog(&text)
+        {
+            sink.error(
+                attack.pos,
+                Code::Program,
+                format!("`{}` is not an ATT&CK catalog", attack.as_str()),
+                "write it from MITRE's release with `ttx attack update enterprise-attack.json -o FILE`"
+                    .to_string(),
+            );
+        }
+    }
     if cadence_months(&p.cadence).is_err() {
         sink.error(
             p.cadence.pos,

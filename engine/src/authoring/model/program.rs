@@ -40,6 +40,10 @@ pub struct Program {
     /// Input limits.
     #[serde(default)]
     pub limits: Limits,
+    /// The ATT&CK catalog the program checks technique ids against, relative to
+    /// `ttx.yaml` (written by `ttx attack update`); the bundled one when absent.
+    #[serde(default)]
+    pub attack: Option<Sp<String>>,
 }
 
 fn default_ledger() -> Sp<String> {
