@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 
 use ttx_engine::authoring::load::{self, Loaded};
+use ttx_engine::authoring::model::architecture::Architecture;
 use ttx_engine::authoring::model::roster::Roster;
 use ttx_engine::authoring::model::scenario::Scenario;
 use ttx_engine::authoring::model::sheet::DecisionsSheet;
@@ -115,6 +116,35 @@ pub struct Prepared {
     pub open: Open,
     /// The program's roster, when it has one.
     pub roster: Option<Roster>,
+    /// The runbook steps the scenario's expectations cite, from the program's runbooks.
+    pub runbook_steps: Vec<ttx_engine::authoring::runbook::Cited>,
+}
+
+/// The runbook steps `s` cites, read from the program's architecture and runbook files.
+fn runbook_steps(
+    s: &Scenario,
+    program: Option<&ProgramDir>,
+    architecture: Option<&Architecture>,
+) -> Vec<ttx_engine::authoring::runbook::Cited> {
+    let Some(p) = program else {
+        return Vec::new();
+    };
+    let path = p.architecture_path();
+    let loaded;
+    let arch = match architecture {
+        Some(a) => a,
+        None => {
+            match load::load_file::<Architecture>(FileKind::Architecture, &path, p.max_file_bytes())
+            {
+                Ok(l) => {
+                    loaded = l.value;
+                    &loaded
+                }
+                Err(_) => return Vec::new(),
+            }
+        }
+    };
+    ttx_engine::authoring::runbook::cited(s, arch, path.parent().unwrap_or(Path::new(".")))
 }
 
 fn wall_of(args: &StartArgs) -> Result<Option<ttx_engine::jiff::Timestamp>, Exit> {
@@ -150,7 +180,9 @@ pub fn prepare(args: &StartArgs) -> Result<Prepared, Exit> {
         .clone()
         .unwrap_or_else(|| default_journal(&loaded.value, program.as_ref(), wall));
     let files = pin_files(scenario_path, program.as_ref(), &journal).map_err(fail)?;
+    let runbook_steps = runbook_steps(&loaded.value, program.as_ref(), None);
     Ok(Prepared {
+        runbook_steps,
         loaded,
         open: Open::Begin {
             seed,
@@ -359,7 +391,13 @@ fn prepare_resume(
         }
         _ => WallClock::System,
     };
+    let runbook_steps = runbook_steps(
+        record.compiled.scenario(),
+        record.program.as_ref(),
+        record.architecture.as_ref(),
+    );
     Ok(Prepared {
+        runbook_steps,
         // Compiled again where the exercise will live (a compiled scenario stays on its
         // thread).
         loaded: record.compiled.loaded,
@@ -499,10 +537,11 @@ fn console(p: Prepared, truth: bool) -> Exit {
         driver.stop();
         return exit;
     }
-    let compiled = match compile(p.loaded) {
+    let mut compiled = match compile(p.loaded) {
         Ok(c) => c,
         Err(code) => return code,
     };
+    compiled.quote_runbooks(p.runbook_steps);
     let (mut f, opened) = match Facilitation::open(
         &compiled,
         p.open,
@@ -572,13 +611,15 @@ pub fn spawn_driver(
         loaded,
         open,
         roster,
+        runbook_steps,
     } = p;
     Driver::spawn_watched(
         move || {
-            let compiled = Compiled::new(loaded).map_err(|diags| {
+            let mut compiled = Compiled::new(loaded).map_err(|diags| {
                 output::print_diagnostics(&diags, &Default::default());
                 "the scenario's scripts do not compile".to_string()
             })?;
+            compiled.quote_runbooks(runbook_steps);
             Ok(Setup {
                 compiled,
                 open,

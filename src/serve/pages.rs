@@ -356,11 +356,24 @@ impl Pages {
                     .rev()
                     .take(SCREENABLE)
                     .collect();
+                // The organisation's runbook steps, as the expectations citing them fall
+                // due.
+                let steps: Vec<Value> = status
+                    .map(|s| s.steps.as_slice())
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|d| {
+                        context! {
+                            expectation => d.expectation.clone(), role => d.role.clone(),
+                            by => d.by.to_string(), runbook => d.runbook.clone(), step => d.step.clone(),
+                        }
+                    })
+                    .collect();
                 let paused = status.is_some_and(|s| s.mode == Mode::Paused);
                 let following = status.is_some_and(|s| matches!(s.mode, Mode::Following(_)));
                 self.render(
                     "panel_facilitator.html",
-                    context! { nonce, truth, ended, hot_wash, paused, following, objectives, next_module, waiting, said,
+                    context! { nonce, truth, ended, hot_wash, paused, following, objectives, next_module, waiting, said, steps,
                     turns => s.clock == ttx_engine::authoring::duration::Pace::Turns,
                     connected => ser(&connected),
                     questions => ser(&questions),

@@ -1315,3 +1315,29 @@ fn a_role_page_talks_asks_a_character_and_forwards_from_its_forms() {
     );
     assert_ne!(r.status, 303, "{}", r.body);
 }
+
+/// Issue 30: the facilitator's page quotes the organisation's runbook step as an
+/// expectation citing it falls due, and no participant's page does.
+#[test]
+fn the_facilitator_s_page_quotes_the_runbook_as_an_expectation_falls_due() {
+    let s = Served::start("runbook-steps");
+    let f = s.token(&["facilitator"]);
+    let step = "Suspected security incidents under investigation";
+    assert!(!get(&s, "/", Some(&f)).body.contains(step));
+    let r = command(&s, &f, "advance 12m");
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(
+        r.body
+            .contains("declare (ic) falls due by 0:20:00; runbook incident-severity#sev2 says"),
+        "{}",
+        r.body
+    );
+    let page = get(&s, "/", Some(&f)).body;
+    assert!(page.contains("Falling due: your runbooks say"), "{page}");
+    assert!(page.contains(step));
+    let ic = get(&s, "/", Some(&s.token(&["roles", "ic"]))).body;
+    assert!(
+        !ic.contains(step),
+        "a role's page shows the facilitator's runbook notes"
+    );
+}

@@ -113,6 +113,38 @@ pub fn step(arch: &Architecture, dir: &Path, reference: &str) -> Option<String> 
     Some(found.step.clone()).filter(|s| !s.is_empty())
 }
 
+/// A runbook step an expectation cites.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cited {
+    /// The expectation's id.
+    pub expectation: String,
+    /// The reference as written (`ID#section`).
+    pub runbook: String,
+    /// What the section says.
+    pub step: String,
+}
+
+/// The steps the expectations of `s` cite, from the runbook files of `arch` (in `dir`):
+/// plain data a live exercise carries, so its screens quote the procedure when an
+/// expectation falls due.
+pub fn cited(
+    s: &crate::authoring::model::scenario::Scenario,
+    arch: &Architecture,
+    dir: &Path,
+) -> Vec<Cited> {
+    s.expectations
+        .iter()
+        .filter_map(|e| {
+            let r = e.runbook.as_ref()?;
+            Some(Cited {
+                expectation: e.id.to_string(),
+                runbook: r.to_string(),
+                step: step(arch, dir, r)?,
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

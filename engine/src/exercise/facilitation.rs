@@ -136,6 +136,8 @@ pub struct Facilitation<'c> {
     follow: Option<Follow>,
     truth: bool,
     asked: HashSet<usize>,
+    /// The expectations whose runbook step the facilitator was shown as they fell due.
+    told_steps: HashSet<String>,
     told_over: bool,
     stopped: bool,
     /// When each (role, decision) was first taken, for "already decided at".
@@ -163,6 +165,7 @@ impl<'c> Facilitation<'c> {
             follow: None,
             truth,
             asked: HashSet::new(),
+            told_steps: HashSet::new(),
             told_over: false,
             stopped: false,
         }
@@ -685,6 +688,15 @@ impl<'c> Facilitation<'c> {
             shown.extend(reply_lines(&w).into_iter().map(Shown::Notice));
         }
         shown.extend(self.questions_due().into_iter().map(Shown::Notice));
+        // The organisation's own procedure, as each expectation citing it falls due.
+        for d in self.status().steps {
+            if self.told_steps.insert(d.expectation.clone()) {
+                shown.push(Shown::Notice(format!(
+                    "{} ({}) falls due by {}; runbook {} says: {}",
+                    d.expectation, d.role, d.by, d.runbook, d.step
+                )));
+            }
+        }
         let ex = &self.session.exercise;
         let planned = s.duration.value;
         if !self.told_over && !ex.ended() && ex.now() >= SimTime::from_offset(planned) {

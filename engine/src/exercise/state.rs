@@ -39,6 +39,9 @@ pub struct Compiled {
     /// a delivery finds its followers without scanning every inject.
     after_inject: HashMap<String, Vec<usize>>,
     after_decision: HashMap<String, Vec<usize>>,
+    /// The runbook steps the expectations cite, when the front end had the program's
+    /// runbooks to read ([`Compiled::quote_runbooks`]).
+    runbook_steps: Vec<crate::authoring::runbook::Cited>,
 }
 
 impl Compiled {
@@ -191,12 +194,26 @@ impl Compiled {
             tells_story,
             after_inject,
             after_decision,
+            runbook_steps: Vec::new(),
         })
     }
 
     /// The scenario.
     pub fn scenario(&self) -> &Scenario {
         &self.loaded.value
+    }
+
+    /// Carries the runbook steps the expectations cite (see
+    /// [`crate::authoring::runbook::cited`]), for the screens to quote when each falls due.
+    pub fn quote_runbooks(&mut self, steps: Vec<crate::authoring::runbook::Cited>) {
+        self.runbook_steps = steps;
+    }
+
+    /// The runbook step an expectation cites, when known.
+    pub fn runbook_step(&self, expectation: &str) -> Option<&crate::authoring::runbook::Cited> {
+        self.runbook_steps
+            .iter()
+            .find(|c| c.expectation == expectation)
     }
 }
 

@@ -42,9 +42,30 @@ pub struct Status {
     /// Expectations falling due, soonest first: (id, role, deadline). Those that depend on
     /// the hidden truth (a `when` condition) only with the truth on.
     pub due: Vec<(String, String, SimTime)>,
+    /// Of those, the ones within [`DUE_SOON`] of their deadline that cite a runbook step
+    /// the exercise knows: the organisation's own procedure, quoted as it falls due.
+    pub steps: Vec<DueStep>,
     /// Questions to characters no one has answered yet, oldest first, each with the
     /// replies offered now: what the facilitator answers next.
     pub waiting: Vec<Waiting>,
+}
+
+/// How close to its deadline an expectation is said to fall due, with its runbook step.
+pub const DUE_SOON: SimDuration = SimDuration::from_mins(10);
+
+/// An expectation falling due, and the runbook step it cites.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DueStep {
+    /// The expectation.
+    pub expectation: String,
+    /// The role it expects.
+    pub role: String,
+    /// Its deadline.
+    pub by: SimTime,
+    /// The runbook reference (`ID#section`).
+    pub runbook: String,
+    /// What the section says.
+    pub step: String,
 }
 
 /// A role's question to a character, waiting for the facilitator to answer as them.
@@ -152,6 +173,11 @@ pub fn status_of(ex: &Exercise<'_>, now: SimTime, pace: Option<f64>, truth: bool
         .filter(|e| e.when.is_some())
         .map(|e| e.id.as_str())
         .collect();
+    let due: Vec<(String, String, SimTime)> = ex
+        .open_expectations()
+        .into_iter()
+        .filter(|(id, _, t)| *t >= now && (truth || !conditional.contains(id.as_str())))
+        .collect();
     Status {
         now,
         mode,
@@ -169,11 +195,21 @@ pub fn status_of(ex: &Exercise<'_>, now: SimTime, pace: Option<f64>, truth: bool
         },
         planned: s.duration.value,
         pace: s.clock,
-        due: ex
-            .open_expectations()
-            .into_iter()
-            .filter(|(id, _, t)| *t >= now && (truth || !conditional.contains(id.as_str())))
+        steps: due
+            .iter()
+            .filter(|(_, _, by)| by.since(now) <= DUE_SOON)
+            .filter_map(|(id, role, by)| {
+                let c = ex.compiled().runbook_step(id)?;
+                Some(DueStep {
+                    expectation: id.clone(),
+                    role: role.clone(),
+                    by: *by,
+                    runbook: c.runbook.clone(),
+                    step: c.step.clone(),
+                })
+            })
             .collect(),
+        due,
         waiting: waiting(ex),
     }
 }
