@@ -356,6 +356,13 @@ mod tests {
     }
 
     #[test]
+    fn an_inject_s_technique_is_an_attack_id() {
+        let s = slot("id: s\ninjects:\n  - id: a\n    technique: T15|\n").unwrap();
+        assert_eq!(s.expected, Expected::Symbol(SymbolKind::Technique, None));
+        assert_eq!(s.typed, "T15");
+    }
+
+    #[test]
     fn after_names_an_inject_or_a_decision() {
         let s = slot("id: s\ninjects:\n  - id: a\n    after: {inject: sp|}\n").unwrap();
         assert_eq!(s.expected, Expected::Symbol(SymbolKind::Inject, None));

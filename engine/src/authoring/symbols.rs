@@ -213,6 +213,7 @@ pub const PLACES: &[Place] = &[
     re(S, "injects.to", K::Role),
     re(S, "injects.conflicts_with", K::Inject),
     re(S, "injects.from", K::Character),
+    re(S, "injects.technique", K::Technique),
     re(S, "characters.*.replies.after", K::Inject),
     re(S, "characters.*.replies.reveals.fact", K::Fact),
     re(S, "teams.*.roles", K::Role),
