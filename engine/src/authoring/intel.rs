@@ -172,7 +172,11 @@ fn technique_problem(path: &Path, text: &str, id: &str) -> Option<Diagnostic> {
     if severity != Severity::Error {
         return None;
     }
-    let offset = text.find(id).unwrap_or(0);
+    // A list may write ids in lower case: found as written, whatever the case.
+    let offset = text
+        .to_ascii_uppercase()
+        .find(&id.to_ascii_uppercase())
+        .unwrap_or(0);
     let d = Diagnostic::error(path, pos_in(text, offset, id.len()), code, message);
     Some(d.with_help_opt(help))
 }
@@ -443,7 +447,7 @@ mod tests {
         assert!(d[0].message.starts_with("not valid JSON"), "{d:?}");
         let Unread(d) = read_text("b.json", r#"{"type": "bundle", "objects": []}"#).unwrap_err();
         assert!(d[0].message.contains("names no ATT&CK technique"), "{d:?}");
-        let Unread(d) = read_text("ids.txt", "T1566\nT9999\n").unwrap_err();
+        let Unread(d) = read_text("ids.txt", "T1566\nt9999\n").unwrap_err();
         assert_eq!((d[0].pos.line, d[0].code), (2, Code::UnknownTechnique));
         let Unread(d) = read_text("x.json", r#"{"hello": 1}"#).unwrap_err();
         assert!(d[0].message.contains("neither a STIX bundle"), "{d:?}");
