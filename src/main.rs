@@ -8,6 +8,7 @@
 mod actions_cmd;
 mod attack_cmd;
 mod exit;
+mod invite_cmd;
 mod journal_cmd;
 mod lsp;
 mod new_cmd;
@@ -87,6 +88,9 @@ enum Command {
     /// The exercise program: status (cadence, completion, repeat findings, trends) and
     /// the dashboard.
     Program(program_cmd::ProgramArgs),
+    /// Invitations for everyone the roster assigns to the scenario's roles: an
+    /// iCalendar event and a ready e-mail each, with their join link.
+    Invite(invite_cmd::InviteArgs),
     /// The ATT&CK technique catalog: `update` rewrites MITRE's STIX release as the
     /// catalog a program pins in ttx.yaml.
     #[command(subcommand)]
@@ -178,6 +182,7 @@ fn main() -> ExitCode {
         Command::New(command) => new_cmd::run(command),
         Command::Program(args) => program_cmd::run(args),
         Command::Attack(command) => attack_cmd::run(command),
+        Command::Invite(args) => invite_cmd::run(args),
         Command::Publish(args) => publish_cmd::run(args),
         Command::Verify { journal, head } => journal_cmd::verify(&journal, head.as_deref()),
         Command::Replay { journal } => journal_cmd::replay(&journal),

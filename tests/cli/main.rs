@@ -8,6 +8,7 @@ mod browser;
 mod console;
 mod crash;
 mod diskfull;
+mod invite;
 mod library;
 mod lsp;
 mod lsp_client;

@@ -6,6 +6,7 @@ pub mod anonymize;
 pub mod changes;
 pub mod dashboard;
 pub mod fold;
+pub mod invitation;
 pub mod leak_check;
 pub mod ledger;
 pub mod names;
