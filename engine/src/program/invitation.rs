@@ -139,7 +139,7 @@ pub fn text(m: &Meeting, who: &Invitee) -> String {
         t,
         "\nWhen: {} (UTC), for {}.",
         m.start.strftime("%Y-%m-%d %H:%M"),
-        m.duration.clock()
+        m.duration
     );
     match &who.link {
         Some(link) => {
