@@ -6,17 +6,12 @@
 
 mod support;
 
-use std::path::Path;
-
 use support::{ok, refused};
 use ttx_engine::exercise::caller::Caller;
 use ttx_engine::exercise::channel::{Channel, Message};
 use ttx_engine::exercise::command::Command;
 use ttx_engine::exercise::event::Event;
 use ttx_engine::exercise::facilitation::{Facilitation, Shown};
-use ttx_engine::exercise::journal::{self, WallClock};
-use ttx_engine::exercise::realtime::ManualClock;
-use ttx_engine::exercise::session::{self, Session};
 use ttx_engine::exercise::state::{Compiled, Exercise};
 use ttx_engine::exercise::view::{self, Audience};
 
@@ -75,17 +70,8 @@ fn compiled() -> &'static Compiled {
 }
 
 fn start(name: &str) -> (Facilitation<'static>, std::path::PathBuf, &'static Compiled) {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("characters");
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(format!("{name}.jsonl"));
-    let _ = std::fs::remove_file(&path);
-    let _ = std::fs::remove_file(path.with_extension("jsonl.lock"));
     let c = compiled();
-    let wall = WallClock::Pinned("2026-03-01T10:00:00Z".parse().unwrap());
-    let (session, first) =
-        Session::begin(c, 3, support::files("s.yaml"), &path, false, wall).unwrap();
-    let mut f = Facilitation::new(session, None, Box::new(ManualClock::default()), false);
-    f.opening(first);
+    let (f, path) = support::facilitate(c, "characters", name, 3, None);
     (f, path, c)
 }
 
@@ -210,10 +196,7 @@ fn an_automatic_reply_goes_out_by_itself_reveals_its_fact_and_replays() {
     let why = fresh.apply(forged).unwrap_err().to_string();
     assert!(why.contains("the engine's to send"), "{why}");
     // The journal replays to the same events.
-    let lines = journal::read(&path).unwrap().lines;
-    let (rebuilt, missing) = session::rebuild(c, &lines, &path).unwrap();
-    assert!(missing.is_empty());
-    assert_eq!(rebuilt.log(), f.exercise().log());
+    support::replays_the_same(c, &path, &f);
 }
 
 #[test]

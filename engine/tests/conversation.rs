@@ -8,7 +8,7 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
-use support::{ok, refused};
+use support::{ok, read_by, refused};
 use ttx_engine::authoring::load;
 use ttx_engine::authoring::model::roster::Roster;
 use ttx_engine::authoring::model::scenario::Scenario;
@@ -17,9 +17,8 @@ use ttx_engine::exercise::channel::Message;
 use ttx_engine::exercise::command::Command;
 use ttx_engine::exercise::event::Event;
 use ttx_engine::exercise::facilitation::{Facilitation, Verdict};
-use ttx_engine::exercise::journal::{self, WallClock};
-use ttx_engine::exercise::realtime::ManualClock;
-use ttx_engine::exercise::session::{self, Session};
+use ttx_engine::exercise::journal::{self};
+use ttx_engine::exercise::session::{self};
 use ttx_engine::exercise::state::Compiled;
 use ttx_engine::exercise::view::{self, Audience, SeenKind};
 
@@ -38,15 +37,7 @@ fn compiled() -> &'static Compiled {
 }
 
 fn start(name: &str) -> (Facilitation<'static>, PathBuf, &'static Compiled) {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("conversation");
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(format!("{name}.jsonl"));
-    let _ = std::fs::remove_file(&path);
-    let _ = std::fs::remove_file(path.with_extension("jsonl.lock"));
     let c = compiled();
-    let files = support::files("s.yaml");
-    let wall = WallClock::Pinned("2026-03-01T10:00:00Z".parse().unwrap());
-    let (session, first) = Session::begin(c, 7, files, &path, false, wall).unwrap();
     let roster = load::load_file::<Roster>(
         FileKind::Roster,
         &root().join("examples/acme/roster.yaml"),
@@ -54,22 +45,8 @@ fn start(name: &str) -> (Facilitation<'static>, PathBuf, &'static Compiled) {
     )
     .unwrap()
     .value;
-    let mut f = Facilitation::new(
-        session,
-        Some(roster),
-        Box::new(ManualClock::default()),
-        false,
-    );
-    f.opening(first);
+    let (f, path) = support::facilitate(c, "conversation", name, 7, Some(roster));
     (f, path, c)
-}
-
-/// The texts an audience reads, in order.
-fn read_by(f: &Facilitation<'_>, c: &Compiled, audience: Audience) -> Vec<String> {
-    view::seen_by(f.exercise().log(), c.scenario(), audience)
-        .into_iter()
-        .map(|s| s.text)
-        .collect()
 }
 
 #[test]

@@ -13,10 +13,7 @@ use ttx_engine::authoring::model::scenario::Scenario;
 use ttx_engine::authoring::runbook;
 use ttx_engine::authoring::schema::FileKind;
 use ttx_engine::authoring::source::SourceFile;
-use ttx_engine::exercise::facilitation::{Facilitation, Shown};
-use ttx_engine::exercise::journal::WallClock;
-use ttx_engine::exercise::realtime::ManualClock;
-use ttx_engine::exercise::session::Session;
+use ttx_engine::exercise::facilitation::Shown;
 use ttx_engine::exercise::state::Compiled;
 
 const SCENARIO: &str = r#"
@@ -59,16 +56,7 @@ fn a_runbook_step_is_quoted_once_as_its_expectation_falls_due() {
     let mut compiled = Compiled::new(loaded).unwrap();
     compiled.quote_runbooks(steps);
     let c: &'static Compiled = Box::leak(Box::new(compiled));
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("runbook-steps");
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("j.jsonl");
-    let _ = std::fs::remove_file(&path);
-    let _ = std::fs::remove_file(path.with_extension("jsonl.lock"));
-    let wall = WallClock::Pinned("2026-03-01T10:00:00Z".parse().unwrap());
-    let (session, first) =
-        Session::begin(c, 1, support::files("s.yaml"), &path, false, wall).unwrap();
-    let mut f = Facilitation::new(session, None, Box::new(ManualClock::default()), false);
-    f.opening(first);
+    let (mut f, _) = support::facilitate(c, "runbook-steps", "j", 1, None);
     // Twenty minutes away: not yet.
     assert!(f.status().steps.is_empty());
     let notices = |r: &ttx_engine::exercise::facilitation::Response| -> Vec<String> {

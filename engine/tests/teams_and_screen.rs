@@ -6,9 +6,7 @@
 
 mod support;
 
-use std::path::Path;
-
-use support::{ok, refused};
+use support::{ok, read_by, refused};
 use ttx_engine::assessment::knowledge::{How, Knowledge};
 use ttx_engine::authoring::model::scenario::Scenario;
 use ttx_engine::authoring::schema::FileKind;
@@ -18,9 +16,6 @@ use ttx_engine::exercise::caller::{Caller, Denial};
 use ttx_engine::exercise::command::{Command, Vocabulary};
 use ttx_engine::exercise::event::Event;
 use ttx_engine::exercise::facilitation::Facilitation;
-use ttx_engine::exercise::journal::{self, WallClock};
-use ttx_engine::exercise::realtime::ManualClock;
-use ttx_engine::exercise::session::{self, Session};
 use ttx_engine::exercise::state::Compiled;
 use ttx_engine::exercise::view::{self, Audience, SeenKind};
 
@@ -45,25 +40,9 @@ injects:
 "#;
 
 fn start(name: &str) -> (Facilitation<'static>, std::path::PathBuf, &'static Compiled) {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("teams");
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(format!("{name}.jsonl"));
-    let _ = std::fs::remove_file(&path);
-    let _ = std::fs::remove_file(path.with_extension("jsonl.lock"));
     let c = support::compiled_from(SCENARIO);
-    let wall = WallClock::Pinned("2026-03-01T10:00:00Z".parse().unwrap());
-    let (session, first) =
-        Session::begin(c, 3, support::files("s.yaml"), &path, false, wall).unwrap();
-    let mut f = Facilitation::new(session, None, Box::new(ManualClock::default()), false);
-    f.opening(first);
+    let (f, path) = support::facilitate(c, "teams", name, 3, None);
     (f, path, c)
-}
-
-fn read_by(f: &Facilitation<'_>, c: &Compiled, audience: Audience) -> Vec<String> {
-    view::seen_by(f.exercise().log(), c.scenario(), audience)
-        .into_iter()
-        .map(|s| s.text)
-        .collect()
 }
 
 /// The journal place (`#N`) of the message saying `text`.
@@ -198,10 +177,7 @@ fn the_room_screen_shows_a_message_only_once_the_facilitator_puts_it_there() {
         }
     );
     // The screen is an input of the journal: it replays to the same events.
-    let lines = journal::read(&path).unwrap().lines;
-    let (rebuilt, missing) = session::rebuild(c, &lines, &path).unwrap();
-    assert!(missing.is_empty());
-    assert_eq!(rebuilt.log(), f.exercise().log());
+    support::replays_the_same(c, &path, &f);
 }
 
 #[test]

@@ -12,7 +12,14 @@ use ttx_engine::authoring::source::SourceFile;
 use ttx_engine::exercise::clock::SimTime;
 use ttx_engine::exercise::event::{Event, FileRef};
 use ttx_engine::exercise::facilitation::{Facilitation, Response, Verdict};
+use ttx_engine::exercise::journal::{self, WallClock};
+use ttx_engine::exercise::realtime::ManualClock;
+use ttx_engine::exercise::session::{self, Session};
 use ttx_engine::exercise::state::{Compiled, Files};
+use ttx_engine::exercise::view::{self, Audience};
+
+use std::path::{Path, PathBuf};
+use ttx_engine::authoring::model::roster::Roster;
 
 /// A scenario written in the test, as `s.yaml`, compiled for the rest of the test run.
 pub fn compiled_from(text: &str) -> &'static Compiled {
@@ -80,4 +87,42 @@ pub fn refused(f: &mut Facilitation<'_>, line: &str) -> String {
         Verdict::Refused(why) => why,
         other => panic!("`{line}` was not refused: {other:?}"),
     }
+}
+
+/// A facilitation of `c` on a fresh journal `NAME.jsonl` in the test folder `folder`, with
+/// seed `seed`, a pinned wall clock, a manual clock, the truth hidden, and its opening
+/// shown: where each conversation test starts.
+pub fn facilitate(
+    c: &'static Compiled,
+    folder: &str,
+    name: &str,
+    seed: u64,
+    roster: Option<Roster>,
+) -> (Facilitation<'static>, PathBuf) {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(folder);
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("{name}.jsonl"));
+    let _ = std::fs::remove_file(&path);
+    let _ = std::fs::remove_file(path.with_extension("jsonl.lock"));
+    let wall = WallClock::Pinned("2026-03-01T10:00:00Z".parse().unwrap());
+    let (session, first) = Session::begin(c, seed, files("s.yaml"), &path, false, wall).unwrap();
+    let mut f = Facilitation::new(session, roster, Box::new(ManualClock::default()), false);
+    f.opening(first);
+    (f, path)
+}
+
+/// The texts an audience reads, in order.
+pub fn read_by(f: &Facilitation<'_>, c: &Compiled, audience: Audience) -> Vec<String> {
+    view::seen_by(f.exercise().log(), c.scenario(), audience)
+        .into_iter()
+        .map(|s| s.text)
+        .collect()
+}
+
+/// The journal at `path` replays to the events the facilitation holds.
+pub fn replays_the_same(c: &Compiled, path: &Path, f: &Facilitation<'_>) {
+    let lines = journal::read(path).unwrap().lines;
+    let (rebuilt, missing) = session::rebuild(c, &lines, path).unwrap();
+    assert!(missing.is_empty());
+    assert_eq!(rebuilt.log(), f.exercise().log());
 }
