@@ -7,6 +7,7 @@ use ttx_engine::authoring::load;
 use ttx_engine::authoring::model::architecture::Architecture;
 use ttx_engine::authoring::msel::{self, Msel};
 use ttx_engine::authoring::project::{self, ProgramDir};
+use ttx_engine::authoring::runbook;
 use ttx_engine::authoring::schema::FileKind;
 
 use crate::Format;
@@ -33,11 +34,8 @@ pub fn run(path: &Path, format: Format) -> Exit {
         )
     {
         let dir = program.architecture_path();
-        msel::quote_runbooks(
-            &mut msel,
-            &arch.value,
-            dir.parent().unwrap_or(Path::new(".")),
-        );
+        let dir = dir.parent().unwrap_or(Path::new("."));
+        msel::quote_runbooks(&mut msel, &runbook::cited(&loaded.value, &arch.value, dir));
     }
     match format {
         Format::Json => println!(

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::authoring::model::scenario::Teams;
+use crate::exercise::channel::Message;
 use crate::exercise::clock::SimTime;
 use crate::exercise::event::{Event, Timed};
 
@@ -69,45 +70,51 @@ impl Knowledge {
                     }
                 }
                 Event::Reveal { fact, to, .. } => k.learn(fact, to, t.at, How::Revealed),
-                Event::Message(_) | Event::Screen { .. } => {
-                    // A message on the room's screen reaches every role, wherever it was
-                    // first said.
-                    let (m, on_screen) = match &t.event {
-                        Event::Screen { message } => match log.get(*message).map(|t| &t.event) {
-                            Some(Event::Message(m)) => (m, true),
-                            _ => continue,
-                        },
-                        Event::Message(m) => (m, false),
-                        _ => continue,
-                    };
-                    let Some(what) = m.re.as_deref().filter(|r| !r.starts_with('#')) else {
-                        continue;
-                    };
-                    // Only what the room already had can be passed on: an id that never
-                    // reached anyone is not knowledge, whatever the text says.
-                    if !k.order.iter().any(|o| o == what) {
-                        continue;
-                    }
-                    let how = if m.forward {
-                        How::Forwarded {
-                            from: m.from.clone(),
-                        }
-                    } else {
-                        How::Quoted {
-                            from: m.from.clone(),
-                        }
-                    };
-                    // Whoever reads the channel, as every screen shows it.
-                    for &r in roles {
-                        if r != m.from && (on_screen || m.channel.reaches(r, teams)) {
-                            k.learn(what, r, t.at, how.clone());
-                        }
+                Event::Message(m) => k.passed_on(m, t.at, roles, |r| m.channel.reaches(r, teams)),
+                // A message on the room's screen reaches every role, wherever it was
+                // first said.
+                Event::Screen { message } => {
+                    if let Some(Event::Message(m)) = log.get(*message).map(|t| &t.event) {
+                        k.passed_on(m, t.at, roles, |_| true);
                     }
                 }
                 _ => {}
             }
         }
         k
+    }
+
+    /// What message `m` passes on, at `at`, to each role that `reads` it but said it.
+    fn passed_on(
+        &mut self,
+        m: &Message,
+        at: SimTime,
+        roles: &[&str],
+        reads: impl Fn(&str) -> bool,
+    ) {
+        let Some(what) = m.re.as_deref().filter(|r| !r.starts_with('#')) else {
+            return;
+        };
+        // Only what the room already had can be passed on: an id that never reached
+        // anyone is not knowledge, whatever the text says.
+        if !self.order.iter().any(|o| o == what) {
+            return;
+        }
+        let how = if m.forward {
+            How::Forwarded {
+                from: m.from.clone(),
+            }
+        } else {
+            How::Quoted {
+                from: m.from.clone(),
+            }
+        };
+        // Whoever reads it, as every screen shows it.
+        for &r in roles {
+            if r != m.from && reads(r) {
+                self.learn(what, r, at, how.clone());
+            }
+        }
     }
 
     fn learn(&mut self, what: &str, role: &str, at: SimTime, how: How) {

@@ -85,12 +85,12 @@ pub fn version_of(text: &str) -> Option<&str> {
 /// from now on. Refused when it has no technique, or when the catalog was already read or
 /// pinned (one process checks against one catalog).
 pub fn pin(text: String, from: String) -> Result<(), String> {
-    // Leaked: the catalog lives as long as the process, as the bundled one does.
     if !is_catalog(&text) {
         return Err(format!(
             "{from} has no technique rows; write it with `ttx attack update enterprise-attack.json -o FILE`"
         ));
     }
+    // Leaked: the catalog lives as long as the process, as the bundled one does.
     let text: &'static str = Box::leak(text.into_boxed_str());
     if CATALOG_MAP.get().is_some() {
         return Err("the ATT&CK catalog was read before the program pinned its own".into());
@@ -120,9 +120,7 @@ pub fn pin_file(path: &std::path::Path) -> Result<(), String> {
 
 /// Whether `text` is a catalog in the bundled format: at least one technique row.
 pub fn is_catalog(text: &str) -> bool {
-    text.lines()
-        .filter(|l| !l.starts_with('#') && !l.is_empty())
-        .any(|l| l.split('\t').count() >= 4 && l.starts_with('T'))
+    rows(text).any(|r| r.id.starts_with('T'))
 }
 
 static CATALOG_MAP: OnceLock<HashMap<&'static str, Technique>> = OnceLock::new();
@@ -133,8 +131,9 @@ pub fn catalog() -> &'static HashMap<&'static str, Technique> {
 }
 
 /// A catalog's rows (`id, name, tactics, status, replaced_by`, tab-separated; `#` lines
-/// are comments).
-fn parse(text: &'static str) -> HashMap<&'static str, Technique> {
+/// are comments), each borrowing from the text: the one reading of the format, for the
+/// catalog itself and for [`is_catalog`].
+fn rows(text: &str) -> impl Iterator<Item = Row<'_>> {
     text.lines()
         .filter(|l| !l.starts_with('#') && !l.is_empty())
         .filter_map(|line| {
@@ -148,16 +147,39 @@ fn parse(text: &'static str) -> HashMap<&'static str, Technique> {
                 _ => Status::Active,
             };
             let replaced_by = cols.next().filter(|r| !r.is_empty());
-            Some((
+            Some(Row {
                 id,
+                name,
+                tactics,
+                status,
+                replaced_by,
+            })
+        })
+}
+
+/// One row of a catalog, borrowed from its text.
+struct Row<'t> {
+    id: &'t str,
+    name: &'t str,
+    tactics: Vec<&'t str>,
+    status: Status,
+    replaced_by: Option<&'t str>,
+}
+
+/// The catalog of a text that lives as long as the process.
+fn parse(text: &'static str) -> HashMap<&'static str, Technique> {
+    rows(text)
+        .map(|r| {
+            (
+                r.id,
                 Technique {
-                    id,
-                    name,
-                    tactics,
-                    status,
-                    replaced_by,
+                    id: r.id,
+                    name: r.name,
+                    tactics: r.tactics,
+                    status: r.status,
+                    replaced_by: r.replaced_by,
                 },
-            ))
+            )
         })
         .collect()
 }

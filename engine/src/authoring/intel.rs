@@ -247,18 +247,22 @@ fn stix(bundle: &Value, fallback_name: String) -> Intel {
             .filter(move |o| o.get("type").and_then(Value::as_str) == Some(t))
     };
     let report = of_type("report").next();
-    let by_stix_id = |id: &str| {
-        objects
-            .iter()
-            .find(|o| o.get("id").and_then(Value::as_str) == Some(id))
-    };
+    // Relationships name their ends by STIX id: looked up, not searched, in a bundle of
+    // thousands of objects.
+    let mut by_stix_id: std::collections::HashMap<&str, &Value> = Default::default();
+    for o in objects {
+        if let Some(id) = o.get("id").and_then(Value::as_str) {
+            // The first object of an id, as a search would find it.
+            by_stix_id.entry(id).or_insert(o);
+        }
+    }
     let mut techniques = Vec::new();
     // What the intel says a technique is used for: the `uses` relationships, in order.
     for r in of_type("relationship") {
         if str_of(r, "relationship_type") != Some("uses") {
             continue;
         }
-        let Some(target) = str_of(r, "target_ref").and_then(by_stix_id) else {
+        let Some(target) = str_of(r, "target_ref").and_then(|t| by_stix_id.get(t)) else {
             continue;
         };
         if let Some(id) = attack_id(target) {

@@ -100,18 +100,14 @@ pub struct MselExpectation {
     pub step: Option<String>,
 }
 
-/// Quotes, beside each expectation that cites a runbook, the step its section says, from
-/// the program's runbook files (`dir` is the architecture file's folder).
-pub fn quote_runbooks(
-    m: &mut Msel,
-    arch: &crate::authoring::model::architecture::Architecture,
-    dir: &std::path::Path,
-) {
+/// Quotes, beside each expectation that cites a runbook, the step its section says (as
+/// [`crate::authoring::runbook::cited`] reads them from the program's runbook files).
+pub fn quote_runbooks(m: &mut Msel, cited: &[crate::authoring::runbook::Cited]) {
     for e in &mut m.expectations {
-        e.step = e
-            .runbook
-            .as_deref()
-            .and_then(|r| crate::authoring::runbook::step(arch, dir, r));
+        e.step = cited
+            .iter()
+            .find(|c| c.expectation == e.id)
+            .map(|c| c.step.clone());
     }
 }
 

@@ -244,20 +244,9 @@ mod tests {
 
     #[test]
     fn every_key_is_a_current_technique_or_a_tactic_and_none_repeats() {
-        let tactics = [
-            "initial-access",
-            "execution",
-            "persistence",
-            "privilege-escalation",
-            "defense-evasion",
-            "credential-access",
-            "discovery",
-            "lateral-movement",
-            "collection",
-            "command-and-control",
-            "exfiltration",
-            "impact",
-        ];
+        // Reconnaissance and resource development land outside the organisation: no entry.
+        let tactics = &attack::TACTICS[2..];
+        assert_eq!(tactics[0], "initial-access");
         for (i, r) in TABLE.iter().enumerate() {
             assert!(
                 tactics.contains(&r.key)

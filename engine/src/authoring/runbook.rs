@@ -3,6 +3,7 @@
 //! reads as a link does), and the step a section says (its first paragraph), which
 //! `ttx show`, the console and the report quote so the room reads its own procedure.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::authoring::model::architecture::Architecture;
@@ -84,33 +85,58 @@ pub struct RunbookFile {
     pub sections: Vec<Section>,
 }
 
-/// The file of the runbook `id` of `arch` (whose file is in `dir`), when it has a `path`
-/// that reads.
-pub fn file(arch: &Architecture, dir: &Path, id: &str) -> Option<RunbookFile> {
-    let runbook = arch.runbooks.iter().find(|r| r.id.as_str() == id)?;
-    let path = dir.join(runbook.path.as_deref()?);
-    let source = SourceFile::read(&path, DEFAULT_MAX_FILE_BYTES).ok()?;
-    let sections = sections(&source.text);
-    Some(RunbookFile {
-        path,
-        source,
-        sections,
-    })
+/// The runbooks of an architecture (whose file is in `dir`), each file read at most once
+/// however many references name it: a scenario's expectations and a report's findings
+/// cite the same few runbooks again and again.
+pub struct Runbooks<'a> {
+    arch: &'a Architecture,
+    dir: &'a Path,
+    read: HashMap<String, Option<RunbookFile>>,
 }
 
-/// The step a runbook reference (`ID` or `ID#section`) says: the section's first
-/// paragraph, or the runbook's first when no section is named.
-pub fn step(arch: &Architecture, dir: &Path, reference: &str) -> Option<String> {
-    let (id, section) = match reference.split_once('#') {
-        Some((id, s)) => (id, Some(s)),
-        None => (reference, None),
-    };
-    let f = file(arch, dir, id)?;
-    let found = match section {
-        Some(s) => f.sections.iter().find(|x| x.anchor == s)?,
-        None => f.sections.iter().find(|x| !x.step.is_empty())?,
-    };
-    Some(found.step.clone()).filter(|s| !s.is_empty())
+impl<'a> Runbooks<'a> {
+    /// The runbooks of `arch`, none read yet.
+    pub fn new(arch: &'a Architecture, dir: &'a Path) -> Runbooks<'a> {
+        Runbooks {
+            arch,
+            dir,
+            read: HashMap::new(),
+        }
+    }
+
+    /// The file of the runbook `id`, when it has a `path` that reads.
+    pub fn file(&mut self, id: &str) -> Option<&RunbookFile> {
+        let (arch, dir) = (self.arch, self.dir);
+        self.read
+            .entry(id.to_string())
+            .or_insert_with(|| {
+                let runbook = arch.runbooks.iter().find(|r| r.id.as_str() == id)?;
+                let path = dir.join(runbook.path.as_deref()?);
+                let source = SourceFile::read(&path, DEFAULT_MAX_FILE_BYTES).ok()?;
+                let sections = sections(&source.text);
+                Some(RunbookFile {
+                    path,
+                    source,
+                    sections,
+                })
+            })
+            .as_ref()
+    }
+
+    /// The step a runbook reference (`ID` or `ID#section`) says: the section's first
+    /// paragraph, or the runbook's first when no section is named.
+    pub fn step(&mut self, reference: &str) -> Option<String> {
+        let (id, section) = match reference.split_once('#') {
+            Some((id, s)) => (id, Some(s)),
+            None => (reference, None),
+        };
+        let f = self.file(id)?;
+        let found = match section {
+            Some(s) => f.sections.iter().find(|x| x.anchor == s)?,
+            None => f.sections.iter().find(|x| !x.step.is_empty())?,
+        };
+        Some(found.step.clone()).filter(|s| !s.is_empty())
+    }
 }
 
 /// A runbook step an expectation cites.
@@ -132,6 +158,7 @@ pub fn cited(
     arch: &Architecture,
     dir: &Path,
 ) -> Vec<Cited> {
+    let mut books = Runbooks::new(arch, dir);
     s.expectations
         .iter()
         .filter_map(|e| {
@@ -139,7 +166,7 @@ pub fn cited(
             Some(Cited {
                 expectation: e.id.to_string(),
                 runbook: r.to_string(),
-                step: step(arch, dir, r)?,
+                step: books.step(r)?,
             })
         })
         .collect()

@@ -689,7 +689,9 @@ impl<'c> Facilitation<'c> {
         }
         shown.extend(self.questions_due().into_iter().map(Shown::Notice));
         // The organisation's own procedure, as each expectation citing it falls due.
-        for d in self.status().steps {
+        let (ex, now) = (&self.session.exercise, self.followed_now());
+        let steps = status_line::due_steps(ex, &status_line::due(ex, now, self.truth), now);
+        for d in steps {
             if self.told_steps.insert(d.expectation.clone()) {
                 shown.push(Shown::Notice(format!(
                     "{} ({}) falls due by {}; runbook {} says: {}",

@@ -377,8 +377,7 @@ impl<'c> Exercise<'c> {
             ));
         }
         if let Channel::Team(t) = channel
-            && !s.teams.contains_key(t.as_str())
-            && !s.roles.contains_key(t.as_str())
+            && s.team_roles(t).is_empty()
         {
             return refuse(unknown(
                 "team",

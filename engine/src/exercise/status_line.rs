@@ -167,17 +167,7 @@ pub fn status_of(ex: &Exercise<'_>, now: SimTime, pace: Option<f64>, truth: bool
         Mode::Running
     };
     let next = ex.next_delivery();
-    let conditional: HashSet<&str> = s
-        .expectations
-        .iter()
-        .filter(|e| e.when.is_some())
-        .map(|e| e.id.as_str())
-        .collect();
-    let due: Vec<(String, String, SimTime)> = ex
-        .open_expectations()
-        .into_iter()
-        .filter(|(id, _, t)| *t >= now && (truth || !conditional.contains(id.as_str())))
-        .collect();
+    let due = due(ex, now, truth);
     Status {
         now,
         mode,
@@ -195,23 +185,49 @@ pub fn status_of(ex: &Exercise<'_>, now: SimTime, pace: Option<f64>, truth: bool
         },
         planned: s.duration.value,
         pace: s.clock,
-        steps: due
-            .iter()
-            .filter(|(_, _, by)| by.since(now) <= DUE_SOON)
-            .filter_map(|(id, role, by)| {
-                let c = ex.compiled().runbook_step(id)?;
-                Some(DueStep {
-                    expectation: id.clone(),
-                    role: role.clone(),
-                    by: *by,
-                    runbook: c.runbook.clone(),
-                    step: c.step.clone(),
-                })
-            })
-            .collect(),
+        steps: due_steps(ex, &due, now),
         due,
         waiting: waiting(ex),
     }
+}
+
+/// Expectations falling due, soonest first: (id, role, deadline); without the truth,
+/// not those whose condition depends on it.
+pub fn due(ex: &Exercise<'_>, now: SimTime, truth: bool) -> Vec<(String, String, SimTime)> {
+    let conditional: HashSet<&str> = ex
+        .compiled()
+        .scenario()
+        .expectations
+        .iter()
+        .filter(|e| e.when.is_some())
+        .map(|e| e.id.as_str())
+        .collect();
+    ex.open_expectations()
+        .into_iter()
+        .filter(|(id, _, t)| *t >= now && (truth || !conditional.contains(id.as_str())))
+        .collect()
+}
+
+/// Of the expectations falling `due`, those within [`DUE_SOON`] of their deadline that
+/// cite a runbook step the exercise knows.
+pub fn due_steps(
+    ex: &Exercise<'_>,
+    due: &[(String, String, SimTime)],
+    now: SimTime,
+) -> Vec<DueStep> {
+    due.iter()
+        .filter(|(_, _, by)| by.since(now) <= DUE_SOON)
+        .filter_map(|(id, role, by)| {
+            let c = ex.compiled().runbook_step(id)?;
+            Some(DueStep {
+                expectation: id.clone(),
+                role: role.clone(),
+                by: *by,
+                runbook: c.runbook.clone(),
+                step: c.step.clone(),
+            })
+        })
+        .collect()
 }
 
 /// The questions to characters still waiting, with what each character may answer now:

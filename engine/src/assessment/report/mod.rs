@@ -571,6 +571,9 @@ pub fn build(ex: &Exercise<'_>, a: &Assessment, inputs: &Inputs<'_>) -> Report {
             })
             .unwrap_or_else(|| "UNASSIGNED".into())
     };
+    let mut books = inputs
+        .runbooks
+        .map(|(arch, dir)| crate::authoring::runbook::Runbooks::new(arch, dir));
     let findings: Vec<FindingRow> = a
         .findings
         .iter()
@@ -579,9 +582,11 @@ pub fn build(ex: &Exercise<'_>, a: &Assessment, inputs: &Inputs<'_>) -> Report {
             action_item: item.id.clone(),
             finding: f.clone(),
             module: finding_module(s, f),
-            runbook_step: f.runbook.as_deref().zip(inputs.runbooks).and_then(
-                |(reference, (arch, dir))| crate::authoring::runbook::step(arch, dir, reference),
-            ),
+            runbook_step: f
+                .runbook
+                .as_deref()
+                .zip(books.as_mut())
+                .and_then(|(reference, books)| books.step(reference)),
         })
         .collect();
     let expectations: Vec<ExpectationRow> = a

@@ -728,6 +728,10 @@ fn expectations(
     runbooks: Option<&std::path::Path>,
     sink: &mut Sink,
 ) {
+    // Each runbook file read once, however many expectations cite its sections.
+    let mut books = arch
+        .zip(runbooks)
+        .map(|(a, dir)| crate::authoring::runbook::Runbooks::new(a, dir));
     for e in &s.expectations {
         // Every id is checked (and reported), not only up to the first undefined one.
         let undefined_roles = e
@@ -805,10 +809,10 @@ fn expectations(
                 &as_id,
                 arch.runbooks.iter().map(|r| r.id.as_str()),
             );
-            if let (true, Some((_, section)), Some(dir)) =
-                (known, reference.split_once('#'), runbooks)
+            if let (true, Some((_, section)), Some(books)) =
+                (known, reference.split_once('#'), books.as_mut())
             {
-                runbook_section(arch, dir, reference, id, section, sink);
+                runbook_section(books, reference, id, section, sink);
             }
         }
     }
@@ -817,14 +821,13 @@ fn expectations(
 /// A runbook reference's `#section` is a heading of the runbook's file, by its link
 /// anchor; an unknown one is an error with the nearest heading.
 fn runbook_section(
-    arch: &Architecture,
-    dir: &std::path::Path,
+    books: &mut crate::authoring::runbook::Runbooks<'_>,
     reference: &Sp<String>,
     id: &str,
     section: &str,
     sink: &mut Sink,
 ) {
-    let Some(f) = crate::authoring::runbook::file(arch, dir, id) else {
+    let Some(f) = books.file(id) else {
         // No file to read (a `url`, or a path the architecture's check reports).
         return;
     };
